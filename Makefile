@@ -1,0 +1,62 @@
+# udf -- PGXS build of the extension, its runtime bundle, and the project's
+# own targets (deps, demo, test, bench). `make` builds; `make install` installs
+# udf.so, libnode.so.108 beside it, and the SQL files. Dependencies are not
+# built here: scripts/deps.sh installs them (make deps).
+
+EXTENSION    = udf
+EXTVERSION   = 0.1.0
+MODULE_big   = udf
+OBJS = \
+	extension/udf.o \
+	extension/console.o \
+	extension/deploy.o \
+	extension/errors.o \
+	extension/invoke.o \
+	extension/runtime.o \
+	extension/store.o \
+	extension/syscall.o \
+	extension/runtime_js.o \
+	extension/v8shim/shim.o
+
+DATA_built   = udf--$(EXTVERSION).sql
+EXTRA_CLEAN  = extension/runtime_js.c udf-runtime/dist
+
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --outputdir=results --load-extension=udf
+
+LIBNODE_DIR  = $(CURDIR)/.deps/libnode/usr
+LIBNODE_LIB  = $(LIBNODE_DIR)/lib/x86_64-linux-gnu
+PG_CPPFLAGS  = -I$(CURDIR)/extension
+PG_CXXFLAGS  = -std=c++17 -fno-rtti -fno-exceptions -I$(LIBNODE_DIR)/include/node -Wno-unused-parameter
+SHLIB_LINK   = -L$(LIBNODE_LIB) -l:libnode.so.108 -ljansson -lstdc++ -Wl,-rpath,'$$ORIGIN' -Wl,--as-needed
+
+# The C++ shim has no bitcode rule; JIT inlining of udf's own code buys nothing.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+udf--$(EXTVERSION).sql: extension/udf.sql
+	cp $< $@
+
+RUNTIME_SOURCES = $(wildcard udf-runtime/src/*.js udf-runtime/src/setup/*.js) udf-runtime/build.mjs udf-runtime/package.json
+extension/runtime_js.c: $(RUNTIME_SOURCES)
+	node udf-runtime/build.mjs $@
+
+extension/v8shim/shim.o: extension/v8shim/shim.cc extension/v8shim/udf_v8.h
+$(filter-out extension/v8shim/shim.o extension/runtime_js.o,$(OBJS)): extension/udf.h extension/v8shim/udf_v8.h
+
+install: install-libnode
+install-libnode:
+	$(INSTALL_SHLIB) $(LIBNODE_LIB)/libnode.so.108 '$(DESTDIR)$(pkglibdir)/libnode.so.108'
+
+.PHONY: deps demo test bench install-libnode
+deps:
+	scripts/deps.sh
+demo:
+	scripts/demo.sh
+test:
+	scripts/test.sh
+bench:
+	scripts/bench.sh

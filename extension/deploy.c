@@ -1,0 +1,242 @@
+/*
+ * deploy.c -- udf_deploy(modules jsonb): check a whole deployment, then make
+ * it live.
+ *
+ * The input maps module paths to source text or {"source", "sourceMap"}.
+ * Every module is compiled, linked and evaluated in a throwaway context
+ * before anything is written: a syntax error, a missing import or a module
+ * that throws at import time refuses the deploy with the module, line and
+ * column, and the previous deployment stays live. Writing happens in the
+ * caller's transaction (store.c), so a deploy that rolls back never happened.
+ *
+ * Privileges: EXECUTE on udf_deploy is granted to the role udf_admin only
+ * (and the extension owner); the install script sets that up.
+ */
+#include "udf.h"
+
+#include <jansson.h>
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+/*
+ * utils/builtins.h would clash with jansson's json_object(); only this is
+ * needed. For the same reason json_object() must never be called here: the
+ * postgres binary exports a function of that name, which wins at run time.
+ * json_pack("{}") makes an empty object instead.
+ */
+extern Datum jsonb_in(PG_FUNCTION_ARGS);
+
+PG_FUNCTION_INFO_V1(udf_deploy);
+
+/* ERROR about the deploy input. */
+#define DeployInputError(...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg(__VA_ARGS__), \
+			 errhint("udf_deploy takes an object mapping module paths to source text, " \
+					 "e.g. '{\"messages.js\": \"export const f = ...\"}', or to {\"source\": ..., \"sourceMap\": ...}.")))
+
+/* Canonical module path: relative, "/"-separated, ending in .js; ERROR otherwise. */
+static char *
+CanonicalModulePath(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *dot = strrchr(path, '.');
+	bool		has_ext = dot && (!slash || dot > slash);
+
+	if (*path == '\0' || path[0] == '/' || strstr(path, "//") || strchr(path, ':') ||
+		strchr(path, '\\'))
+		DeployInputError("invalid module path \"%s\"", path);
+	for (const char *seg = path; seg; seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL)
+	{
+		if (strncmp(seg, "../", 3) == 0 || strncmp(seg, "./", 2) == 0 ||
+			strcmp(seg, "..") == 0 || strcmp(seg, ".") == 0)
+			DeployInputError("invalid module path \"%s\": paths are relative to the deployment root, without . or .. segments", path);
+	}
+	if (!has_ext)
+		return psprintf("%s.js", path);
+	if (strcmp(dot, ".js") != 0)
+		DeployInputError("invalid module path \"%s\": modules are JavaScript files ending in .js", path);
+	return pstrdup(path);
+}
+
+/* Parse the modules object into an array; ERROR on any malformed entry. */
+static UdfModule *
+ParseModules(Jsonb *input, int *nmodules)
+{
+	char	   *text = JsonbToCString(NULL, &input->root, VARSIZE(input));
+	json_error_t jerr;
+	json_t	   *root = json_loads(text, JSON_DECODE_ANY, &jerr);
+	const char *key;
+	json_t	   *value;
+	UdfModule  *modules;
+	int			n = 0;
+
+	if (root == NULL)
+		elog(ERROR, "could not parse deploy input: %s", jerr.text);
+	if (!json_is_object(root))
+	{
+		json_decref(root);
+		DeployInputError("udf_deploy expects a JSON object of modules, got %s",
+						 json_is_array(root) ? "an array" : "a scalar");
+	}
+	modules = palloc0(sizeof(UdfModule) * Max(1, json_object_size(root)));
+	json_object_foreach(root, key, value)
+	{
+		UdfModule  *m = &modules[n];
+		json_t	   *source = value;
+		json_t	   *map = NULL;
+
+		m->path = CanonicalModulePath(key);
+		for (int i = 0; i < n; i++)
+			if (strcmp(modules[i].path, m->path) == 0)
+				DeployInputError("module \"%s\" is given twice", m->path);
+		if (json_is_object(value))
+		{
+			source = json_object_get(value, "source");
+			map = json_object_get(value, "sourceMap");
+			for (void *it = json_object_iter(value); it; it = json_object_iter_next(value, it))
+			{
+				const char *k = json_object_iter_key(it);
+
+				if (strcmp(k, "source") != 0 && strcmp(k, "sourceMap") != 0)
+					DeployInputError("module \"%s\": unknown key \"%s\" (expected \"source\" and optionally \"sourceMap\")", key, k);
+			}
+		}
+		if (!json_is_string(source))
+			DeployInputError("module \"%s\": the source must be a string, got %s", key,
+							 source == NULL ? "nothing" :
+							 json_is_object(source) ? "an object" :
+							 json_is_array(source) ? "an array" :
+							 json_is_number(source) ? "a number" :
+							 json_is_boolean(source) ? "a boolean" : "null");
+		m->source = pstrdup(json_string_value(source));
+		if (map && json_is_string(map))
+			m->source_map = pstrdup(json_string_value(map));
+		else if (map && json_is_object(map))
+		{
+			char	   *dumped = json_dumps(map, JSON_COMPACT);
+
+			m->source_map = pstrdup(dumped);
+			free(dumped);
+		}
+		else if (map && !json_is_null(map))
+			DeployInputError("module \"%s\": sourceMap must be a string or an object", key);
+		n++;
+	}
+	json_decref(root);
+	*nmodules = n;
+	return modules;
+}
+
+/* Load every module in a scratch context and collect their functions as JSON. */
+static char *
+AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now_ms)
+{
+	UdfDeployment scratch = {0};
+	UdfV8Context *ctx;
+	StringInfoData functions;
+	volatile bool ok = false;
+
+	scratch.nmodules = nmodules;
+	scratch.modules = modules;
+	ctx = RuntimeNewContext(&scratch, nmodules, modules);
+	initStringInfo(&functions);
+	appendStringInfoChar(&functions, '[');
+	PG_TRY();
+	{
+		for (int i = 0; i < nmodules; i++)
+		{
+			UdfV8Error	err;
+			char	   *list;
+			const char *args[1] = {modules[i].path};
+
+			InvokeLoadModule(ctx, modules[i].path, seed, now_ms);
+			if (udf_v8_call(ctx, "analyze", modules[i].path, args, 1, &list, &err) != UDF_V8_OK)
+			{
+				RuntimeRaiseParkedError();
+				RuntimeAfterFailure(err.status);
+				ReportV8Error(&err, NULL);
+			}
+			/* splice the module's array into the overall one */
+			if (strlen(list) > 2)
+			{
+				if (functions.len > 1)
+					appendStringInfoChar(&functions, ',');
+				appendBinaryStringInfo(&functions, list + 1, strlen(list) - 2);
+			}
+		}
+		ok = true;
+	}
+	PG_FINALLY();
+	{
+		/* after an OOM the isolate (and this context with it) is already gone */
+		if (udf_v8_isolate_alive() || ok)
+			udf_v8_context_free(ctx);
+	}
+	PG_END_TRY();
+	appendStringInfoChar(&functions, ']');
+	return functions.data;
+}
+
+/* Build the summary udf_deploy returns from the function list. */
+static Datum
+DeploySummary(int64 id, int nmodules, UdfModule *modules, const char *functions_json)
+{
+	json_t	   *functions = json_loads(functions_json, 0, NULL);
+	json_t	   *summary = json_pack("{}");
+	json_t	   *mods = json_array();
+	json_t	   *fns = json_array();
+	size_t		i;
+	json_t	   *f;
+	char	   *text;
+	Datum		result;
+
+	for (int m = 0; m < nmodules; m++)
+		json_array_append_new(mods, json_string(modules[m].path));
+	json_array_foreach(functions, i, f)
+	{
+		json_array_append_new(fns, json_pack("{s:O,s:O,s:O}",
+											 "name", json_object_get(f, "name"),
+											 "kind", json_object_get(f, "kind"),
+											 "visibility", json_object_get(f, "visibility")));
+	}
+	json_object_set_new(summary, "deployment", json_integer(id));
+	json_object_set_new(summary, "modules", mods);
+	json_object_set_new(summary, "functions", fns);
+	text = json_dumps(summary, JSON_COMPACT);
+	json_decref(summary);
+	json_decref(functions);
+	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(text));
+	free(text);
+	return result;
+}
+
+/* udf_deploy(modules jsonb) returns jsonb */
+Datum
+udf_deploy(PG_FUNCTION_ARGS)
+{
+	int			nmodules;
+	UdfModule  *modules;
+	char	   *functions;
+	char		seed[65];
+	double		now_ms;
+	int64		id;
+	TimestampTz start = GetCurrentTransactionStartTimestamp();
+
+	if (PG_ARGISNULL(0))
+		DeployInputError("udf_deploy expects a JSON object of modules, got NULL");
+	modules = ParseModules(PG_GETARG_JSONB_P(0), &nmodules);
+
+	/* the import phase sees the deploy's own time, as deployed_at records it */
+	now_ms = (double) start / 1000.0 +
+		(double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0;
+	RuntimeSeed(seed, sizeof(seed));
+	functions = AnalyzeDeployment(nmodules, modules, seed, now_ms);
+	id = StoreSaveDeployment(nmodules, modules, functions, seed);
+	PG_RETURN_DATUM(DeploySummary(id, nmodules, modules, functions));
+}

@@ -1,0 +1,187 @@
+/*
+ * invoke.c -- udf_invoke(name, args): run one deployed function from SQL.
+ *
+ * The name follows Convex's path rules: "dir/module:export", split at the
+ * last ':', ".js" optional (".ts" accepted and read as ".js"), ":default"
+ * implied. The module (and its imports) is loaded into the context of the
+ * current deployment and role on first use, in Convex's import phase (time
+ * and seed fixed per deploy). Then the runtime's invoke entry point finds the
+ * function, validates arguments and result, and runs it; arguments and
+ * result travel as Convex-encoded JSON text.
+ *
+ * Memory: everything the shim returns is allocated in a per-call memory
+ * context, deleted when the call ends; the result is copied out first.
+ */
+#include "udf.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(udf_invoke);
+
+typedef struct FunctionName
+{
+	char	   *module;			/* "dir/messages.js" */
+	char	   *export_name;	/* "send" or "default" */
+	char	   *display;		/* "dir/messages:send" */
+} FunctionName;
+
+/* Milliseconds since the Unix epoch, now. */
+double
+InvokeNowMs(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	return (double) now / 1000.0 +
+		(double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0;
+}
+
+/* Split and canonicalise a Convex function path; ERROR if malformed. */
+static FunctionName
+ParseFunctionName(const char *name)
+{
+	FunctionName fn;
+	const char *colon = strrchr(name, ':');
+	char	   *module = colon ? pnstrdup(name, colon - name) : pstrdup(name);
+	const char *export_name = colon ? colon + 1 : "default";
+	size_t		len = strlen(module);
+	const char *slash = strrchr(module, '/');
+	const char *dot = strrchr(module, '.');
+	bool		has_ext = dot && (!slash || dot > slash);
+
+	if (len == 0 || module[0] == '/' || *export_name == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid function name \"%s\"", name),
+				 errhint("Name a function as \"module:export\", e.g. \"messages:send\", or \"module\" for its default export.")));
+	if (has_ext && strcmp(dot, ".ts") == 0)
+		module = psprintf("%.*s.js", (int) (dot - module), module);
+	else if (!has_ext)
+		module = psprintf("%s.js", module);
+	else if (strcmp(dot, ".js") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid function name \"%s\": module paths end in .js", name)));
+
+	fn.module = module;
+	fn.export_name = pstrdup(export_name);
+	if (strcmp(export_name, "default") == 0)
+		fn.display = pnstrdup(module, strlen(module) - 3);
+	else
+		fn.display = psprintf("%.*s:%s", (int) (strlen(module) - 3), module, export_name);
+	return fn;
+}
+
+/* Compile, link and evaluate a module in Convex's import phase. */
+void
+InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed, double now_ms)
+{
+	UdfV8Error	err;
+	UdfV8Error	end_err;
+	UdfV8Status st;
+	char	   *ignored;
+	const char *phase[1];
+
+	if (udf_v8_module_ready(ctx, path))
+		return;
+	phase[0] = psprintf("{\"seed\":\"%s\",\"now\":%.0f}", seed ? seed : "", now_ms);
+	RuntimeSetCurrentFunction(NULL);
+	if (udf_v8_call(ctx, "beginImport", NULL, phase, 1, &ignored, &err) != UDF_V8_OK)
+		ReportV8Error(&err, NULL);
+	st = udf_v8_load_module(ctx, path, &err);
+	if (udf_v8_isolate_alive())
+		(void) udf_v8_call(ctx, "endImport", NULL, NULL, 0, &ignored, &end_err);
+	RuntimeRaiseParkedError();
+	if (st != UDF_V8_OK)
+	{
+		RuntimeAfterFailure(st);
+		ReportV8Error(&err, NULL);
+	}
+}
+
+/* Does the deployment contain this module? */
+static bool
+DeploymentHasModule(const UdfDeployment *dep, const char *path)
+{
+	for (int i = 0; i < dep->nmodules; i++)
+		if (strcmp(dep->modules[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/* udf_invoke(name text, args jsonb default '{}') returns jsonb */
+Datum
+udf_invoke(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	Jsonb	   *args;
+	FunctionName fn;
+	const UdfDeployment *dep;
+	UdfV8Context *ctx;
+	MemoryContext call_cxt;
+	MemoryContext old;
+	UdfV8Error	err;
+	UdfV8Status st;
+	char	   *result_json;
+	const char *call_args[3];
+	char		seed[65];
+	Datum		result;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("function name must not be null")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	args = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
+	fn = ParseFunctionName(name);
+
+	dep = StoreCurrentDeployment();
+	if (dep->id == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("Could not find public function for '%s'.", fn.display),
+				 errdetail("Nothing is deployed in this database."),
+				 errhint("Deploy modules with SELECT udf_deploy('{\"module.js\": \"...\"}').")));
+	if (!DeploymentHasModule(dep, fn.module))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("Could not find public function for '%s'.", fn.display),
+				 errdetail("The deployment has no module \"%s\".", fn.module),
+				 errhint("SELECT * FROM udf_functions() lists the deployed functions.")));
+
+	call_cxt = AllocSetContextCreate(CurrentMemoryContext, "udf call", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(call_cxt);
+
+	ctx = RuntimeContextFor(dep);
+	InvokeLoadModule(ctx, fn.module, dep->import_seed, dep->deployed_at_ms);
+
+	RuntimeSeed(seed, sizeof(seed));
+	call_args[0] = fn.export_name;
+	call_args[1] = args ? JsonbToCString(NULL, &args->root, VARSIZE(args)) : "{}";
+	{
+		StringInfoData opts;
+
+		initStringInfo(&opts);
+		appendStringInfoString(&opts, "{\"module\":");
+		escape_json(&opts, fn.module);
+		appendStringInfo(&opts, ",\"seed\":\"%s\",\"now\":%.0f}", seed, InvokeNowMs());
+		call_args[2] = opts.data;
+	}
+	RuntimeSetCurrentFunction(fn.display);
+	st = udf_v8_call(ctx, "invoke", fn.module, call_args, 3, &result_json, &err);
+	RuntimeSetCurrentFunction(NULL);
+	RuntimeRaiseParkedError();
+	if (st != UDF_V8_OK)
+	{
+		RuntimeAfterFailure(st);
+		ReportV8Error(&err, st == UDF_V8_JS_ERROR ? NULL : fn.display);
+	}
+
+	MemoryContextSwitchTo(old);
+	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(result_json));
+	MemoryContextDelete(call_cxt);
+	PG_RETURN_DATUM(result);
+}

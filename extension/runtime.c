@@ -1,0 +1,248 @@
+/*
+ * runtime.c -- V8 lifecycle and contexts, as PostgreSQL sees them.
+ *
+ * V8 starts on the first call in a backend (RuntimeEnsureStarted), never in
+ * the postmaster. The backend keeps one isolate and a few contexts, one per
+ * (deployment, current role), so module-level state never leaks between
+ * roles; a new deployment drops them all (store.c notices it through a
+ * relcache invalidation). Contexts live in C++ memory owned by the shim; the
+ * small list that indexes them lives in TopMemoryContext.
+ *
+ * Host callbacks (alloc, syscall, console) run while V8 frames are on the
+ * stack. They never raise: allocation uses MCXT_ALLOC_NO_OOM, and code that
+ * may ereport runs under PG_TRY. An error that must abort the call (rather
+ * than become a catchable JS exception) is parked with
+ * RuntimeParkError(), V8 is told to terminate, and the caller re-raises the
+ * parked error once the shim has returned (RuntimeRaiseParkedError).
+ */
+#include "udf.h"
+
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+extern const char udf_runtime_js[];
+extern const size_t udf_runtime_js_len;
+
+#define MAX_CONTEXTS 8
+
+typedef struct ContextSlot
+{
+	int64		deployment_id;
+	Oid			role;
+	uint64		last_used;
+	UdfV8Context *ctx;
+} ContextSlot;
+
+int			udf_max_heap_size_mb = 512;
+
+static bool runtime_started = false;
+static ContextSlot slots[MAX_CONTEXTS];
+static uint64 use_counter = 0;
+static char *current_function = NULL;
+
+static void *HostAlloc(size_t size);
+static void DropSlot(ContextSlot *slot);
+
+/* Register the runtime's settings. */
+void
+RuntimeInit(void)
+{
+	DefineCustomIntVariable("udf.max_heap_size",
+							"Maximum V8 heap per backend, in megabytes.",
+							"Counts the JavaScript heap and ArrayBuffer memory. A call that nears "
+							"the limit ends with an ERROR and the isolate is rebuilt. Range 16 to "
+							"16384 MB; takes effect when a backend next creates its isolate.",
+							&udf_max_heap_size_mb,
+							512, 16, 16384,
+							PGC_SUSET,
+							GUC_UNIT_MB,
+							NULL, NULL, NULL);
+}
+
+/* Allocation for strings the shim hands back: never raises. */
+static void *
+HostAlloc(size_t size)
+{
+	return palloc_extended(size, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+}
+
+/* Start V8 and the isolate if this backend has not yet. */
+void
+RuntimeEnsureStarted(void)
+{
+	UdfV8Host	host;
+	UdfV8Error	err;
+
+	if (runtime_started && udf_v8_isolate_alive())
+		return;
+	host.alloc = HostAlloc;
+	host.syscall = SyscallDispatch;
+	host.console = ConsoleEmit;
+	if (!udf_v8_initialize(&host, udf_runtime_js, udf_runtime_js_len,
+						   (size_t) udf_max_heap_size_mb, &err))
+		ReportV8Error(&err, NULL);
+	runtime_started = true;
+}
+
+/* Free one cached context. */
+static void
+DropSlot(ContextSlot *slot)
+{
+	if (slot->ctx)
+		udf_v8_context_free(slot->ctx);
+	memset(slot, 0, sizeof(*slot));
+}
+
+/* Drop every cached context (new deployment, or isolate rebuilt). */
+void
+RuntimeDropContexts(void)
+{
+	for (int i = 0; i < MAX_CONTEXTS; i++)
+		DropSlot(&slots[i]);
+}
+
+/* After a failed call: an isolate that ran out of memory is rebuilt. */
+void
+RuntimeAfterFailure(UdfV8Status status)
+{
+	if (status == UDF_V8_OUT_OF_MEMORY || !udf_v8_isolate_alive())
+	{
+		RuntimeDropContexts();
+		udf_v8_dispose_isolate();
+		ereport(LOG,
+				(errmsg("udf: JavaScript isolate discarded after it ran out of memory")));
+	}
+}
+
+/* Fill hex with 2*n random hex digits (n = (hexlen-1)/2) for a PRNG seed. */
+void
+RuntimeSeed(char *hex, size_t hexlen)
+{
+	uint8		bytes[32];
+	size_t		n = Min(sizeof(bytes), (hexlen - 1) / 2);
+
+	if (!pg_strong_random(bytes, n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random seed")));
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+	hex[2 * n] = '\0';
+}
+
+/*
+ * A new context holding the runtime and every module of a deployment (not
+ * yet compiled), with their source maps registered.
+ */
+UdfV8Context *
+RuntimeNewContext(const UdfDeployment *dep, int nmodules, const UdfModule *modules)
+{
+	UdfV8Error	err;
+	UdfV8Context *ctx;
+
+	RuntimeEnsureStarted();
+	ctx = udf_v8_context_new(&err);
+	if (ctx == NULL)
+	{
+		RuntimeAfterFailure(err.status);
+		ReportV8Error(&err, NULL);
+	}
+	for (int i = 0; i < nmodules; i++)
+	{
+		const UdfModule *m = &modules[i];
+
+		udf_v8_context_add_module(ctx, m->path, m->source, strlen(m->source),
+								  m->source_map, m->source_map ? strlen(m->source_map) : 0);
+		if (m->source_map)
+		{
+			const char *args[2] = {m->path, m->source_map};
+			char	   *ignored;
+
+			if (udf_v8_call(ctx, "registerSourceMap", NULL, args, 2, &ignored, &err) != UDF_V8_OK)
+			{
+				udf_v8_context_free(ctx);
+				ReportV8Error(&err, NULL);
+			}
+		}
+	}
+	return ctx;
+}
+
+/* The context for the current deployment and role, made on first use. */
+UdfV8Context *
+RuntimeContextFor(const UdfDeployment *dep)
+{
+	Oid			role = GetUserId();
+	ContextSlot *victim = &slots[0];
+
+	RuntimeEnsureStarted();
+	for (int i = 0; i < MAX_CONTEXTS; i++)
+	{
+		ContextSlot *s = &slots[i];
+
+		if (s->ctx && s->deployment_id != dep->id)
+			DropSlot(s);	/* an older deployment: never used again */
+		if (s->ctx && s->role == role)
+		{
+			s->last_used = ++use_counter;
+			return s->ctx;
+		}
+		if (!s->ctx || s->last_used < victim->last_used)
+			victim = s;
+	}
+	DropSlot(victim);
+	victim->ctx = RuntimeNewContext(dep, dep->nmodules, dep->modules);
+	victim->deployment_id = dep->id;
+	victim->role = role;
+	victim->last_used = ++use_counter;
+	return victim->ctx;
+}
+
+/* Name of the function now running, for console prefixes; NULL at import. */
+const char *
+RuntimeCurrentFunction(void)
+{
+	return current_function;
+}
+
+void
+RuntimeSetCurrentFunction(const char *name)
+{
+	if (current_function)
+		pfree(current_function);
+	current_function = name ? MemoryContextStrdup(TopMemoryContext, name) : NULL;
+}
+
+/*
+ * The parked error: a PostgreSQL error raised inside a host callback that
+ * must end the call. It is copied out of the error state (so no longjmp
+ * crosses V8), V8 is terminated, and the caller re-raises it.
+ */
+static ErrorData *parked_error = NULL;
+
+/* Call from PG_CATCH in a host callback, with the callback's memory context current. */
+void
+RuntimeParkError(MemoryContext callback_context)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+	if (parked_error == NULL)
+		parked_error = CopyErrorData();
+	MemoryContextSwitchTo(callback_context);
+	FlushErrorState();
+	MemoryContextSwitchTo(old);
+	udf_v8_terminate();
+}
+
+/* Re-raise a parked error, if any; call after the shim returned. */
+void
+RuntimeRaiseParkedError(void)
+{
+	ErrorData  *e = parked_error;
+
+	if (e == NULL)
+		return;
+	parked_error = NULL;
+	ReThrowError(e);
+}

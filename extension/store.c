@@ -1,0 +1,268 @@
+/*
+ * store.c -- the deployment tables, and knowing when they changed.
+ *
+ * A deployment lives in two tables of the extension's schema:
+ * udf_deployment (one row per deploy; the highest id is live) and
+ * udf_module (the live deployment's modules). Both belong to the extension
+ * owner and are closed to everyone else; this file reads and writes them as
+ * their owner (SetUserIdAndSecContext), so a caller needs only EXECUTE on the
+ * SQL functions.
+ *
+ * Each backend caches the live deployment in its own memory context. udf_deploy
+ * sends a relcache invalidation for udf_deployment; the callback registered
+ * here marks the cache stale, so the next call in every backend (including
+ * those that ran the old deployment) reloads it. Invalidations are
+ * transactional: a deploy that rolls back is never seen elsewhere.
+ */
+#include "udf.h"
+
+#include "access/genam.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_extension.h"
+#include "utils/fmgroids.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+static bool deployment_stale = true;
+static Oid	deployment_relid = InvalidOid;
+static MemoryContext deployment_cxt = NULL;
+static UdfDeployment deployment;
+
+static void DeploymentInvalidated(Datum arg, Oid relid);
+
+/* Register the relcache callback that tracks redeploys. */
+void
+StoreInit(void)
+{
+	CacheRegisterRelcacheCallback(DeploymentInvalidated, (Datum) 0);
+}
+
+/* Relcache callback: a new (or rolled back) deploy happened somewhere. */
+static void
+DeploymentInvalidated(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == deployment_relid)
+		deployment_stale = true;
+}
+
+/* Schema the extension was created in (PostgreSQL 15 exports no helper for it). */
+Oid
+StoreExtensionSchema(void)
+{
+	Oid			ext = get_extension_oid("udf", false);
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			schema = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ext));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		schema = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(schema))
+		elog(ERROR, "could not find the schema of extension udf");
+	return schema;
+}
+
+/* OID of udf_deployment, and the owner of the extension's tables. */
+static Oid
+DeploymentTable(Oid *owner)
+{
+	Oid			relid = get_relname_relid("udf_deployment", StoreExtensionSchema());
+	HeapTuple	tup;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("udf's table udf_deployment is missing"),
+				 errhint("DROP EXTENSION udf; CREATE EXTENSION udf; to reinstall it.")));
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	*owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return relid;
+}
+
+/* "schema"."table" for a table of the extension. */
+static char *
+QualifiedTable(const char *table)
+{
+	return quote_qualified_identifier(get_namespace_name(StoreExtensionSchema()), table);
+}
+
+/* Copy a text column (or NULL) into the cache context. */
+static char *
+CopyColumn(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	if (isnull)
+		return NULL;
+	return MemoryContextStrdup(deployment_cxt, TextDatumGetCString(d));
+}
+
+/* Reload the live deployment into the cache, as the tables' owner. */
+static void
+LoadDeployment(void)
+{
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec;
+	char	   *sql;
+
+	/* cleared first: an invalidation that arrives while we read sets it again */
+	deployment_stale = false;
+	deployment_relid = DeploymentTable(&owner);
+	if (deployment_cxt == NULL)
+		deployment_cxt = AllocSetContextCreate(TopMemoryContext, "udf deployment",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(deployment_cxt);
+	memset(&deployment, 0, sizeof(deployment));
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		sql = psprintf("SELECT id, extract(epoch FROM deployed_at) * 1000, import_seed FROM %s ORDER BY id DESC LIMIT 1",
+					   QualifiedTable("udf_deployment"));
+		if (SPI_execute(sql, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read udf_deployment");
+		if (SPI_processed == 1)
+		{
+			bool		isnull;
+
+			deployment.id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+			deployment.deployed_at_ms = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+																		   SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
+			deployment.import_seed = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+			sql = psprintf("SELECT path, source, source_map FROM %s ORDER BY path",
+						   QualifiedTable("udf_module"));
+			if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not read udf_module");
+			deployment.nmodules = (int) SPI_processed;
+			deployment.modules = MemoryContextAllocZero(deployment_cxt,
+														sizeof(UdfModule) * Max(1, deployment.nmodules));
+			for (int i = 0; i < deployment.nmodules; i++)
+			{
+				HeapTuple	tup = SPI_tuptable->vals[i];
+				TupleDesc	desc = SPI_tuptable->tupdesc;
+
+				deployment.modules[i].path = CopyColumn(tup, desc, 1);
+				deployment.modules[i].source = CopyColumn(tup, desc, 2);
+				deployment.modules[i].source_map = CopyColumn(tup, desc, 3);
+			}
+		}
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec);
+	}
+	PG_END_TRY();
+}
+
+/* The live deployment (id 0 if nothing was deployed yet). */
+const UdfDeployment *
+StoreCurrentDeployment(void)
+{
+	if (deployment_stale || deployment_cxt == NULL)
+	{
+		PG_TRY();
+		{
+			LoadDeployment();
+		}
+		PG_CATCH();
+		{
+			deployment_stale = true;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+	return &deployment;
+}
+
+/*
+ * Replace the live deployment by modules; returns the new deployment id.
+ * functions_json is the analysed list of functions (udf_functions()).
+ */
+int64
+StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *functions_json,
+					const char *import_seed)
+{
+	Oid			owner;
+	Oid			relid = DeploymentTable(&owner);
+	Oid			save_userid;
+	int			save_sec;
+	int64		id = 0;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		Oid			insert_types[3] = {TEXTOID, TEXTOID, TEXTOID};
+		Oid			deploy_types[2] = {JSONBOID, TEXTOID};
+		Datum		values[3];
+		char		nulls[3];
+		char	   *sql;
+		bool		isnull;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		/* one deploy at a time, so ids and module sets never interleave */
+		sql = psprintf("LOCK TABLE %s IN EXCLUSIVE MODE", QualifiedTable("udf_deployment"));
+		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not lock udf_deployment");
+		sql = psprintf("DELETE FROM %s", QualifiedTable("udf_module"));
+		if (SPI_execute(sql, false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "could not clear udf_module");
+		sql = psprintf("INSERT INTO %s (path, source, source_map) VALUES ($1, $2, $3)",
+					   QualifiedTable("udf_module"));
+		for (int i = 0; i < nmodules; i++)
+		{
+			values[0] = CStringGetTextDatum(modules[i].path);
+			values[1] = CStringGetTextDatum(modules[i].source);
+			values[2] = modules[i].source_map ? CStringGetTextDatum(modules[i].source_map) : (Datum) 0;
+			nulls[0] = nulls[1] = ' ';
+			nulls[2] = modules[i].source_map ? ' ' : 'n';
+			if (SPI_execute_with_args(sql, 3, insert_types, values, nulls, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "could not insert into udf_module");
+		}
+		sql = psprintf("INSERT INTO %s (functions, import_seed) VALUES ($1, $2) RETURNING id",
+					   QualifiedTable("udf_deployment"));
+		values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(functions_json));
+		values[1] = CStringGetTextDatum(import_seed);
+		nulls[0] = nulls[1] = ' ';
+		if (SPI_execute_with_args(sql, 2, deploy_types, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
+			elog(ERROR, "could not insert into udf_deployment");
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec);
+	}
+	PG_END_TRY();
+
+	/* every backend (this one included) reloads on its next call */
+	CacheInvalidateRelcacheByRelid(relid);
+	deployment_stale = true;
+	return id;
+}

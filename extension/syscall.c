@@ -1,0 +1,79 @@
+/*
+ * syscall.c -- the Convex syscalls that reach C.
+ *
+ * The runtime answers the ops it can by itself (function metadata, user
+ * identity); every other op arrives here, through one dispatch table keyed by
+ * the op's name. Ops run under PG_TRY: an error becomes the syscall's error
+ * value, which the runtime throws as a JS exception. The database ops
+ * (1.0/get, 1.0/insert, queries...) are the next step and answer
+ * "not supported" until they exist.
+ */
+#include "udf.h"
+
+#include "commands/dbcommands.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/json.h"
+
+typedef void (*SyscallHandler) (const char *args, size_t args_len, UdfV8HostResult *out);
+
+typedef struct SyscallEntry
+{
+	const char *op;
+	SyscallHandler handler;
+} SyscallEntry;
+
+/* 1.0/getDeploymentMetadata: this database's deployment, as Convex names it. */
+static void
+OpDeploymentMetadata(const char *args, size_t args_len, UdfV8HostResult *out)
+{
+	const UdfDeployment *dep = StoreCurrentDeployment();
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"name\":");
+	escape_json(&buf, get_database_name(MyDatabaseId));
+	appendStringInfo(&buf, ",\"region\":null,\"class\":\"udf\",\"deployment\":" INT64_FORMAT "}", dep->id);
+	out->result = buf.data;
+}
+
+static const SyscallEntry syscall_table[] = {
+	{"1.0/getDeploymentMetadata", OpDeploymentMetadata},
+};
+
+/* Host callback: run one syscall; never raises. */
+void
+SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResult *out)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	const SyscallEntry *entry = NULL;
+
+	for (size_t i = 0; i < lengthof(syscall_table); i++)
+	{
+		if (strcmp(syscall_table[i].op, op) == 0)
+		{
+			entry = &syscall_table[i];
+			break;
+		}
+	}
+	if (entry == NULL)
+	{
+		out->error_message = psprintf("udf does not support the Convex syscall \"%s\" yet", op);
+		out->error_code = "0A000";
+		return;
+	}
+	PG_TRY();
+	{
+		entry->handler(args, args_len, out);
+	}
+	PG_CATCH();
+	{
+		/*
+		 * Until db ops run in internal subtransactions, an error here cannot
+		 * be caught by JS safely: it ends the call.
+		 */
+		RuntimeParkError(cxt);
+		out->error_message = "syscall failed";
+	}
+	PG_END_TRY();
+}

@@ -1,0 +1,84 @@
+/*
+ * udf.h -- declarations shared by the extension's C files.
+ *
+ * Each subsystem has its own file and its own Init function called from
+ * _PG_init (udf.c): guc.c-style settings live beside the code that uses
+ * them.
+ */
+#ifndef UDF_H
+#define UDF_H
+
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+#include "v8shim/udf_v8.h"
+
+/* SQLSTATEs of our own (class "UD"); the README lists them. */
+#define ERRCODE_UDF_JAVASCRIPT_ERROR	MAKE_SQLSTATE('U','D','F','0','0')
+#define ERRCODE_UDF_CONVEX_ERROR		MAKE_SQLSTATE('U','D','F','0','1')
+#define ERRCODE_UDF_RETURN_VALIDATION	MAKE_SQLSTATE('U','D','F','0','2')
+#define ERRCODE_UDF_UNFINISHED			MAKE_SQLSTATE('U','D','F','0','3')
+#define ERRCODE_UDF_INVALID_DEPLOYMENT	MAKE_SQLSTATE('U','D','F','1','0')
+
+/* A loaded deployment as the backend caches it. */
+typedef struct UdfModule
+{
+	char	   *path;
+	char	   *source;
+	char	   *source_map;		/* NULL if none */
+} UdfModule;
+
+typedef struct UdfDeployment
+{
+	int64		id;				/* 0: nothing deployed */
+	double		deployed_at_ms;	/* Date.now() while modules are imported */
+	char	   *import_seed;	/* Math.random seed while modules are imported */
+	int			nmodules;
+	UdfModule  *modules;		/* in TopMemoryContext-owned storage */
+} UdfDeployment;
+
+/* udf.c */
+extern void _PG_init(void);
+
+/* store.c: the deployment tables */
+extern void StoreInit(void);
+extern const UdfDeployment *StoreCurrentDeployment(void);
+extern int64 StoreSaveDeployment(int nmodules, const UdfModule *modules,
+								 const char *functions_json, const char *import_seed);
+extern Oid	StoreExtensionSchema(void);
+
+/* runtime.c: V8 lifecycle, contexts per (deployment, role), host callbacks */
+extern int	udf_max_heap_size_mb;
+extern void RuntimeInit(void);
+extern void RuntimeEnsureStarted(void);
+extern UdfV8Context *RuntimeNewContext(const UdfDeployment *dep, int nmodules,
+									   const UdfModule *modules);
+extern UdfV8Context *RuntimeContextFor(const UdfDeployment *dep);
+extern void RuntimeDropContexts(void);
+extern void RuntimeAfterFailure(UdfV8Status status);
+extern void RuntimeSeed(char *hex, size_t hexlen);
+extern const char *RuntimeCurrentFunction(void);
+extern void RuntimeSetCurrentFunction(const char *name);
+extern void RuntimeParkError(MemoryContext callback_context);
+extern void RuntimeRaiseParkedError(void);
+
+/* console.c */
+extern void ConsoleInit(void);
+extern void ConsoleEmit(const char *level, const char *line, size_t len,
+						UdfV8HostResult *out);
+
+/* syscall.c: dispatch of Convex syscalls that reach C */
+extern void SyscallDispatch(const char *op, const char *args, size_t args_len,
+							UdfV8HostResult *out);
+
+/* errors.c */
+extern void ReportV8Error(const UdfV8Error *err, const char *context_name) pg_attribute_noreturn();
+
+/* invoke.c */
+extern void InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed,
+							 double now_ms);
+extern double InvokeNowMs(void);
+
+/* deploy.c, invoke.c: SQL-callable functions are declared by PG_FUNCTION_INFO_V1 */
+
+#endif							/* UDF_H */

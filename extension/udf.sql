@@ -1,0 +1,49 @@
+-- udf install script (the build turns this file into udf--<version>.sql)
+\echo Use "CREATE EXTENSION udf" to load this file. \quit
+
+-- Roles that may deploy. Roles are cluster-wide, so the role may exist already.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'udf_admin') THEN
+    CREATE ROLE udf_admin NOLOGIN;
+  END IF;
+END $$;
+
+-- One row per deploy; the highest id is live.
+CREATE TABLE udf_deployment (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  deployed_at timestamptz NOT NULL DEFAULT now(),
+  deployed_by name NOT NULL DEFAULT session_user,
+  functions   jsonb NOT NULL,
+  import_seed text NOT NULL
+);
+-- The live deployment's modules.
+CREATE TABLE udf_module (
+  path       text PRIMARY KEY,
+  source     text NOT NULL,
+  source_map text
+);
+REVOKE ALL ON udf_deployment, udf_module FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('udf_deployment', '');
+SELECT pg_catalog.pg_extension_config_dump('udf_module', '');
+
+CREATE FUNCTION udf_deploy(modules jsonb) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_deploy' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION udf_deploy(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION udf_deploy(jsonb) TO udf_admin;
+
+CREATE FUNCTION udf_invoke(name text, args jsonb DEFAULT '{}') RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_invoke' LANGUAGE C VOLATILE;
+
+CREATE FUNCTION udf_functions(
+    OUT path text, OUT module text, OUT kind text, OUT visibility text,
+    OUT args jsonb, OUT returns jsonb)
+  RETURNS SETOF record
+  LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = @extschema@, pg_temp
+  AS $$
+    SELECT f->>'name', f->>'module', f->>'kind', f->>'visibility', f->'args', f->'returns'
+    FROM (SELECT functions FROM udf_deployment ORDER BY id DESC LIMIT 1) d,
+         jsonb_array_elements(d.functions) f
+    ORDER BY 1
+  $$;

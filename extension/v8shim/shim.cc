@@ -1,0 +1,985 @@
+/*
+ * shim.cc -- V8 isolate, contexts and ES modules for udf.
+ *
+ * Lifecycle: V8 and its platform are initialised once per backend process on
+ * the first call (never in the postmaster). One isolate per process is kept
+ * for reuse; it is thrown away and rebuilt after it ran out of memory. A
+ * context (UdfV8Context) holds the runtime bundle plus the modules of one
+ * deployment for one role; the C side decides when to make and drop them.
+ *
+ * Boundaries: nothing here calls PostgreSQL. Calls into the host go through
+ * UdfV8Host callbacks, which are C functions that catch their own errors and
+ * return them as values, so no longjmp ever unwinds a C++ or V8 frame. No
+ * C++ exception leaves this file (V8 does not throw them, and we build with
+ * -fno-exceptions).
+ *
+ * Threads: V8 runs with --single-threaded. The platform still starts one
+ * worker thread; every signal is blocked while it is created, so PostgreSQL's
+ * signal handlers only ever run on the backend's main thread.
+ *
+ * Modules: a module is compiled (with all its static imports, recursively)
+ * before it is instantiated, so a syntax error or a missing import is reported
+ * with the module, line and column that caused it. Builtin modules
+ * (convex/server, convex/values, the _generated modules) are small re-export modules
+ * whose source the runtime generates.
+ */
+#include "udf_v8.h"
+
+#include <signal.h>
+#include <pthread.h>
+#include <string.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <v8.h>
+#include <libplatform/libplatform.h>
+
+using namespace v8;
+
+namespace
+{
+
+/* Embedder-data slot of a Context that points back to its UdfV8Context. */
+constexpr int kContextSlot = 1;
+
+/* Builtin module names as the resolver maps specifiers to them. */
+const char *const kBuiltinPrefix = "builtin:";
+
+struct ModuleEntry
+{
+	std::string source;
+	std::string source_map;
+	bool		builtin = false;
+	Global<Module> module;
+};
+
+/* ArrayBuffer memory counted against the same limit as the heap. */
+class CountingAllocator : public ArrayBuffer::Allocator
+{
+public:
+	explicit CountingAllocator(size_t limit) : limit_(limit) {}
+
+	void *Allocate(size_t length) override
+	{
+		if (!Reserve(length))
+			return nullptr;
+		void	   *p = calloc(length ? length : 1, 1);
+		if (!p)
+			used_ -= length;
+		return p;
+	}
+	void *AllocateUninitialized(size_t length) override
+	{
+		if (!Reserve(length))
+			return nullptr;
+		void	   *p = malloc(length ? length : 1);
+		if (!p)
+			used_ -= length;
+		return p;
+	}
+	void Free(void *data, size_t length) override
+	{
+		free(data);
+		used_ -= length;
+	}
+	size_t used() const { return used_; }
+
+private:
+	bool Reserve(size_t length)
+	{
+		if (used_ + length > limit_)
+			return false;
+		used_ += length;
+		return true;
+	}
+	size_t		limit_;
+	size_t		used_ = 0;
+};
+
+UdfV8Host	g_host;
+std::unique_ptr<Platform> g_platform;
+bool		g_v8_ready = false;
+std::string g_runtime_source;
+size_t		g_max_heap_mb = 0;
+Isolate    *g_isolate = nullptr;
+CountingAllocator *g_allocator = nullptr;
+std::atomic<bool> g_oom(false);
+bool		g_poisoned = false;
+uint64_t	g_isolates_created = 0;
+/* V8 code cache of the runtime bundle, made on first compile. */
+std::unique_ptr<ScriptCompiler::CachedData> g_runtime_cache;
+std::vector<uint8_t> g_runtime_cache_bytes;
+
+} /* namespace */
+
+struct UdfV8Context
+{
+	Global<Context> context;
+	std::unordered_map<std::string, ModuleEntry> modules;
+	/* identity hash of a compiled module -> its path (for the resolver) */
+	std::unordered_multimap<int, std::string> paths_by_hash;
+};
+
+namespace
+{
+
+char *
+HostStrdup(const char *s, size_t len)
+{
+	char	   *p = static_cast<char *>(g_host.alloc(len + 1));
+
+	/* the host's allocator returns NULL rather than raising; degrade to "" */
+	if (!p)
+		return const_cast<char *>("");
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+HostStrdup(const std::string &s)
+{
+	return HostStrdup(s.data(), s.size());
+}
+
+char *
+HostStrdup(Isolate *iso, Local<Value> v)
+{
+	String::Utf8Value u(iso, v);
+
+	return *u ? HostStrdup(*u, u.length()) : HostStrdup("", 0);
+}
+
+void
+SetError(UdfV8Error *err, UdfV8Status status, const std::string &message)
+{
+	memset(err, 0, sizeof(*err));
+	err->status = status;
+	err->message = HostStrdup(message);
+}
+
+Local<String>
+V8Str(Isolate *iso, const char *s, int len = -1)
+{
+	return String::NewFromUtf8(iso, s, NewStringType::kNormal, len).ToLocalChecked();
+}
+
+Local<String>
+V8Str(Isolate *iso, const std::string &s)
+{
+	return V8Str(iso, s.data(), static_cast<int>(s.size()));
+}
+
+std::string
+ToStdString(Isolate *iso, Local<Value> v)
+{
+	String::Utf8Value u(iso, v);
+
+	return *u ? std::string(*u, u.length()) : std::string();
+}
+
+/* Read a string property of an object; empty optional when absent. */
+bool
+GetStringProp(Local<Context> ctx, Local<Object> obj, const char *name, std::string *out)
+{
+	Isolate    *iso = ctx->GetIsolate();
+	Local<Value> v;
+
+	if (!obj->Get(ctx, V8Str(iso, name)).ToLocal(&v) || v->IsUndefined() || v->IsNull())
+		return false;
+	*out = ToStdString(iso, v);
+	return true;
+}
+
+char *
+PropOrNull(Local<Context> ctx, Local<Object> obj, const char *name)
+{
+	std::string s;
+
+	return GetStringProp(ctx, obj, name, &s) ? HostStrdup(s) : nullptr;
+}
+
+/* Called by V8 when the heap nears its limit: stop JS instead of aborting. */
+size_t
+NearHeapLimit(void *data, size_t current_limit, size_t initial_limit)
+{
+	g_oom = true;
+	g_isolate->TerminateExecution();
+	/* room for the termination to unwind; the isolate is discarded afterwards */
+	return current_limit * 2;
+}
+
+/* __udfNative.syscall(op, argsJson) -> resultJson, or throws an Error. */
+void
+NativeSyscall(const FunctionCallbackInfo<Value> &info)
+{
+	Isolate    *iso = info.GetIsolate();
+	Local<Context> ctx = iso->GetCurrentContext();
+
+	if (info.Length() < 2 || !info[0]->IsString() || !info[1]->IsString())
+	{
+		iso->ThrowException(Exception::TypeError(V8Str(iso, "syscall(op, argsJson) takes two strings")));
+		return;
+	}
+	String::Utf8Value op(iso, info[0]);
+	String::Utf8Value args(iso, info[1]);
+	UdfV8HostResult r;
+
+	memset(&r, 0, sizeof(r));
+	g_host.syscall(*op, *args, args.length(), &r);
+	if (r.error_message)
+	{
+		Local<Value> exc = Exception::Error(V8Str(iso, r.error_message));
+		Local<Object> obj = exc.As<Object>();
+
+		if (r.error_code)
+			obj->Set(ctx, V8Str(iso, "code"), V8Str(iso, r.error_code)).Check();
+		if (r.error_detail)
+			obj->Set(ctx, V8Str(iso, "detail"), V8Str(iso, r.error_detail)).Check();
+		if (r.error_hint)
+			obj->Set(ctx, V8Str(iso, "hint"), V8Str(iso, r.error_hint)).Check();
+		iso->ThrowException(exc);
+		return;
+	}
+	info.GetReturnValue().Set(V8Str(iso, r.result ? r.result : "null"));
+}
+
+/* __udfNative.console(level, line) */
+void
+NativeConsole(const FunctionCallbackInfo<Value> &info)
+{
+	Isolate    *iso = info.GetIsolate();
+
+	if (info.Length() < 2)
+		return;
+	String::Utf8Value level(iso, info[0]);
+	String::Utf8Value line(iso, info[1]);
+	UdfV8HostResult r;
+
+	memset(&r, 0, sizeof(r));
+	g_host.console(*level ? *level : "log", *line ? *line : "", *line ? line.length() : 0, &r);
+	if (r.error_message)
+		iso->ThrowException(Exception::Error(V8Str(iso, r.error_message)));
+}
+
+bool
+CreateIsolate(UdfV8Error *err)
+{
+	Isolate::CreateParams params;
+	size_t		heap = g_max_heap_mb * 1024 * 1024;
+
+	g_allocator = new CountingAllocator(heap);
+	params.array_buffer_allocator = g_allocator;
+	params.constraints.ConfigureDefaultsFromHeapSize(0, heap);
+	g_isolate = Isolate::New(params);
+	if (!g_isolate)
+	{
+		delete g_allocator;
+		g_allocator = nullptr;
+		SetError(err, UDF_V8_INTERNAL, "could not create a V8 isolate");
+		return false;
+	}
+	g_isolate->SetMicrotasksPolicy(MicrotasksPolicy::kExplicit);
+	g_isolate->AddNearHeapLimitCallback(NearHeapLimit, nullptr);
+	g_isolate->SetCaptureStackTraceForUncaughtExceptions(true, 10);
+	g_oom = false;
+	g_poisoned = false;
+	g_isolates_created++;
+	return true;
+}
+
+/* Describe the exception caught by tc, using the runtime's formatter when possible. */
+void
+DescribeException(Local<Context> ctx, TryCatch &tc, UdfV8Status status, UdfV8Error *err)
+{
+	Isolate    *iso = ctx->GetIsolate();
+
+	memset(err, 0, sizeof(*err));
+	err->status = status;
+	if (tc.HasTerminated() || !tc.HasCaught())
+	{
+		err->status = g_oom ? UDF_V8_OUT_OF_MEMORY : UDF_V8_TERMINATED;
+		err->message = HostStrdup(g_oom ? "JavaScript execution ran out of memory"
+								  : "JavaScript execution was terminated");
+		return;
+	}
+	Local<Value> exc = tc.Exception();
+	Local<Message> msg = tc.Message();
+
+	if (!msg.IsEmpty())
+	{
+		err->line = msg->GetLineNumber(ctx).FromMaybe(0);
+		err->column = msg->GetStartColumn(ctx).FromMaybe(-1) + 1;
+		Local<Value> res = msg->GetScriptResourceName();
+
+		if (!res.IsEmpty() && res->IsString())
+			err->module = HostStrdup(iso, res);
+	}
+
+	/* let the runtime format it (Convex's "Uncaught X: msg" + cleaned stack) */
+	Local<Value> udf;
+	Local<Value> fmt;
+	Local<Value> described;
+	TryCatch	inner(iso);
+
+	if (ctx->Global()->Get(ctx, V8Str(iso, "__udf")).ToLocal(&udf) && udf->IsObject() &&
+		udf.As<Object>()->Get(ctx, V8Str(iso, "describeError")).ToLocal(&fmt) && fmt->IsFunction() &&
+		fmt.As<Function>()->Call(ctx, udf, 1, &exc).ToLocal(&described) && described->IsObject())
+	{
+		Local<Object> d = described.As<Object>();
+
+		err->message = PropOrNull(ctx, d, "message");
+		err->detail = PropOrNull(ctx, d, "detail");
+		err->hint = PropOrNull(ctx, d, "hint");
+		err->code = PropOrNull(ctx, d, "code");
+	}
+	if (inner.HasTerminated())
+	{
+		err->status = g_oom ? UDF_V8_OUT_OF_MEMORY : UDF_V8_TERMINATED;
+		return;
+	}
+	if (!err->message)
+		err->message = HostStrdup(iso, exc);
+}
+
+/* After leaving JS: clear a termination so the isolate can run again. */
+void
+AfterRun(void)
+{
+	if (g_oom)
+		g_poisoned = true;
+	if (g_isolate->IsExecutionTerminating())
+		g_isolate->CancelTerminateExecution();
+}
+
+bool
+IsRelative(const std::string &s)
+{
+	return s.rfind("./", 0) == 0 || s.rfind("../", 0) == 0;
+}
+
+/* Join a relative specifier to the referrer's directory; false if it escapes the root. */
+bool
+JoinPath(const std::string &referrer, const std::string &spec, std::string *out)
+{
+	std::vector<std::string> parts;
+	size_t		slash = referrer.rfind('/');
+	std::string base = slash == std::string::npos ? "" : referrer.substr(0, slash);
+	std::string all = base.empty() ? spec : base + "/" + spec;
+	size_t		start = 0;
+
+	while (start <= all.size())
+	{
+		size_t		end = all.find('/', start);
+
+		if (end == std::string::npos)
+			end = all.size();
+		std::string seg = all.substr(start, end - start);
+
+		if (seg == "..")
+		{
+			if (parts.empty())
+				return false;
+			parts.pop_back();
+		}
+		else if (!seg.empty() && seg != ".")
+			parts.push_back(seg);
+		start = end + 1;
+	}
+	out->clear();
+	for (size_t i = 0; i < parts.size(); i++)
+	{
+		if (i)
+			*out += "/";
+		*out += parts[i];
+	}
+	return !out->empty();
+}
+
+bool
+HasExtension(const std::string &path)
+{
+	size_t		slash = path.rfind('/');
+	size_t		dot = path.rfind('.');
+
+	return dot != std::string::npos && (slash == std::string::npos || dot > slash);
+}
+
+/*
+ * Map an import specifier to a module key: a deployed module path or a
+ * builtin. Returns false and sets *why when it cannot be resolved.
+ */
+bool
+ResolveSpecifier(UdfV8Context *c, const std::string &referrer, const std::string &spec,
+				 std::string *key, std::string *why)
+{
+	if (spec == "convex/server" || spec == "convex/values")
+	{
+		*key = kBuiltinPrefix + spec;
+		return true;
+	}
+	if (!IsRelative(spec))
+	{
+		*why = "only relative imports, \"convex/server\" and \"convex/values\" can be imported";
+		return false;
+	}
+	std::string joined;
+
+	if (!JoinPath(referrer, spec, &joined))
+	{
+		*why = "the path leaves the deployment's root";
+		return false;
+	}
+	std::vector<std::string> candidates = {joined};
+
+	if (!HasExtension(joined))
+		candidates.push_back(joined + ".js");
+	for (const std::string &cand : candidates)
+	{
+		if (c->modules.count(cand))
+		{
+			*key = cand;
+			return true;
+		}
+	}
+	for (const std::string &cand : candidates)
+	{
+		if (cand == "_generated/server.js" || cand == "_generated/api.js")
+		{
+			*key = kBuiltinPrefix + cand.substr(0, cand.size() - 3);
+			return true;
+		}
+	}
+	*why = "no such module in the deployment";
+	return false;
+}
+
+/* Source text of a builtin module, generated by the runtime. */
+bool
+BuiltinSource(Local<Context> ctx, const std::string &name, std::string *out)
+{
+	Isolate    *iso = ctx->GetIsolate();
+	Local<Value> udf;
+	Local<Value> fn;
+	Local<Value> arg = V8Str(iso, name);
+	Local<Value> src;
+
+	if (!ctx->Global()->Get(ctx, V8Str(iso, "__udf")).ToLocal(&udf) || !udf->IsObject() ||
+		!udf.As<Object>()->Get(ctx, V8Str(iso, "builtinModuleSource")).ToLocal(&fn) ||
+		!fn->IsFunction() ||
+		!fn.As<Function>()->Call(ctx, udf, 1, &arg).ToLocal(&src) || !src->IsString())
+		return false;
+	*out = ToStdString(iso, src);
+	return true;
+}
+
+/*
+ * Compile the module `key` and, recursively, every module it imports.
+ * Errors name the module, line and column.
+ */
+UdfV8Status
+CompileTree(UdfV8Context *c, Local<Context> ctx, const std::string &key, UdfV8Error *err)
+{
+	Isolate    *iso = ctx->GetIsolate();
+	auto		it = c->modules.find(key);
+
+	if (it == c->modules.end())
+	{
+		if (key.rfind(kBuiltinPrefix, 0) != 0)
+		{
+			SetError(err, UDF_V8_MODULE_ERROR, "module \"" + key + "\" is not in the deployment");
+			return err->status;
+		}
+		ModuleEntry e;
+
+		e.builtin = true;
+		if (!BuiltinSource(ctx, key.substr(strlen(kBuiltinPrefix)), &e.source))
+		{
+			SetError(err, UDF_V8_INTERNAL, "the runtime has no builtin module " + key);
+			return err->status;
+		}
+		it = c->modules.emplace(key, std::move(e)).first;
+	}
+	if (!it->second.module.IsEmpty())
+		return UDF_V8_OK;
+
+	TryCatch	tc(iso);
+	ScriptOrigin origin(iso, V8Str(iso, key), 0, 0, false, -1, Local<Value>(), false, false, true);
+	ScriptCompiler::Source source(V8Str(iso, it->second.source), origin);
+	Local<Module> mod;
+
+	if (!ScriptCompiler::CompileModule(iso, &source).ToLocal(&mod))
+	{
+		DescribeException(ctx, tc, UDF_V8_SYNTAX_ERROR, err);
+		if (err->status == UDF_V8_SYNTAX_ERROR)
+		{
+			/* a syntax error has no useful stack; report V8's own text */
+			err->message = HostStrdup(iso, tc.Exception());
+			err->detail = nullptr;
+			err->code = nullptr;
+			if (!err->module)
+				err->module = HostStrdup(key);
+		}
+		return err->status;
+	}
+	it->second.module.Reset(iso, mod);
+	c->paths_by_hash.emplace(mod->GetIdentityHash(), key);
+
+	Local<FixedArray> requests = mod->GetModuleRequests();
+
+	for (int i = 0; i < requests->Length(); i++)
+	{
+		Local<ModuleRequest> req = requests->Get(ctx, i).As<ModuleRequest>();
+		std::string spec = ToStdString(iso, req->GetSpecifier());
+		std::string dep;
+		std::string why;
+
+		if (!ResolveSpecifier(c, key, spec, &dep, &why))
+		{
+			Location loc = mod->SourceOffsetToLocation(req->GetSourceOffset());
+
+			memset(err, 0, sizeof(*err));
+			err->status = UDF_V8_MODULE_ERROR;
+			err->message = HostStrdup("cannot import \"" + spec + "\" from \"" + key + "\": " + why);
+			err->module = HostStrdup(key);
+			err->line = loc.GetLineNumber() + 1;
+			err->column = loc.GetColumnNumber() + 1;
+			return err->status;
+		}
+		UdfV8Status st = CompileTree(c, ctx, dep, err);
+
+		if (st != UDF_V8_OK)
+			return st;
+	}
+	return UDF_V8_OK;
+}
+
+/* The UdfV8Context that owns a V8 context. */
+UdfV8Context *
+OwnerOf(Local<Context> ctx)
+{
+	return static_cast<UdfV8Context *>(ctx->GetAlignedPointerFromEmbedderData(kContextSlot));
+}
+
+/* Instantiation-time resolver: every module was compiled by CompileTree already. */
+MaybeLocal<Module>
+ResolveCallback(Local<Context> ctx, Local<String> specifier,
+				Local<FixedArray> import_assertions, Local<Module> referrer)
+{
+	Isolate    *iso = ctx->GetIsolate();
+	UdfV8Context *c = OwnerOf(ctx);
+	std::string referrer_key;
+	auto		range = c->paths_by_hash.equal_range(referrer->GetIdentityHash());
+
+	for (auto it = range.first; it != range.second; ++it)
+	{
+		if (c->modules[it->second].module.Get(iso) == referrer)
+		{
+			referrer_key = it->second;
+			break;
+		}
+	}
+	std::string spec = ToStdString(iso, specifier);
+	std::string key;
+	std::string why;
+
+	if (ResolveSpecifier(c, referrer_key, spec, &key, &why))
+	{
+		auto		it = c->modules.find(key);
+
+		if (it != c->modules.end() && !it->second.module.IsEmpty())
+			return it->second.module.Get(iso);
+	}
+	iso->ThrowException(Exception::Error(V8Str(iso, "cannot import \"" + spec + "\": " + why)));
+	return MaybeLocal<Module>();
+}
+
+/* Compile the runtime bundle, using (and on first use making) a code cache. */
+bool
+RunRuntime(Local<Context> ctx, UdfV8Error *err)
+{
+	Isolate    *iso = ctx->GetIsolate();
+	TryCatch	tc(iso);
+	ScriptOrigin origin(iso, V8Str(iso, "udf:runtime"));
+	ScriptCompiler::CachedData *cache = nullptr;
+
+	if (!g_runtime_cache_bytes.empty())
+		cache = new ScriptCompiler::CachedData(g_runtime_cache_bytes.data(),
+											   static_cast<int>(g_runtime_cache_bytes.size()));
+	ScriptCompiler::Source source(V8Str(iso, g_runtime_source), origin, cache);
+	Local<Script> script;
+	bool		ok = ScriptCompiler::Compile(ctx, &source,
+										 cache ? ScriptCompiler::kConsumeCodeCache
+										 : ScriptCompiler::kNoCompileOptions).ToLocal(&script);
+
+	if (ok && cache && cache->rejected)
+		g_runtime_cache_bytes.clear();
+	if (ok && g_runtime_cache_bytes.empty())
+	{
+		std::unique_ptr<ScriptCompiler::CachedData> made(
+			ScriptCompiler::CreateCodeCache(script->GetUnboundScript()));
+
+		if (made)
+			g_runtime_cache_bytes.assign(made->data, made->data + made->length);
+	}
+	Local<Value> result;
+
+	if (!ok || !script->Run(ctx).ToLocal(&result))
+	{
+		DescribeException(ctx, tc, UDF_V8_INTERNAL, err);
+		return false;
+	}
+	return true;
+}
+
+void
+InstallNatives(Local<Context> ctx)
+{
+	Isolate    *iso = ctx->GetIsolate();
+	Local<Object> native = Object::New(iso);
+
+	native->Set(ctx, V8Str(iso, "syscall"),
+				Function::New(ctx, NativeSyscall).ToLocalChecked()).Check();
+	native->Set(ctx, V8Str(iso, "console"),
+				Function::New(ctx, NativeConsole).ToLocalChecked()).Check();
+	ctx->Global()->Set(ctx, V8Str(iso, "__udfNative"), native).Check();
+}
+
+} /* namespace */
+
+extern "C" bool
+udf_v8_initialize(const UdfV8Host *host, const char *runtime_source, size_t runtime_len,
+				  size_t max_heap_mb, UdfV8Error *err)
+{
+	g_host = *host;
+	g_runtime_source.assign(runtime_source, runtime_len);
+	g_max_heap_mb = max_heap_mb;
+	if (!g_v8_ready)
+	{
+		sigset_t	all;
+		sigset_t	old;
+		static const char flags[] = "--single-threaded --no-expose-wasm";
+
+		V8::SetFlagsFromString(flags, sizeof(flags) - 1);
+		V8::InitializeICU();
+		/* the platform's worker thread must never receive PostgreSQL's signals */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		g_platform = platform::NewDefaultPlatform(1);
+		pthread_sigmask(SIG_SETMASK, &old, nullptr);
+		V8::InitializePlatform(g_platform.get());
+		V8::Initialize();
+		g_v8_ready = true;
+	}
+	if (!g_isolate)
+		return CreateIsolate(err);
+	return true;
+}
+
+extern "C" bool
+udf_v8_isolate_alive(void)
+{
+	return g_isolate != nullptr && !g_poisoned;
+}
+
+extern "C" void
+udf_v8_dispose_isolate(void)
+{
+	if (!g_isolate)
+		return;
+	g_isolate->Dispose();
+	g_isolate = nullptr;
+	delete g_allocator;
+	g_allocator = nullptr;
+	g_poisoned = false;
+	g_oom = false;
+}
+
+extern "C" void
+udf_v8_heap_stats(size_t *used, size_t *total, size_t *limit)
+{
+	*used = *total = *limit = 0;
+	if (!g_isolate)
+		return;
+	HeapStatistics hs;
+
+	g_isolate->GetHeapStatistics(&hs);
+	*used = hs.used_heap_size() + (g_allocator ? g_allocator->used() : 0);
+	*total = hs.total_heap_size();
+	*limit = hs.heap_size_limit();
+}
+
+extern "C" uint64_t
+udf_v8_isolates_created(void)
+{
+	return g_isolates_created;
+}
+
+extern "C" UdfV8Context *
+udf_v8_context_new(UdfV8Error *err)
+{
+	if (!g_isolate && !CreateIsolate(err))
+		return nullptr;
+	Isolate    *iso = g_isolate;
+	Isolate::Scope is(iso);
+	HandleScope hs(iso);
+	Local<Context> ctx = Context::New(iso);
+	Context::Scope cs(ctx);
+	UdfV8Context *c = new UdfV8Context();
+
+	ctx->SetAlignedPointerInEmbedderData(kContextSlot, c);
+	InstallNatives(ctx);
+	if (!RunRuntime(ctx, err))
+	{
+		AfterRun();
+		delete c;
+		return nullptr;
+	}
+	AfterRun();
+	c->context.Reset(iso, ctx);
+	return c;
+}
+
+extern "C" void
+udf_v8_context_free(UdfV8Context *c)
+{
+	if (!c)
+		return;
+	/* the Globals belong to the isolate; reset them only if it still exists */
+	if (g_isolate)
+	{
+		Isolate::Scope is(g_isolate);
+		for (auto &kv : c->modules)
+			kv.second.module.Reset();
+		c->context.Reset();
+	}
+	else
+	{
+		for (auto &kv : c->modules)
+			kv.second.module.Empty();
+		c->context.Empty();
+	}
+	delete c;
+}
+
+extern "C" void
+udf_v8_context_add_module(UdfV8Context *c, const char *path, const char *source, size_t source_len,
+						  const char *source_map, size_t map_len)
+{
+	ModuleEntry e;
+
+	e.source.assign(source, source_len);
+	if (source_map)
+		e.source_map.assign(source_map, map_len);
+	c->modules[path] = std::move(e);
+}
+
+extern "C" bool
+udf_v8_module_ready(UdfV8Context *c, const char *path)
+{
+	auto		it = c->modules.find(path);
+
+	if (it == c->modules.end() || it->second.module.IsEmpty())
+		return false;
+	Isolate::Scope is(g_isolate);
+	HandleScope hs(g_isolate);
+
+	return it->second.module.Get(g_isolate)->GetStatus() == Module::kEvaluated;
+}
+
+extern "C" UdfV8Status
+udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
+{
+	Isolate    *iso = g_isolate;
+	Isolate::Scope is(iso);
+	HandleScope hs(iso);
+	Local<Context> ctx = c->context.Get(iso);
+	Context::Scope cs(ctx);
+	std::string key(path);
+
+	memset(err, 0, sizeof(*err));
+	if (!c->modules.count(key))
+	{
+		SetError(err, UDF_V8_MODULE_ERROR, "module \"" + key + "\" is not in the deployment");
+		return err->status;
+	}
+	UdfV8Status st = CompileTree(c, ctx, key, err);
+
+	if (st != UDF_V8_OK)
+	{
+		AfterRun();
+		return st;
+	}
+	Local<Module> mod = c->modules[key].module.Get(iso);
+
+	if (mod->GetStatus() == Module::kEvaluated)
+		return UDF_V8_OK;
+	if (mod->GetStatus() == Module::kErrored)
+	{
+		TryCatch	tc(iso);
+
+		iso->ThrowException(mod->GetException());
+		DescribeException(ctx, tc, UDF_V8_MODULE_ERROR, err);
+		return err->status;
+	}
+
+	TryCatch	tc(iso);
+
+	if (mod->GetStatus() == Module::kUninstantiated &&
+		!mod->InstantiateModule(ctx, ResolveCallback).FromMaybe(false))
+	{
+		DescribeException(ctx, tc, UDF_V8_MODULE_ERROR, err);
+		AfterRun();
+		return err->status;
+	}
+	Local<Value> result;
+
+	if (!mod->Evaluate(ctx).ToLocal(&result))
+	{
+		DescribeException(ctx, tc, UDF_V8_MODULE_ERROR, err);
+		AfterRun();
+		return err->status;
+	}
+	iso->PerformMicrotaskCheckpoint();
+	if (tc.HasTerminated() || g_oom)
+	{
+		DescribeException(ctx, tc, UDF_V8_TERMINATED, err);
+		AfterRun();
+		return err->status;
+	}
+	if (result->IsPromise())
+	{
+		Local<Promise> p = result.As<Promise>();
+
+		if (p->State() == Promise::kRejected)
+		{
+			TryCatch	tc2(iso);
+
+			iso->ThrowException(p->Result());
+			DescribeException(ctx, tc2, UDF_V8_MODULE_ERROR, err);
+			AfterRun();
+			return err->status;
+		}
+		if (p->State() == Promise::kPending)
+		{
+			SetError(err, UDF_V8_UNFINISHED,
+					 "module \"" + key + "\" did not finish evaluating (a top-level await never settled)");
+			return err->status;
+		}
+	}
+	AfterRun();
+	return UDF_V8_OK;
+}
+
+extern "C" UdfV8Status
+udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
+			const char *const *args, int nargs, char **result_json, UdfV8Error *err)
+{
+	Isolate    *iso = g_isolate;
+	Isolate::Scope is(iso);
+	HandleScope hs(iso);
+	Local<Context> ctx = c->context.Get(iso);
+	Context::Scope cs(ctx);
+	std::vector<Local<Value>> argv;
+	Local<Value> udf;
+	Local<Value> fn;
+
+	memset(err, 0, sizeof(*err));
+	*result_json = nullptr;
+	if (module_path)
+	{
+		auto		it = c->modules.find(module_path);
+
+		if (it == c->modules.end() || it->second.module.IsEmpty() ||
+			it->second.module.Get(iso)->GetStatus() != Module::kEvaluated)
+		{
+			SetError(err, UDF_V8_INTERNAL, std::string("module not loaded: ") + module_path);
+			return err->status;
+		}
+		argv.push_back(it->second.module.Get(iso)->GetModuleNamespace());
+	}
+	for (int i = 0; i < nargs; i++)
+		argv.push_back(args[i] ? Local<Value>(V8Str(iso, args[i])) : Local<Value>(Null(iso)));
+
+	TryCatch	tc(iso);
+
+	if (!ctx->Global()->Get(ctx, V8Str(iso, "__udf")).ToLocal(&udf) || !udf->IsObject() ||
+		!udf.As<Object>()->Get(ctx, V8Str(iso, entry)).ToLocal(&fn) || !fn->IsFunction())
+	{
+		SetError(err, UDF_V8_INTERNAL, std::string("the runtime has no entry point ") + entry);
+		return err->status;
+	}
+	Local<Value> ret;
+
+	if (!fn.As<Function>()->Call(ctx, udf, static_cast<int>(argv.size()), argv.data()).ToLocal(&ret))
+	{
+		DescribeException(ctx, tc, UDF_V8_JS_ERROR, err);
+		AfterRun();
+		return err->status;
+	}
+	iso->PerformMicrotaskCheckpoint();
+	if (tc.HasTerminated() || g_oom)
+	{
+		DescribeException(ctx, tc, UDF_V8_TERMINATED, err);
+		AfterRun();
+		return err->status;
+	}
+	if (ret->IsPromise())
+	{
+		Local<Promise> p = ret.As<Promise>();
+
+		if (p->State() == Promise::kPending)
+		{
+			SetError(err, UDF_V8_UNFINISHED, "the function did not finish: its promise never settled");
+			return err->status;
+		}
+		if (p->State() == Promise::kRejected)
+		{
+			TryCatch	tc2(iso);
+
+			iso->ThrowException(p->Result());
+			DescribeException(ctx, tc2, UDF_V8_JS_ERROR, err);
+			AfterRun();
+			return err->status;
+		}
+		ret = p->Result();
+	}
+	if (!ret->IsObject())
+	{
+		SetError(err, UDF_V8_INTERNAL, std::string("runtime entry point ") + entry + " returned a non-object");
+		return err->status;
+	}
+	Local<Object> obj = ret.As<Object>();
+	Local<Value> ok;
+
+	if (obj->Get(ctx, V8Str(iso, "ok")).ToLocal(&ok) && ok->BooleanValue(iso))
+	{
+		std::string json;
+
+		GetStringProp(ctx, obj, "json", &json);
+		*result_json = HostStrdup(json);
+		AfterRun();
+		return UDF_V8_OK;
+	}
+	err->status = UDF_V8_JS_ERROR;
+	err->message = PropOrNull(ctx, obj, "message");
+	err->detail = PropOrNull(ctx, obj, "detail");
+	err->hint = PropOrNull(ctx, obj, "hint");
+	err->code = PropOrNull(ctx, obj, "code");
+	if (!err->message)
+		err->message = HostStrdup("unknown error");
+	AfterRun();
+	return err->status;
+}
+
+extern "C" void
+udf_v8_terminate(void)
+{
+	if (g_isolate)
+		g_isolate->TerminateExecution();
+}

@@ -1,0 +1,127 @@
+/*
+ * udf_v8.h -- the only face of the C++ V8 shim.
+ *
+ * The shim owns every V8 object. C sees opaque handles and plain strings; no
+ * PostgreSQL error ever crosses into C++ (the host callbacks below are C
+ * functions that catch their own errors and report them as values), and no
+ * C++ exception or V8 exception crosses back: every entry point returns a
+ * status and fills a UdfV8Error.
+ *
+ * Strings handed out by the shim (UdfV8Error fields, results) are allocated
+ * with the host's allocator (UdfV8Host.alloc), so the C side can use palloc
+ * and let memory contexts clean up.
+ */
+#ifndef UDF_V8_H
+#define UDF_V8_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
+typedef enum UdfV8Status
+{
+	UDF_V8_OK = 0,
+	UDF_V8_JS_ERROR,			/* a JS exception; see error fields */
+	UDF_V8_SYNTAX_ERROR,		/* a module failed to compile */
+	UDF_V8_MODULE_ERROR,		/* an import could not be resolved, or a module threw */
+	UDF_V8_TERMINATED,			/* execution was terminated (cancel, timeout) */
+	UDF_V8_OUT_OF_MEMORY,		/* the heap limit was reached; isolate must be rebuilt */
+	UDF_V8_UNFINISHED,			/* the function's promise never settled */
+	UDF_V8_INTERNAL				/* a bug in udf; message says what */
+} UdfV8Status;
+
+/* An error as the shim reports it; every string may be NULL. */
+typedef struct UdfV8Error
+{
+	UdfV8Status status;
+	char	   *code;			/* SQLSTATE chosen by the runtime, if any */
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+	char	   *module;			/* module the error is located in, if known */
+	int			line;			/* 1-based, 0 if unknown */
+	int			column;			/* 1-based, 0 if unknown */
+} UdfV8Error;
+
+/* A syscall's answer from the host: either result or an error. */
+typedef struct UdfV8HostResult
+{
+	char	   *result;			/* JSON text on success */
+	char	   *error_message;	/* set on failure */
+	char	   *error_code;		/* SQLSTATE as 5 chars */
+	char	   *error_detail;
+	char	   *error_hint;
+} UdfV8HostResult;
+
+/* Callbacks into the host (PostgreSQL). They must never longjmp. */
+typedef struct UdfV8Host
+{
+	void	   *(*alloc) (size_t size);
+	/* run a syscall; op and args are NUL-terminated UTF-8 */
+	void		(*syscall) (const char *op, const char *args, size_t args_len,
+							UdfV8HostResult *out);
+	/* emit one console line; level is log/info/warn/error/debug */
+	void		(*console) (const char *level, const char *line, size_t len,
+							UdfV8HostResult *out);
+} UdfV8Host;
+
+typedef struct UdfV8Context UdfV8Context;
+
+/* Initialise V8 once per process (in a backend, never the postmaster). */
+extern bool udf_v8_initialize(const UdfV8Host *host, const char *runtime_source,
+							  size_t runtime_len, size_t max_heap_mb,
+							  UdfV8Error *err);
+
+/* True once the isolate exists and was not poisoned by OOM/termination. */
+extern bool udf_v8_isolate_alive(void);
+
+/* Throw away the isolate (and every context); the next context makes a new one. */
+extern void udf_v8_dispose_isolate(void);
+
+/* Heap statistics of the current isolate, in bytes; zeros if none. */
+extern void udf_v8_heap_stats(size_t *used, size_t *total, size_t *limit);
+
+/* How many isolates this process has created. */
+extern uint64_t udf_v8_isolates_created(void);
+
+/* True if the module was compiled, linked and evaluated in this context. */
+extern bool udf_v8_module_ready(UdfV8Context *ctx, const char *path);
+
+/* A new context with the runtime loaded; NULL and err filled on failure. */
+extern UdfV8Context *udf_v8_context_new(UdfV8Error *err);
+extern void udf_v8_context_free(UdfV8Context *ctx);
+
+/* Register a module's source (not compiled until loaded). */
+extern void udf_v8_context_add_module(UdfV8Context *ctx, const char *path,
+									  const char *source, size_t source_len,
+									  const char *source_map, size_t map_len);
+
+/* Compile, link and evaluate a module and its imports, once. */
+extern UdfV8Status udf_v8_load_module(UdfV8Context *ctx, const char *path,
+									  UdfV8Error *err);
+
+/*
+ * Call a runtime entry point (a function on globalThis.__udf) with string
+ * arguments. The entry point returns, or resolves to, an object
+ * {ok: true, json: string} or {ok: false, code, message, detail, hint}.
+ * If module_path is non-NULL its namespace object is passed as the first
+ * argument. On success *result_json is the json string.
+ */
+extern UdfV8Status udf_v8_call(UdfV8Context *ctx, const char *entry,
+							   const char *module_path,
+							   const char *const *args, int nargs,
+							   char **result_json, UdfV8Error *err);
+
+/* Ask V8 to stop running JS as soon as possible (any thread). */
+extern void udf_v8_terminate(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif							/* UDF_V8_H */

@@ -1,0 +1,19 @@
+// Entry point of the runtime bundle: runs once in every fresh context,
+// after the host installed __udfNative (syscall, console).
+import * as server from "convex/server";
+import * as values from "convex/values";
+import { setupAll } from "./setup.js";
+import { makeRuntime } from "./invoke.js";
+import { builtinModuleSource } from "./builtins.js";
+
+const hidden = (name, value) =>
+  Object.defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
+
+const native = globalThis.__udfNative;
+const parts = setupAll(globalThis, native);
+const builtins = Object.freeze({ "convex/server": server, "convex/values": values });
+hidden("__udfBuiltins", builtins);
+hidden("__udf", Object.freeze({
+  ...makeRuntime(parts),
+  builtinModuleSource: (name) => builtinModuleSource(builtins, name),
+}));

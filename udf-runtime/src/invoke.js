@@ -1,0 +1,175 @@
+// What Convex's backend does around a function, for udf: find the
+// registered function by path, validate its arguments, run it through the
+// package's own invoke protocol (invokeQuery / invokeMutation /
+// invokeAction with a JSON array of arguments), validate the return value,
+// and turn failures into {code, message, detail, hint} for the host.
+//
+// Every entry point returns a plain object: {ok: true, json} or
+// {ok: false, code, message, detail, hint}. Only bugs and terminations
+// escape as exceptions.
+import { jsonToConvex } from "convex/values";
+import { validateArgs, validateReturns } from "./validate.js";
+import { formatUncaught, cleanStack } from "./stack.js";
+import { parseSourceMap } from "./sourcemap.js";
+
+// SQLSTATEs; README's error table lists the same.
+export const SQLSTATE = {
+  javascriptError: "UDF00",
+  convexError: "UDF01",
+  returnValidation: "UDF02",
+  argumentValidation: "22023",
+  undefinedFunction: "42883",
+  wrongKind: "42809",
+};
+
+export function kindOf(fn) {
+  if (typeof fn !== "function") return null;
+  if (fn.isQuery) return "query";
+  if (fn.isMutation) return "mutation";
+  if (fn.isAction) return "action";
+  if (fn.isHttp) return "httpAction";
+  return null;
+}
+
+// "messages.js" + "send" -> "messages:send"; default exports drop ":default"
+export function displayName(modulePath, exportName) {
+  const mod = modulePath.replace(/\.js$/, "");
+  return exportName === "default" ? mod : `${mod}:${exportName}`;
+}
+
+const fail = (code, message, detail, hint) => ({ ok: false, code, message, detail, hint });
+
+export function makeRuntime({ determinism, console, syscall }) {
+  const sourceMaps = Object.create(null);
+  const validatorCache = new WeakMap();
+
+  function validatorsOf(fn) {
+    let v = validatorCache.get(fn);
+    if (!v) {
+      v = { args: JSON.parse(fn.exportArgs()), returns: JSON.parse(fn.exportReturns()) };
+      validatorCache.set(fn, v);
+    }
+    return v;
+  }
+
+  function describeError(e) {
+    const isObj = typeof e === "object" && e !== null;
+    if (isObj && (e.ConvexErrorSymbol === Symbol.for("ConvexError") || e[Symbol.for("ConvexError")])) {
+      // invokeFunction already replaced .data by its Convex JSON text
+      const data = typeof e.data === "string" ? e.data : JSON.stringify(e.data ?? null);
+      return {
+        code: SQLSTATE.convexError,
+        message: formatUncaught(e),
+        detail: data,
+      };
+    }
+    const stack = isObj && typeof e.stack === "string"
+      ? cleanStack(e.stack, { sourceMaps })
+      : "";
+    return {
+      code: SQLSTATE.javascriptError,
+      message: formatUncaught(e),
+      detail: stack || undefined,
+    };
+  }
+
+  function notFound(name) {
+    return fail(SQLSTATE.undefinedFunction, `Could not find public function for '${name}'.`, undefined,
+      "SELECT * FROM udf_functions() lists the deployed functions.");
+  }
+
+  async function invoke(namespace, exportName, argsJson, optionsJson) {
+    const opts = JSON.parse(optionsJson);
+    const name = displayName(opts.module, exportName);
+    const fn = Object.prototype.hasOwnProperty.call(namespace, exportName) ? namespace[exportName] : undefined;
+    const kind = kindOf(fn);
+    if (!kind || !fn.isPublic) return notFound(name);
+    if (kind === "httpAction") {
+      return fail(SQLSTATE.wrongKind, `'${name}' is an HTTP action; HTTP actions are called through the HTTP router, not by name.`);
+    }
+
+    let args;
+    try {
+      args = jsonToConvex(JSON.parse(argsJson));
+    } catch (e) {
+      return fail(SQLSTATE.argumentValidation, `ArgumentValidationError: arguments of '${name}' are not valid Convex JSON: ${e.message}`);
+    }
+    let validators;
+    try {
+      validators = validatorsOf(fn);
+    } catch (e) {
+      return { ...describeError(e), ok: false };
+    }
+    const argsProblem = validateArgs(validators.args, args);
+    if (argsProblem) return fail(SQLSTATE.argumentValidation, argsProblem, `Function: ${name}`);
+
+    const deterministic = kind !== "action";
+    determinism.begin({ seed: opts.seed, now: opts.now, deterministic });
+    console.reset();
+    syscall.current = { name, kind };
+    let resultJson;
+    try {
+      const argsStr = "[" + argsJson + "]";
+      if (kind === "query") resultJson = await fn.invokeQuery(argsStr);
+      else if (kind === "mutation") resultJson = await fn.invokeMutation(argsStr);
+      else resultJson = await fn.invokeAction(opts.requestId ?? "", argsStr);
+    } catch (e) {
+      return { ...describeError(e), ok: false };
+    } finally {
+      syscall.current = null;
+      determinism.end();
+    }
+    if (validators.returns !== null) {
+      const problem = validateReturns(validators.returns, jsonToConvex(JSON.parse(resultJson)), name);
+      if (problem) return fail(SQLSTATE.returnValidation, problem);
+    }
+    return { ok: true, json: resultJson };
+  }
+
+  // Describe a module's exported functions for udf_deploy / udf_functions.
+  function analyze(namespace, modulePath) {
+    const functions = [];
+    for (const exportName of Object.keys(namespace).sort()) {
+      const fn = namespace[exportName];
+      const kind = kindOf(fn);
+      if (!kind) continue;
+      let validators;
+      try {
+        validators = validatorsOf(fn);
+      } catch (e) {
+        const d = describeError(e);
+        return fail(d.code, `${displayName(modulePath, exportName)}: ${d.message}`, d.detail);
+      }
+      functions.push({
+        name: displayName(modulePath, exportName),
+        module: modulePath,
+        export: exportName,
+        kind,
+        visibility: fn.isPublic ? "public" : "internal",
+        args: validators.args,
+        returns: validators.returns,
+      });
+    }
+    return { ok: true, json: JSON.stringify(functions) };
+  }
+
+  // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).
+  function beginImport(optionsJson) {
+    const opts = JSON.parse(optionsJson);
+    determinism.begin({ seed: opts.seed, now: opts.now, deterministic: true });
+    console.reset();
+    return { ok: true, json: "null" };
+  }
+  function endImport() {
+    determinism.end();
+    return { ok: true, json: "null" };
+  }
+
+  function registerSourceMap(path, mapText) {
+    const map = parseSourceMap(mapText);
+    if (map) sourceMaps[path] = map;
+    return { ok: true, json: map ? "true" : "false" };
+  }
+
+  return { invoke, analyze, beginImport, endImport, describeError, registerSourceMap };
+}
