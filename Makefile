@@ -22,7 +22,7 @@ DATA_built   = udf--$(EXTVERSION).sql
 EXTRA_CLEAN  = extension/runtime_js.c udf-runtime/dist
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS = --inputdir=. --outputdir=results --load-extension=udf
+REGRESS_OPTS = --inputdir=. --load-extension=udf
 
 LIBNODE_DIR  = $(CURDIR)/.deps/libnode/usr
 LIBNODE_LIB  = $(LIBNODE_DIR)/lib/x86_64-linux-gnu
@@ -34,8 +34,14 @@ SHLIB_LINK   = -L$(LIBNODE_LIB) -l:libnode.so.108 -ljansson -lstdc++ -Wl,-rpath,
 override with_llvm = no
 
 PG_CONFIG ?= pg_config
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+# On a fresh machine PGXS is not there yet: deps/demo/test install it first.
+ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+else
+all install installcheck:
+	@echo "PostgreSQL 15 PGXS not found: run 'make deps' (as root) first" >&2; exit 1
+endif
 
 udf--$(EXTVERSION).sql: extension/udf.sql
 	cp $< $@

@@ -64,7 +64,14 @@ CanonicalModulePath(const char *path)
 	return pstrdup(path);
 }
 
-/* Parse the modules object into an array; ERROR on any malformed entry. */
+/* qsort comparator: modules by path. */
+static int
+ModulePathCmp(const void *a, const void *b)
+{
+	return strcmp(((const UdfModule *) a)->path, ((const UdfModule *) b)->path);
+}
+
+/* Parse the modules object into an array sorted by path; ERROR on any malformed entry. */
 static UdfModule *
 ParseModules(Jsonb *input, int *nmodules)
 {
@@ -80,9 +87,10 @@ ParseModules(Jsonb *input, int *nmodules)
 		elog(ERROR, "could not parse deploy input: %s", jerr.text);
 	if (!json_is_object(root))
 	{
+		const char *got = json_is_array(root) ? "an array" : "a scalar";
+
 		json_decref(root);
-		DeployInputError("udf_deploy expects a JSON object of modules, got %s",
-						 json_is_array(root) ? "an array" : "a scalar");
+		DeployInputError("udf_deploy expects a JSON object of modules, got %s", got);
 	}
 	modules = palloc0(sizeof(UdfModule) * Max(1, json_object_size(root)));
 	json_object_foreach(root, key, value)
@@ -129,6 +137,7 @@ ParseModules(Jsonb *input, int *nmodules)
 		n++;
 	}
 	json_decref(root);
+	qsort(modules, n, sizeof(UdfModule), ModulePathCmp);
 	*nmodules = n;
 	return modules;
 }

@@ -56,13 +56,13 @@ ReportV8Error(const UdfV8Error *err, const char *context_name)
 		case UDF_V8_MODULE_ERROR:
 			if (err->module && err->line > 0)
 				ereport(ERROR,
-						(errcode(SqlstateFromString(err->code, ERRCODE_UDF_INVALID_DEPLOYMENT)),
+						(errcode(ERRCODE_UDF_INVALID_DEPLOYMENT),
 						 errmsg("module \"%s\" failed to load at line %d, column %d: %s",
 								err->module, err->line, err->column, message),
 						 err->detail ? errdetail_internal("%s", err->detail) : 0));
 			else
 				ereport(ERROR,
-						(errcode(SqlstateFromString(err->code, ERRCODE_UDF_INVALID_DEPLOYMENT)),
+						(errcode(ERRCODE_UDF_INVALID_DEPLOYMENT),
 						 errmsg("%s", message),
 						 err->detail ? errdetail_internal("%s", err->detail) : 0));
 			break;

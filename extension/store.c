@@ -218,7 +218,7 @@ StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *function
 	PG_TRY();
 	{
 		Oid			insert_types[3] = {TEXTOID, TEXTOID, TEXTOID};
-		Oid			deploy_types[2] = {JSONBOID, TEXTOID};
+		Oid			deploy_types[3] = {JSONBOID, TEXTOID, NAMEOID};
 		Datum		values[3];
 		char		nulls[3];
 		char	   *sql;
@@ -245,12 +245,14 @@ StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *function
 			if (SPI_execute_with_args(sql, 3, insert_types, values, nulls, false, 0) != SPI_OK_INSERT)
 				elog(ERROR, "could not insert into udf_module");
 		}
-		sql = psprintf("INSERT INTO %s (functions, import_seed) VALUES ($1, $2) RETURNING id",
+		sql = psprintf("INSERT INTO %s (functions, import_seed, deployed_by) VALUES ($1, $2, $3) RETURNING id",
 					   QualifiedTable("udf_deployment"));
 		values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(functions_json));
 		values[1] = CStringGetTextDatum(import_seed);
-		nulls[0] = nulls[1] = ' ';
-		if (SPI_execute_with_args(sql, 2, deploy_types, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
+		/* the role that called udf_deploy, not the owner we write as */
+		values[2] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(save_userid, false)));
+		nulls[0] = nulls[1] = nulls[2] = ' ';
+		if (SPI_execute_with_args(sql, 3, deploy_types, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
 			elog(ERROR, "could not insert into udf_deployment");
 		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		SPI_finish();

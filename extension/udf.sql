@@ -13,7 +13,7 @@ END $$;
 CREATE TABLE udf_deployment (
   id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   deployed_at timestamptz NOT NULL DEFAULT now(),
-  deployed_by name NOT NULL DEFAULT session_user,
+  deployed_by name NOT NULL DEFAULT current_user,
   functions   jsonb NOT NULL,
   import_seed text NOT NULL
 );

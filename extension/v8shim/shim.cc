@@ -293,24 +293,21 @@ CreateIsolate(UdfV8Error *err)
 	return true;
 }
 
-/* Describe the exception caught by tc, using the runtime's formatter when possible. */
+/*
+ * Describe a thrown value, using the runtime's formatter (Convex's
+ * "Uncaught X: msg" plus a cleaned, source-mapped stack) when it can run.
+ * msg, if not empty, gives the location.
+ */
 void
-DescribeException(Local<Context> ctx, TryCatch &tc, UdfV8Status status, UdfV8Error *err)
+DescribeValue(Local<Context> ctx, Local<Value> exc, Local<Message> msg, UdfV8Status status,
+			  UdfV8Error *err)
 {
 	Isolate    *iso = ctx->GetIsolate();
 
 	memset(err, 0, sizeof(*err));
 	err->status = status;
-	if (tc.HasTerminated() || !tc.HasCaught())
-	{
-		err->status = g_oom ? UDF_V8_OUT_OF_MEMORY : UDF_V8_TERMINATED;
-		err->message = HostStrdup(g_oom ? "JavaScript execution ran out of memory"
-								  : "JavaScript execution was terminated");
-		return;
-	}
-	Local<Value> exc = tc.Exception();
-	Local<Message> msg = tc.Message();
-
+	if (msg.IsEmpty() && !exc.IsEmpty())
+		msg = Exception::CreateMessage(iso, exc);
 	if (!msg.IsEmpty())
 	{
 		err->line = msg->GetLineNumber(ctx).FromMaybe(0);
@@ -321,11 +318,10 @@ DescribeException(Local<Context> ctx, TryCatch &tc, UdfV8Status status, UdfV8Err
 			err->module = HostStrdup(iso, res);
 	}
 
-	/* let the runtime format it (Convex's "Uncaught X: msg" + cleaned stack) */
+	TryCatch	inner(iso);
 	Local<Value> udf;
 	Local<Value> fmt;
 	Local<Value> described;
-	TryCatch	inner(iso);
 
 	if (ctx->Global()->Get(ctx, V8Str(iso, "__udf")).ToLocal(&udf) && udf->IsObject() &&
 		udf.As<Object>()->Get(ctx, V8Str(iso, "describeError")).ToLocal(&fmt) && fmt->IsFunction() &&
@@ -338,13 +334,33 @@ DescribeException(Local<Context> ctx, TryCatch &tc, UdfV8Status status, UdfV8Err
 		err->hint = PropOrNull(ctx, d, "hint");
 		err->code = PropOrNull(ctx, d, "code");
 	}
-	if (inner.HasTerminated())
+	if (inner.HasTerminated() || g_oom)
 	{
 		err->status = g_oom ? UDF_V8_OUT_OF_MEMORY : UDF_V8_TERMINATED;
 		return;
 	}
 	if (!err->message)
 		err->message = HostStrdup(iso, exc);
+}
+
+/* Describe what tc caught (or a termination), then clear tc. */
+void
+DescribeException(Local<Context> ctx, TryCatch &tc, UdfV8Status status, UdfV8Error *err)
+{
+	if (tc.HasTerminated() || !tc.HasCaught() || g_oom)
+	{
+		memset(err, 0, sizeof(*err));
+		err->status = g_oom ? UDF_V8_OUT_OF_MEMORY : UDF_V8_TERMINATED;
+		err->message = HostStrdup(g_oom ? "JavaScript execution ran out of memory"
+								  : "JavaScript execution was terminated");
+		return;
+	}
+	Local<Value> exc = tc.Exception();
+	Local<Message> msg = tc.Message();
+
+	/* no exception may be pending while the formatter runs */
+	tc.Reset();
+	DescribeValue(ctx, exc, msg, status, err);
 }
 
 /* After leaving JS: clear a termination so the isolate can run again. */
@@ -515,15 +531,22 @@ CompileTree(UdfV8Context *c, Local<Context> ctx, const std::string &key, UdfV8Er
 
 	if (!ScriptCompiler::CompileModule(iso, &source).ToLocal(&mod))
 	{
-		DescribeException(ctx, tc, UDF_V8_SYNTAX_ERROR, err);
-		if (err->status == UDF_V8_SYNTAX_ERROR)
+		if (!tc.HasCaught() || tc.HasTerminated())
 		{
-			/* a syntax error has no useful stack; report V8's own text */
-			err->message = HostStrdup(iso, tc.Exception());
-			err->detail = nullptr;
-			err->code = nullptr;
-			if (!err->module)
-				err->module = HostStrdup(key);
+			DescribeException(ctx, tc, UDF_V8_TERMINATED, err);
+			return err->status;
+		}
+		/* a syntax error has no useful stack: V8's own text and the location */
+		Local<Message> msg = tc.Message();
+
+		memset(err, 0, sizeof(*err));
+		err->status = UDF_V8_SYNTAX_ERROR;
+		err->message = HostStrdup(iso, tc.Exception());
+		err->module = HostStrdup(key);
+		if (!msg.IsEmpty())
+		{
+			err->line = msg->GetLineNumber(ctx).FromMaybe(0);
+			err->column = msg->GetStartColumn(ctx).FromMaybe(-1) + 1;
 		}
 		return err->status;
 	}
@@ -821,10 +844,8 @@ udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
 		return UDF_V8_OK;
 	if (mod->GetStatus() == Module::kErrored)
 	{
-		TryCatch	tc(iso);
-
-		iso->ThrowException(mod->GetException());
-		DescribeException(ctx, tc, UDF_V8_MODULE_ERROR, err);
+		DescribeValue(ctx, mod->GetException(), Local<Message>(), UDF_V8_MODULE_ERROR, err);
+		AfterRun();
 		return err->status;
 	}
 
@@ -858,10 +879,7 @@ udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
 
 		if (p->State() == Promise::kRejected)
 		{
-			TryCatch	tc2(iso);
-
-			iso->ThrowException(p->Result());
-			DescribeException(ctx, tc2, UDF_V8_MODULE_ERROR, err);
+			DescribeValue(ctx, p->Result(), Local<Message>(), UDF_V8_MODULE_ERROR, err);
 			AfterRun();
 			return err->status;
 		}
@@ -940,10 +958,7 @@ udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
 		}
 		if (p->State() == Promise::kRejected)
 		{
-			TryCatch	tc2(iso);
-
-			iso->ThrowException(p->Result());
-			DescribeException(ctx, tc2, UDF_V8_JS_ERROR, err);
+			DescribeValue(ctx, p->Result(), Local<Message>(), UDF_V8_JS_ERROR, err);
 			AfterRun();
 			return err->status;
 		}

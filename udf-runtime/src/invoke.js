@@ -46,7 +46,10 @@ export function makeRuntime({ determinism, console, syscall }) {
   function validatorsOf(fn) {
     let v = validatorCache.get(fn);
     if (!v) {
-      v = { args: JSON.parse(fn.exportArgs()), returns: JSON.parse(fn.exportReturns()) };
+      // HTTP actions have no exportArgs/exportReturns: they take a Request
+      v = fn.isHttp
+        ? { args: null, returns: null }
+        : { args: JSON.parse(fn.exportArgs()), returns: JSON.parse(fn.exportReturns()) };
       validatorCache.set(fn, v);
     }
     return v;
@@ -63,15 +66,23 @@ export function makeRuntime({ determinism, console, syscall }) {
         detail: data,
       };
     }
-    const stack = isObj && typeof e.stack === "string"
+    let stack = isObj && typeof e.stack === "string"
       ? cleanStack(e.stack, { sourceMaps })
       : "";
+    // only builtin frames left (e.g. "at Array.map (<anonymous>)"): say nothing
+    if (!/\([^()<>]+:\d+:\d+\)|^\s*at [^()<>\s]+:\d+:\d+$/m.test(stack)) stack = "";
     return {
       code: SQLSTATE.javascriptError,
       message: formatUncaught(e),
       detail: stack || undefined,
     };
   }
+
+  console.setErrorFormatter((e) => {
+    const head = `${e.name || "Error"}${e.message ? ": " + e.message : ""}`;
+    const frames = typeof e.stack === "string" ? cleanStack(e.stack, { sourceMaps }) : "";
+    return frames ? `${head}\n${frames}` : head;
+  });
 
   function notFound(name) {
     return fail(SQLSTATE.undefinedFunction, `Could not find public function for '${name}'.`, undefined,
@@ -83,10 +94,11 @@ export function makeRuntime({ determinism, console, syscall }) {
     const name = displayName(opts.module, exportName);
     const fn = Object.prototype.hasOwnProperty.call(namespace, exportName) ? namespace[exportName] : undefined;
     const kind = kindOf(fn);
-    if (!kind || !fn.isPublic) return notFound(name);
+    // httpActionGeneric sets no isPublic, so check the kind first
     if (kind === "httpAction") {
       return fail(SQLSTATE.wrongKind, `'${name}' is an HTTP action; HTTP actions are called through the HTTP router, not by name.`);
     }
+    if (!kind || !fn.isPublic) return notFound(name);
 
     let args;
     try {
@@ -145,7 +157,7 @@ export function makeRuntime({ determinism, console, syscall }) {
         module: modulePath,
         export: exportName,
         kind,
-        visibility: fn.isPublic ? "public" : "internal",
+        visibility: fn.isPublic || kind === "httpAction" ? "public" : "internal",
         args: validators.args,
         returns: validators.returns,
       });

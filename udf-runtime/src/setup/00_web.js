@@ -38,19 +38,22 @@ function utf8Decode(bytes, fatal) {
     const b = bytes[i];
     let need = 0;
     let c = 0;
-    let min = 0;
+    // allowed range of the second byte (WHATWG): excludes overlong forms,
+    // surrogates and code points above U+10FFFF, so that each maximal
+    // subpart of an ill-formed sequence becomes one U+FFFD
+    let lo = 0x80, hi = 0xbf;
     if (b < 0x80) { chunk.push(b); i++; if (chunk.length > 4096) flush(); continue; }
-    else if (b >= 0xc2 && b < 0xe0) { need = 1; c = b & 31; min = 0x80; }
-    else if (b >= 0xe0 && b < 0xf0) { need = 2; c = b & 15; min = 0x800; }
-    else if (b >= 0xf0 && b < 0xf5) { need = 3; c = b & 7; min = 0x10000; }
+    else if (b >= 0xc2 && b < 0xe0) { need = 1; c = b & 31; }
+    else if (b >= 0xe0 && b < 0xf0) { need = 2; c = b & 15; if (b === 0xe0) lo = 0xa0; if (b === 0xed) hi = 0x9f; }
+    else if (b >= 0xf0 && b < 0xf5) { need = 3; c = b & 7; if (b === 0xf0) lo = 0x90; if (b === 0xf4) hi = 0x8f; }
     else { bad(); i++; continue; }
     let j = 1;
     for (; j <= need; j++) {
       const n = bytes[i + j];
-      if (n === undefined || (n & 0xc0) !== 0x80) break;
+      if (n === undefined || n < (j === 1 ? lo : 0x80) || n > (j === 1 ? hi : 0xbf)) break;
       c = (c << 6) | (n & 63);
     }
-    if (j <= need || c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) { bad(); i += j; continue; }
+    if (j <= need) { bad(); i += j; continue; }
     i += need + 1;
     if (c >= 0x10000) { c -= 0x10000; chunk.push(0xd800 + (c >> 10), 0xdc00 + (c & 1023)); }
     else chunk.push(c);
@@ -63,11 +66,19 @@ function utf8Decode(bytes, fatal) {
 class TextEncoder {
   get encoding() { return "utf-8"; }
   encode(input = "") { return utf8Encode(String(input)); }
+  // writes only whole characters; `read` counts UTF-16 code units consumed
   encodeInto(input, dest) {
-    const bytes = utf8Encode(String(input));
-    const n = Math.min(bytes.length, dest.length);
-    dest.set(bytes.subarray(0, n));
-    return { read: input.length, written: n };
+    const s = String(input);
+    let read = 0, written = 0;
+    while (read < s.length) {
+      const c = s.codePointAt(read);
+      const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+      if (written + n > dest.length) break;
+      written += n;
+      read += c > 0xffff ? 2 : 1;
+    }
+    dest.set(utf8Encode(s.slice(0, read)));
+    return { read, written };
   }
 }
 
@@ -145,7 +156,7 @@ function structuredClone(value) {
     if (v === null || typeof v !== "object") return v;
     if (seen.has(v)) return seen.get(v);
     let out;
-    if (Array.isArray(v)) { out = []; seen.set(v, out); v.forEach((x, i) => { out[i] = clone(x); }); return out; }
+    if (Array.isArray(v)) { out = new Array(v.length); seen.set(v, out); v.forEach((x, i) => { out[i] = clone(x); }); return out; }
     if (v instanceof Date) out = new Date(v.getTime());
     else if (v instanceof RegExp) out = new RegExp(v.source, v.flags);
     else if (v instanceof ArrayBuffer) out = v.slice(0);

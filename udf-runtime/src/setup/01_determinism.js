@@ -54,6 +54,8 @@ export function setupDeterminism(global) {
     return Reflect.construct(RealDate, args, new.target);
   }
   Object.defineProperty(Date, "prototype", { value: RealDate.prototype, writable: false });
+  // bundlers may rename the function; error messages use constructor.name
+  Object.defineProperty(Date, "name", { value: "Date" });
   Date.now = () => currentTime();
   Date.parse = RealDate.parse;
   Date.UTC = RealDate.UTC;

@@ -5,10 +5,12 @@ import { formatLogArgs, LogBuffer } from "../format.js";
 
 export function setupConsole(global, native) {
   const buffer = new LogBuffer({ maxLines: 256, maxLineLength: 32768 });
+  // set by invoke.js so logged errors show cleaned, source-mapped stacks
+  let formatError;
   const timers = new Map();
   const counts = new Map();
   const emit = (level, args) => {
-    const line = buffer.add(level, formatLogArgs(args));
+    const line = buffer.add(level, formatLogArgs(args, { formatError }));
     if (line !== null) native.console(level, line);
   };
   const console = {
@@ -40,6 +42,9 @@ export function setupConsole(global, native) {
   };
   Object.defineProperty(global, "console", { value: console, writable: true, configurable: true, enumerable: false });
   return {
+    setErrorFormatter(fn) {
+      formatError = fn;
+    },
     reset() {
       buffer.reset();
       timers.clear();

@@ -1,0 +1,68 @@
+-- udf_deploy: a whole deployment is checked before it goes live, and a bad
+-- one is refused with the module, line and column while the old one stays.
+\set app `node regress/app-json.mjs regress/apps/example`
+SELECT jsonb_pretty(udf_deploy(:'app') - 'deployment');
+SELECT path, kind, visibility, args FROM udf_functions() WHERE module = 'greetings.js';
+SELECT udf_invoke('greetings:hello', '{"name": "deploy"}');
+
+-- a module path without .js gets it; source maps may be strings or objects
+SELECT udf_deploy($${"plain": "export const x = 1;",
+                     "mapped.js": {"source": "export const y = 2;", "sourceMap": {"version": 3, "sources": [], "names": [], "mappings": ""}},
+                     "nested/deep/mod.js": {"source": "export const z = 3;", "sourceMap": null}}$$)->'modules';
+
+-- an empty deployment is allowed: it removes every function
+SELECT udf_deploy('{}') - 'deployment';
+SELECT count(*) FROM udf_functions();
+
+-- bad input shapes
+SELECT udf_deploy(NULL);
+SELECT udf_deploy('[1, 2]');
+SELECT udf_deploy('"source"');
+SELECT udf_deploy('{"a.js": 5}');
+SELECT udf_deploy('{"a.js": null}');
+SELECT udf_deploy('{"a.js": ["x"]}');
+SELECT udf_deploy('{"a.js": {"sourceMap": "{}"}}');
+SELECT udf_deploy('{"a.js": {"source": "export const x = 1", "bogus": 1}}');
+SELECT udf_deploy('{"a.js": {"source": "export const x = 1", "sourceMap": 7}}');
+SELECT udf_deploy('{"a": "", "a.js": ""}');
+-- bad paths
+SELECT udf_deploy('{"../a.js": ""}');
+SELECT udf_deploy('{"/abs.js": ""}');
+SELECT udf_deploy('{"a/./b.js": ""}');
+SELECT udf_deploy('{"a.ts": ""}');
+SELECT udf_deploy('{"": ""}');
+SELECT udf_deploy('{"c:d.js": ""}');
+
+-- bad modules: each refused whole, naming module, line and column
+SELECT udf_deploy('{"ok.js": "export const x = 1;", "a.js": "export const = ;"}');
+SELECT udf_deploy('{"a.js": "\n  import { x } from \"./missing\";\nexport const y = x;"}');
+SELECT udf_deploy('{"a.js": "import _ from \"lodash\";"}');
+SELECT udf_deploy('{"a.js": "import { x } from \"../outside.js\";"}');
+SELECT udf_deploy('{"a.js": "import { nothere } from \"convex/server\";"}');
+SELECT udf_deploy('{"a.js": "import { y } from \"./b.js\";", "b.js": "export const x = 1;"}');
+SELECT udf_deploy('{"a.js": "\n\nthrow new Error(\"thrown at import\");"}');
+SELECT udf_deploy('{"a.js": "await new Promise(() => {});"}');
+SELECT udf_deploy('{"a.js": "import { query } from \"./_generated/server\";\nexport const q = query({ args: { x: undefined }, handler: () => 1 });"}');
+-- convex/server has queryGeneric; query comes from ./_generated/server
+SELECT udf_deploy('{"a.js": "import { query } from \"convex/server\";"}');
+
+-- after all those refusals the last good deployment (the empty one) is live
+SELECT count(*) FROM udf_functions();
+
+-- a deploy in a rolled-back transaction leaves the previous one live
+SELECT udf_deploy(:'app') IS NOT NULL AS deployed;
+BEGIN;
+SELECT udf_deploy('{"other.js": "import { queryGeneric } from \"convex/server\"; export const f = queryGeneric(() => 1);"}')->'functions';
+SELECT udf_invoke('other:f');
+ROLLBACK;
+SELECT udf_invoke('other:f');
+SELECT udf_invoke('greetings:hello', '{"name": "still here"}');
+
+-- imports between modules: relative paths, cycles, default and namespace imports
+SELECT udf_deploy($${
+  "cycle/a.js": "import { b } from './b.js'; export const a = () => 'a' + b();",
+  "cycle/b.js": "import { a } from './a'; export function b() { return 'b'; } export const viaA = () => a();",
+  "main.js": "import { query } from './_generated/server'; import * as cyc from './cycle/a'; import { viaA } from './cycle/b.js'; import def from './lib/def'; export const run = query(() => [cyc.a(), viaA(), def]);",
+  "lib/def.js": "export default 'default value';"
+}$$)->'functions';
+SELECT udf_invoke('main:run');

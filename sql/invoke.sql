@@ -1,0 +1,65 @@
+-- udf_invoke: Convex path rules, kinds, visibility, and what it returns.
+\set app `node regress/app-json.mjs regress/apps/example`
+SELECT udf_deploy(:'app') IS NOT NULL AS deployed;
+
+-- the same function under every spelling of its name
+SELECT udf_invoke('greetings:hello', '{"name": "Ada"}');
+SELECT udf_invoke('greetings.js:hello', '{"name": "Ada"}');
+SELECT udf_invoke('greetings.ts:hello', '{"name": "Ada"}');
+-- default export: no export name, or :default
+SELECT udf_invoke('greetings');
+SELECT udf_invoke('greetings:default');
+SELECT udf_invoke('greetings.js');
+-- args default to {}
+SELECT udf_invoke('errors:ping');
+-- nested args and results
+SELECT udf_invoke('greetings:card', '{"person": {"first": "ada", "last": "lovelace"}, "tags": ["math", "engines"]}');
+-- a function reference built with the _generated api
+SELECT udf_invoke('greetings:reference');
+-- a mutation and an action are invoked the same way
+SELECT udf_invoke('values:nothing');
+SELECT udf_invoke('errors:ping', '{}');
+-- from a query over many rows
+SELECT n, udf_invoke('greetings:hello', jsonb_build_object('name', 'row ' || n)) FROM generate_series(1, 3) n;
+
+-- unknown functions and internal ones give the same message
+SELECT udf_invoke('nope:x');
+SELECT udf_invoke('greetings:nope');
+SELECT udf_invoke('greetings:secret');
+SELECT udf_invoke('lib/format:greeting');
+SELECT udf_invoke('greetings:__proto__');
+SELECT udf_invoke('greetings:constructor');
+-- malformed names
+SELECT udf_invoke(NULL);
+SELECT udf_invoke('');
+SELECT udf_invoke(':hello');
+SELECT udf_invoke('greetings:');
+SELECT udf_invoke('/greetings:hello');
+SELECT udf_invoke('greetings.py:hello');
+-- the SQLSTATE of an unknown function is undefined_function
+DO $$
+BEGIN
+  PERFORM udf_invoke('greetings:secret');
+EXCEPTION WHEN undefined_function THEN
+  RAISE NOTICE 'caught: % (%)', SQLERRM, SQLSTATE;
+END $$;
+
+-- a module written exactly as a Convex app writes it, using the package's
+-- own paginationOptsValidator and ConvexError
+SELECT udf_deploy($${"convexy.js": "import { paginationOptsValidator, queryGeneric } from 'convex/server';\nimport { ConvexError, v } from 'convex/values';\nexport const page = queryGeneric({ args: { paginationOpts: paginationOptsValidator }, handler: async (ctx, { paginationOpts }) => ({ numItems: paginationOpts.numItems, cursor: paginationOpts.cursor }) });\nexport const fail = queryGeneric({ args: {}, handler: async () => { throw new ConvexError('nope'); } });"}$$)->'functions';
+SELECT udf_invoke('convexy:page', '{"paginationOpts": {"numItems": 10, "cursor": null}}');
+SELECT udf_invoke('convexy:page', '{"paginationOpts": {"numItems": "ten", "cursor": null}}');
+SELECT udf_invoke('convexy:fail');
+
+-- an empty deployment has no functions
+SELECT udf_deploy('{}') - 'deployment';
+SELECT udf_invoke('greetings:hello', '{"name": "gone"}');
+
+-- a database where nothing was ever deployed
+CREATE DATABASE udf_fresh_db;
+\c udf_fresh_db
+CREATE EXTENSION udf;
+SELECT udf_invoke('greetings:hello', '{"name": "nobody"}');
+SELECT count(*) FROM udf_functions();
+\c contrib_regression
+DROP DATABASE udf_fresh_db;

@@ -1,0 +1,39 @@
+-- A new deployment is picked up by the next call in every backend, including
+-- backends that already ran the old one; a rolled-back deploy is never seen.
+CREATE EXTENSION IF NOT EXISTS dblink;
+SELECT dblink_connect('other', format('host=%s port=%s dbname=%s user=%s',
+  split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'),
+  current_database(), current_user));
+
+SELECT udf_deploy($${"version.js": "import { query } from './_generated/server';\nlet calls = 0;\nexport const get = query(() => ({ version: 1, calls: ++calls }));"}$$)->'modules';
+SELECT udf_invoke('version:get');
+SELECT udf_invoke('version:get');
+-- the other session warms up on version 1
+SELECT * FROM dblink('other', $$SELECT udf_invoke('version:get')$$) AS t(r jsonb);
+
+-- deploy version 2 here; both sessions see it on their next call, with fresh module state
+SELECT udf_deploy($${"version.js": "import { query } from './_generated/server';\nlet calls = 0;\nexport const get = query(() => ({ version: 2, calls: ++calls }));"}$$)->'modules';
+SELECT udf_invoke('version:get');
+SELECT * FROM dblink('other', $$SELECT udf_invoke('version:get')$$) AS t(r jsonb);
+
+-- deploy from the other session inside a transaction: invisible here until it commits
+SELECT dblink_exec('other', 'BEGIN');
+SELECT * FROM dblink('other', $$SELECT udf_deploy('{"version.js": "import { query } from \"./_generated/server\";\nexport const get = query(() => ({ version: 3 }));"}')->'modules'$$) AS t(r jsonb);
+SELECT * FROM dblink('other', $$SELECT udf_invoke('version:get')$$) AS t(r jsonb);
+SELECT udf_invoke('version:get');
+SELECT dblink_exec('other', 'ROLLBACK');
+SELECT udf_invoke('version:get');
+SELECT * FROM dblink('other', $$SELECT udf_invoke('version:get')$$) AS t(r jsonb);
+
+-- and committed: seen here at once
+SELECT * FROM dblink('other', $$SELECT udf_deploy('{"version.js": "import { query } from \"./_generated/server\";\nexport const get = query(() => ({ version: 4 }));"}')->'modules'$$) AS t(r jsonb);
+SELECT udf_invoke('version:get');
+
+-- a redeploy inside this session's own transaction is seen at once, and undone by rollback
+BEGIN;
+SELECT udf_deploy($${"version.js": "import { query } from './_generated/server';\nexport const get = query(() => ({ version: 5 }));"}$$)->'modules';
+SELECT udf_invoke('version:get');
+ROLLBACK;
+SELECT udf_invoke('version:get');
+
+SELECT dblink_disconnect('other');
