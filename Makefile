@@ -12,11 +12,13 @@ OBJS = \
 	extension/deploy.o \
 	extension/errors.o \
 	extension/invoke.o \
+	extension/limits.o \
 	extension/runtime.o \
 	extension/store.o \
 	extension/syscall.o \
 	extension/runtime_js.o \
-	extension/v8shim/shim.o
+	extension/v8shim/shim.o \
+	extension/v8shim/watchdog.o
 
 DATA_built   = udf--$(EXTVERSION).sql
 EXTRA_CLEAN  = extension/runtime_js.c udf-runtime/dist
@@ -50,18 +52,21 @@ RUNTIME_SOURCES = $(wildcard udf-runtime/src/*.js udf-runtime/src/setup/*.js) ud
 extension/runtime_js.c: $(RUNTIME_SOURCES)
 	node udf-runtime/build.mjs $@
 
-extension/v8shim/shim.o: extension/v8shim/shim.cc extension/v8shim/udf_v8.h
-$(filter-out extension/v8shim/shim.o extension/runtime_js.o,$(OBJS)): extension/udf.h extension/v8shim/udf_v8.h
+extension/v8shim/shim.o: extension/v8shim/shim.cc extension/v8shim/udf_v8.h extension/v8shim/watchdog.h
+extension/v8shim/watchdog.o: extension/v8shim/watchdog.cc extension/v8shim/watchdog.h
+$(filter-out extension/v8shim/%.o extension/runtime_js.o,$(OBJS)): extension/udf.h extension/v8shim/udf_v8.h
 
 install: install-libnode
 install-libnode:
 	$(INSTALL_SHLIB) $(LIBNODE_LIB)/libnode.so.108 '$(DESTDIR)$(pkglibdir)/libnode.so.108'
 
-.PHONY: deps demo test bench install-libnode
+.PHONY: deps demo demo-stop test bench install-libnode
 deps:
 	scripts/deps.sh
 demo:
 	scripts/demo.sh
+demo-stop:
+	scripts/demo.sh stop
 test:
 	scripts/test.sh
 bench:

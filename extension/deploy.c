@@ -168,7 +168,7 @@ AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now
 			if (udf_v8_call(ctx, "analyze", modules[i].path, args, 1, &list, &err) != UDF_V8_OK)
 			{
 				RuntimeRaiseParkedError();
-				RuntimeAfterFailure(err.status);
+				RuntimeAfterFailure(err.status, NULL);
 				ReportV8Error(&err, NULL);
 			}
 			/* splice the module's array into the overall one */

@@ -38,6 +38,14 @@ ReportV8Error(const UdfV8Error *err, const char *context_name)
 					 errmsg("JavaScript execution was terminated"),
 					 context_name ? errcontext("udf function %s", context_name) : 0));
 			break;
+		case UDF_V8_TIMED_OUT:
+			ereport(ERROR,
+					(errcode(ERRCODE_QUERY_CANCELED),
+					 errmsg("Function execution timed out (maximum duration: %gs)",
+							udf_time_limit_ms / 1000.0),
+					 errhint("Raise udf.max_execution_time (udf.max_action_execution_time for actions); superuser only."),
+					 context_name ? errcontext("udf function %s", context_name) : 0));
+			break;
 		case UDF_V8_OUT_OF_MEMORY:
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),

@@ -89,6 +89,8 @@ InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed, double n
 		return;
 	phase[0] = psprintf("{\"seed\":\"%s\",\"now\":%.0f}", seed ? seed : "", now_ms);
 	RuntimeSetCurrentFunction(NULL);
+	/* module top level runs under the query/mutation limit */
+	RuntimeSetTimeLimit(LimitsTimeLimitMs("query"));
 	if (udf_v8_call(ctx, "beginImport", NULL, phase, 1, &ignored, &err) != UDF_V8_OK)
 		ReportV8Error(&err, NULL);
 	st = udf_v8_load_module(ctx, path, &err);
@@ -97,7 +99,7 @@ InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed, double n
 	RuntimeRaiseParkedError();
 	if (st != UDF_V8_OK)
 	{
-		RuntimeAfterFailure(st);
+		RuntimeAfterFailure(st, path);
 		ReportV8Error(&err, NULL);
 	}
 }
@@ -161,6 +163,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 	RuntimeSeed(seed, sizeof(seed));
 	call_args[0] = fn.export_name;
 	call_args[1] = args ? JsonbToCString(NULL, &args->root, VARSIZE(args)) : "{}";
+	LimitsCheckArgsSize(fn.display, strlen(call_args[1]));
 	{
 		StringInfoData opts;
 
@@ -171,14 +174,16 @@ udf_invoke(PG_FUNCTION_ARGS)
 		call_args[2] = opts.data;
 	}
 	RuntimeSetCurrentFunction(fn.display);
+	RuntimeSetTimeLimit(LimitsTimeLimitMs(StoreFunctionKind(dep, fn.display)));
 	st = udf_v8_call(ctx, "invoke", fn.module, call_args, 3, &result_json, &err);
 	RuntimeSetCurrentFunction(NULL);
 	RuntimeRaiseParkedError();
 	if (st != UDF_V8_OK)
 	{
-		RuntimeAfterFailure(st);
+		RuntimeAfterFailure(st, fn.display);
 		ReportV8Error(&err, st == UDF_V8_JS_ERROR ? NULL : fn.display);
 	}
+	LimitsCheckResultSize(fn.display, strlen(result_json));
 
 	MemoryContextSwitchTo(old);
 	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(result_json));

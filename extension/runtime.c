@@ -35,6 +35,7 @@ typedef struct ContextSlot
 } ContextSlot;
 
 int			udf_max_heap_size_mb = 512;
+double		udf_time_limit_ms = 0;
 
 static bool runtime_started = false;
 static ContextSlot slots[MAX_CONTEXTS];
@@ -79,6 +80,7 @@ RuntimeEnsureStarted(void)
 	host.alloc = HostAlloc;
 	host.syscall = SyscallDispatch;
 	host.console = ConsoleEmit;
+	host.interrupt_pending = LimitsInterruptPending;
 	if (!udf_v8_initialize(&host, udf_runtime_js, udf_runtime_js_len,
 						   (size_t) udf_max_heap_size_mb, &err))
 		ReportV8Error(&err, NULL);
@@ -102,17 +104,23 @@ RuntimeDropContexts(void)
 		DropSlot(&slots[i]);
 }
 
-/* After a failed call: an isolate that ran out of memory is rebuilt. */
+/*
+ * After a failed call. A stopped call (cancel, timeout) may have left module
+ * state half-updated, so its contexts are dropped; an isolate that ran out of
+ * memory is rebuilt from scratch.
+ */
 void
-RuntimeAfterFailure(UdfV8Status status)
+RuntimeAfterFailure(UdfV8Status status, const char *function)
 {
+	LimitsCountTermination(status, function);
 	if (status == UDF_V8_OUT_OF_MEMORY || !udf_v8_isolate_alive())
 	{
 		RuntimeDropContexts();
 		udf_v8_dispose_isolate();
-		ereport(LOG,
-				(errmsg("udf: JavaScript isolate discarded after it ran out of memory")));
+		LimitsCountIsolateDiscarded();
 	}
+	else if (status == UDF_V8_TERMINATED || status == UDF_V8_TIMED_OUT)
+		RuntimeDropContexts();
 }
 
 /* Fill hex with 2*n random hex digits (n = (hexlen-1)/2) for a PRNG seed. */
@@ -145,7 +153,7 @@ RuntimeNewContext(const UdfDeployment *dep, int nmodules, const UdfModule *modul
 	ctx = udf_v8_context_new(&err);
 	if (ctx == NULL)
 	{
-		RuntimeAfterFailure(err.status);
+		RuntimeAfterFailure(err.status, NULL);
 		ReportV8Error(&err, NULL);
 	}
 	for (int i = 0; i < nmodules; i++)
@@ -197,6 +205,14 @@ RuntimeContextFor(const UdfDeployment *dep)
 	victim->role = role;
 	victim->last_used = ++use_counter;
 	return victim->ctx;
+}
+
+/* The JavaScript time limit of the next top-level entry into V8, in ms. */
+void
+RuntimeSetTimeLimit(double ms)
+{
+	udf_time_limit_ms = ms;
+	udf_v8_set_time_limit(ms);
 }
 
 /* Name of the function now running, for console prefixes; NULL at import. */

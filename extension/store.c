@@ -169,6 +169,20 @@ LoadDeployment(void)
 				deployment.modules[i].source = CopyColumn(tup, desc, 2);
 				deployment.modules[i].source_map = CopyColumn(tup, desc, 3);
 			}
+			/* kinds of the functions, so a call knows its time limit up front */
+			sql = psprintf("SELECT f->>'name', f->>'kind' FROM %s d, jsonb_array_elements(d.functions) f "
+						   "WHERE d.id = " INT64_FORMAT " ORDER BY f->>'name' COLLATE \"C\"",
+						   QualifiedTable("udf_deployment"), deployment.id);
+			if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not read udf_deployment functions");
+			deployment.nfunctions = (int) SPI_processed;
+			deployment.functions = MemoryContextAllocZero(deployment_cxt,
+														  sizeof(UdfFunctionInfo) * Max(1, deployment.nfunctions));
+			for (int i = 0; i < deployment.nfunctions; i++)
+			{
+				deployment.functions[i].name = CopyColumn(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+				deployment.functions[i].kind = CopyColumn(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+			}
 		}
 		SPI_finish();
 	}
@@ -177,6 +191,29 @@ LoadDeployment(void)
 		SetUserIdAndSecContext(save_userid, save_sec);
 	}
 	PG_END_TRY();
+}
+
+/* Kind of a function of the deployment by display name, or NULL if unknown. */
+const char *
+StoreFunctionKind(const UdfDeployment *dep, const char *name)
+{
+	int			lo = 0;
+	int			hi = dep->nfunctions - 1;
+
+	/* the list is sorted with COLLATE "C", i.e. by strcmp */
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = strcmp(dep->functions[mid].name, name);
+
+		if (c == 0)
+			return dep->functions[mid].kind;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
 }
 
 /* The live deployment (id 0 if nothing was deployed yet). */

@@ -17,6 +17,7 @@ void
 _PG_init(void)
 {
 	RuntimeInit();
+	LimitsInit();
 	ConsoleInit();
 	StoreInit();
 	MarkGUCPrefixReserved("udf");

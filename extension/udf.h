@@ -28,6 +28,12 @@ typedef struct UdfModule
 	char	   *source_map;		/* NULL if none */
 } UdfModule;
 
+typedef struct UdfFunctionInfo
+{
+	char	   *name;			/* "dir/messages:send" */
+	char	   *kind;			/* query, mutation, action, httpAction */
+} UdfFunctionInfo;
+
 typedef struct UdfDeployment
 {
 	int64		id;				/* 0: nothing deployed */
@@ -35,6 +41,8 @@ typedef struct UdfDeployment
 	char	   *import_seed;	/* Math.random seed while modules are imported */
 	int			nmodules;
 	UdfModule  *modules;		/* in TopMemoryContext-owned storage */
+	int			nfunctions;
+	UdfFunctionInfo *functions;	/* sorted by name */
 } UdfDeployment;
 
 /* udf.c */
@@ -49,13 +57,15 @@ extern Oid	StoreExtensionSchema(void);
 
 /* runtime.c: V8 lifecycle, contexts per (deployment, role), host callbacks */
 extern int	udf_max_heap_size_mb;
+extern double udf_time_limit_ms;	/* the limit the last call ran under */
+extern void RuntimeSetTimeLimit(double ms);
 extern void RuntimeInit(void);
 extern void RuntimeEnsureStarted(void);
 extern UdfV8Context *RuntimeNewContext(const UdfDeployment *dep, int nmodules,
 									   const UdfModule *modules);
 extern UdfV8Context *RuntimeContextFor(const UdfDeployment *dep);
 extern void RuntimeDropContexts(void);
-extern void RuntimeAfterFailure(UdfV8Status status);
+extern void RuntimeAfterFailure(UdfV8Status status, const char *function);
 extern void RuntimeSeed(char *hex, size_t hexlen);
 extern const char *RuntimeCurrentFunction(void);
 extern void RuntimeSetCurrentFunction(const char *name);
@@ -70,6 +80,16 @@ extern void ConsoleEmit(const char *level, const char *line, size_t len,
 /* syscall.c: dispatch of Convex syscalls that reach C */
 extern void SyscallDispatch(const char *op, const char *args, size_t args_len,
 							UdfV8HostResult *out);
+
+/* limits.c: time and size limits, interrupts, udf_info() */
+extern void LimitsInit(void);
+extern bool LimitsInterruptPending(void);
+extern double LimitsTimeLimitMs(const char *kind);
+extern void LimitsCheckArgsSize(const char *function, size_t bytes);
+extern void LimitsCheckResultSize(const char *function, size_t bytes);
+extern void LimitsCountTermination(UdfV8Status status, const char *function);
+extern void LimitsCountIsolateDiscarded(void);
+extern const char *StoreFunctionKind(const UdfDeployment *dep, const char *name);
 
 /* errors.c */
 extern void ReportV8Error(const UdfV8Error *err, const char *context_name) pg_attribute_noreturn();

@@ -47,3 +47,7 @@ CREATE FUNCTION udf_functions(
          jsonb_array_elements(d.functions) f
     ORDER BY 1
   $$;
+
+-- This backend's isolate (heap used/limit) and how many calls were stopped.
+CREATE FUNCTION udf_info() RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_info' LANGUAGE C VOLATILE;

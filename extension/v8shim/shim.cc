@@ -24,6 +24,7 @@
  * whose source the runtime generates.
  */
 #include "udf_v8.h"
+#include "watchdog.h"
 
 #include <signal.h>
 #include <pthread.h>
@@ -102,7 +103,8 @@ private:
 };
 
 UdfV8Host	g_host;
-std::unique_ptr<Platform> g_platform;
+/* never destroyed: a backend leaves through exit(), with V8 threads alive */
+Platform   *g_platform = nullptr;
 bool		g_v8_ready = false;
 std::string g_runtime_source;
 size_t		g_max_heap_mb = 0;
@@ -112,8 +114,10 @@ std::atomic<bool> g_oom(false);
 bool		g_poisoned = false;
 uint64_t	g_isolates_created = 0;
 /* V8 code cache of the runtime bundle, made on first compile. */
-std::unique_ptr<ScriptCompiler::CachedData> g_runtime_cache;
 std::vector<uint8_t> g_runtime_cache_bytes;
+/* nesting of entry points (a syscall may re-enter JS); 0 when idle */
+int			g_depth = 0;
+double		g_time_limit_ms = 0;
 
 } /* namespace */
 
@@ -231,7 +235,9 @@ NativeSyscall(const FunctionCallbackInfo<Value> &info)
 	UdfV8HostResult r;
 
 	memset(&r, 0, sizeof(r));
+	WatchdogPause();
 	g_host.syscall(*op, *args, args.length(), &r);
+	WatchdogResume();
 	if (r.error_message)
 	{
 		Local<Value> exc = Exception::Error(V8Str(iso, r.error_message));
@@ -363,14 +369,51 @@ DescribeException(Local<Context> ctx, TryCatch &tc, UdfV8Status status, UdfV8Err
 	DescribeValue(ctx, exc, msg, status, err);
 }
 
-/* After leaving JS: clear a termination so the isolate can run again. */
 void
-AfterRun(void)
+TerminateFromWatchdog(void)
 {
-	if (g_oom)
-		g_poisoned = true;
-	if (g_isolate->IsExecutionTerminating())
+	if (g_isolate)
+		g_isolate->TerminateExecution();
+}
+
+/* Every entry point begins here: the outermost one arms the watchdog. */
+void
+EnterCall(void)
+{
+	if (g_depth++ == 0)
+		WatchdogArm(g_time_limit_ms);
+}
+
+/*
+ * Every entry point ends here. The outermost one disarms the watchdog,
+ * clears any termination so the isolate can run again, and turns a
+ * termination into the reason it happened.
+ */
+UdfV8Status
+LeaveCall(UdfV8Status st, UdfV8Error *err)
+{
+	if (--g_depth > 0)
+		return st;
+	int			fired = WatchdogDisarm();
+
+	if (g_isolate->IsExecutionTerminating() || fired != UDF_WATCHDOG_NONE)
 		g_isolate->CancelTerminateExecution();
+	if (g_oom)
+	{
+		g_poisoned = true;
+		if (st != UDF_V8_OK)
+		{
+			memset(err, 0, sizeof(*err));
+			err->status = st = UDF_V8_OUT_OF_MEMORY;
+			err->message = HostStrdup("JavaScript execution ran out of memory");
+		}
+	}
+	else if (st == UDF_V8_TERMINATED && fired == UDF_WATCHDOG_TIMEOUT)
+	{
+		err->status = st = UDF_V8_TIMED_OUT;
+		err->message = HostStrdup("JavaScript execution timed out");
+	}
+	return st;
 }
 
 bool
@@ -693,10 +736,15 @@ udf_v8_initialize(const UdfV8Host *host, const char *runtime_source, size_t runt
 		/* the platform's worker thread must never receive PostgreSQL's signals */
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
-		g_platform = platform::NewDefaultPlatform(1);
+		g_platform = platform::NewDefaultPlatform(1).release();
 		pthread_sigmask(SIG_SETMASK, &old, nullptr);
-		V8::InitializePlatform(g_platform.get());
+		V8::InitializePlatform(g_platform);
 		V8::Initialize();
+		if (!WatchdogStart(g_host.interrupt_pending, TerminateFromWatchdog))
+		{
+			SetError(err, UDF_V8_INTERNAL, "could not start the watchdog thread");
+			return false;
+		}
 		g_v8_ready = true;
 	}
 	if (!g_isolate)
@@ -757,13 +805,14 @@ udf_v8_context_new(UdfV8Error *err)
 
 	ctx->SetAlignedPointerInEmbedderData(kContextSlot, c);
 	InstallNatives(ctx);
-	if (!RunRuntime(ctx, err))
+	EnterCall();
+	bool		ok = RunRuntime(ctx, err);
+
+	if (LeaveCall(ok ? UDF_V8_OK : err->status, err) != UDF_V8_OK || !ok)
 	{
-		AfterRun();
 		delete c;
 		return nullptr;
 	}
-	AfterRun();
 	c->context.Reset(iso, ctx);
 	return c;
 }
@@ -773,19 +822,18 @@ udf_v8_context_free(UdfV8Context *c)
 {
 	if (!c)
 		return;
-	/* the Globals belong to the isolate; reset them only if it still exists */
-	if (g_isolate)
+	/*
+	 * The Globals belong to the isolate. If it is gone, their destructors
+	 * would touch freed memory: leak the (small) struct instead.
+	 */
+	if (!g_isolate)
+		return;
 	{
 		Isolate::Scope is(g_isolate);
+
 		for (auto &kv : c->modules)
 			kv.second.module.Reset();
 		c->context.Reset();
-	}
-	else
-	{
-		for (auto &kv : c->modules)
-			kv.second.module.Empty();
-		c->context.Empty();
 	}
 	delete c;
 }
@@ -815,8 +863,8 @@ udf_v8_module_ready(UdfV8Context *c, const char *path)
 	return it->second.module.Get(g_isolate)->GetStatus() == Module::kEvaluated;
 }
 
-extern "C" UdfV8Status
-udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
+static UdfV8Status
+LoadModuleImpl(UdfV8Context *c, const char *path, UdfV8Error *err)
 {
 	Isolate    *iso = g_isolate;
 	Isolate::Scope is(iso);
@@ -835,7 +883,6 @@ udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
 
 	if (st != UDF_V8_OK)
 	{
-		AfterRun();
 		return st;
 	}
 	Local<Module> mod = c->modules[key].module.Get(iso);
@@ -845,7 +892,6 @@ udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
 	if (mod->GetStatus() == Module::kErrored)
 	{
 		DescribeValue(ctx, mod->GetException(), Local<Message>(), UDF_V8_MODULE_ERROR, err);
-		AfterRun();
 		return err->status;
 	}
 
@@ -855,7 +901,6 @@ udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
 		!mod->InstantiateModule(ctx, ResolveCallback).FromMaybe(false))
 	{
 		DescribeException(ctx, tc, UDF_V8_MODULE_ERROR, err);
-		AfterRun();
 		return err->status;
 	}
 	Local<Value> result;
@@ -863,14 +908,12 @@ udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
 	if (!mod->Evaluate(ctx).ToLocal(&result))
 	{
 		DescribeException(ctx, tc, UDF_V8_MODULE_ERROR, err);
-		AfterRun();
 		return err->status;
 	}
 	iso->PerformMicrotaskCheckpoint();
 	if (tc.HasTerminated() || g_oom)
 	{
 		DescribeException(ctx, tc, UDF_V8_TERMINATED, err);
-		AfterRun();
 		return err->status;
 	}
 	if (result->IsPromise())
@@ -880,8 +923,7 @@ udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
 		if (p->State() == Promise::kRejected)
 		{
 			DescribeValue(ctx, p->Result(), Local<Message>(), UDF_V8_MODULE_ERROR, err);
-			AfterRun();
-			return err->status;
+				return err->status;
 		}
 		if (p->State() == Promise::kPending)
 		{
@@ -890,13 +932,12 @@ udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
 			return err->status;
 		}
 	}
-	AfterRun();
 	return UDF_V8_OK;
 }
 
-extern "C" UdfV8Status
-udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
-			const char *const *args, int nargs, char **result_json, UdfV8Error *err)
+static UdfV8Status
+CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
+		 const char *const *args, int nargs, char **result_json, UdfV8Error *err)
 {
 	Isolate    *iso = g_isolate;
 	Isolate::Scope is(iso);
@@ -937,14 +978,12 @@ udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
 	if (!fn.As<Function>()->Call(ctx, udf, static_cast<int>(argv.size()), argv.data()).ToLocal(&ret))
 	{
 		DescribeException(ctx, tc, UDF_V8_JS_ERROR, err);
-		AfterRun();
 		return err->status;
 	}
 	iso->PerformMicrotaskCheckpoint();
 	if (tc.HasTerminated() || g_oom)
 	{
 		DescribeException(ctx, tc, UDF_V8_TERMINATED, err);
-		AfterRun();
 		return err->status;
 	}
 	if (ret->IsPromise())
@@ -959,8 +998,7 @@ udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
 		if (p->State() == Promise::kRejected)
 		{
 			DescribeValue(ctx, p->Result(), Local<Message>(), UDF_V8_JS_ERROR, err);
-			AfterRun();
-			return err->status;
+				return err->status;
 		}
 		ret = p->Result();
 	}
@@ -978,7 +1016,6 @@ udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
 
 		GetStringProp(ctx, obj, "json", &json);
 		*result_json = HostStrdup(json);
-		AfterRun();
 		return UDF_V8_OK;
 	}
 	err->status = UDF_V8_JS_ERROR;
@@ -988,8 +1025,28 @@ udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
 	err->code = PropOrNull(ctx, obj, "code");
 	if (!err->message)
 		err->message = HostStrdup("unknown error");
-	AfterRun();
 	return err->status;
+}
+
+extern "C" UdfV8Status
+udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
+{
+	EnterCall();
+	return LeaveCall(LoadModuleImpl(c, path, err), err);
+}
+
+extern "C" UdfV8Status
+udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
+			const char *const *args, int nargs, char **result_json, UdfV8Error *err)
+{
+	EnterCall();
+	return LeaveCall(CallImpl(c, entry, module_path, args, nargs, result_json, err), err);
+}
+
+extern "C" void
+udf_v8_set_time_limit(double ms)
+{
+	g_time_limit_ms = ms;
 }
 
 extern "C" void

@@ -32,6 +32,7 @@ typedef enum UdfV8Status
 	UDF_V8_TERMINATED,			/* execution was terminated (cancel, timeout) */
 	UDF_V8_OUT_OF_MEMORY,		/* the heap limit was reached; isolate must be rebuilt */
 	UDF_V8_UNFINISHED,			/* the function's promise never settled */
+	UDF_V8_TIMED_OUT,			/* the call's time limit passed */
 	UDF_V8_INTERNAL				/* a bug in udf; message says what */
 } UdfV8Status;
 
@@ -68,6 +69,11 @@ typedef struct UdfV8Host
 	/* emit one console line; level is log/info/warn/error/debug */
 	void		(*console) (const char *level, const char *line, size_t len,
 							UdfV8HostResult *out);
+	/*
+	 * Does the host want running JS stopped (cancel, timeout, shutdown)?
+	 * Called from the watchdog thread: it may only read flags.
+	 */
+	bool		(*interrupt_pending) (void);
 } UdfV8Host;
 
 typedef struct UdfV8Context UdfV8Context;
@@ -119,6 +125,13 @@ extern UdfV8Status udf_v8_call(UdfV8Context *ctx, const char *entry,
 
 /* Ask V8 to stop running JS as soon as possible (any thread). */
 extern void udf_v8_terminate(void);
+
+/*
+ * Time limit for the next top-level entry (udf_v8_call, udf_v8_load_module,
+ * udf_v8_context_new), in ms of JS time; <= 0 for none. Time inside host
+ * syscalls is not counted.
+ */
+extern void udf_v8_set_time_limit(double ms);
 
 #ifdef __cplusplus
 }

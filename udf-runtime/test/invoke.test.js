@@ -1,0 +1,491 @@
+import { test, describe, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+
+import {
+  queryGeneric,
+  mutationGeneric,
+  actionGeneric,
+  internalQueryGeneric,
+  internalMutationGeneric,
+  internalActionGeneric,
+  httpActionGeneric,
+} from "convex/server";
+import { v, ConvexError, convexToJson } from "convex/values";
+
+import { setupSyscall } from "../src/setup/03_syscall.js";
+import { setupConsole } from "../src/setup/02_console.js";
+import { setupDeterminism } from "../src/setup/01_determinism.js";
+import { makeRuntime, kindOf, displayName, SQLSTATE } from "../src/invoke.js";
+
+// --- a small fake host ----------------------------------------------------
+// The convex package calls globalThis.Convex, so the real setupSyscall is
+// installed on the real global, once (it defines a non-configurable property;
+// node --test runs every file in its own process). Console and determinism
+// are the real parts, set up on stand-in globals and wrapped to record calls.
+
+const log = []; // everything the host sees, in order
+let syscallReply = () => "null";
+const native = {
+  syscall(op, json) {
+    log.push(["syscall", op, JSON.parse(json)]);
+    return syscallReply(op, json);
+  },
+  console(level, line) {
+    log.push(["console", level, line]);
+  },
+};
+
+const syscall = setupSyscall(globalThis, native);
+
+const consoleGlobal = {};
+const realConsole = setupConsole(consoleGlobal, native);
+const realConstructor = Object.getOwnPropertyDescriptor(Date.prototype, "constructor");
+const fakeGlobal = { Date, Math: Object.create(Math) };
+const realDeterminism = setupDeterminism(fakeGlobal);
+Object.defineProperty(Date.prototype, "constructor", realConstructor);
+
+const parts = {
+  syscall,
+  console: {
+    ...realConsole,
+    reset() {
+      log.push(["console.reset"]);
+      realConsole.reset();
+    },
+  },
+  determinism: {
+    ...realDeterminism,
+    begin(o) {
+      log.push(["begin", o]);
+      realDeterminism.begin(o);
+    },
+    end() {
+      log.push(["end"]);
+      realDeterminism.end();
+    },
+  },
+};
+
+const rt = makeRuntime(parts);
+const OPTS = JSON.stringify({ module: "m.js", seed: "ab", now: 1000 });
+const call = (ns, name, args = "{}", opts = OPTS) => rt.invoke(ns, name, args, opts);
+const one = (fn) => ({ fn }); // a module namespace with one export, "fn"
+
+beforeEach(() => {
+  log.length = 0;
+  syscallReply = () => "null";
+});
+
+function assertOk(r, json) {
+  assert.deepEqual(r, { ok: true, json });
+}
+
+function assertFail(r, code, messageTest) {
+  assert.equal(r.ok, false, JSON.stringify(r));
+  assert.equal(r.code, code, JSON.stringify(r));
+  if (typeof messageTest === "string") assert.equal(r.message, messageTest);
+  else if (messageTest instanceof RegExp) assert.match(r.message, messageTest);
+}
+
+// --- the function kinds ---------------------------------------------------
+
+describe("successful calls", () => {
+  test("query, mutation and action return their JSON", async () => {
+    const ns = {
+      q: queryGeneric({ args: { x: v.number() }, handler: async (_ctx, { x }) => x + 1 }),
+      m: mutationGeneric({ args: { s: v.string() }, handler: async (_ctx, { s }) => s.toUpperCase() }),
+      a: actionGeneric({ args: { xs: v.array(v.number()) }, handler: async (_ctx, { xs }) => ({ sum: xs.reduce((p, c) => p + c, 0) }) }),
+      sync: queryGeneric((_ctx, args) => ({ got: args })), // not async, no validators
+    };
+    assertOk(await call(ns, "q", '{"x": 41}'), "42");
+    assertOk(await call(ns, "m", '{"s": "hi"}'), '"HI"');
+    assertOk(await call(ns, "a", '{"xs": [1, 2, 3.5]}'), '{"sum":6.5}');
+    assertOk(await call(ns, "sync", '{"k": [true, null, "s"]}'), '{"got":{"k":[true,null,"s"]}}');
+  });
+
+  test("a handler returning undefined returns null", async () => {
+    for (const make of [queryGeneric, mutationGeneric, actionGeneric]) {
+      assertOk(await call(one(make(async () => {})), "fn"), "null");
+      assertOk(await call(one(make(() => undefined)), "fn"), "null");
+    }
+    // and satisfies a v.null() returns validator
+    assertOk(await call(one(queryGeneric({ args: {}, returns: v.null(), handler: async () => {} })), "fn"), "null");
+  });
+
+  test("bigint and bytes results use Convex JSON encoding", async () => {
+    const fn = queryGeneric(async () => ({
+      i: 5n,
+      neg: -1n,
+      b: new Uint8Array([1, 2, 3]).buffer,
+      f: 1.5,
+      nested: [{ big: 2n ** 62n }],
+    }));
+    const r = await call(one(fn), "fn");
+    assert.equal(r.ok, true);
+    const json = JSON.parse(r.json);
+    assert.deepEqual(json.i, { $integer: "BQAAAAAAAAA=" });
+    assert.deepEqual(json.neg, { $integer: "//////////8=" });
+    assert.deepEqual(json.b, { $bytes: "AQID" });
+    assert.equal(json.f, 1.5);
+    assert.deepEqual(json.nested[0].big, convexToJson(2n ** 62n));
+    // special floats are encoded too
+    const r2 = await call(one(queryGeneric(async () => [NaN, Infinity, -0])), "fn");
+    assert.deepEqual(JSON.parse(r2.json), convexToJson([NaN, Infinity, -0]));
+  });
+
+  test("Convex JSON arguments are decoded before the handler sees them", async () => {
+    let seen;
+    const fn = mutationGeneric({
+      args: { n: v.int64(), b: v.bytes(), f: v.float64() },
+      handler: async (_ctx, args) => {
+        seen = args;
+        return args.n * 2n;
+      },
+    });
+    const args = JSON.stringify({ n: { $integer: "BQAAAAAAAAA=" }, b: { $bytes: "AQID" }, f: { $float: "AAAAAAAA+H8=" } });
+    const r = await call(one(fn), "fn", args);
+    assertOk(r, JSON.stringify(convexToJson(10n)));
+    assert.equal(seen.n, 5n);
+    assert.ok(seen.b instanceof ArrayBuffer);
+    assert.deepEqual([...new Uint8Array(seen.b)], [1, 2, 3]);
+    assert.ok(Number.isNaN(seen.f));
+  });
+
+  test("the default export is named after the module", async () => {
+    const ns = { default: queryGeneric(async (ctx) => (await ctx.meta.getFunctionMetadata()).name) };
+    assertOk(await call(ns, "default"), '"m"');
+    const opts = JSON.stringify({ module: "dir/sub/mod.js", seed: "ab", now: 1 });
+    assertOk(await call(ns, "default", "{}", opts), '"dir/sub/mod"');
+  });
+
+  test("ctx.meta.getFunctionMetadata() answers the function's name", async () => {
+    const get = async (ctx) => ctx.meta.getFunctionMetadata();
+    const ns = { fn: queryGeneric(get), mut: mutationGeneric(get), act: actionGeneric(get) };
+    const r = await call(ns, "fn");
+    assert.equal(r.ok, true);
+    assert.deepEqual(JSON.parse(r.json), { name: "m:fn", componentPath: "", type: "query", visibility: "public" });
+    assert.equal(JSON.parse((await call(ns, "mut")).json).name, "m:mut");
+    assert.deepEqual(JSON.parse((await call(ns, "act")).json), { name: "m:act", componentPath: "", type: "action", visibility: "public" });
+    const opts = JSON.stringify({ module: "a/b.js", seed: "ab", now: 1 });
+    assert.equal(JSON.parse((await rt.invoke(ns, "fn", "{}", opts)).json).name, "a/b:fn");
+    // answered locally, not by the host
+    assert.equal(log.filter((e) => e[0] === "syscall").length, 0);
+  });
+
+  test("ctx.auth.getUserIdentity() is null", async () => {
+    assertOk(await call(one(queryGeneric(async (ctx) => ctx.auth.getUserIdentity())), "fn"), "null");
+    assertOk(await call(one(mutationGeneric(async (ctx) => ctx.auth.getUserIdentity())), "fn"), "null");
+  });
+
+  test("other syscalls go to the host while the function runs", async () => {
+    syscallReply = (op) => (op === "1.0/get" ? JSON.stringify({ _id: "abc", n: 1 }) : "null");
+    const fn = queryGeneric(async (ctx) => ctx.db.get("abc"));
+    assertOk(await call(one(fn), "fn"), '{"_id":"abc","n":1}');
+    const sys = log.filter((e) => e[0] === "syscall");
+    assert.equal(sys.length, 1);
+    assert.equal(sys[0][1], "1.0/get");
+    assert.equal(sys[0][2].id, "abc");
+  });
+
+  test("a failing host syscall becomes an uncaught JavaScript error", async () => {
+    syscallReply = () => {
+      throw new Error("table not found");
+    };
+    const r = await call(one(queryGeneric(async (ctx) => ctx.db.get("abc"))), "fn");
+    assertFail(r, "UDF00", "Uncaught Error: table not found");
+  });
+
+  test("determinism phases: queries and mutations frozen, actions not; console reset", async () => {
+    const opts = JSON.stringify({ module: "m.js", seed: "cafe", now: 1234 });
+    let seenNow;
+    const capture = async () => {
+      seenNow = fakeGlobal.Date.now();
+    };
+    const ns = { q: queryGeneric(capture), m: mutationGeneric(capture), a: actionGeneric(capture) };
+    for (const [name, deterministic] of [["q", true], ["m", true], ["a", false]]) {
+      log.length = 0;
+      await rt.invoke(ns, name, "{}", opts);
+      const phases = log.filter((e) => e[0] === "begin" || e[0] === "end" || e[0] === "console.reset");
+      assert.deepEqual(phases, [["begin", { seed: "cafe", now: 1234, deterministic }], ["console.reset"], ["end"]], name);
+      if (deterministic) assert.equal(seenNow, 1234, name);
+      else assert.ok(Math.abs(seenNow - Date.now()) < 5000, name);
+    }
+  });
+
+  test("the call state is cleared afterwards, also after a failure", async () => {
+    let during;
+    await call(one(queryGeneric(async () => { during = syscall.current; })), "fn");
+    assert.deepEqual(during, { name: "m:fn", kind: "query" });
+    assert.equal(syscall.current, null);
+    await call(one(actionGeneric(async () => { throw new Error("x"); })), "fn");
+    assert.equal(syscall.current, null);
+    assert.deepEqual(log.at(-1), ["end"]);
+    // outside a call, host syscalls are refused
+    assert.throws(() => globalThis.Convex.syscall("1.0/get", "{}"), /at import time/);
+    await assert.rejects(globalThis.Convex.asyncSyscall("1.0/get", "{}"), /at import time/);
+    assert.throws(() => globalThis.Convex.syscall("1.0/getFunctionMetadata", "{}"), /only be called inside a function/);
+    assert.throws(() => globalThis.Convex.jsSyscall("anything"), /does not implement/);
+  });
+
+  test("console output reaches the host", async () => {
+    await call(one(queryGeneric(async () => {
+      consoleGlobal.console.log("hello", { a: 1 });
+      consoleGlobal.console.warn("careful");
+    })), "fn");
+    const lines = log.filter((e) => e[0] === "console");
+    assert.deepEqual(lines, [["console", "log", "hello { a: 1 }"], ["console", "warn", "careful"]]);
+  });
+});
+
+// --- lookup failures ------------------------------------------------------
+
+describe("finding the function", () => {
+  test("an unknown export is 42883", async () => {
+    const r = await call({}, "fn");
+    assertFail(r, "42883", "Could not find public function for 'm:fn'.");
+    assert.match(r.hint, /udf_functions/);
+  });
+
+  test("internal functions are not callable by name", async () => {
+    for (const make of [internalQueryGeneric, internalMutationGeneric, internalActionGeneric]) {
+      let ran = false;
+      const r = await call(one(make(async () => { ran = true; })), "fn");
+      assertFail(r, "42883", "Could not find public function for 'm:fn'.");
+      assert.equal(ran, false);
+    }
+  });
+
+  test("exports that are not registered functions are 42883", async () => {
+    const ns = { n: 5, o: { isQuery: true }, plain: () => 1, s: "query" };
+    for (const name of ["n", "o", "plain", "s"]) {
+      assertFail(await call(ns, name), "42883", `Could not find public function for 'm:${name}'.`);
+    }
+    // inherited properties do not count
+    assertFail(await call({}, "toString"), "42883");
+    assertFail(await call(Object.create({ fn: queryGeneric(async () => 1) }), "fn"), "42883");
+  });
+
+  test("the default export of a missing function is named after the module", async () => {
+    assertFail(await call({}, "default"), "42883", "Could not find public function for 'm'.");
+  });
+
+  test("an HTTP action is 42809", async () => {
+    let ran = false;
+    const ns = { fn: httpActionGeneric(async () => { ran = true; return new Response("x"); }) };
+    const r = await call(ns, "fn");
+    assertFail(r, "42809", /^'m:fn' is an HTTP action/);
+    assert.equal(ran, false);
+    assert.equal(log.length, 0, "no phase was entered");
+  });
+});
+
+// --- argument validation --------------------------------------------------
+
+describe("arguments", () => {
+  const fn = queryGeneric({
+    args: { x: v.number(), o: v.optional(v.object({ b: v.string() })) },
+    handler: async (_ctx, { x }) => x,
+  });
+  const ns = one(fn);
+
+  const expectBad = async (args, ...fragments) => {
+    const r = await call(ns, "fn", args);
+    assertFail(r, "22023", /^ArgumentValidationError:/);
+    for (const f of fragments) assert.ok(r.message.includes(f), `${JSON.stringify(r.message)} should mention ${f}`);
+    assert.equal(log.filter((e) => e[0] === "begin").length, 0, "the function did not run");
+    return r;
+  };
+
+  test("valid arguments pass", async () => {
+    assertOk(await call(ns, "fn", '{"x": 1}'), "1");
+    assertOk(await call(ns, "fn", '{"x": 2, "o": {"b": "s"}}'), "2");
+  });
+
+  test("wrong type names the path", async () => {
+    const r = await expectBad('{"x": "s"}', "Path: .x", 'Value: "s"', "v.float64()");
+    assert.equal(r.detail, "Function: m:fn");
+    await expectBad('{"x": 1, "o": {"b": 3}}', "Path: .o.b", "v.string()");
+    await expectBad('{"x": 1, "o": 7}', "Path: .o");
+  });
+
+  test("missing field", async () => {
+    await expectBad("{}", "missing the required field `x`");
+    await expectBad('{"x": 1, "o": {}}', "missing the required field `b`", "Path: .o");
+  });
+
+  test("extra field", async () => {
+    await expectBad('{"x": 1, "y": 2}', "extra field `y`");
+    await expectBad('{"x": 1, "o": {"b": "s", "c": 1}}', "extra field `c`", "Path: .o");
+  });
+
+  test("arguments that are not an object", async () => {
+    await expectBad("[1]", "Expected to receive an object");
+    await expectBad('"s"', "Expected to receive an object");
+    await expectBad("null", "Expected to receive an object");
+  });
+
+  test("invalid JSON or invalid Convex JSON is 22023", async () => {
+    const r = await expectBad('{"x": {"$integer": "!!"}}', "not valid Convex JSON");
+    assert.match(r.message, /^ArgumentValidationError: arguments of 'm:fn' are not valid Convex JSON: /);
+    await expectBad("{", "not valid Convex JSON");
+    await expectBad("", "not valid Convex JSON");
+    await expectBad('{"x": {"$bytes": 5}}', "not valid Convex JSON");
+    // even for functions without an args validator
+    const anyArgs = one(queryGeneric(async () => 1));
+    assertFail(await call(anyArgs, "fn", '{"x": {"$integer": "!!"}}'), "22023", /not valid Convex JSON/);
+    assertOk(await call(anyArgs, "fn", '{"whatever": [1]}'), "1");
+  });
+
+  test("an args validator that cannot be exported is reported, not thrown", async () => {
+    const broken = queryGeneric({ args: { x: undefined }, handler: async () => 1 });
+    const r = await call(one(broken), "fn", '{"x": 1}');
+    assertFail(r, "UDF00", /A validator is undefined for field "x"/);
+  });
+});
+
+// --- results and errors ---------------------------------------------------
+
+describe("return values and errors", () => {
+  test("a returns validator mismatch is UDF02", async () => {
+    const fn = queryGeneric({ args: {}, returns: v.string(), handler: async () => 1 });
+    const r = await call(one(fn), "fn");
+    assertFail(r, "UDF02", /^Function m:fn return value invalid: /);
+    assert.ok(r.message.includes("v.string()"));
+    const obj = actionGeneric({ returns: v.object({ a: v.number() }), handler: async () => ({ a: "x" }) });
+    assertFail(await call(one(obj), "fn"), "UDF02", /^Function m:fn return value invalid: [\s\S]*Path: \.a/);
+    const undef = mutationGeneric({ returns: v.string(), handler: async () => {} });
+    assertFail(await call(one(undef), "fn"), "UDF02", /^Function m:fn return value invalid: /);
+    const good = queryGeneric({ returns: v.object({ n: v.int64() }), handler: async () => ({ n: 3n }) });
+    assertOk(await call(one(good), "fn"), JSON.stringify({ n: convexToJson(3n) }));
+  });
+
+  test("a thrown Error is UDF00 'Uncaught Error: <msg>' with the stack as detail", async () => {
+    const r = await call(one(mutationGeneric(async () => { throw new Error("boom"); })), "fn");
+    assertFail(r, "UDF00", "Uncaught Error: boom");
+    assert.equal(typeof r.detail, "string");
+    assert.match(r.detail, /^ {4}at /);
+    const t = await call(one(queryGeneric(() => { throw new TypeError("bad type"); })), "fn");
+    assertFail(t, "UDF00", "Uncaught TypeError: bad type");
+  });
+
+  test("a thrown ConvexError is UDF01 with its data as Convex JSON detail", async () => {
+    const r = await call(one(queryGeneric(async () => { throw new ConvexError({ a: 1 }); })), "fn");
+    assertFail(r, "UDF01", /^Uncaught ConvexError: /);
+    assert.deepEqual(JSON.parse(r.detail), { a: 1 });
+
+    const s = await call(one(actionGeneric(async () => { throw new ConvexError("plain"); })), "fn");
+    assertFail(s, "UDF01", "Uncaught ConvexError: plain");
+    assert.equal(JSON.parse(s.detail), "plain");
+
+    const b = await call(one(mutationGeneric(async () => { throw new ConvexError({ n: 7n }); })), "fn");
+    assertFail(b, "UDF01");
+    assert.deepEqual(JSON.parse(b.detail), { n: convexToJson(7n) });
+  });
+
+  test("thrown non-errors", async () => {
+    assertFail(await call(one(queryGeneric(async () => { throw 42; })), "fn"), "UDF00", "Uncaught 42");
+    assertFail(await call(one(queryGeneric(async () => { throw "oops"; })), "fn"), "UDF00", "Uncaught oops");
+    const r = await call(one(queryGeneric(async () => { throw null; })), "fn");
+    assertFail(r, "UDF00", "Uncaught null");
+    assert.equal(r.detail, undefined);
+  });
+
+  test("a rejected promise returned by a non-async handler", async () => {
+    const r = await call(one(queryGeneric(() => Promise.reject(new RangeError("late")))), "fn");
+    assertFail(r, "UDF00", "Uncaught RangeError: late");
+  });
+});
+
+// --- analyze --------------------------------------------------------------
+
+describe("analyze", () => {
+  test("lists the functions of a module, sorted by export name", () => {
+    const ns = {
+      zeta: mutationGeneric({ args: { n: v.number() }, returns: v.string(), handler: async () => "" }),
+      alpha: queryGeneric(async () => 1),
+      mid: internalActionGeneric({ args: { s: v.optional(v.string()) }, handler: async () => null }),
+      default: queryGeneric({ args: {}, handler: async () => 1 }),
+      internalQ: internalQueryGeneric(async () => 1),
+      CONSTANT: 5,
+      helper: () => 1,
+      obj: { isQuery: true },
+      nothing: null,
+    };
+    const r = rt.analyze(ns, "dir/m.js");
+    assert.equal(r.ok, true);
+    const list = JSON.parse(r.json);
+    assert.deepEqual(list.map((f) => f.export), ["alpha", "default", "internalQ", "mid", "zeta"]);
+    const by = Object.fromEntries(list.map((f) => [f.export, f]));
+    assert.deepEqual(by.alpha, {
+      name: "dir/m:alpha",
+      module: "dir/m.js",
+      export: "alpha",
+      kind: "query",
+      visibility: "public",
+      args: { type: "any" },
+      returns: null,
+    });
+    assert.equal(by.default.name, "dir/m");
+    assert.deepEqual(by.default.args, { type: "object", value: {} });
+    assert.equal(by.internalQ.visibility, "internal");
+    assert.equal(by.mid.kind, "action");
+    assert.equal(by.mid.visibility, "internal");
+    assert.deepEqual(by.mid.args, JSON.parse(JSON.stringify(v.object({ s: v.optional(v.string()) }).json)));
+    assert.equal(by.zeta.kind, "mutation");
+    assert.deepEqual(by.zeta.args, { type: "object", value: { n: { fieldType: { type: "number" }, optional: false } } });
+    assert.deepEqual(by.zeta.returns, { type: "string" });
+  });
+
+  test("an empty module or one without functions gives []", () => {
+    assert.deepEqual(rt.analyze({}, "m.js"), { ok: true, json: "[]" });
+    assert.deepEqual(rt.analyze({ a: 1, b: "x", c: () => 1 }, "m.js"), { ok: true, json: "[]" });
+  });
+
+  test("HTTP actions are listed as such, without validators", () => {
+    const r = rt.analyze({ h: httpActionGeneric(async () => new Response("")) }, "http.js");
+    assert.equal(r.ok, true);
+    const [h] = JSON.parse(r.json);
+    assert.equal(h.name, "http:h");
+    assert.equal(h.kind, "httpAction");
+    assert.equal(h.args, null);
+    assert.equal(h.returns, null);
+  });
+
+  test("a validator that cannot be exported fails the analysis", () => {
+    const ns = { ok: queryGeneric(async () => 1), bad: queryGeneric({ args: { x: undefined }, handler: async () => 1 }) };
+    const r = rt.analyze(ns, "m.js");
+    assert.equal(r.ok, false);
+    assert.equal(r.code, "UDF00");
+    assert.match(r.message, /^m:bad: Uncaught Error: A validator is undefined for field "x"/);
+  });
+});
+
+describe("helpers", () => {
+  test("kindOf", () => {
+    assert.equal(kindOf(queryGeneric(async () => 1)), "query");
+    assert.equal(kindOf(internalMutationGeneric(async () => 1)), "mutation");
+    assert.equal(kindOf(actionGeneric(async () => 1)), "action");
+    assert.equal(kindOf(httpActionGeneric(async () => new Response(""))), "httpAction");
+    assert.equal(kindOf(() => 1), null);
+    assert.equal(kindOf({ isQuery: true }), null);
+    assert.equal(kindOf(undefined), null);
+  });
+
+  test("displayName", () => {
+    assert.equal(displayName("m.js", "fn"), "m:fn");
+    assert.equal(displayName("dir/m.js", "fn"), "dir/m:fn");
+    assert.equal(displayName("m.js", "default"), "m");
+    assert.equal(displayName("a.js.js", "f"), "a.js:f");
+  });
+
+  test("SQLSTATE codes", () => {
+    assert.deepEqual(SQLSTATE, {
+      javascriptError: "UDF00",
+      convexError: "UDF01",
+      returnValidation: "UDF02",
+      argumentValidation: "22023",
+      undefinedFunction: "42883",
+      wrongKind: "42809",
+    });
+  });
+});
