@@ -3,11 +3,13 @@
 -- source-mapped), and a SQLSTATE saying which kind of failure it was.
 \set app `node regress/app-json.mjs regress/apps/example`
 SELECT udf_deploy(:'app') IS NOT NULL AS deployed;
-\set VERBOSITY verbose
 
 -- a plain Error thrown from a helper: UDF00, the stack names user frames only
 SELECT udf_invoke('errors:boom', '{"message": "kaput"}');
 -- a ConvexError: UDF01, its data as JSON in DETAIL
+SELECT udf_invoke('errors:order', '{"quantity": 0}');
+\set VERBOSITY sqlstate
+SELECT udf_invoke('errors:boom', '{"message": "kaput"}');
 SELECT udf_invoke('errors:order', '{"quantity": 0}');
 \set VERBOSITY default
 

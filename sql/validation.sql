@@ -37,7 +37,7 @@ END $$;
 
 -- return value validation
 SELECT udf_invoke('errors:wrongReturn');
-\set VERBOSITY verbose
+\set VERBOSITY sqlstate
 SELECT udf_invoke('errors:wrongReturn');
 \set VERBOSITY default
 
