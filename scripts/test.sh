@@ -48,11 +48,13 @@ cluster_stop regress; trap - EXIT
 if ls regress/t/*.pl >/dev/null 2>&1; then
   echo "== TAP (prove)"
   pgxs_dir=$(dirname "$(pg_config --pgxs)")/..
-  chmod -R a+rwX "$top/regress" 2>/dev/null || true
-  out=$(as_pg env PATH="$PGBIN:$PATH" PG_REGRESS="$pgxs_dir/test/regress/pg_regress" \
-        TESTDIR="$top/regress" PERL5LIB="$pgxs_dir/test/perl" UDF_TOP="$top" \
-        prove -v regress/t/ 2>&1); rc=$?
-  echo "$out" | grep -E "^(ok|not ok)|^regress/|^Result|^Files" | sed 's/^/  /'
+  tapdir=$top/.run/tap
+  rm -rf "$tapdir"; mkdir -p "$tapdir"
+  [ "$(id -u)" = 0 ] && chown postgres "$tapdir"
+  chmod -R a+rX "$top/regress"
+  out=$(cd "$tapdir" && as_pg env PATH="$PGBIN:$PATH" TESTDIR="$tapdir" PG_REGRESS="$pgxs_dir/test/regress/pg_regress" \
+        PERL5LIB="$pgxs_dir/test/perl" prove -v "$top"/regress/t/*.pl 2>&1); rc=$?
+  echo "$out" | grep -E "^(ok|not ok)|^# |^Result|^Files|\.pl \.\." | sed 's/^/  /'
   p=$(echo "$out" | grep -cE "^ok "); f=$(echo "$out" | grep -cE "^not ok ")
   [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1 && echo "$out" | tail -40
   count "$p" "$f"
