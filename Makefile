@@ -13,8 +13,10 @@ OBJS = \
 	extension/errors.o \
 	extension/invoke.o \
 	extension/limits.o \
+	extension/nested.o \
 	extension/runtime.o \
 	extension/store.o \
+	extension/subxact.o \
 	extension/syscall.o \
 	extension/runtime_js.o \
 	extension/v8shim/shim.o \

@@ -58,7 +58,7 @@ ConsoleEmit(const char *level, const char *line, size_t len, UdfV8HostResult *ou
 	{
 		ereport(udf_console_level,
 				(errmsg_internal("%s%s%s%s: %.*s",
-								 fn ? fn : "import",
+								 fn && *fn ? fn : "import",
 								 plain ? "" : " [",
 								 plain ? "" : level,
 								 plain ? "" : "]",

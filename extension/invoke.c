@@ -22,13 +22,6 @@
 
 PG_FUNCTION_INFO_V1(udf_invoke);
 
-typedef struct FunctionName
-{
-	char	   *module;			/* "dir/messages.js" */
-	char	   *export_name;	/* "send" or "default" */
-	char	   *display;		/* "dir/messages:send" */
-} FunctionName;
-
 /* Milliseconds since the Unix epoch, now. */
 double
 InvokeNowMs(void)
@@ -40,8 +33,8 @@ InvokeNowMs(void)
 }
 
 /* Split and canonicalise a Convex function path; ERROR if malformed. */
-static FunctionName
-ParseFunctionName(const char *name)
+FunctionName
+InvokeParseName(const char *name)
 {
 	FunctionName fn;
 	const char *colon = strrchr(name, ':');
@@ -81,21 +74,29 @@ InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed, double n
 {
 	UdfV8Error	err;
 	UdfV8Error	end_err;
-	UdfV8Status st;
+	volatile UdfV8Status st = UDF_V8_OK;
 	char	   *ignored;
 	const char *phase[1];
 
 	if (udf_v8_module_ready(ctx, path))
 		return;
 	phase[0] = psprintf("{\"seed\":\"%s\",\"now\":%.0f}", seed ? seed : "", now_ms);
-	RuntimeSetCurrentFunction(NULL);
-	/* module top level runs under the query/mutation limit */
+	/* module top level runs under the query/mutation limit, named "import" */
 	RuntimeSetTimeLimit(LimitsTimeLimitMs("query"));
-	if (udf_v8_call(ctx, "beginImport", NULL, phase, 1, &ignored, &err) != UDF_V8_OK)
-		ReportV8Error(&err, NULL);
-	st = udf_v8_load_module(ctx, path, &err);
-	if (udf_v8_isolate_alive())
-		(void) udf_v8_call(ctx, "endImport", NULL, NULL, 0, &ignored, &end_err);
+	RuntimePushCall("", "import");
+	PG_TRY();
+	{
+		if (udf_v8_call(ctx, "beginImport", NULL, phase, 1, &ignored, &err) != UDF_V8_OK)
+			ReportV8Error(&err, NULL);
+		st = udf_v8_load_module(ctx, path, &err);
+		if (udf_v8_isolate_alive())
+			(void) udf_v8_call(ctx, "endImport", NULL, NULL, 0, &ignored, &end_err);
+	}
+	PG_FINALLY();
+	{
+		RuntimePopCall();
+	}
+	PG_END_TRY();
 	RuntimeRaiseParkedError();
 	if (st != UDF_V8_OK)
 	{
@@ -105,13 +106,45 @@ InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed, double n
 }
 
 /* Does the deployment contain this module? */
-static bool
-DeploymentHasModule(const UdfDeployment *dep, const char *path)
+bool
+InvokeDeploymentHasModule(const UdfDeployment *dep, const char *path)
 {
 	for (int i = 0; i < dep->nmodules; i++)
 		if (strcmp(dep->modules[i].path, path) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * The call's result as jsonb. JSON text from JSON.stringify that jsonb still
+ * refuses (an unpaired surrogate in a string) is reported against the
+ * function, not as a bare input-syntax error.
+ */
+static Datum
+ResultToJsonb(const char *function, const char *json)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Datum		result = (Datum) 0;
+
+	PG_TRY();
+	{
+		result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("Function %s returned a value PostgreSQL cannot store as jsonb", function),
+				 edata->detail ? errdetail("%s", edata->detail) : 0,
+				 errhint("Strings must be valid Unicode: no unpaired surrogates such as \\ud800.")));
+	}
+	PG_END_TRY();
+	return result;
 }
 
 /* udf_invoke(name text, args jsonb default '{}') returns jsonb */
@@ -126,11 +159,12 @@ udf_invoke(PG_FUNCTION_ARGS)
 	MemoryContext call_cxt;
 	MemoryContext old;
 	UdfV8Error	err;
-	UdfV8Status st;
+	volatile UdfV8Status st = UDF_V8_OK;
 	char	   *result_json;
 	const char *call_args[3];
 	char		seed[65];
 	Datum		result;
+	const char *kind;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -138,7 +172,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 				 errmsg("function name must not be null")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	args = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
-	fn = ParseFunctionName(name);
+	fn = InvokeParseName(name);
 
 	dep = StoreCurrentDeployment();
 	if (dep->id == 0)
@@ -147,7 +181,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 				 errmsg("Could not find public function for '%s'.", fn.display),
 				 errdetail("Nothing is deployed in this database."),
 				 errhint("Deploy modules with SELECT udf_deploy('{\"module.js\": \"...\"}').")));
-	if (!DeploymentHasModule(dep, fn.module))
+	if (!InvokeDeploymentHasModule(dep, fn.module))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
 				 errmsg("Could not find public function for '%s'.", fn.display),
@@ -156,9 +190,6 @@ udf_invoke(PG_FUNCTION_ARGS)
 
 	call_cxt = AllocSetContextCreate(CurrentMemoryContext, "udf call", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(call_cxt);
-
-	ctx = RuntimeContextFor(dep);
-	InvokeLoadModule(ctx, fn.module, dep->import_seed, dep->deployed_at_ms);
 
 	RuntimeSeed(seed, sizeof(seed));
 	call_args[0] = fn.export_name;
@@ -173,20 +204,42 @@ udf_invoke(PG_FUNCTION_ARGS)
 		appendStringInfo(&opts, ",\"seed\":\"%s\",\"now\":%.0f}", seed, InvokeNowMs());
 		call_args[2] = opts.data;
 	}
-	RuntimeSetCurrentFunction(fn.display);
-	RuntimeSetTimeLimit(LimitsTimeLimitMs(StoreFunctionKind(dep, fn.display)));
-	st = udf_v8_call(ctx, "invoke", fn.module, call_args, 3, &result_json, &err);
-	RuntimeSetCurrentFunction(NULL);
+	kind = StoreFunctionKind(dep, fn.display);
+
+	/* a context of this deployment, role and nesting level, pinned while we run */
+	RuntimeAfterCall();
+	ctx = RuntimeContextFor(dep);
+	PG_TRY();
+	{
+		InvokeLoadModule(ctx, fn.module, dep->import_seed, dep->deployed_at_ms);
+		RuntimeSetTimeLimit(LimitsTimeLimitMs(kind));
+		RuntimePushCall(fn.display, kind);
+		PG_TRY();
+		{
+			st = udf_v8_call(ctx, "invoke", fn.module, call_args, 3, &result_json, &err);
+		}
+		PG_FINALLY();
+		{
+			RuntimePopCall();
+		}
+		PG_END_TRY();
+	}
+	PG_FINALLY();
+	{
+		RuntimeUnpinContext(ctx);
+	}
+	PG_END_TRY();
 	RuntimeRaiseParkedError();
 	if (st != UDF_V8_OK)
 	{
 		RuntimeAfterFailure(st, fn.display);
 		ReportV8Error(&err, st == UDF_V8_JS_ERROR ? NULL : fn.display);
 	}
+	RuntimeAfterCall();
 	LimitsCheckResultSize(fn.display, strlen(result_json));
 
 	MemoryContextSwitchTo(old);
-	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(result_json));
+	result = ResultToJsonb(fn.display, result_json);
 	MemoryContextDelete(call_cxt);
 	PG_RETURN_DATUM(result);
 }

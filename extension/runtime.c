@@ -24,12 +24,16 @@
 extern const char udf_runtime_js[];
 extern const size_t udf_runtime_js_len;
 
-#define MAX_CONTEXTS 8
+/* unpinned contexts kept for reuse; pinned ones (in use by a running call) are never dropped */
+#define MAX_IDLE_CONTEXTS 8
+#define MAX_CONTEXTS 64
 
 typedef struct ContextSlot
 {
 	int64		deployment_id;
 	Oid			role;
+	int			level;			/* nesting level: 0 top-level, 1 a nested call... */
+	int			pins;			/* running calls using it */
 	uint64		last_used;
 	UdfV8Context *ctx;
 } ContextSlot;
@@ -40,7 +44,8 @@ double		udf_time_limit_ms = 0;
 static bool runtime_started = false;
 static ContextSlot slots[MAX_CONTEXTS];
 static uint64 use_counter = 0;
-static char *current_function = NULL;
+/* a failure that wants contexts dropped, deferred while JS frames are active */
+static UdfV8Status pending_failure = UDF_V8_OK;
 
 static void *HostAlloc(size_t size);
 static void DropSlot(ContextSlot *slot);
@@ -96,31 +101,53 @@ DropSlot(ContextSlot *slot)
 	memset(slot, 0, sizeof(*slot));
 }
 
-/* Drop every cached context (new deployment, or isolate rebuilt). */
+/* Drop every cached context (new deployment, or isolate rebuilt); none may be running. */
 void
 RuntimeDropContexts(void)
 {
 	for (int i = 0; i < MAX_CONTEXTS; i++)
+	{
+		slots[i].pins = 0;
 		DropSlot(&slots[i]);
+	}
 }
 
 /*
  * After a failed call. A stopped call (cancel, timeout) may have left module
  * state half-updated, so its contexts are dropped; an isolate that ran out of
- * memory is rebuilt from scratch.
+ * memory is rebuilt from scratch. While any call is still running (a nested
+ * call failed), this only records what to do: its callers' contexts are in
+ * use.
  */
 void
 RuntimeAfterFailure(UdfV8Status status, const char *function)
 {
-	LimitsCountTermination(status, function);
-	if (status == UDF_V8_OUT_OF_MEMORY || !udf_v8_isolate_alive())
+	if (status == UDF_V8_TERMINATED || status == UDF_V8_TIMED_OUT || status == UDF_V8_OUT_OF_MEMORY)
 	{
-		RuntimeDropContexts();
+		LimitsCountTermination(status, function);
+		if (pending_failure != UDF_V8_OUT_OF_MEMORY)
+			pending_failure = status;
+	}
+	if (!udf_v8_isolate_alive())
+		pending_failure = UDF_V8_OUT_OF_MEMORY;
+	RuntimeAfterCall();
+}
+
+/* When no call is running any more: carry out a deferred drop or rebuild. */
+void
+RuntimeAfterCall(void)
+{
+	UdfV8Status status = pending_failure;
+
+	if (RuntimeCallDepth() > 0 || status == UDF_V8_OK)
+		return;
+	pending_failure = UDF_V8_OK;
+	RuntimeDropContexts();
+	if (status == UDF_V8_OUT_OF_MEMORY)
+	{
 		udf_v8_dispose_isolate();
 		LimitsCountIsolateDiscarded();
 	}
-	else if (status == UDF_V8_TERMINATED || status == UDF_V8_TIMED_OUT)
-		RuntimeDropContexts();
 }
 
 /* Fill hex with 2*n random hex digits (n = (hexlen-1)/2) for a PRNG seed. */
@@ -177,34 +204,74 @@ RuntimeNewContext(const UdfDeployment *dep, int nmodules, const UdfModule *modul
 	return ctx;
 }
 
-/* The context for the current deployment and role, made on first use. */
+/*
+ * The context for the current deployment, role and nesting level, made on
+ * first use and pinned until RuntimeUnpinContext. Nested calls get a context
+ * of their own per level, as Convex runs each function execution in its own
+ * context.
+ */
 UdfV8Context *
 RuntimeContextFor(const UdfDeployment *dep)
 {
 	Oid			role = GetUserId();
-	ContextSlot *victim = &slots[0];
+	int			level = RuntimeCallDepth();
+	ContextSlot *free_slot = NULL;
+	ContextSlot *victim = NULL;
+	int			idle = 0;
 
 	RuntimeEnsureStarted();
 	for (int i = 0; i < MAX_CONTEXTS; i++)
 	{
 		ContextSlot *s = &slots[i];
 
-		if (s->ctx && s->deployment_id != dep->id)
-			DropSlot(s);	/* an older deployment: never used again */
-		if (s->ctx && s->role == role)
+		if (s->ctx && s->pins == 0 && s->deployment_id != dep->id)
+			DropSlot(s);		/* an older deployment: never used again */
+		if (s->ctx && s->deployment_id == dep->id && s->role == role && s->level == level)
 		{
 			s->last_used = ++use_counter;
+			s->pins++;
 			return s->ctx;
 		}
-		if (!s->ctx || s->last_used < victim->last_used)
-			victim = s;
+		if (!s->ctx)
+		{
+			if (!free_slot)
+				free_slot = s;
+		}
+		else if (s->pins == 0)
+		{
+			idle++;
+			if (!victim || s->last_used < victim->last_used)
+				victim = s;
+		}
 	}
-	DropSlot(victim);
-	victim->ctx = RuntimeNewContext(dep, dep->nmodules, dep->modules);
-	victim->deployment_id = dep->id;
-	victim->role = role;
-	victim->last_used = ++use_counter;
-	return victim->ctx;
+	if (victim && (idle >= MAX_IDLE_CONTEXTS || !free_slot))
+	{
+		DropSlot(victim);
+		free_slot = victim;
+	}
+	if (!free_slot)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many JavaScript contexts in use in this backend (limit: %d)", MAX_CONTEXTS)));
+	free_slot->ctx = RuntimeNewContext(dep, dep->nmodules, dep->modules);
+	free_slot->deployment_id = dep->id;
+	free_slot->role = role;
+	free_slot->level = level;
+	free_slot->pins = 1;
+	free_slot->last_used = ++use_counter;
+	return free_slot->ctx;
+}
+
+/* A call is done with the context RuntimeContextFor gave it. */
+void
+RuntimeUnpinContext(UdfV8Context *ctx)
+{
+	for (int i = 0; i < MAX_CONTEXTS; i++)
+		if (slots[i].ctx == ctx && slots[i].pins > 0)
+		{
+			slots[i].pins--;
+			return;
+		}
 }
 
 /* The JavaScript time limit of the next top-level entry into V8, in ms. */
@@ -215,19 +282,65 @@ RuntimeSetTimeLimit(double ms)
 	udf_v8_set_time_limit(ms);
 }
 
+/*
+ * The stack of running functions: a nested ctx.runQuery/runMutation pushes
+ * one. Its top names console lines; its depth bounds nesting.
+ */
+#define MAX_CALL_STACK 64
+
+typedef struct RunningCall
+{
+	char		name[NAMEDATALEN * 2];
+	char		kind[16];
+} RunningCall;
+
+static RunningCall call_stack[MAX_CALL_STACK];
+static int	call_depth = 0;
+
 /* Name of the function now running, for console prefixes; NULL at import. */
 const char *
 RuntimeCurrentFunction(void)
 {
-	return current_function;
+	return call_depth > 0 ? call_stack[call_depth - 1].name : NULL;
+}
+
+/* Kind of the function now running (query, mutation, action), or NULL. */
+const char *
+RuntimeCurrentKind(void)
+{
+	return call_depth > 0 ? call_stack[call_depth - 1].kind : NULL;
+}
+
+int
+RuntimeCallDepth(void)
+{
+	return call_depth;
 }
 
 void
-RuntimeSetCurrentFunction(const char *name)
+RuntimePushCall(const char *name, const char *kind)
 {
-	if (current_function)
-		pfree(current_function);
-	current_function = name ? MemoryContextStrdup(TopMemoryContext, name) : NULL;
+	RunningCall *c;
+
+	if (call_depth >= MAX_CALL_STACK)
+		elog(ERROR, "udf call stack overflow");
+	c = &call_stack[call_depth++];
+	strlcpy(c->name, name, sizeof(c->name));
+	strlcpy(c->kind, kind ? kind : "", sizeof(c->kind));
+}
+
+void
+RuntimePopCall(void)
+{
+	if (call_depth > 0)
+		call_depth--;
+}
+
+/* A top-level call that ends in an ERROR leaves no frames behind. */
+void
+RuntimeResetCalls(void)
+{
+	call_depth = 0;
 }
 
 /*

@@ -39,6 +39,7 @@ OpDeploymentMetadata(const char *args, size_t args_len, UdfV8HostResult *out)
 
 static const SyscallEntry syscall_table[] = {
 	{"1.0/getDeploymentMetadata", OpDeploymentMetadata},
+	{"1.0/runUdf", NestedRunUdf},
 };
 
 /* Host callback: run one syscall; never raises. */

@@ -18,6 +18,7 @@ _PG_init(void)
 {
 	RuntimeInit();
 	LimitsInit();
+	NestedInit();
 	ConsoleInit();
 	StoreInit();
 	MarkGUCPrefixReserved("udf");

@@ -64,11 +64,17 @@ extern void RuntimeEnsureStarted(void);
 extern UdfV8Context *RuntimeNewContext(const UdfDeployment *dep, int nmodules,
 									   const UdfModule *modules);
 extern UdfV8Context *RuntimeContextFor(const UdfDeployment *dep);
+extern void RuntimeUnpinContext(UdfV8Context *ctx);
+extern void RuntimeAfterCall(void);
 extern void RuntimeDropContexts(void);
 extern void RuntimeAfterFailure(UdfV8Status status, const char *function);
 extern void RuntimeSeed(char *hex, size_t hexlen);
 extern const char *RuntimeCurrentFunction(void);
-extern void RuntimeSetCurrentFunction(const char *name);
+extern const char *RuntimeCurrentKind(void);
+extern int	RuntimeCallDepth(void);
+extern void RuntimePushCall(const char *name, const char *kind);
+extern void RuntimePopCall(void);
+extern void RuntimeResetCalls(void);
 extern void RuntimeParkError(MemoryContext callback_context);
 extern void RuntimeRaiseParkedError(void);
 
@@ -91,10 +97,26 @@ extern void LimitsCountTermination(UdfV8Status status, const char *function);
 extern void LimitsCountIsolateDiscarded(void);
 extern const char *StoreFunctionKind(const UdfDeployment *dep, const char *name);
 
+/* subxact.c: host work that JS may catch; returns true to roll back */
+typedef bool (*SubxactWork) (void *arg, UdfV8HostResult *out);
+extern void RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *out);
+
+/* nested.c: 1.0/runUdf (ctx.runQuery / ctx.runMutation) */
+extern void NestedInit(void);
+extern void NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out);
+
 /* errors.c */
 extern void ReportV8Error(const UdfV8Error *err, const char *context_name) pg_attribute_noreturn();
 
 /* invoke.c */
+typedef struct FunctionName
+{
+	char	   *module;			/* "dir/messages.js" */
+	char	   *export_name;	/* "send" or "default" */
+	char	   *display;		/* "dir/messages:send" */
+} FunctionName;
+extern FunctionName InvokeParseName(const char *name);
+extern bool InvokeDeploymentHasModule(const UdfDeployment *dep, const char *path);
 extern void InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed,
 							 double now_ms);
 extern double InvokeNowMs(void);

@@ -115,6 +115,15 @@ bool		g_poisoned = false;
 uint64_t	g_isolates_created = 0;
 /* V8 code cache of the runtime bundle, made on first compile. */
 std::vector<uint8_t> g_runtime_cache_bytes;
+/* promises rejected with no handler during the current top-level call */
+struct Unhandled
+{
+	Global<Promise> promise;
+	Global<Value> reason;
+};
+std::vector<Unhandled> *g_unhandled = nullptr;
+/* queues of freed contexts: V8 may still reach them until the isolate goes */
+std::vector<std::unique_ptr<MicrotaskQueue>> *g_retired_queues = nullptr;
 /* nesting of entry points (a syscall may re-enter JS); 0 when idle */
 int			g_depth = 0;
 double		g_time_limit_ms = 0;
@@ -123,6 +132,13 @@ double		g_time_limit_ms = 0;
 
 struct UdfV8Context
 {
+	/*
+	 * Each context has its own microtask queue: a nested call (which runs in
+	 * a context of its own, from inside the caller's microtasks) can then
+	 * drain its queue to completion, which V8 refuses on a queue that is
+	 * already running.
+	 */
+	std::unique_ptr<MicrotaskQueue> microtasks;
 	Global<Context> context;
 	std::unordered_map<std::string, ModuleEntry> modules;
 	/* identity hash of a compiled module -> its path (for the resolver) */
@@ -273,6 +289,60 @@ NativeConsole(const FunctionCallbackInfo<Value> &info)
 		iso->ThrowException(Exception::Error(V8Str(iso, r.error_message)));
 }
 
+/* Track rejections nobody handles; a call that leaves one behind fails. */
+void
+OnPromiseReject(PromiseRejectMessage message)
+{
+	Isolate    *iso = g_isolate;
+	Local<Promise> promise = message.GetPromise();
+
+	if (!g_unhandled)
+		g_unhandled = new std::vector<Unhandled>();
+	if (message.GetEvent() == kPromiseRejectWithNoHandler)
+	{
+		Unhandled u;
+
+		u.promise.Reset(iso, promise);
+		u.reason.Reset(iso, message.GetValue());
+		g_unhandled->push_back(std::move(u));
+	}
+	else if (message.GetEvent() == kPromiseHandlerAddedAfterReject)
+	{
+		for (auto it = g_unhandled->begin(); it != g_unhandled->end(); ++it)
+		{
+			if (it->promise.Get(iso) == promise)
+			{
+				g_unhandled->erase(it);
+				break;
+			}
+		}
+	}
+}
+
+/* import() is refused, as Convex refuses it: every import must be static. */
+MaybeLocal<Promise>
+RefuseDynamicImport(Local<Context> ctx, Local<Data> options, Local<Value> resource,
+					Local<String> specifier, Local<FixedArray> assertions)
+{
+	Isolate    *iso = ctx->GetIsolate();
+	Local<Promise::Resolver> resolver;
+
+	if (!Promise::Resolver::New(ctx).ToLocal(&resolver))
+		return MaybeLocal<Promise>();
+	std::string spec = ToStdString(iso, specifier);
+
+	resolver->Reject(ctx, Exception::TypeError(V8Str(iso,
+		"udf does not support dynamic import(\"" + spec + "\"): import modules statically"))).Check();
+	return resolver->GetPromise();
+}
+
+void
+ClearUnhandled(void)
+{
+	if (g_unhandled)
+		g_unhandled->clear();
+}
+
 bool
 CreateIsolate(UdfV8Error *err)
 {
@@ -293,6 +363,8 @@ CreateIsolate(UdfV8Error *err)
 	g_isolate->SetMicrotasksPolicy(MicrotasksPolicy::kExplicit);
 	g_isolate->AddNearHeapLimitCallback(NearHeapLimit, nullptr);
 	g_isolate->SetCaptureStackTraceForUncaughtExceptions(true, 10);
+	g_isolate->SetPromiseRejectCallback(OnPromiseReject);
+	g_isolate->SetHostImportModuleDynamicallyCallback(RefuseDynamicImport);
 	g_oom = false;
 	g_poisoned = false;
 	g_isolates_created++;
@@ -381,7 +453,10 @@ void
 EnterCall(void)
 {
 	if (g_depth++ == 0)
+	{
+		ClearUnhandled();
 		WatchdogArm(g_time_limit_ms);
+	}
 }
 
 /*
@@ -395,6 +470,8 @@ LeaveCall(UdfV8Status st, UdfV8Error *err)
 	if (--g_depth > 0)
 		return st;
 	int			fired = WatchdogDisarm();
+
+	ClearUnhandled();
 
 	if (g_isolate->IsExecutionTerminating() || fired != UDF_WATCHDOG_NONE)
 		g_isolate->CancelTerminateExecution();
@@ -765,6 +842,8 @@ udf_v8_dispose_isolate(void)
 		return;
 	g_isolate->Dispose();
 	g_isolate = nullptr;
+	if (g_retired_queues)
+		g_retired_queues->clear();
 	delete g_allocator;
 	g_allocator = nullptr;
 	g_poisoned = false;
@@ -799,9 +878,12 @@ udf_v8_context_new(UdfV8Error *err)
 	Isolate    *iso = g_isolate;
 	Isolate::Scope is(iso);
 	HandleScope hs(iso);
-	Local<Context> ctx = Context::New(iso);
-	Context::Scope cs(ctx);
 	UdfV8Context *c = new UdfV8Context();
+
+	c->microtasks = MicrotaskQueue::New(iso, MicrotasksPolicy::kExplicit);
+	Local<Context> ctx = Context::New(iso, nullptr, MaybeLocal<ObjectTemplate>(), MaybeLocal<Value>(),
+									  DeserializeInternalFieldsCallback(), c->microtasks.get());
+	Context::Scope cs(ctx);
 
 	ctx->SetAlignedPointerInEmbedderData(kContextSlot, c);
 	InstallNatives(ctx);
@@ -810,6 +892,9 @@ udf_v8_context_new(UdfV8Error *err)
 
 	if (LeaveCall(ok ? UDF_V8_OK : err->status, err) != UDF_V8_OK || !ok)
 	{
+		if (!g_retired_queues)
+			g_retired_queues = new std::vector<std::unique_ptr<MicrotaskQueue>>();
+		g_retired_queues->push_back(std::move(c->microtasks));
 		delete c;
 		return nullptr;
 	}
@@ -835,6 +920,9 @@ udf_v8_context_free(UdfV8Context *c)
 			kv.second.module.Reset();
 		c->context.Reset();
 	}
+	if (!g_retired_queues)
+		g_retired_queues = new std::vector<std::unique_ptr<MicrotaskQueue>>();
+	g_retired_queues->push_back(std::move(c->microtasks));
 	delete c;
 }
 
@@ -910,7 +998,7 @@ LoadModuleImpl(UdfV8Context *c, const char *path, UdfV8Error *err)
 		DescribeException(ctx, tc, UDF_V8_MODULE_ERROR, err);
 		return err->status;
 	}
-	iso->PerformMicrotaskCheckpoint();
+	c->microtasks->PerformCheckpoint(iso);
 	if (tc.HasTerminated() || g_oom)
 	{
 		DescribeException(ctx, tc, UDF_V8_TERMINATED, err);
@@ -980,7 +1068,7 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 		DescribeException(ctx, tc, UDF_V8_JS_ERROR, err);
 		return err->status;
 	}
-	iso->PerformMicrotaskCheckpoint();
+	c->microtasks->PerformCheckpoint(iso);
 	if (tc.HasTerminated() || g_oom)
 	{
 		DescribeException(ctx, tc, UDF_V8_TERMINATED, err);
@@ -1005,6 +1093,19 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 	if (!ret->IsObject())
 	{
 		SetError(err, UDF_V8_INTERNAL, std::string("runtime entry point ") + entry + " returned a non-object");
+		return err->status;
+	}
+	/* a promise the function rejected and never handled fails the call, as in Convex */
+	if (g_depth == 1 && g_unhandled && !g_unhandled->empty())
+	{
+		Local<Value> reason = (*g_unhandled)[0].reason.Get(iso);
+
+		DescribeValue(ctx, reason, Local<Message>(), UDF_V8_JS_ERROR, err);
+		std::string msg = err->message ? err->message : "";
+
+		if (msg.rfind("Uncaught ", 0) == 0)
+			msg = "Uncaught (in promise) " + msg.substr(9);
+		err->message = HostStrdup(msg);
 		return err->status;
 	}
 	Local<Object> obj = ret.As<Object>();

@@ -38,6 +38,7 @@ export function displayName(modulePath, exportName) {
 }
 
 const fail = (code, message, detail, hint) => ({ ok: false, code, message, detail, hint });
+const title = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1);
 
 export function makeRuntime({ determinism, console, syscall }) {
   const sourceMaps = Object.create(null);
@@ -98,7 +99,7 @@ export function makeRuntime({ determinism, console, syscall }) {
     if (kind === "httpAction") {
       return fail(SQLSTATE.wrongKind, `'${name}' is an HTTP action; HTTP actions are called through the HTTP router, not by name.`);
     }
-    if (!kind || !fn.isPublic) return notFound(name);
+    if (!kind || (!fn.isPublic && !opts.allowInternal)) return notFound(name);
 
     let args;
     try {
@@ -115,6 +116,13 @@ export function makeRuntime({ determinism, console, syscall }) {
     const argsProblem = validateArgs(validators.args, args);
     if (argsProblem) return fail(SQLSTATE.argumentValidation, argsProblem, `Function: ${name}`);
 
+    // A nested call (ctx.runQuery/runMutation) runs in a context of its own,
+    // with its caller's clock and a seed from its caller's PRNG (both in opts).
+    const nested = Boolean(opts.nested);
+    if (opts.expectKind && opts.expectKind !== kind) {
+      return fail(SQLSTATE.wrongKind,
+        `Trying to execute ${name} as ${title(opts.expectKind)}, but it is defined as ${title(kind)}.`);
+    }
     const deterministic = kind !== "action";
     determinism.begin({ seed: opts.seed, now: opts.now, deterministic });
     console.reset();
@@ -126,7 +134,14 @@ export function makeRuntime({ determinism, console, syscall }) {
       else if (kind === "mutation") resultJson = await fn.invokeMutation(argsStr);
       else resultJson = await fn.invokeAction(opts.requestId ?? "", argsStr);
     } catch (e) {
-      return { ...describeError(e), ok: false };
+      const d = describeError(e);
+      // convexToJson recursing forever: say what it means
+      if (e instanceof RangeError && typeof e.stack === "string" && e.stack.includes("convexToJson")) {
+        d.message = `Uncaught Error: ${name} returned a value that is not a Convex value: it is cyclic or nested too deeply.`;
+      }
+      // the caller rethrows it: give it the error's own message, not "Uncaught ..."
+      if (nested && typeof e === "object" && e !== null && typeof e.message === "string") d.message = e.message;
+      return { ...d, ok: false };
     } finally {
       syscall.current = null;
       determinism.end();

@@ -17,6 +17,6 @@ export function setupAll(global, native) {
   setupWeb(global);
   const determinism = setupDeterminism(global);
   const console = setupConsole(global, native);
-  const syscall = setupSyscall(global, native);
+  const syscall = setupSyscall(global, native, determinism);
   return { determinism, console, syscall };
 }

@@ -103,6 +103,20 @@ export function setupDeterminism(global) {
     end() {
       frozenNow = null;
     },
+    // Nested calls (ctx.runQuery / runMutation) save the caller's phase and
+    // take their seed from the caller's PRNG, so they stay deterministic.
+    save() {
+      return { prng, frozenNow };
+    },
+    restore(saved) {
+      prng = saved.prng;
+      frozenNow = saved.frozenNow;
+    },
+    childSeed() {
+      let hex = "";
+      for (let i = 0; i < 4; i++) hex += prng.nextU32().toString(16).padStart(8, "0");
+      return hex;
+    },
   };
 }
 

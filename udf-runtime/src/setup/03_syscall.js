@@ -3,7 +3,7 @@
 // Ops the runtime can answer itself are answered here; everything else goes
 // to the host through the one native entry point, __udfNative.syscall.
 
-export function setupSyscall(global, native) {
+export function setupSyscall(global, native, determinism) {
   // What the current call is; set by invoke.js around each call.
   const state = { current: null };
 
@@ -18,6 +18,14 @@ export function setupSyscall(global, native) {
 
   function run(op, argsJson) {
     const handler = local[op];
+    // a nested call runs in a context of its own: hand it this call's clock
+    // and a seed drawn from this call's PRNG, so it stays deterministic
+    if (op === "1.0/runUdf" && determinism && state.current) {
+      const args = JSON.parse(argsJson);
+      args.udfSeed = determinism.childSeed();
+      args.udfNow = Date.now();
+      argsJson = JSON.stringify(args);
+    }
     if (handler) return JSON.stringify(handler(JSON.parse(argsJson)));
     if (!state.current) {
       throw new Error(`Can't use ${op} at import time: the database and other functions are only available while a function runs.`);
@@ -33,6 +41,15 @@ export function setupSyscall(global, native) {
       try {
         return Promise.resolve(run(op, argsJson));
       } catch (e) {
+        // a nested call's ConvexError: the convex package rethrows an error
+        // carrying `data` as a ConvexError with that data
+        if (e && e.code === "UDF01" && typeof e.detail === "string") {
+          try {
+            e.data = JSON.parse(e.detail);
+          } catch {
+            // not JSON: leave it a plain error
+          }
+        }
         return Promise.reject(e);
       }
     },

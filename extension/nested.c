@@ -1,0 +1,186 @@
+/*
+ * nested.c -- 1.0/runUdf: ctx.runQuery and ctx.runMutation inside a query or
+ * mutation.
+ *
+ * The nested function runs in the caller's transaction, context and role,
+ * re-entering V8 from inside the caller's syscall. Each nested call runs in
+ * an internal subtransaction (subxact.c), so a nested mutation that throws
+ * rolls back only its own writes while the caller may catch the error and go
+ * on; a PostgreSQL error inside it becomes a catchable JS error the same way.
+ * Nesting is bounded by udf.max_call_depth (Convex allows 8).
+ *
+ * Kinds: runQuery runs queries, runMutation runs mutations (internal ones
+ * too); a query may not run a mutation. useStaleSnapshot is refused: a
+ * snapshot that hides the caller's own writes has no PostgreSQL equivalent
+ * inside one transaction.
+ */
+#include "udf.h"
+
+#include <jansson.h>
+
+#include "lib/stringinfo.h"
+#include "utils/json.h"
+#include "utils/guc.h"
+
+static int	udf_max_call_depth = 8;
+
+typedef struct NestedCall
+{
+	FunctionName fn;
+	const char *expect_kind;
+	char	   *args_json;
+	const char *seed;			/* from the caller's PRNG */
+	double		now_ms;			/* the caller's clock */
+} NestedCall;
+
+/* Register udf.max_call_depth. */
+void
+NestedInit(void)
+{
+	DefineCustomIntVariable("udf.max_call_depth",
+							"Maximum nesting of ctx.runQuery/ctx.runMutation calls.",
+							"A call nested deeper fails with a catchable error. Range 1 to 32.",
+							&udf_max_call_depth,
+							8, 1, 32,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+}
+
+/* Set a syscall error that JS will throw. */
+static void
+NestedError(UdfV8HostResult *out, const char *code, const char *message)
+{
+	out->error_code = (char *) code;
+	out->error_message = pstrdup(message);
+}
+
+/* Subtransaction work: run the nested function; true means roll back. */
+static bool
+RunNested(void *arg, UdfV8HostResult *out)
+{
+	NestedCall *call = (NestedCall *) arg;
+	const UdfDeployment *dep = StoreCurrentDeployment();
+	UdfV8Context *ctx;
+	UdfV8Error	err;
+	volatile UdfV8Status st = UDF_V8_OK;
+	char	   *result_json = NULL;
+	const char *call_args[3];
+	StringInfoData opts;
+
+	if (!InvokeDeploymentHasModule(dep, call->fn.module))
+	{
+		NestedError(out, "42883", psprintf("Could not find function for '%s'.", call->fn.display));
+		return true;
+	}
+	initStringInfo(&opts);
+	appendStringInfoString(&opts, "{\"module\":");
+	escape_json(&opts, call->fn.module);
+	appendStringInfo(&opts, ",\"nested\":true,\"allowInternal\":true,\"expectKind\":\"%s\",\"now\":%.0f,\"seed\":",
+					 call->expect_kind, call->now_ms);
+	escape_json(&opts, call->seed);
+	appendStringInfoChar(&opts, '}');
+	call_args[0] = call->fn.export_name;
+	call_args[1] = call->args_json;
+	call_args[2] = opts.data;
+
+	/* this nesting level's own context, pinned while it runs */
+	ctx = RuntimeContextFor(dep);
+	PG_TRY();
+	{
+		InvokeLoadModule(ctx, call->fn.module, dep->import_seed, dep->deployed_at_ms);
+		RuntimePushCall(call->fn.display, call->expect_kind);
+		PG_TRY();
+		{
+			st = udf_v8_call(ctx, "invoke", call->fn.module, call_args, 3, &result_json, &err);
+		}
+		PG_FINALLY();
+		{
+			RuntimePopCall();
+		}
+		PG_END_TRY();
+	}
+	PG_FINALLY();
+	{
+		RuntimeUnpinContext(ctx);
+	}
+	PG_END_TRY();
+
+	if (st == UDF_V8_OK)
+	{
+		out->result = result_json;
+		return false;
+	}
+	/* a JS error (or a stop, which keeps unwinding): the callee's writes go */
+	out->error_message = err.message ? err.message : "nested function failed";
+	out->error_code = err.code;
+	out->error_detail = err.detail;
+	out->error_hint = err.hint;
+	return true;
+}
+
+/* Host op 1.0/runUdf {udfType, name, args, transactionLimits?}. */
+void
+NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out)
+{
+	json_error_t jerr;
+	json_t	   *root = json_loadb(args, args_len, 0, &jerr);
+	const char *udf_type;
+	const char *name;
+	json_t	   *fn_args;
+	NestedCall	call;
+	const char *caller_kind = RuntimeCurrentKind();
+	char	   *dumped;
+
+	if (!root || !json_is_object(root))
+	{
+		NestedError(out, "22023", "Invalid arguments for runUdf");
+		goto done;
+	}
+	udf_type = json_string_value(json_object_get(root, "udfType"));
+	name = json_string_value(json_object_get(root, "name"));
+	fn_args = json_object_get(root, "args");
+	if (!name)
+	{
+		NestedError(out, "0A000", json_object_get(root, "functionHandle")
+					? "udf does not support function handles yet"
+					: "udf does not support component function references yet");
+		goto done;
+	}
+	if (!udf_type || (strcmp(udf_type, "query") != 0 && strcmp(udf_type, "mutation") != 0))
+	{
+		NestedError(out, "0A000", udf_type && strcmp(udf_type, "snapshotQuery") == 0
+					? "udf does not support runQuery with useStaleSnapshot: inside one PostgreSQL transaction every query sees the mutation's own writes"
+					: "Invalid udfType for runUdf");
+		goto done;
+	}
+	if (caller_kind && strcmp(caller_kind, "query") == 0 && strcmp(udf_type, "mutation") == 0)
+	{
+		NestedError(out, "25006", "A query cannot run a mutation.");
+		goto done;
+	}
+	/* the top-level call is frame 1; nested frames above it are bounded */
+	if (RuntimeCallDepth() > udf_max_call_depth)
+	{
+		NestedError(out, "54001",
+					psprintf("Too many nested function calls: calling %s would nest %d deep (limit: %d, udf.max_call_depth).",
+							 name, RuntimeCallDepth(), udf_max_call_depth));
+		out->error_hint = "Raise udf.max_call_depth (superuser only), or call a helper function directly.";
+		goto done;
+	}
+	call.fn = InvokeParseName(name);
+	call.expect_kind = udf_type;
+	call.seed = json_string_value(json_object_get(root, "udfSeed"));
+	call.now_ms = json_number_value(json_object_get(root, "udfNow"));
+	if (!call.seed)
+	{
+		NestedError(out, "22023", "runUdf needs the caller's udfSeed");
+		goto done;
+	}
+	dumped = json_dumps(fn_args ? fn_args : json_pack("{}"), JSON_COMPACT | JSON_ENCODE_ANY);
+	call.args_json = pstrdup(dumped);
+	free(dumped);
+	RunInSubtransaction(RunNested, &call, out);
+done:
+	if (root)
+		json_decref(root);
+}

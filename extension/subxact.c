@@ -1,0 +1,59 @@
+/*
+ * subxact.c -- the one trampoline for host work that JavaScript may catch.
+ *
+ * A syscall whose failure should become a catchable JS exception (a nested
+ * function call, later every ctx.db operation) runs inside an internal
+ * subtransaction under PG_TRY. On a PostgreSQL error the error is copied, the
+ * error state flushed, the subtransaction rolled back, and memory context and
+ * resource owner restored, in that order (PL/Python's plpy_spi.c does the
+ * same); the error then travels to JS as a value with its SQLSTATE, detail and
+ * hint, and the transaction stays usable. The work may also ask for its own
+ * subtransaction to be rolled back without an error (a nested mutation that
+ * threw in JS).
+ */
+#include "udf.h"
+
+#include "access/xact.h"
+#include "utils/elog.h"
+#include "utils/resowner.h"
+
+/* Run work(arg) in an internal subtransaction; errors land in out. */
+void
+RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *out)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	/* results must outlive the subtransaction: allocate in the caller's context */
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		bool		rollback = work(arg, out);
+
+		if (rollback)
+			RollbackAndReleaseCurrentSubTransaction();
+		else
+			ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+
+		out->result = NULL;
+		out->error_message = edata->message ? edata->message : "unknown error";
+		out->error_code = pstrdup(unpack_sql_state(edata->sqlerrcode));
+		out->error_detail = edata->detail;
+		out->error_hint = edata->hint;
+	}
+	PG_END_TRY();
+}

@@ -1,0 +1,31 @@
+-- Bad inputs and limits that pg_regress can show (the TAP tests in
+-- regress/t/001_limits.pl cover cancel, timeouts, heap and crashes).
+SELECT udf_deploy($${"bad.js": "import { query } from './_generated/server';\nexport const unhandled = query(() => { Promise.reject(new Error('nobody listens')); return 1; });\nexport const handledLater = query(async () => { const p = Promise.reject(new Error('late')); await null; try { await p; } catch (e) { return 'caught ' + e.message; } });\nexport const cyc = query(() => { const o = {}; o.self = o; return o; });\nexport const surrogate = query(() => 'a\\ud800b');\nexport const echo = query((ctx, a) => a);\nexport const size = query((ctx, a) => JSON.stringify(a).length);\nexport const big = query(() => 'x'.repeat(1500000));\nexport const globals = query(() => [typeof require, typeof process, typeof fetch, typeof setTimeout, typeof setInterval, typeof XMLHttpRequest, typeof WebAssembly, typeof Deno, typeof Bun, typeof module, typeof __dirname].join(','));\nexport const dynamicImport = query(async () => { await import('./bad.js'); return 1; });"}$$)->'modules';
+
+-- a promise rejected and never handled fails the call (as in Convex)
+SELECT udf_invoke('bad:unhandled');
+SELECT udf_invoke('bad:handledLater');
+-- cyclic results, and results jsonb cannot hold
+SELECT udf_invoke('bad:cyc');
+SELECT udf_invoke('bad:surrogate');
+-- huge nesting in arguments: deep but valid values work, too deep ones fail clearly
+SELECT udf_invoke('bad:size', jsonb_build_object('deep', (repeat('[', 500) || repeat(']', 500))::jsonb));
+SELECT udf_invoke('bad:echo', (repeat('{"a":', 3000) || '1' || repeat('}', 3000))::jsonb);
+-- no file system, process, network, timers or wasm in queries and mutations
+SELECT udf_invoke('bad:globals');
+SELECT udf_invoke('bad:dynamicImport');
+-- sizes
+SET udf.max_result_size = '1MB';
+SELECT udf_invoke('bad:big');
+RESET udf.max_result_size;
+SELECT length(udf_invoke('bad:big')::text);
+SET udf.max_args_size = '1kB';
+SELECT udf_invoke('bad:size', jsonb_build_object('s', repeat('y', 2000)));
+RESET udf.max_args_size;
+-- udf_info reports this backend's isolate
+SELECT (udf_info()->>'isolate')::bool AS has_isolate,
+       (udf_info()->>'heap_used_bytes')::bigint > 0 AS heap_used,
+       (udf_info()->>'heap_limit_bytes')::bigint >= 512 * 1024 * 1024 AS heap_limit,
+       udf_info()->'max_heap_size_mb' AS max_heap_size_mb;
+-- the limit settings are visible to everyone, settable by superusers only
+SELECT name, setting, unit, context FROM pg_settings WHERE name LIKE 'udf.%' ORDER BY name;
