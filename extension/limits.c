@@ -138,6 +138,8 @@ LimitsCountTermination(UdfV8Status status, const char *function)
 		default:
 			return;
 	}
+	if (status == UDF_V8_OUT_OF_MEMORY)
+		why = psprintf("%s (stopped %.1f ms after the limit was hit)", why, udf_v8_last_oom_unwind_ms());
 	ereport(LOG,
 			(errmsg("udf: stopped JavaScript%s%s because %s",
 					function ? " in " : "", function ? function : "", why),

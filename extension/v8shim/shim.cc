@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -111,6 +112,9 @@ size_t		g_max_heap_mb = 0;
 Isolate    *g_isolate = nullptr;
 CountingAllocator *g_allocator = nullptr;
 std::atomic<bool> g_oom(false);
+/* when the heap limit was hit, and how long the call then took to stop */
+struct timespec g_oom_at;
+double		g_last_oom_unwind_ms = 0;
 bool		g_poisoned = false;
 uint64_t	g_isolates_created = 0;
 /* V8 code cache of the runtime bundle, made on first compile. */
@@ -228,6 +232,8 @@ PropOrNull(Local<Context> ctx, Local<Object> obj, const char *name)
 size_t
 NearHeapLimit(void *data, size_t current_limit, size_t initial_limit)
 {
+	if (!g_oom)
+		clock_gettime(CLOCK_MONOTONIC, &g_oom_at);
 	g_oom = true;
 	g_isolate->TerminateExecution();
 	/* room for the termination to unwind; the isolate is discarded afterwards */
@@ -477,6 +483,10 @@ LeaveCall(UdfV8Status st, UdfV8Error *err)
 		g_isolate->CancelTerminateExecution();
 	if (g_oom)
 	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		g_last_oom_unwind_ms = (now.tv_sec - g_oom_at.tv_sec) * 1e3 + (now.tv_nsec - g_oom_at.tv_nsec) / 1e6;
 		g_poisoned = true;
 		if (st != UDF_V8_OK)
 		{
@@ -1142,6 +1152,12 @@ udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
 {
 	EnterCall();
 	return LeaveCall(CallImpl(c, entry, module_path, args, nargs, result_json, err), err);
+}
+
+extern "C" double
+udf_v8_last_oom_unwind_ms(void)
+{
+	return g_last_oom_unwind_ms;
 }
 
 extern "C" void

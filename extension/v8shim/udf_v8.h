@@ -92,6 +92,9 @@ extern void udf_v8_dispose_isolate(void);
 /* Heap statistics of the current isolate, in bytes; zeros if none. */
 extern void udf_v8_heap_stats(size_t *used, size_t *total, size_t *limit);
 
+/* Milliseconds from hitting the heap limit to leaving V8, for the last OOM. */
+extern double udf_v8_last_oom_unwind_ms(void);
+
 /* How many isolates this process has created. */
 extern uint64_t udf_v8_isolates_created(void);
 

@@ -98,6 +98,12 @@ like($node->safe_psql('postgres',
 }
 ok($node->log_contains(qr/udf: stopped JavaScript in bomb:arrays because it reached udf.max_heap_size/),
 	'the server log says why the call was stopped');
+{
+	my @unwind = sort { $a <=> $b } (slurp_file($node->logfile) =~ /stopped ([0-9.]+) ms after the limit was hit/g);
+	ok(@unwind >= 4, 'every heap bomb logged how long it took to stop');
+	diag(sprintf('heap limit hit to ERROR (%d bombs): median %.1f ms, max %.1f ms',
+		scalar(@unwind), $unwind[int(@unwind / 2)], $unwind[-1]));
+}
 
 # time: statement_timeout and udf.max_execution_time stop pure-JS loops
 check_error_case('statement_timeout', "SET statement_timeout = '200ms'; SELECT udf_invoke('loop:spin')",
