@@ -162,7 +162,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 	volatile UdfV8Status st = UDF_V8_OK;
 	char	   *result_json;
 	const char *call_args[3];
-	char		seed[65];
+	char		seed[33];
 	Datum		result;
 	const char *kind;
 
@@ -201,7 +201,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 		initStringInfo(&opts);
 		appendStringInfoString(&opts, "{\"module\":");
 		escape_json(&opts, fn.module);
-		appendStringInfo(&opts, ",\"seed\":\"%s\",\"now\":%.0f}", seed, InvokeNowMs());
+		appendStringInfo(&opts, ",\"seed\":\"%s\",\"now\":" INT64_FORMAT "}", seed, (int64) InvokeNowMs());
 		call_args[2] = opts.data;
 	}
 	kind = StoreFunctionKind(dep, fn.display);

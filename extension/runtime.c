@@ -17,7 +17,9 @@
  */
 #include "udf.h"
 
+#include "common/pg_prng.h"
 #include "miscadmin.h"
+#include "utils/timestamp.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -150,20 +152,33 @@ RuntimeAfterCall(void)
 	}
 }
 
-/* Fill hex with 2*n random hex digits (n = (hexlen-1)/2) for a PRNG seed. */
+/*
+ * Fill hex with hexlen-1 random hex digits for a PRNG seed. Seeds only need
+ * to differ between calls (Convex seeds per execution for determinism, not
+ * secrecy), so a per-backend PRNG seeded once from pg_strong_random serves.
+ */
 void
 RuntimeSeed(char *hex, size_t hexlen)
 {
-	uint8		bytes[32];
-	size_t		n = Min(sizeof(bytes), (hexlen - 1) / 2);
+	static const char digits[] = "0123456789abcdef";
+	static pg_prng_state state;
+	static bool seeded = false;
+	size_t		n = hexlen - 1;
 
-	if (!pg_strong_random(bytes, n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not generate a random seed")));
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
-	hex[2 * n] = '\0';
+	if (!seeded)
+	{
+		if (!pg_prng_strong_seed(&state))
+			pg_prng_seed(&state, (uint64) MyProcPid ^ (uint64) GetCurrentTimestamp());
+		seeded = true;
+	}
+	for (size_t i = 0; i < n; i += 16)
+	{
+		uint64		r = pg_prng_uint64(&state);
+
+		for (size_t j = i; j < n && j < i + 16; j++, r >>= 4)
+			hex[j] = digits[r & 15];
+	}
+	hex[n] = '\0';
 }
 
 /*

@@ -144,6 +144,8 @@ struct UdfV8Context
 	 */
 	std::unique_ptr<MicrotaskQueue> microtasks;
 	Global<Context> context;
+	Global<Object> runtime;		/* globalThis.__udf */
+	std::unordered_map<std::string, Global<Function>> entries;	/* its functions, by name */
 	std::unordered_map<std::string, ModuleEntry> modules;
 	/* identity hash of a compiled module -> its path (for the resolver) */
 	std::unordered_multimap<int, std::string> paths_by_hash;
@@ -928,6 +930,9 @@ udf_v8_context_free(UdfV8Context *c)
 
 		for (auto &kv : c->modules)
 			kv.second.module.Reset();
+		for (auto &kv : c->entries)
+			kv.second.Reset();
+		c->runtime.Reset();
 		c->context.Reset();
 	}
 	if (!g_retired_queues)
@@ -1064,12 +1069,24 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 		argv.push_back(args[i] ? Local<Value>(V8Str(iso, args[i])) : Local<Value>(Null(iso)));
 
 	TryCatch	tc(iso);
+	auto		cached = c->entries.find(entry);
 
-	if (!ctx->Global()->Get(ctx, V8Str(iso, "__udf")).ToLocal(&udf) || !udf->IsObject() ||
-		!udf.As<Object>()->Get(ctx, V8Str(iso, entry)).ToLocal(&fn) || !fn->IsFunction())
+	/* the entry points never change: look each up once per context */
+	if (cached != c->entries.end())
 	{
-		SetError(err, UDF_V8_INTERNAL, std::string("the runtime has no entry point ") + entry);
-		return err->status;
+		udf = c->runtime.Get(iso);
+		fn = cached->second.Get(iso);
+	}
+	else
+	{
+		if (!ctx->Global()->Get(ctx, V8Str(iso, "__udf")).ToLocal(&udf) || !udf->IsObject() ||
+			!udf.As<Object>()->Get(ctx, V8Str(iso, entry)).ToLocal(&fn) || !fn->IsFunction())
+		{
+			SetError(err, UDF_V8_INTERNAL, std::string("the runtime has no entry point ") + entry);
+			return err->status;
+		}
+		c->runtime.Reset(iso, udf.As<Object>());
+		c->entries[entry].Reset(iso, fn.As<Function>());
 	}
 	Local<Value> ret;
 
