@@ -9,15 +9,19 @@ MODULE_big   = udf
 OBJS = \
 	extension/udf.o \
 	extension/console.o \
+	extension/db.o \
 	extension/deploy.o \
 	extension/errors.o \
+	extension/ids.o \
 	extension/invoke.o \
 	extension/limits.o \
 	extension/nested.o \
 	extension/runtime.o \
+	extension/schema.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \
+	extension/values.o \
 	extension/runtime_js.o \
 	extension/v8shim/shim.o \
 	extension/v8shim/watchdog.o

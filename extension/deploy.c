@@ -142,9 +142,9 @@ ParseModules(Jsonb *input, int *nmodules)
 	return modules;
 }
 
-/* Load every module in a scratch context and collect their functions as JSON. */
+/* Load every module in a scratch context and collect their functions as JSON; *schema gets schema.js's export. */
 static char *
-AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now_ms)
+AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now_ms, char **schema)
 {
 	UdfDeployment scratch = {0};
 	UdfV8Context *ctx;
@@ -166,6 +166,13 @@ AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now
 
 			InvokeLoadModule(ctx, modules[i].path, seed, now_ms);
 			if (udf_v8_call(ctx, "analyze", modules[i].path, args, 1, &list, &err) != UDF_V8_OK)
+			{
+				RuntimeRaiseParkedError();
+				RuntimeAfterFailure(err.status, NULL);
+				ReportV8Error(&err, NULL);
+			}
+			if (strcmp(modules[i].path, "schema.js") == 0 &&
+				udf_v8_call(ctx, "schema", modules[i].path, NULL, 0, schema, &err) != UDF_V8_OK)
 			{
 				RuntimeRaiseParkedError();
 				RuntimeAfterFailure(err.status, NULL);
@@ -194,7 +201,7 @@ AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now
 
 /* Build the summary udf_deploy returns from the function list. */
 static Datum
-DeploySummary(int64 id, int nmodules, UdfModule *modules, const char *functions_json)
+DeploySummary(int64 id, int nmodules, UdfModule *modules, const char *functions_json, const char *tables)
 {
 	json_t	   *functions = json_loads(functions_json, 0, NULL);
 	json_t	   *summary = json_pack("{}");
@@ -217,6 +224,8 @@ DeploySummary(int64 id, int nmodules, UdfModule *modules, const char *functions_
 	json_object_set_new(summary, "deployment", json_integer(id));
 	json_object_set_new(summary, "modules", mods);
 	json_object_set_new(summary, "functions", fns);
+	if (tables)
+		json_object_set_new(summary, "tables", json_loads(tables, 0, NULL));
 	text = json_dumps(summary, JSON_COMPACT);
 	json_decref(summary);
 	json_decref(functions);
@@ -235,6 +244,8 @@ udf_deploy(PG_FUNCTION_ARGS)
 	char		seed[65];
 	double		now_ms;
 	int64		id;
+	char	   *schema = NULL;
+	char	   *tables;
 	TimestampTz start = GetCurrentTransactionStartTimestamp();
 
 	if (PG_ARGISNULL(0))
@@ -245,7 +256,8 @@ udf_deploy(PG_FUNCTION_ARGS)
 	now_ms = (double) start / 1000.0 +
 		(double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0;
 	RuntimeSeed(seed, sizeof(seed));
-	functions = AnalyzeDeployment(nmodules, modules, seed, now_ms);
+	functions = AnalyzeDeployment(nmodules, modules, seed, now_ms, &schema);
+	tables = schema ? SchemaApply(schema) : NULL;
 	id = StoreSaveDeployment(nmodules, modules, functions, seed);
-	PG_RETURN_DATUM(DeploySummary(id, nmodules, modules, functions));
+	PG_RETURN_DATUM(DeploySummary(id, nmodules, modules, functions, tables));
 }

@@ -98,6 +98,16 @@ DeploymentTable(Oid *owner)
 	return relid;
 }
 
+/* The owner of the extension's tables (whom registry writes run as). */
+Oid
+StoreExtensionOwner(void)
+{
+	Oid			owner;
+
+	(void) DeploymentTable(&owner);
+	return owner;
+}
+
 /* "schema"."table" for a table of the extension. */
 static char *
 QualifiedTable(const char *table)

@@ -40,6 +40,16 @@ OpDeploymentMetadata(const char *args, size_t args_len, UdfV8HostResult *out)
 static const SyscallEntry syscall_table[] = {
 	{"1.0/getDeploymentMetadata", OpDeploymentMetadata},
 	{"1.0/runUdf", NestedRunUdf},
+	{"1.0/get", DbGet},
+	{"1.0/insert", DbInsert},
+	{"1.0/shallowMerge", DbPatch},
+	{"1.0/replace", DbReplace},
+	{"1.0/remove", DbRemove},
+	{"1.0/count", DbCount},
+	{"1.0/db/normalizeId", DbNormalizeId},
+	{"1.0/queryStream", DbQueryStream},
+	{"1.0/queryStreamNext", DbQueryStreamNext},
+	{"1.0/queryCleanup", DbQueryCleanup},
 };
 
 /* Host callback: run one syscall; never raises. */

@@ -54,6 +54,7 @@ extern const UdfDeployment *StoreCurrentDeployment(void);
 extern int64 StoreSaveDeployment(int nmodules, const UdfModule *modules,
 								 const char *functions_json, const char *import_seed);
 extern Oid	StoreExtensionSchema(void);
+extern Oid	StoreExtensionOwner(void);
 
 /* runtime.c: V8 lifecycle, contexts per (deployment, role), host callbacks */
 extern int	udf_max_heap_size_mb;
@@ -104,6 +105,28 @@ extern void RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *ou
 /* nested.c: 1.0/runUdf (ctx.runQuery / ctx.runMutation) */
 extern void NestedInit(void);
 extern void NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out);
+
+/* ids.c: Convex document ids and the table-number registry */
+extern char *IdEncode(uint32 table_number, const uint8 *random16);
+extern bool IdDecode(const char *id, uint32 *table_number);
+extern char *IdNew(uint32 table_number);
+extern uint32 TableNumberFor(Oid relid);
+extern Oid	TableForNumber(uint32 number);
+
+/* db.c: the ctx.db syscalls */
+extern void DbGet(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbInsert(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbPatch(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbReplace(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbRemove(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbCount(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbNormalizeId(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbQueryStream(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbQueryStreamNext(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbQueryCleanup(const char *args, size_t len, UdfV8HostResult *out);
+
+/* schema.c: schema.js -> managed tables */
+extern char *SchemaApply(const char *schema_json);
 
 /* errors.c */
 extern void ReportV8Error(const UdfV8Error *err, const char *context_name) pg_attribute_noreturn();

@@ -23,9 +23,15 @@ CREATE TABLE udf_module (
   source     text NOT NULL,
   source_map text
 );
-REVOKE ALL ON udf_deployment, udf_module FROM PUBLIC;
+-- Table numbers encoded in document ids; never reused. regclass dumps by name.
+CREATE TABLE udf_table (
+  number   int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  relation regclass NOT NULL UNIQUE
+);
+REVOKE ALL ON udf_deployment, udf_module, udf_table FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('udf_deployment', '');
 SELECT pg_catalog.pg_extension_config_dump('udf_module', '');
+SELECT pg_catalog.pg_extension_config_dump('udf_table', '');
 
 CREATE FUNCTION udf_deploy(modules jsonb) RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_deploy' LANGUAGE C VOLATILE;

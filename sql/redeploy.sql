@@ -1,6 +1,8 @@
 -- A new deployment is picked up by the next call in every backend, including
 -- backends that already ran the old one; a rolled-back deploy is never seen.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
+RESET client_min_messages;
 SELECT dblink_connect('other', format('host=%s port=%s dbname=%s user=%s',
   split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'),
   current_database(), current_user));

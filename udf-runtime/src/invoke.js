@@ -180,6 +180,21 @@ export function makeRuntime({ determinism, console, syscall }) {
     return { ok: true, json: JSON.stringify(functions) };
   }
 
+  // schema.js: the JSON of its default export, defineSchema(...).export()
+  function schema(namespace) {
+    const definition = namespace.default;
+    if (!definition || typeof definition.export !== "function") {
+      return fail(SQLSTATE.argumentValidation,
+        "schema.js must `export default defineSchema({...})` (from \"convex/server\")");
+    }
+    try {
+      return { ok: true, json: definition.export() };
+    } catch (e) {
+      const d = describeError(e);
+      return fail(d.code, `schema.js: ${d.message}`, d.detail);
+    }
+  }
+
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).
   function beginImport(optionsJson) {
     const opts = JSON.parse(optionsJson);
@@ -198,5 +213,5 @@ export function makeRuntime({ determinism, console, syscall }) {
     return { ok: true, json: map ? "true" : "false" };
   }
 
-  return { invoke, analyze, beginImport, endImport, describeError, registerSourceMap };
+  return { invoke, analyze, schema, beginImport, endImport, describeError, registerSourceMap };
 }

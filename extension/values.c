@@ -1,0 +1,337 @@
+/*
+ * values.c -- PostgreSQL values <-> Convex JSON, one column type at a time.
+ *
+ * The mapping (README "Type mapping"): bool <-> boolean; int2/int4 -> number;
+ * int8 <-> int64 ({"$integer"}); float4/float8/numeric <-> number (NaN,
+ * +-Infinity, -0 as {"$float"}; numeric is read as a float64, so digits past
+ * ~15 are lost); text and other string-like types <-> string; bytea <->
+ * bytes ({"$bytes"}); json/jsonb <-> any value (managed tables keep Convex
+ * JSON in them); timestamp/timestamptz -> number (ms since the epoch) and
+ * accept a number or a string; arrays -> arrays; anything else -> its text
+ * form, and accepts a string in that form.
+ *
+ * Everything here may raise; callers run inside subxact.c's trampoline.
+ */
+#include "udf.h"
+
+#include <math.h>
+
+#include "values.h"
+
+#include "catalog/pg_type.h"
+#include "common/base64.h"
+#include "lib/stringinfo.h"
+#include "utils/fmgroids.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+#define UNIX_EPOCH_MS ((double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0)
+
+/* Append base64 of len bytes. */
+static void
+AppendBase64(StringInfo out, const uint8 *data, int len)
+{
+	int			enclen = pg_b64_enc_len(len);
+	char	   *buf = palloc(enclen + 1);
+	int			n = pg_b64_encode((const char *) data, len, buf, enclen);
+
+	appendBinaryStringInfo(out, buf, n);
+	pfree(buf);
+}
+
+/* Append a float64 in Convex JSON: a number, or {"$float"} when JSON has none. */
+void
+AppendConvexFloat(StringInfo out, double d)
+{
+	if (isnan(d) || isinf(d) || (d == 0 && signbit(d)))
+	{
+		uint8		bytes[8];
+
+		memcpy(bytes, &d, 8);	/* little-endian on every platform we build for */
+		appendStringInfoString(out, "{\"$float\":\"");
+		AppendBase64(out, bytes, 8);
+		appendStringInfoString(out, "\"}");
+	}
+	else
+		appendStringInfo(out, "%.17g", d);
+}
+
+void
+AppendConvexInt64(StringInfo out, int64 v)
+{
+	uint8		bytes[8];
+
+	memcpy(bytes, &v, 8);
+	appendStringInfoString(out, "{\"$integer\":\"");
+	AppendBase64(out, bytes, 8);
+	appendStringInfoString(out, "\"}");
+}
+
+/* Append one column value (not NULL) of type typid as Convex JSON. */
+void
+AppendDatumAsConvex(StringInfo out, Datum value, Oid typid)
+{
+	switch (typid)
+	{
+		case BOOLOID:
+			appendStringInfoString(out, DatumGetBool(value) ? "true" : "false");
+			return;
+		case INT2OID:
+			appendStringInfo(out, "%d", (int) DatumGetInt16(value));
+			return;
+		case INT4OID:
+			appendStringInfo(out, "%d", DatumGetInt32(value));
+			return;
+		case INT8OID:
+			AppendConvexInt64(out, DatumGetInt64(value));
+			return;
+		case FLOAT4OID:
+			AppendConvexFloat(out, (double) DatumGetFloat4(value));
+			return;
+		case FLOAT8OID:
+			AppendConvexFloat(out, DatumGetFloat8(value));
+			return;
+		case NUMERICOID:
+			AppendConvexFloat(out, DatumGetFloat8(OidFunctionCall1(F_FLOAT8_NUMERIC, value)));
+			return;
+		case BYTEAOID:
+			{
+				bytea	   *b = DatumGetByteaPP(value);
+
+				appendStringInfoString(out, "{\"$bytes\":\"");
+				AppendBase64(out, (const uint8 *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+				appendStringInfoString(out, "\"}");
+				return;
+			}
+		case JSONBOID:
+		case JSONOID:
+			{
+				Oid			output;
+				bool		varlena;
+
+				getTypeOutputInfo(typid, &output, &varlena);
+				appendStringInfoString(out, OidOutputFunctionCall(output, value));
+				return;
+			}
+		case TIMESTAMPTZOID:
+		case TIMESTAMPOID:
+			AppendConvexFloat(out, (double) DatumGetTimestamp(value) / 1000.0 + UNIX_EPOCH_MS);
+			return;
+		default:
+			break;
+	}
+	if (type_is_array(typid))
+	{
+		appendStringInfoString(out, text_to_cstring((struct varlena *) DatumGetPointer(OidFunctionCall1(F_ARRAY_TO_JSON_ANYARRAY, value))));
+		return;
+	}
+	{
+		Oid			output;
+		bool		varlena;
+
+		getTypeOutputInfo(typid, &output, &varlena);
+		escape_json(out, OidOutputFunctionCall(output, value));
+	}
+}
+
+/* Decode {"$integer": base64} into v; false if j is not one. */
+static bool
+ConvexInt64(json_t *j, int64 *v)
+{
+	json_t	   *b64 = json_is_object(j) && json_object_size(j) == 1 ? json_object_get(j, "$integer") : NULL;
+	char		buf[16];
+
+	if (!json_is_string(b64))
+		return false;
+	if (pg_b64_decode(json_string_value(b64), json_string_length(b64), buf, sizeof(buf)) != 8)
+		return false;
+	memcpy(v, buf, 8);
+	return true;
+}
+
+/* A float64 from a JSON number or {"$float"}; false if j is neither. */
+static bool
+ConvexFloat(json_t *j, double *d)
+{
+	json_t	   *b64;
+	char		buf[16];
+
+	if (json_is_number(j))
+	{
+		*d = json_number_value(j);
+		return true;
+	}
+	b64 = json_is_object(j) && json_object_size(j) == 1 ? json_object_get(j, "$float") : NULL;
+	if (!json_is_string(b64) ||
+		pg_b64_decode(json_string_value(b64), json_string_length(b64), buf, sizeof(buf)) != 8)
+		return false;
+	memcpy(d, buf, 8);
+	return true;
+}
+
+/* The Convex type of a JSON value, for messages. */
+const char *
+ConvexTypeName(json_t *j)
+{
+	int64		i;
+	double		d;
+
+	if (json_is_null(j))
+		return "null";
+	if (json_is_boolean(j))
+		return "boolean";
+	if (json_is_string(j))
+		return "string";
+	if (json_is_array(j))
+		return "array";
+	if (ConvexInt64(j, &i))
+		return "int64";
+	if (ConvexFloat(j, &d))
+		return "float64";
+	if (json_is_object(j) && json_object_get(j, "$bytes"))
+		return "bytes";
+	return "object";
+}
+
+/* Text input of a type, for types without a Convex counterpart. */
+static Datum
+InputText(Oid typid, int32 typmod, const char *text)
+{
+	Oid			input;
+	Oid			ioparam;
+
+	getTypeInputInfo(typid, &input, &ioparam);
+	return OidInputFunctionCall(input, (char *) text, ioparam, typmod);
+}
+
+static void
+TypeMismatch(const char *table, const char *column, Oid typid, json_t *j) pg_attribute_noreturn();
+
+static void
+TypeMismatch(const char *table, const char *column, Oid typid, json_t *j)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("Field \"%s\" of table \"%s\" is of type %s and cannot hold a %s value",
+					column, table, format_type_be(typid), ConvexTypeName(j))));
+}
+
+/*
+ * A Convex JSON value as a datum of the column's type. JSON null gives SQL
+ * NULL except in json/jsonb columns, where it stays a JSON null.
+ */
+Datum
+ConvexToDatum(json_t *j, Oid typid, int32 typmod, const char *table, const char *column, bool *isnull)
+{
+	int64		i;
+	double		d;
+
+	*isnull = false;
+	if (typid == JSONBOID || typid == JSONOID)
+	{
+		char	   *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+		Datum		result = InputText(typid, typmod, text);
+
+		free(text);
+		return result;
+	}
+	if (json_is_null(j))
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	switch (typid)
+	{
+		case BOOLOID:
+			if (!json_is_boolean(j))
+				TypeMismatch(table, column, typid, j);
+			return BoolGetDatum(json_is_true(j));
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+			if (ConvexInt64(j, &i))
+				;
+			else if (ConvexFloat(j, &d) && d == floor(d) && fabs(d) < 9.2e18)
+				i = (int64) d;
+			else
+				TypeMismatch(table, column, typid, j);
+			if (typid == INT8OID)
+				return Int64GetDatum(i);
+			if ((typid == INT2OID && (i < PG_INT16_MIN || i > PG_INT16_MAX)) ||
+				(typid == INT4OID && (i < PG_INT32_MIN || i > PG_INT32_MAX)))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("value " INT64_FORMAT " is out of range for field \"%s\" (%s) of table \"%s\"",
+								i, column, format_type_be(typid), table)));
+			return typid == INT2OID ? Int16GetDatum((int16) i) : Int32GetDatum((int32) i);
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case NUMERICOID:
+			if (!ConvexFloat(j, &d))
+			{
+				if (ConvexInt64(j, &i))
+					d = (double) i;
+				else
+					TypeMismatch(table, column, typid, j);
+			}
+			if (typid == FLOAT8OID)
+				return Float8GetDatum(d);
+			if (typid == FLOAT4OID)
+				return Float4GetDatum((float4) d);
+			return OidFunctionCall1(F_NUMERIC_FLOAT8, Float8GetDatum(d));
+		case BYTEAOID:
+			{
+				json_t	   *b64 = json_is_object(j) ? json_object_get(j, "$bytes") : NULL;
+				const char *src;
+				int			len;
+				bytea	   *b;
+				int			n;
+
+				if (!json_is_string(b64))
+					TypeMismatch(table, column, typid, j);
+				src = json_string_value(b64);
+				len = json_string_length(b64);
+				b = palloc(VARHDRSZ + pg_b64_dec_len(len));
+				n = pg_b64_decode(src, len, VARDATA(b), pg_b64_dec_len(len));
+				if (n < 0)
+					TypeMismatch(table, column, typid, j);
+				SET_VARSIZE(b, VARHDRSZ + n);
+				return PointerGetDatum(b);
+			}
+		case TIMESTAMPTZOID:
+		case TIMESTAMPOID:
+			if (ConvexFloat(j, &d))
+				return TimestampGetDatum((Timestamp) ((d - UNIX_EPOCH_MS) * 1000.0));
+			break;
+		default:
+			break;
+	}
+	if (json_is_string(j))
+		return InputText(typid, typmod, json_string_value(j));
+	if (typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID || typid == NAMEOID)
+		TypeMismatch(table, column, typid, j);	/* a string column holds strings only */
+	if (type_is_array(typid) && json_is_array(j))
+	{
+		/* via json: jsonb's array literal is not the SQL array literal */
+		char	   *text = json_dumps(j, JSON_COMPACT);
+		StringInfoData lit;
+		size_t		n = strlen(text);
+
+		initStringInfo(&lit);
+		appendStringInfoChar(&lit, '{');
+		appendBinaryStringInfo(&lit, text + 1, n >= 2 ? n - 2 : 0);
+		appendStringInfoChar(&lit, '}');
+		free(text);
+		return InputText(typid, typmod, lit.data);
+	}
+	if (json_is_number(j) || json_is_boolean(j))
+	{
+		char	   *text = json_dumps(j, JSON_ENCODE_ANY);
+		Datum		result = InputText(typid, typmod, text);
+
+		free(text);
+		return result;
+	}
+	TypeMismatch(table, column, typid, j);
+}

@@ -1,0 +1,17 @@
+/*
+ * values.h -- PostgreSQL values <-> Convex JSON (values.c).
+ */
+#ifndef UDF_VALUES_H
+#define UDF_VALUES_H
+
+#include "jansson_pg.h"
+#include "lib/stringinfo.h"
+
+extern void AppendConvexFloat(StringInfo out, double d);
+extern void AppendConvexInt64(StringInfo out, int64 v);
+extern void AppendDatumAsConvex(StringInfo out, Datum value, Oid typid);
+extern const char *ConvexTypeName(json_t *j);
+extern Datum ConvexToDatum(json_t *j, Oid typid, int32 typmod, const char *table,
+						   const char *column, bool *isnull);
+
+#endif							/* UDF_VALUES_H */
