@@ -30,7 +30,9 @@ export const patchUndefined = mutation({ args: { id: v.id("messages") }, handler
   return { before: a, after: b.score === undefined, has: "score" in b };
 } });
 export const patchSameId = mutation({ args: { id: v.id("messages") }, handler: async (ctx, { id }) => { await ctx.db.patch(id, { _id: id }); return "ok"; } });
-export const patchOtherId = mutation({ args: { id: v.id("messages") }, handler: async (ctx, { id }) => ctx.db.patch(id, { _id: "nonsense" }) });
+export const patchOtherId = mutation({ args: { id: v.id("messages") }, handler: async (ctx, { id }) => {
+  try { await ctx.db.patch(id, { _id: "nonsense" }); return "no error"; } catch (e) { return e.message.replace(id, "<id>"); }
+} });
 export const insertThenPatchThenQuery = mutation(async (ctx) => {
   const id = await ctx.db.insert("messages", { author: "x", body: "a" });
   await ctx.db.patch(id, { body: "patched" });
