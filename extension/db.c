@@ -40,6 +40,9 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
+#include "common/base64.h"
+#include "common/hmac.h"
+#include "common/sha2.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
@@ -1259,9 +1262,14 @@ TranslateRange(QueryBuild *b, const char *index_name, List *cols, json_t *range,
 	}
 }
 
-/* Build the SELECT for a serialized query; returns SQL text. */
+/*
+ * Build the SELECT for a serialized query; returns SQL text. extra_where, if
+ * set, is ANDed in (pagination cursors); max_rows >= 0 caps the LIMIT.
+ * *order_out gets the sort columns and *desc_out the direction.
+ */
 static char *
-BuildQuery(QueryBuild *b, json_t *query, long *limit_out)
+BuildQuery(QueryBuild *b, json_t *query, long *limit_out, const char *extra_where, long max_rows,
+		   List **order_out, bool *desc_out)
 {
 	json_t	   *source = json_object_get(query, "source");
 	json_t	   *operators = json_object_get(query, "operators");
@@ -1318,6 +1326,14 @@ BuildQuery(QueryBuild *b, json_t *query, long *limit_out)
 		}
 	}
 
+	if (extra_where)
+	{
+		if (where.len)
+			appendStringInfoString(&where, " AND ");
+		appendStringInfoString(&where, extra_where);
+	}
+	if (max_rows >= 0 && (limit < 0 || max_rows < limit))
+		limit = max_rows;
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT ");
 	AppendColumns(&sql, b->t);
@@ -1337,6 +1353,10 @@ BuildQuery(QueryBuild *b, json_t *query, long *limit_out)
 	if (InMutation() && b->t->writable_view)
 		appendStringInfoString(&sql, " FOR UPDATE");
 	*limit_out = limit;
+	if (order_out)
+		*order_out = order_cols;
+	if (desc_out)
+		*desc_out = desc;
 	return sql.data;
 }
 
@@ -1367,7 +1387,7 @@ OpQueryStream(void *arg, UdfV8HostResult *out)
 	ResolveTable(table, t);
 	b.t = t;
 	b.p = p;
-	sql = BuildQuery(&b, query, &limit);
+	sql = BuildQuery(&b, query, &limit, NULL, -1, NULL, NULL);
 	portal = SPI_cursor_open_with_args(NULL, sql, p->n, p->types, p->values, p->nulls, !InMutation(), 0);
 	for (int i = 0; i < MAX_QUERIES; i++)
 		if (open_queries[i] == NULL || SPI_cursor_find(open_queries[i]) == NULL)
@@ -1468,6 +1488,269 @@ OpQueryCleanup(void *arg, UdfV8HostResult *out)
 	return false;
 }
 
+/* ------------------------------------------------------------------ pagination */
+
+#define CURSOR_MAC_BYTES 16
+#define MAX_PAGE_SIZE 32000
+
+/* The sort columns and direction of a serialized query (as BuildQuery orders it). */
+static List *
+QueryOrder(QueryBuild *b, json_t *query, bool *desc)
+{
+	json_t	   *source = json_object_get(query, "source");
+	const char *type = OptString(source, "type");
+	const char *order = OptString(source, "order");
+
+	*desc = order && strcmp(order, "desc") == 0;
+	if (type && strcmp(type, "IndexRange") == 0)
+	{
+		const char *full = OptString(source, "indexName");
+		const char *dot = full ? strrchr(full, '.') : NULL;
+
+		return IndexColumns(b, dot ? dot + 1 : full);
+	}
+	if (b->t->managed)
+		return list_make2(pstrdup("_creationTime"), pstrdup("_id"));
+	if (b->t->pk >= 0)
+		return list_make1(pstrdup(b->t->cols[b->t->pk].name));
+	DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
+			"paginate() needs an order: table \"%s\" has no primary key; use withIndex", b->t->name);
+}
+
+/* Hex of the first CURSOR_MAC_BYTES of HMAC-SHA256(secret, payload). */
+static char *
+CursorMac(const char *payload)
+{
+	const char *secret = CursorSecret();
+	pg_hmac_ctx *ctx = pg_hmac_create(PG_SHA256);
+	uint8		mac[PG_SHA256_DIGEST_LENGTH];
+	char	   *hex = palloc(2 * CURSOR_MAC_BYTES + 1);
+
+	if (ctx == NULL || pg_hmac_init(ctx, (const uint8 *) secret, strlen(secret)) < 0 ||
+		pg_hmac_update(ctx, (const uint8 *) payload, strlen(payload)) < 0 ||
+		pg_hmac_final(ctx, mac, sizeof(mac)) < 0)
+		elog(ERROR, "could not compute a cursor signature");
+	pg_hmac_free(ctx);
+	for (int i = 0; i < CURSOR_MAC_BYTES; i++)
+		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+	return hex;
+}
+
+/* An opaque cursor: the sort-key values after which the next page starts, signed. */
+static char *
+EncodeCursor(const DbTable *t, List *order_cols, HeapTuple tup, TupleDesc desc)
+{
+	StringInfoData payload;
+	StringInfoData cursor;
+	ListCell   *lc;
+	bool		first = true;
+	int			enclen;
+	char	   *b64;
+
+	initStringInfo(&payload);
+	appendStringInfo(&payload, "[%u", t->relid);
+	foreach(lc, order_cols)
+	{
+		int			c = FindColumn(t, lfirst(lc));
+		bool		isnull = true;
+		Datum		d = (Datum) 0;
+
+		if (tup)
+			d = SPI_getbinval(tup, desc, c + 1, &isnull);
+		appendStringInfoChar(&payload, ',');
+		if (isnull)
+			appendStringInfoString(&payload, "{\"$undefined\":null}");
+		else
+			AppendDatumAsConvex(&payload, d, t->cols[c].typid);
+		first = false;
+	}
+	appendStringInfoChar(&payload, ']');
+	(void) first;
+	enclen = pg_b64_enc_len(payload.len);
+	b64 = palloc(enclen + 1);
+	enclen = pg_b64_encode(payload.data, payload.len, b64, enclen);
+	b64[enclen] = '\0';
+	initStringInfo(&cursor);
+	appendStringInfo(&cursor, "%s.%s", b64, CursorMac(payload.data));
+	return cursor.data;
+}
+
+/* The sort-key values of a cursor; ERROR if it was not made by udf for this query's table. */
+static json_t *
+DecodeCursor(const DbTable *t, const char *cursor, int nkeys)
+{
+	const char *dot = strrchr(cursor, '.');
+	int			b64len;
+	char	   *payload;
+	int			n;
+	json_t	   *keys;
+
+	if (!dot)
+		goto invalid;
+	b64len = dot - cursor;
+	payload = palloc(pg_b64_dec_len(b64len) + 1);
+	n = pg_b64_decode(cursor, b64len, payload, pg_b64_dec_len(b64len));
+	if (n < 0)
+		goto invalid;
+	payload[n] = '\0';
+	if (strcmp(CursorMac(payload), dot + 1) != 0)
+		goto invalid;
+	keys = json_loads(payload, 0, NULL);
+	if (!json_is_array(keys) || json_array_size(keys) != (size_t) nkeys + 1 ||
+		json_integer_value(json_array_get(keys, 0)) != (json_int_t) t->relid)
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE,
+				"InvalidCursor: this cursor belongs to a different query; use the cursor from the same paginated query");
+	return keys;
+invalid:
+	DbError(ERRCODE_INVALID_PARAMETER_VALUE, "InvalidCursor: the cursor was not made by udf or has been altered");
+}
+
+/* SQL for "the row comes after the cursor" in the query's order (NULLs first ascending). */
+static char *
+AfterCursor(QueryBuild *b, List *order_cols, bool desc, json_t *keys)
+{
+	StringInfoData sql;
+	int			i = 0;
+	ListCell   *lc;
+
+	initStringInfo(&sql);
+	foreach(lc, order_cols)
+	{
+		int			c = FindColumn(b->t, lfirst(lc));
+		json_t	   *v = json_array_get(keys, i + 1);
+		const char *col = quote_identifier(b->t->cols[c].name);
+		bool		is_null = json_is_object(v) && json_object_get(v, "$undefined");
+		int			param = -1;
+
+		if (!is_null)
+		{
+			bool		isnull;
+			Datum		d = ConvexToDatum(v, b->t->cols[c].typid, b->t->cols[c].typmod, b->t->name, lfirst(lc), &isnull);
+
+			param = AddParam(b->p, d, b->t->cols[c].typid, isnull);
+		}
+		/* strictly after on this column */
+		if (is_null)
+			appendStringInfo(&sql, desc ? "false" : "%s IS NOT NULL", col);
+		else if (desc)
+			appendStringInfo(&sql, "(%s < $%d OR %s IS NULL)", col, param, col);
+		else
+			appendStringInfo(&sql, "%s > $%d", col, param);
+		/* or equal on it, and after on the next */
+		if (lnext(order_cols, lc))
+		{
+			if (is_null)
+				appendStringInfo(&sql, " OR (%s IS NULL AND (", col);
+			else
+				appendStringInfo(&sql, " OR (%s = $%d AND (", col, param);
+		}
+		i++;
+	}
+	/* close: each "OR (x = c AND (" opened two parens */
+	{
+		StringInfoData closed;
+
+		initStringInfo(&closed);
+		appendStringInfo(&closed, "(%s", sql.data);
+		for (int k = 0; k < list_length(order_cols) - 1; k++)
+			appendStringInfoString(&closed, "))");
+		appendStringInfoChar(&closed, ')');
+		return closed.data;
+	}
+}
+
+/* 1.0/queryPage {query, cursor, endCursor, pageSize, maximumRowsRead} -> {page, isDone, continueCursor, ...} */
+static bool
+OpQueryPage(void *arg, UdfV8HostResult *out)
+{
+	OpCall	   *call = arg;
+	json_t	   *root = ParseArgs(call->args, call->len);
+	json_t	   *query = json_object_get(root, "query");
+	json_t	   *source = json_object_get(query, "source");
+	const char *table = OptString(source, "tableName");
+	const char *index = OptString(source, "indexName");
+	const char *cursor = OptString(root, "cursor");
+	const char *end_cursor = OptString(root, "endCursor");
+	json_t	   *page_size_json = json_object_get(root, "pageSize");
+	json_t	   *max_rows_json = json_object_get(root, "maximumRowsRead");
+	long		page_size = json_is_number(page_size_json) ? (long) json_number_value(page_size_json) : -1;
+	long		max_rows = json_is_number(max_rows_json) ? (long) json_number_value(max_rows_json) : -1;
+	long		want;
+	DbTable		t;
+	SqlParams  *p = palloc0(sizeof(SqlParams));
+	QueryBuild	b;
+	List	   *order_cols;
+	bool		desc;
+	StringInfoData extra;
+	StringInfoData res;
+	char	   *sql;
+	long		limit;
+	bool		split = false;
+	bool		done;
+
+	if (!end_cursor && page_size <= 0)
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "NoDocumentsForPagination: Must request at least 1 document while paginating");
+	if (page_size > MAX_PAGE_SIZE)
+		DbError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "PageSizeTooLarge: a page may hold at most %d documents", MAX_PAGE_SIZE);
+	if (max_rows == 0)
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "InvalidPaginationLimit: maximumRowsRead must be at least 1");
+	if (RuntimeMarkPaginated())
+		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
+				"MultiplePaginatedDatabaseQueries: This query or mutation function ran multiple paginated queries. "
+				"Convex only supports a single paginated query in each function.");
+	SPI_connect();
+	if (!table && index)
+		table = pnstrdup(index, strrchr(index, '.') ? strrchr(index, '.') - index : strlen(index));
+	ResolveTable(table, &t);
+	b.t = &t;
+	b.p = p;
+	order_cols = QueryOrder(&b, query, &desc);
+	initStringInfo(&extra);
+	if (cursor)
+		appendStringInfoString(&extra, AfterCursor(&b, order_cols, desc,
+												   DecodeCursor(&t, cursor, list_length(order_cols))));
+	if (end_cursor)
+		appendStringInfo(&extra, "%sNOT %s", extra.len ? " AND " : "",
+						 AfterCursor(&b, order_cols, desc, DecodeCursor(&t, end_cursor, list_length(order_cols))));
+	want = end_cursor ? MAX_PAGE_SIZE : page_size;
+	if (max_rows > 0 && max_rows < want)
+	{
+		want = max_rows;
+		split = true;
+	}
+	sql = BuildQuery(&b, query, &limit, extra.len ? extra.data : NULL, want, NULL, NULL);
+	Execute(sql, p, !InMutation(), 0);
+	initStringInfo(&res);
+	appendStringInfoString(&res, "{\"page\":[");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		if (i)
+			appendStringInfoChar(&res, ',');
+		AppendDocument(&res, &t, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+	}
+	/* Convex does not peek ahead: a page that fills exactly is not done yet */
+	done = !end_cursor && (long) SPI_processed < want && !(split && (long) SPI_processed == want);
+	if (split && (long) SPI_processed < want)
+		split = false;
+	appendStringInfo(&res, "],\"isDone\":%s,\"continueCursor\":", done ? "true" : "false");
+	if (SPI_processed > 0)
+		escape_json(&res, EncodeCursor(&t, order_cols, SPI_tuptable->vals[SPI_processed - 1], SPI_tuptable->tupdesc));
+	else if (cursor)
+		escape_json(&res, cursor);
+	else
+		escape_json(&res, EncodeCursor(&t, order_cols, NULL, NULL));
+	if (split)
+	{
+		appendStringInfoString(&res, ",\"pageStatus\":\"SplitRequired\",\"splitCursor\":");
+		escape_json(&res, EncodeCursor(&t, order_cols, SPI_tuptable->vals[SPI_processed / 2], SPI_tuptable->tupdesc));
+	}
+	appendStringInfoChar(&res, '}');
+	out->result = res.data;
+	SPI_finish();
+	json_decref(root);
+	return false;
+}
+
 /* ------------------------------------------------------------------ entry points */
 
 #define DB_OP(fn_name, handler) \
@@ -1485,6 +1768,7 @@ DB_OP(DbNormalizeId, OpNormalizeId)
 DB_OP(DbQueryStream, OpQueryStream)
 DB_OP(DbQueryStreamNext, OpQueryStreamNext)
 DB_OP(DbQueryCleanup, OpQueryCleanup)
+DB_OP(DbQueryPage, OpQueryPage)
 
 #define DB_WRITE(fn_name, write_kind) \
 void \

@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 static const char base32_alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
 
@@ -218,4 +219,45 @@ TableForNumber(uint32 number)
 						1, types, values, true) == SPI_OK_SELECT && SPI_processed == 1)
 		return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	return InvalidOid;
+}
+
+/*
+ * The secret that signs pagination cursors: made on first use, kept in
+ * udf_secret so cursors stay valid across sessions. Needs SPI connected.
+ */
+const char *
+CursorSecret(void)
+{
+	static char *secret = NULL;
+	char	   *table;
+	char		hex[65];
+
+	if (secret)
+		return secret;
+	table = quote_qualified_identifier(get_namespace_name(StoreExtensionSchema()), "udf_secret");
+	if (RegistryExecute(psprintf("SELECT key FROM %s LIMIT 1", table), 0, NULL, NULL, true) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		secret = MemoryContextStrdup(TopMemoryContext, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+		return secret;
+	}
+	{
+		uint8		bytes[32];
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1];
+
+		if (!pg_strong_random(bytes, sizeof(bytes)))
+			elog(ERROR, "could not generate the cursor secret");
+		for (int i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+		values[0] = CStringGetTextDatum(hex);
+		if (RegistryExecute(psprintf("INSERT INTO %s (key) SELECT $1 WHERE NOT EXISTS (SELECT FROM %s) RETURNING key", table, table),
+							1, types, values, false) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+		{
+			/* someone else made it first */
+			RegistryExecute(psprintf("SELECT key FROM %s LIMIT 1", table), 0, NULL, NULL, true);
+		}
+		secret = MemoryContextStrdup(TopMemoryContext, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+	}
+	return secret;
 }

@@ -307,6 +307,7 @@ typedef struct RunningCall
 {
 	char		name[NAMEDATALEN * 2];
 	char		kind[16];
+	bool		paginated;		/* ran its one paginated query */
 } RunningCall;
 
 static RunningCall call_stack[MAX_CALL_STACK];
@@ -342,6 +343,20 @@ RuntimePushCall(const char *name, const char *kind)
 	c = &call_stack[call_depth++];
 	strlcpy(c->name, name, sizeof(c->name));
 	strlcpy(c->kind, kind ? kind : "", sizeof(c->kind));
+	c->paginated = false;
+}
+
+/* Note that the running function paginates; true if it already had. */
+bool
+RuntimeMarkPaginated(void)
+{
+	bool		was;
+
+	if (call_depth == 0)
+		return false;
+	was = call_stack[call_depth - 1].paginated;
+	call_stack[call_depth - 1].paginated = true;
+	return was;
 }
 
 void

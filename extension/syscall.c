@@ -50,6 +50,7 @@ static const SyscallEntry syscall_table[] = {
 	{"1.0/queryStream", DbQueryStream},
 	{"1.0/queryStreamNext", DbQueryStreamNext},
 	{"1.0/queryCleanup", DbQueryCleanup},
+	{"1.0/queryPage", DbQueryPage},
 };
 
 /* Host callback: run one syscall; never raises. */

@@ -76,6 +76,7 @@ extern int	RuntimeCallDepth(void);
 extern void RuntimePushCall(const char *name, const char *kind);
 extern void RuntimePopCall(void);
 extern void RuntimeResetCalls(void);
+extern bool RuntimeMarkPaginated(void);
 extern void RuntimeParkError(MemoryContext callback_context);
 extern void RuntimeRaiseParkedError(void);
 
@@ -112,6 +113,7 @@ extern bool IdDecode(const char *id, uint32 *table_number);
 extern char *IdNew(uint32 table_number);
 extern uint32 TableNumberFor(Oid relid);
 extern Oid	TableForNumber(uint32 number);
+extern const char *CursorSecret(void);
 
 /* db.c: the ctx.db syscalls */
 extern void DbGet(const char *args, size_t len, UdfV8HostResult *out);
@@ -124,6 +126,7 @@ extern void DbNormalizeId(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryStream(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryStreamNext(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryCleanup(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbQueryPage(const char *args, size_t len, UdfV8HostResult *out);
 
 /* schema.c: schema.js -> managed tables */
 extern char *SchemaApply(const char *schema_json);

@@ -28,10 +28,13 @@ CREATE TABLE udf_table (
   number   int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   relation regclass NOT NULL UNIQUE
 );
-REVOKE ALL ON udf_deployment, udf_module, udf_table FROM PUBLIC;
+-- Signs pagination cursors; made on first use.
+CREATE TABLE udf_secret (key text NOT NULL);
+REVOKE ALL ON udf_deployment, udf_module, udf_table, udf_secret FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('udf_deployment', '');
 SELECT pg_catalog.pg_extension_config_dump('udf_module', '');
 SELECT pg_catalog.pg_extension_config_dump('udf_table', '');
+SELECT pg_catalog.pg_extension_config_dump('udf_secret', '');
 
 CREATE FUNCTION udf_deploy(modules jsonb) RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_deploy' LANGUAGE C VOLATILE;

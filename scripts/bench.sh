@@ -80,7 +80,7 @@ cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; 
   echo
   echo "$start, $(nproc) cores (${cpu:-unknown CPU}), $("$PGBIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /'); figures are from one run on one throwaway cluster -- compare ratios within this table, not with other runs."
   echo
-  echo "RUNS=${RUNS:-5} fresh sessions per workload (a-d, f: median of 1 timed run each after 1 warm-up), COLD_RUNS=${COLD_RUNS:-10} (e, e2, g). Per-call column = ms*1000/calls. a-d, f, e2 are server-side EXPLAIN ANALYZE Execution Time; e is client wall time; g is VmRSS of the backend. Last column: udf median / plpgsql median. n/a: the function cannot run (udf: needs ctx.db, not implemented yet)."
+  echo "RUNS=${RUNS:-5} fresh sessions per workload (a-d, f: median of 1 timed run each after 1 warm-up), COLD_RUNS=${COLD_RUNS:-10} (e, e2, g). Per-call column = ms*1000/calls. a-d, f, e2 are server-side EXPLAIN ANALYZE Execution Time; e is client wall time; g is VmRSS of the backend. Last column: udf median / plpgsql median. d and f are per row. n/a: the function could not run (its probe failed; the reason is printed on stderr by the run as \`# udf probe ...: n/a -- <error>\`)."
   echo
   cat "$tmp_md"
   echo
