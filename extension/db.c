@@ -46,6 +46,8 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -84,6 +86,8 @@ typedef struct SqlParams
 	Datum		values[MAX_PARAMS];
 	char		nulls[MAX_PARAMS];
 } SqlParams;
+
+static uint32 HashKey(const char *key);
 
 /* open queries of this backend: queryId -> portal name */
 static char *open_queries[MAX_QUERIES];
@@ -202,12 +206,65 @@ DescribeTable(Oid relid, const char *name, DbTable *t)
 		ct_col >= 0 && t->cols[ct_col].typid == FLOAT8OID;
 }
 
+/*
+ * Table descriptions by name, for this search_path; dropped when the
+ * relation changes (relcache invalidation) or the search_path does.
+ */
+#define TABLE_CACHE_SIZE 64
+
+typedef struct TableCacheEntry
+{
+	char	   *name;
+	char	   *search_path;
+	DbTable		table;			/* in TableCacheContext */
+} TableCacheEntry;
+
+static TableCacheEntry table_cache[TABLE_CACHE_SIZE];
+static MemoryContext table_cache_cxt = NULL;
+static bool table_cache_callback = false;
+
+/* Relcache callback: forget every cached description (cheap to rebuild). */
+static void
+TableCacheInvalidate(Datum arg, Oid relid)
+{
+	for (int i = 0; i < TABLE_CACHE_SIZE; i++)
+		if (table_cache[i].name && (relid == InvalidOid || table_cache[i].table.relid == relid))
+			table_cache[i].name = NULL;	/* memory is reclaimed when the context resets */
+}
+
+/* Deep copy of a DbTable into cxt. */
+static void
+CopyTable(const DbTable *src, DbTable *dst, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	*dst = *src;
+	dst->name = pstrdup(src->name);
+	dst->sql = pstrdup(src->sql);
+	dst->cols = palloc(sizeof(DbColumn) * Max(1, src->ncols));
+	for (int i = 0; i < src->ncols; i++)
+	{
+		dst->cols[i] = src->cols[i];
+		dst->cols[i].name = pstrdup(src->cols[i].name);
+	}
+	MemoryContextSwitchTo(old);
+}
+
 /* Resolve a table by name as SQL would; ERROR if it does not exist. */
 static void
 ResolveTable(const char *name, DbTable *t)
 {
 	List	   *names;
 	Oid			relid;
+	const char *search_path = GetConfigOption("search_path", false, false);
+	uint32		slot = name ? HashKey(name) % TABLE_CACHE_SIZE : 0;
+
+	if (name && table_cache[slot].name && strcmp(table_cache[slot].name, name) == 0 &&
+		strcmp(table_cache[slot].search_path, search_path) == 0)
+	{
+		*t = table_cache[slot].table;
+		return;
+	}
 
 	if (name == NULL || *name == '\0')
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "a table name is required");
@@ -222,6 +279,21 @@ ResolveTable(const char *name, DbTable *t)
 				 errmsg("Table \"%s\" does not exist", name),
 				 errhint("Define it in schema.js, or CREATE TABLE it; tables are found through search_path.")));
 	DescribeTable(relid, name, t);
+	if (!table_cache_callback)
+	{
+		CacheRegisterRelcacheCallback(TableCacheInvalidate, (Datum) 0);
+		table_cache_cxt = AllocSetContextCreate(TopMemoryContext, "udf table cache", ALLOCSET_SMALL_SIZES);
+		table_cache_callback = true;
+	}
+	/* start afresh when the cache's memory has grown with dropped entries */
+	if (MemoryContextMemAllocated(table_cache_cxt, true) > 4 * 1024 * 1024)
+	{
+		MemoryContextReset(table_cache_cxt);
+		memset(table_cache, 0, sizeof(table_cache));
+	}
+	CopyTable(t, &table_cache[slot].table, table_cache_cxt);
+	table_cache[slot].search_path = MemoryContextStrdup(table_cache_cxt, search_path);
+	table_cache[slot].name = MemoryContextStrdup(table_cache_cxt, name);
 }
 
 /* Append the SELECT list of a table's columns. */
@@ -369,11 +441,66 @@ KeyType(const DbTable *t)
 	return t->managed ? TEXTOID : t->cols[t->pk].typid;
 }
 
-/* Run sql; SPI result code. */
+/*
+ * Saved plans, keyed by SQL text and parameter types. The SQL names tables
+ * schema-qualified, so a plan does not depend on search_path; PostgreSQL's
+ * plan cache replans after DDL and for row-level security per role.
+ */
+#define PLAN_CACHE_SIZE 512
+
+typedef struct PlanEntry
+{
+	char	   *key;
+	SPIPlanPtr	plan;
+} PlanEntry;
+
+static PlanEntry plan_cache[PLAN_CACHE_SIZE];
+
+static uint32
+HashKey(const char *key)
+{
+	uint32		h = 2166136261u;
+
+	for (const unsigned char *c = (const unsigned char *) key; *c; c++)
+		h = (h ^ *c) * 16777619u;
+	return h;
+}
+
+/* The saved plan for sql with p's parameter types, prepared on first use. */
+static SPIPlanPtr
+SavedPlanFor(const char *sql, SqlParams *p)
+{
+	StringInfoData key;
+	uint32		slot;
+	SPIPlanPtr	plan;
+
+	initStringInfo(&key);
+	appendStringInfoString(&key, sql);
+	for (int i = 0; i < p->n; i++)
+		appendStringInfo(&key, "|%u", p->types[i]);
+	slot = HashKey(key.data) % PLAN_CACHE_SIZE;
+	if (plan_cache[slot].key && strcmp(plan_cache[slot].key, key.data) == 0)
+		return plan_cache[slot].plan;
+	plan = SPI_prepare(sql, p->n, p->types);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare a udf query: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not keep a udf query plan");
+	if (plan_cache[slot].key)
+	{
+		SPI_freeplan(plan_cache[slot].plan);
+		pfree(plan_cache[slot].key);
+	}
+	plan_cache[slot].key = MemoryContextStrdup(TopMemoryContext, key.data);
+	plan_cache[slot].plan = plan;
+	return plan;
+}
+
+/* Run sql through its saved plan; SPI result code. */
 static int
 Execute(const char *sql, SqlParams *p, bool read_only, long count)
 {
-	return SPI_execute_with_args(sql, p->n, p->types, p->values, p->nulls, read_only, count);
+	return SPI_execute_plan(SavedPlanFor(sql, p), p->values, p->nulls, read_only, count);
 }
 
 /* Parse syscall args; ERROR on malformed JSON. */
@@ -1388,7 +1515,7 @@ OpQueryStream(void *arg, UdfV8HostResult *out)
 	b.t = t;
 	b.p = p;
 	sql = BuildQuery(&b, query, &limit, NULL, -1, NULL, NULL);
-	portal = SPI_cursor_open_with_args(NULL, sql, p->n, p->types, p->values, p->nulls, !InMutation(), 0);
+	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, !InMutation());
 	for (int i = 0; i < MAX_QUERIES; i++)
 		if (open_queries[i] == NULL || SPI_cursor_find(open_queries[i]) == NULL)
 		{
