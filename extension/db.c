@@ -496,7 +496,13 @@ SavedPlanFor(const char *sql, SqlParams *p)
 	return plan;
 }
 
-/* Run sql through its saved plan; SPI result code. */
+/*
+ * Run sql through its saved plan; SPI result code. Statements never run
+ * "read only" in SPI's sense: that would reuse the statement's first snapshot
+ * and hide the transaction's own later writes (a nested query must see its
+ * calling mutation's inserts). Writes are refused for queries before any SQL
+ * is built (RequireMutation), and a READ ONLY transaction refuses them itself.
+ */
 static int
 Execute(const char *sql, SqlParams *p, bool read_only, long count)
 {
@@ -587,7 +593,7 @@ OpGet(void *arg, UdfV8HostResult *out)
 					 AddParam(&p, key, KeyType(&t), false));
 	if (InMutation() && t.writable_view)
 		appendStringInfoString(&sql, " FOR UPDATE");
-	Execute(sql.data, &p, !InMutation(), 1);
+	Execute(sql.data, &p, false, 1);
 	initStringInfo(&doc);
 	if (SPI_processed == 1)
 		AppendDocument(&doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
@@ -1515,7 +1521,7 @@ OpQueryStream(void *arg, UdfV8HostResult *out)
 	b.t = t;
 	b.p = p;
 	sql = BuildQuery(&b, query, &limit, NULL, -1, NULL, NULL);
-	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, !InMutation());
+	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, false);
 	for (int i = 0; i < MAX_QUERIES; i++)
 		if (open_queries[i] == NULL || SPI_cursor_find(open_queries[i]) == NULL)
 		{
@@ -1846,7 +1852,7 @@ OpQueryPage(void *arg, UdfV8HostResult *out)
 		split = true;
 	}
 	sql = BuildQuery(&b, query, &limit, extra.len ? extra.data : NULL, want, NULL, NULL);
-	Execute(sql, p, !InMutation(), 0);
+	Execute(sql, p, false, 0);
 	initStringInfo(&res);
 	appendStringInfoString(&res, "{\"page\":[");
 	for (uint64 i = 0; i < SPI_processed; i++)

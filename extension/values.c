@@ -24,6 +24,8 @@
 #include "utils/fmgroids.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/timestamp.h"
 
 #define UNIX_EPOCH_MS ((double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0)
@@ -118,6 +120,20 @@ AppendDatumAsConvex(StringInfo out, Datum value, Oid typid)
 		case TIMESTAMPOID:
 			AppendConvexFloat(out, (double) DatumGetTimestamp(value) / 1000.0 + UNIX_EPOCH_MS);
 			return;
+		case DATEOID:
+			{
+				/* ISO 8601 whatever the session's DateStyle */
+				DateADT		date = DatumGetDateADT(value);
+				int			year;
+				int			month;
+				int			day;
+
+				if (DATE_NOT_FINITE(date))
+					break;
+				j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+				appendStringInfo(out, "\"%04d-%02d-%02d\"", year, month, day);
+				return;
+			}
 		default:
 			break;
 	}

@@ -72,10 +72,14 @@ export function makeRuntime({ determinism, console, syscall }) {
       : "";
     // only builtin frames left (e.g. "at Array.map (<anonymous>)"): say nothing
     if (!/\([^()<>]+:\d+:\d+\)|^\s*at [^()<>\s]+:\d+:\d+$/m.test(stack)) stack = "";
+    // an uncaught SQL error keeps its SQLSTATE (40001 stays retryable), detail and hint
+    const sqlCode = isObj && typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code) &&
+      !e.code.startsWith("UDF") ? e.code : undefined;
     return {
-      code: SQLSTATE.javascriptError,
+      code: sqlCode ?? SQLSTATE.javascriptError,
       message: formatUncaught(e),
-      detail: stack || undefined,
+      detail: [sqlCode ? e.detail : undefined, stack].filter(Boolean).join("\n") || undefined,
+      hint: sqlCode ? e.hint : undefined,
     };
   }
 

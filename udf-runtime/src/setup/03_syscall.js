@@ -4,8 +4,33 @@
 // to the host through the one native entry point, __udfNative.syscall.
 
 export function setupSyscall(global, native, determinism) {
-  // What the current call is; set by invoke.js around each call.
-  const state = { current: null };
+  // What the current call is; set by invoke.js around each call. pendingError
+  // is a failed syscall's error until the convex package rethrows it.
+  const state = { current: null, pendingError: null };
+
+  // The convex package rethrows a failed async syscall as `new Error(e.message)`,
+  // which would drop the SQL error's code, detail and hint. Error is wrapped so
+  // that this one construction gets them back; everything else is unchanged
+  // (same prototype, so instanceof and subclasses work as before).
+  const RealError = global.Error;
+  function Error(...args) {
+    const e = Reflect.construct(RealError, args, new.target ?? Error);
+    const pending = state.pendingError;
+    if (pending && args[0] === pending.message) {
+      state.pendingError = null;
+      for (const key of ["code", "detail", "hint"]) {
+        if (pending[key] !== undefined) {
+          Object.defineProperty(e, key, { value: pending[key], writable: true, configurable: true, enumerable: false });
+        }
+      }
+    }
+    return e;
+  }
+  Object.setPrototypeOf(Error, RealError);
+  Object.defineProperty(Error, "prototype", { value: RealError.prototype, writable: false });
+  Object.defineProperty(Error, "name", { value: "Error" });
+  Object.defineProperty(RealError.prototype, "constructor", { value: Error, writable: true, configurable: true });
+  Object.defineProperty(global, "Error", { value: Error, writable: true, configurable: true, enumerable: false });
 
   const local = {
     "1.0/getFunctionMetadata": () => {
@@ -50,6 +75,7 @@ export function setupSyscall(global, native, determinism) {
             // not JSON: leave it a plain error
           }
         }
+        state.pendingError = e;
         return Promise.reject(e);
       }
     },
