@@ -556,6 +556,36 @@ WriteColumn(const DbTable *t, const char *field)
 	return c;
 }
 
+/*
+ * Before writing doc (a JSON object) to a managed table: the runtime of the
+ * running function checks it against schema.js and Convex's document limits.
+ * A synchronous call back into the same context, from inside its syscall.
+ */
+static void
+ValidateWrite(const DbTable *t, json_t *doc)
+{
+	UdfV8Context *ctx = RuntimeCurrentContext();
+	char	   *text;
+	const char *args[2];
+	char	   *ignored;
+	UdfV8Error	err;
+	UdfV8Status st;
+
+	if (!t->managed || ctx == NULL)
+		return;
+	text = json_dumps(doc, JSON_COMPACT);
+	args[0] = get_rel_name(t->relid);
+	args[1] = pstrdup(text);
+	free(text);
+	st = udf_v8_call(ctx, "validateDocument", NULL, args, 2, &ignored, &err);
+	if (st != UDF_V8_OK)
+		ereport(ERROR,
+				(errcode(err.code && strlen(err.code) == 5
+						 ? MAKE_SQLSTATE(err.code[0], err.code[1], err.code[2], err.code[3], err.code[4])
+						 : ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg_internal("%s", err.message ? err.message : "invalid document")));
+}
+
 /* ------------------------------------------------------------------ reads */
 
 typedef struct OpCall
@@ -593,10 +623,14 @@ OpGet(void *arg, UdfV8HostResult *out)
 					 AddParam(&p, key, KeyType(&t), false));
 	if (InMutation() && t.writable_view)
 		appendStringInfoString(&sql, " FOR UPDATE");
+	LimitsCountQuery();
 	Execute(sql.data, &p, false, 1);
 	initStringInfo(&doc);
 	if (SPI_processed == 1)
+	{
 		AppendDocument(&doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		LimitsCountRead(doc.len);
+	}
 	else
 		appendStringInfoString(&doc, "null");
 	out->result = doc.data;
@@ -639,8 +673,10 @@ OpInsert(void *arg, UdfV8HostResult *out)
 	RequireMutation("db.insert");
 	if (!json_is_object(value))
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "db.insert takes an object, got %s", ConvexTypeName(value));
+	LimitsCountWrite(call->len);
 	SPI_connect();
 	ResolveTable(table, &t);
+	ValidateWrite(&t, value);
 	initStringInfo(&cols);
 	initStringInfo(&vals);
 	if (t.managed)
@@ -725,11 +761,45 @@ OpWrite(void *arg, UdfV8HostResult *out)
 	int			keyparam;
 
 	RequireMutation(psprintf("db.%s", method));
+	LimitsCountWrite(call->op.len);
 	if (call->kind != WRITE_DELETE && !json_is_object(value))
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "db.%s takes an object, got %s", method, ConvexTypeName(value));
 	SPI_connect();
 	if (!LocateId(method, OptString(root, "table"), id_json, &t, &key, true))
 		goto nonexistent;
+	if (t.managed && call->kind == WRITE_REPLACE)
+		ValidateWrite(&t, value);
+	else if (t.managed && call->kind == WRITE_PATCH)
+	{
+		/* the merged document must satisfy the schema: read, merge, check */
+		SqlParams	rp = {0};
+		StringInfoData rsql;
+		StringInfoData cur;
+		json_t	   *doc;
+		const char *field;
+		json_t	   *v;
+
+		initStringInfo(&rsql);
+		appendStringInfoString(&rsql, "SELECT ");
+		AppendColumns(&rsql, &t);
+		appendStringInfo(&rsql, " FROM %s WHERE %s = $%d FOR UPDATE", t.sql,
+						 quote_identifier(t.cols[t.pk].name), AddParam(&rp, key, KeyType(&t), false));
+		Execute(rsql.data, &rp, false, 1);
+		if (SPI_processed != 1)
+			goto nonexistent;
+		initStringInfo(&cur);
+		AppendDocument(&cur, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		doc = json_loads(cur.data, 0, NULL);
+		json_object_foreach(value, field, v)
+		{
+			if (json_is_object(v) && json_object_size(v) == 1 && json_object_get(v, "$undefined"))
+				json_object_del(doc, field);
+			else
+				json_object_set(doc, field, v);
+		}
+		ValidateWrite(&t, doc);
+		json_decref(doc);
+	}
 	keyparam = AddParam(&p, key, KeyType(&t), false);
 	initStringInfo(&sql);
 	if (call->kind == WRITE_DELETE)
@@ -1521,6 +1591,7 @@ OpQueryStream(void *arg, UdfV8HostResult *out)
 	b.t = t;
 	b.p = p;
 	sql = BuildQuery(&b, query, &limit, NULL, -1, NULL, NULL);
+	LimitsCountQuery();
 	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, false);
 	for (int i = 0; i < MAX_QUERIES; i++)
 		if (open_queries[i] == NULL || SPI_cursor_find(open_queries[i]) == NULL)
@@ -1578,6 +1649,7 @@ OpQueryStreamNext(void *arg, UdfV8HostResult *out)
 	{
 		appendStringInfoString(&res, "{\"value\":");
 		AppendDocument(&res, query_tables[id], SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		LimitsCountRead(res.len - 10);
 		appendStringInfoString(&res, ",\"done\":false}");
 	}
 	else
@@ -1852,14 +1924,18 @@ OpQueryPage(void *arg, UdfV8HostResult *out)
 		split = true;
 	}
 	sql = BuildQuery(&b, query, &limit, extra.len ? extra.data : NULL, want, NULL, NULL);
+	LimitsCountQuery();
 	Execute(sql, p, false, 0);
 	initStringInfo(&res);
 	appendStringInfoString(&res, "{\"page\":[");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
+		int			before = res.len;
+
 		if (i)
 			appendStringInfoChar(&res, ',');
 		AppendDocument(&res, &t, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		LimitsCountRead(res.len - before);
 	}
 	/* Convex does not peek ahead: a page that fills exactly is not done yet */
 	done = !end_cursor && (long) SPI_processed < want && !(split && (long) SPI_processed == want);

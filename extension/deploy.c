@@ -258,6 +258,6 @@ udf_deploy(PG_FUNCTION_ARGS)
 	RuntimeSeed(seed, sizeof(seed));
 	functions = AnalyzeDeployment(nmodules, modules, seed, now_ms, &schema);
 	tables = schema ? SchemaApply(schema) : NULL;
-	id = StoreSaveDeployment(nmodules, modules, functions, seed);
+	id = StoreSaveDeployment(nmodules, modules, functions, seed, tables ? schema : NULL);
 	PG_RETURN_DATUM(DeploySummary(id, nmodules, modules, functions, tables));
 }

@@ -83,7 +83,7 @@ InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed, double n
 	phase[0] = psprintf("{\"seed\":\"%s\",\"now\":%.0f}", seed ? seed : "", now_ms);
 	/* module top level runs under the query/mutation limit, named "import" */
 	RuntimeSetTimeLimit(LimitsTimeLimitMs("query"));
-	RuntimePushCall("", "import");
+	RuntimePushCall("", "import", ctx);
 	PG_TRY();
 	{
 		if (udf_v8_call(ctx, "beginImport", NULL, phase, 1, &ignored, &err) != UDF_V8_OK)
@@ -208,12 +208,14 @@ udf_invoke(PG_FUNCTION_ARGS)
 
 	/* a context of this deployment, role and nesting level, pinned while we run */
 	RuntimeAfterCall();
+	if (RuntimeCallDepth() == 0)
+		LimitsResetTransaction();
 	ctx = RuntimeContextFor(dep);
 	PG_TRY();
 	{
 		InvokeLoadModule(ctx, fn.module, dep->import_seed, dep->deployed_at_ms);
 		RuntimeSetTimeLimit(LimitsTimeLimitMs(kind));
-		RuntimePushCall(fn.display, kind);
+		RuntimePushCall(fn.display, kind, ctx);
 		PG_TRY();
 		{
 			st = udf_v8_call(ctx, "invoke", fn.module, call_args, 3, &result_json, &err);

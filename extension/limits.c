@@ -22,7 +22,11 @@
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 
+#include <limits.h>
+
 PG_FUNCTION_INFO_V1(udf_info);
+
+static void DefineTransactionLimits(void);
 
 extern Datum jsonb_in(PG_FUNCTION_ARGS);
 
@@ -30,6 +34,20 @@ static int	udf_max_execution_time_ms = 10000;
 static int	udf_max_action_execution_time_ms = 15 * 60 * 1000;
 static int	udf_max_args_size_kb = 16 * 1024;
 static int	udf_max_result_size_kb = 16 * 1024;
+
+/* Convex's per-transaction limits (knobs.rs), per top-level call here */
+static int	udf_max_documents_read = 32000;
+static int	udf_max_bytes_read_kb = 16 * 1024;
+static int	udf_max_documents_written = 16000;
+static int	udf_max_bytes_written_kb = 16 * 1024;
+static int	udf_max_queries = 4096;
+
+/* what the current top-level call used; reset when it starts */
+static uint64 documents_read = 0;
+static uint64 bytes_read = 0;
+static uint64 documents_written = 0;
+static uint64 bytes_written = 0;
+static uint64 queries_run = 0;
 
 static uint64 terminations_cancel = 0;
 static uint64 terminations_timeout = 0;
@@ -70,6 +88,113 @@ LimitsInit(void)
 							16 * 1024, 1, 1024 * 1024,
 							PGC_SUSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
+	DefineTransactionLimits();
+}
+
+/* Register the read/write limit settings (Convex's defaults). */
+static void
+DefineTransactionLimits(void)
+{
+	DefineCustomIntVariable("udf.max_documents_read", "Maximum documents one call may read.",
+							"Counts every document returned by db.get and queries, in nested calls too. Convex: 32000.",
+							&udf_max_documents_read, 32000, 1, INT_MAX, PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("udf.max_bytes_read", "Maximum bytes of documents one call may read.",
+							"Measured as Convex JSON. Convex: 16 MB.",
+							&udf_max_bytes_read_kb, 16 * 1024, 1, INT_MAX / 1024, PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomIntVariable("udf.max_documents_written", "Maximum documents one call may write.",
+							"Inserts, patches, replaces and deletes. Convex: 16000.",
+							&udf_max_documents_written, 16000, 1, INT_MAX, PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("udf.max_bytes_written", "Maximum bytes of documents one call may write.",
+							"Measured as Convex JSON. Convex: 16 MB.",
+							&udf_max_bytes_written_kb, 16 * 1024, 1, INT_MAX / 1024, PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomIntVariable("udf.max_queries", "Maximum database queries (gets and index ranges) one call may run.",
+							"Convex: 4096.",
+							&udf_max_queries, 4096, 1, INT_MAX, PGC_SUSET, 0, NULL, NULL, NULL);
+}
+
+/* A top-level call starts: nothing read or written yet. */
+void
+LimitsResetTransaction(void)
+{
+	documents_read = bytes_read = documents_written = bytes_written = queries_run = 0;
+}
+
+/* Count a query (db.get or a query's index range); ERROR past udf.max_queries. */
+void
+LimitsCountQuery(void)
+{
+	if (++queries_run > (uint64) udf_max_queries)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("Too many reads in a single function execution (limit: %d). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.",
+						udf_max_queries),
+				 errhint("udf.max_queries sets the limit (superuser only).")));
+}
+
+/* Count one document read of `bytes`; ERROR past the read limits. */
+void
+LimitsCountRead(size_t bytes)
+{
+	documents_read++;
+	bytes_read += bytes;
+	if (documents_read > (uint64) udf_max_documents_read)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("Too many documents read in a single function execution (limit: %d). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.",
+						udf_max_documents_read),
+				 errhint("udf.max_documents_read sets the limit (superuser only).")));
+	if (bytes_read > (uint64) udf_max_bytes_read_kb * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("Too many bytes read in a single function execution (limit: %d bytes). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.",
+						udf_max_bytes_read_kb * 1024),
+				 errhint("udf.max_bytes_read sets the limit (superuser only).")));
+}
+
+/* Count one document written of `bytes`; ERROR past the write limits. */
+void
+LimitsCountWrite(size_t bytes)
+{
+	documents_written++;
+	bytes_written += bytes;
+	if (documents_written > (uint64) udf_max_documents_written)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("Too many writes in a single function execution (limit: %d).", udf_max_documents_written),
+				 errhint("udf.max_documents_written sets the limit (superuser only).")));
+	if (bytes_written > (uint64) udf_max_bytes_written_kb * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("Too many bytes written in a single function execution (limit: %d bytes).", udf_max_bytes_written_kb * 1024),
+				 errhint("udf.max_bytes_written sets the limit (superuser only).")));
+}
+
+/* Append one metric {"used", "remaining"} to a JSON object under construction. */
+static void
+AppendMetric(StringInfo buf, const char *name, uint64 used, int64 limit)
+{
+	appendStringInfo(buf, "%s\"%s\":{\"used\":" UINT64_FORMAT ",\"remaining\":" INT64_FORMAT "}",
+					 buf->len > 1 ? "," : "", name, used, limit - (int64) used);
+}
+
+/* 1.0/getTransactionMetrics {} -> {bytesRead: {used, remaining}, ...} */
+void
+LimitsTransactionMetrics(const char *args, size_t len, UdfV8HostResult *out)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	AppendMetric(&buf, "bytesRead", bytes_read, (int64) udf_max_bytes_read_kb * 1024);
+	AppendMetric(&buf, "bytesWritten", bytes_written, (int64) udf_max_bytes_written_kb * 1024);
+	AppendMetric(&buf, "databaseQueries", queries_run, udf_max_queries);
+	AppendMetric(&buf, "documentsRead", documents_read, udf_max_documents_read);
+	AppendMetric(&buf, "documentsWritten", documents_written, udf_max_documents_written);
+	/* the scheduler does not exist yet: nothing scheduled */
+	AppendMetric(&buf, "functionsScheduled", 0, 1000);
+	AppendMetric(&buf, "scheduledFunctionArgsBytes", 0, 16 * 1024 * 1024);
+	appendStringInfoChar(&buf, '}');
+	out->result = buf.data;
 }
 
 /*

@@ -88,7 +88,7 @@ RunNested(void *arg, UdfV8HostResult *out)
 	PG_TRY();
 	{
 		InvokeLoadModule(ctx, call->fn.module, dep->import_seed, dep->deployed_at_ms);
-		RuntimePushCall(call->fn.display, call->expect_kind);
+		RuntimePushCall(call->fn.display, call->expect_kind, ctx);
 		PG_TRY();
 		{
 			st = udf_v8_call(ctx, "invoke", call->fn.module, call_args, 3, &result_json, &err);

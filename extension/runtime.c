@@ -198,6 +198,17 @@ RuntimeNewContext(const UdfDeployment *dep, int nmodules, const UdfModule *modul
 		RuntimeAfterFailure(err.status, NULL);
 		ReportV8Error(&err, NULL);
 	}
+	if (dep->schema)
+	{
+		const char *args[1] = {dep->schema};
+		char	   *ignored;
+
+		if (udf_v8_call(ctx, "registerSchema", NULL, args, 1, &ignored, &err) != UDF_V8_OK)
+		{
+			udf_v8_context_free(ctx);
+			ReportV8Error(&err, NULL);
+		}
+	}
 	for (int i = 0; i < nmodules; i++)
 	{
 		const UdfModule *m = &modules[i];
@@ -308,6 +319,7 @@ typedef struct RunningCall
 	char		name[NAMEDATALEN * 2];
 	char		kind[16];
 	bool		paginated;		/* ran its one paginated query */
+	UdfV8Context *ctx;			/* the context it runs in */
 } RunningCall;
 
 static RunningCall call_stack[MAX_CALL_STACK];
@@ -334,7 +346,7 @@ RuntimeCallDepth(void)
 }
 
 void
-RuntimePushCall(const char *name, const char *kind)
+RuntimePushCall(const char *name, const char *kind, UdfV8Context *ctx)
 {
 	RunningCall *c;
 
@@ -344,6 +356,14 @@ RuntimePushCall(const char *name, const char *kind)
 	strlcpy(c->name, name, sizeof(c->name));
 	strlcpy(c->kind, kind ? kind : "", sizeof(c->kind));
 	c->paginated = false;
+	c->ctx = ctx;
+}
+
+/* The context of the function now running, or NULL. */
+UdfV8Context *
+RuntimeCurrentContext(void)
+{
+	return call_depth > 0 ? call_stack[call_depth - 1].ctx : NULL;
 }
 
 /* Note that the running function paginates; true if it already had. */

@@ -151,7 +151,7 @@ LoadDeployment(void)
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		sql = psprintf("SELECT id, extract(epoch FROM deployed_at) * 1000, import_seed FROM %s ORDER BY id DESC LIMIT 1",
+		sql = psprintf("SELECT id, extract(epoch FROM deployed_at) * 1000, import_seed, schema::text FROM %s ORDER BY id DESC LIMIT 1",
 					   QualifiedTable("udf_deployment"));
 		if (SPI_execute(sql, true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read udf_deployment");
@@ -163,6 +163,7 @@ LoadDeployment(void)
 			deployment.deployed_at_ms = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
 																		   SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
 			deployment.import_seed = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+			deployment.schema = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
 			sql = psprintf("SELECT path, source, source_map FROM %s ORDER BY path",
 						   QualifiedTable("udf_module"));
 			if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
@@ -252,7 +253,7 @@ StoreCurrentDeployment(void)
  */
 int64
 StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *functions_json,
-					const char *import_seed)
+					const char *import_seed, const char *schema_json)
 {
 	Oid			owner;
 	Oid			relid = DeploymentTable(&owner);
@@ -265,9 +266,9 @@ StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *function
 	PG_TRY();
 	{
 		Oid			insert_types[3] = {TEXTOID, TEXTOID, TEXTOID};
-		Oid			deploy_types[3] = {JSONBOID, TEXTOID, NAMEOID};
-		Datum		values[3];
-		char		nulls[3];
+		Oid			deploy_types[4] = {JSONBOID, TEXTOID, NAMEOID, JSONBOID};
+		Datum		values[4];
+		char		nulls[4];
 		char	   *sql;
 		bool		isnull;
 
@@ -292,14 +293,16 @@ StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *function
 			if (SPI_execute_with_args(sql, 3, insert_types, values, nulls, false, 0) != SPI_OK_INSERT)
 				elog(ERROR, "could not insert into udf_module");
 		}
-		sql = psprintf("INSERT INTO %s (functions, import_seed, deployed_by) VALUES ($1, $2, $3) RETURNING id",
+		sql = psprintf("INSERT INTO %s (functions, import_seed, deployed_by, schema) VALUES ($1, $2, $3, $4) RETURNING id",
 					   QualifiedTable("udf_deployment"));
 		values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(functions_json));
 		values[1] = CStringGetTextDatum(import_seed);
 		/* the role that called udf_deploy, not the owner we write as */
 		values[2] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(save_userid, false)));
+		values[3] = schema_json ? DirectFunctionCall1(jsonb_in, CStringGetDatum(schema_json)) : (Datum) 0;
 		nulls[0] = nulls[1] = nulls[2] = ' ';
-		if (SPI_execute_with_args(sql, 3, deploy_types, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
+		nulls[3] = schema_json ? ' ' : 'n';
+		if (SPI_execute_with_args(sql, 4, deploy_types, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
 			elog(ERROR, "could not insert into udf_deployment");
 		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		SPI_finish();

@@ -51,6 +51,7 @@ static const SyscallEntry syscall_table[] = {
 	{"1.0/queryStreamNext", DbQueryStreamNext},
 	{"1.0/queryCleanup", DbQueryCleanup},
 	{"1.0/queryPage", DbQueryPage},
+	{"1.0/getTransactionMetrics", LimitsTransactionMetrics},
 };
 
 /* Host callback: run one syscall; never raises. */

@@ -39,6 +39,7 @@ typedef struct UdfDeployment
 	int64		id;				/* 0: nothing deployed */
 	double		deployed_at_ms;	/* Date.now() while modules are imported */
 	char	   *import_seed;	/* Math.random seed while modules are imported */
+	char	   *schema;			/* schema.js export JSON, or NULL */
 	int			nmodules;
 	UdfModule  *modules;		/* in TopMemoryContext-owned storage */
 	int			nfunctions;
@@ -52,7 +53,8 @@ extern void _PG_init(void);
 extern void StoreInit(void);
 extern const UdfDeployment *StoreCurrentDeployment(void);
 extern int64 StoreSaveDeployment(int nmodules, const UdfModule *modules,
-								 const char *functions_json, const char *import_seed);
+								 const char *functions_json, const char *import_seed,
+								 const char *schema_json);
 extern Oid	StoreExtensionSchema(void);
 extern Oid	StoreExtensionOwner(void);
 
@@ -73,7 +75,8 @@ extern void RuntimeSeed(char *hex, size_t hexlen);
 extern const char *RuntimeCurrentFunction(void);
 extern const char *RuntimeCurrentKind(void);
 extern int	RuntimeCallDepth(void);
-extern void RuntimePushCall(const char *name, const char *kind);
+extern void RuntimePushCall(const char *name, const char *kind, UdfV8Context *ctx);
+extern UdfV8Context *RuntimeCurrentContext(void);
 extern void RuntimePopCall(void);
 extern void RuntimeResetCalls(void);
 extern bool RuntimeMarkPaginated(void);
@@ -97,6 +100,11 @@ extern void LimitsCheckArgsSize(const char *function, size_t bytes);
 extern void LimitsCheckResultSize(const char *function, size_t bytes);
 extern void LimitsCountTermination(UdfV8Status status, const char *function);
 extern void LimitsCountIsolateDiscarded(void);
+extern void LimitsResetTransaction(void);
+extern void LimitsCountQuery(void);
+extern void LimitsCountRead(size_t bytes);
+extern void LimitsCountWrite(size_t bytes);
+extern void LimitsTransactionMetrics(const char *args, size_t len, UdfV8HostResult *out);
 extern const char *StoreFunctionKind(const UdfDeployment *dep, const char *name);
 
 /* subxact.c: host work that JS may catch; returns true to roll back */

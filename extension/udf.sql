@@ -15,7 +15,8 @@ CREATE TABLE udf_deployment (
   deployed_at timestamptz NOT NULL DEFAULT now(),
   deployed_by name NOT NULL DEFAULT current_user,
   functions   jsonb NOT NULL,
-  import_seed text NOT NULL
+  import_seed text NOT NULL,
+  schema      jsonb            -- schema.js's defineSchema(...).export(), if any
 );
 -- The live deployment's modules.
 CREATE TABLE udf_module (

@@ -8,7 +8,7 @@
 // {ok: false, code, message, detail, hint}. Only bugs and terminations
 // escape as exceptions.
 import { jsonToConvex } from "convex/values";
-import { validateArgs, validateReturns } from "./validate.js";
+import { validateArgs, validateReturns, validateValue } from "./validate.js";
 import { formatUncaught, cleanStack } from "./stack.js";
 import { parseSourceMap } from "./sourcemap.js";
 
@@ -199,6 +199,73 @@ export function makeRuntime({ determinism, console, syscall }) {
     }
   }
 
+  // The deployment's schema (schema.js export), for validating writes.
+  let schemaTables = Object.create(null);
+  let schemaValidation = true;
+  function registerSchema(json) {
+    const parsed = JSON.parse(json);
+    schemaTables = Object.create(null);
+    for (const t of parsed.tables ?? []) schemaTables[t.tableName] = t.documentType;
+    schemaValidation = parsed.schemaValidation !== false;
+    return { ok: true, json: "null" };
+  }
+
+  // Convex's document limits (value.ts, document.rs), checked on every write to a managed table.
+  const MAX_DOCUMENT_BYTES = 1 << 20;
+  const MAX_NESTING = 16;
+  const MAX_FIELDS = 1024;
+  const MAX_ARRAY = 8192;
+  function documentProblem(doc) {
+    const walk = (v, depth, path) => {
+      if (depth > MAX_NESTING) return `Document is too nested (maximum depth ${MAX_NESTING}) at ${path || "the top level"}`;
+      if (Array.isArray(v)) {
+        if (v.length > MAX_ARRAY) return `Array at ${path} has ${v.length} elements (maximum ${MAX_ARRAY})`;
+        for (let i = 0; i < v.length; i++) {
+          const p = walk(v[i], depth + 1, `${path}[${i}]`);
+          if (p) return p;
+        }
+      } else if (v !== null && typeof v === "object" && !(v instanceof ArrayBuffer)) {
+        const keys = Object.keys(v);
+        if (keys.length > MAX_FIELDS) return `Object at ${path || "the top level"} has ${keys.length} fields (maximum ${MAX_FIELDS})`;
+        for (const k of keys) {
+          if (k.startsWith("$")) return `Field name ${k} starts with a '$', which is reserved.`;
+          if (!/^[\x20-\x7e]*$/.test(k) || k.length > 1024) return `Field name ${JSON.stringify(k)} must be at most 1024 printable ASCII characters`;
+          const p = walk(v[k], depth + 1, `${path}.${k}`);
+          if (p) return p;
+        }
+      }
+      return null;
+    };
+    return walk(doc, 1, "");
+  }
+
+  // Before a write: the whole new document (system fields included) against
+  // the table's schema and the document limits.
+  function validateDocument(table, docJson) {
+    if (docJson.length > MAX_DOCUMENT_BYTES) {
+      return fail("54000", `Document is too large (${docJson.length} bytes; maximum ${MAX_DOCUMENT_BYTES})`);
+    }
+    const doc = jsonToConvex(JSON.parse(docJson));
+    for (const k of Object.keys(doc)) {
+      if (k.startsWith("_") && k !== "_id" && k !== "_creationTime") {
+        return fail(SQLSTATE.argumentValidation,
+          `Field '${k}' starts with an underscore, which is only allowed for system fields like '_id'`);
+      }
+    }
+    const limit = documentProblem(doc);
+    if (limit) return fail("54000", limit);
+    const documentType = schemaTables[table];
+    if (documentType && schemaValidation) {
+      const { _id, _creationTime, ...fields } = doc;
+      const problem = validateValue(documentType, fields, "");
+      if (problem) {
+        return fail(SQLSTATE.argumentValidation,
+          `Failed to insert or update a document in table "${table}" because it does not match the schema: ${problem}`);
+      }
+    }
+    return { ok: true, json: "null" };
+  }
+
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).
   function beginImport(optionsJson) {
     const opts = JSON.parse(optionsJson);
@@ -217,5 +284,5 @@ export function makeRuntime({ determinism, console, syscall }) {
     return { ok: true, json: map ? "true" : "false" };
   }
 
-  return { invoke, analyze, schema, beginImport, endImport, describeError, registerSourceMap };
+  return { invoke, analyze, schema, registerSchema, validateDocument, beginImport, endImport, describeError, registerSourceMap };
 }
