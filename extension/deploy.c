@@ -18,6 +18,7 @@
 
 #include "access/xact.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -248,6 +249,8 @@ udf_deploy(PG_FUNCTION_ARGS)
 	char	   *tables;
 	TimestampTz start = GetCurrentTransactionStartTimestamp();
 
+	/* a standby cannot store a deployment; say so before doing any work */
+	PreventCommandDuringRecovery("udf_deploy");
 	if (PG_ARGISNULL(0))
 		DeployInputError("udf_deploy expects a JSON object of modules, got NULL");
 	modules = ParseModules(PG_GETARG_JSONB_P(0), &nmodules);
