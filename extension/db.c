@@ -411,13 +411,9 @@ LocateId(const char *method, const char *table_name, json_t *id_json, DbTable *t
 		return true;
 	}
 	if (!IdDecode(id, &number))
-	{
-		if (may_miss)
-			return false;
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE,
 				"Invalid argument `id` for `db.%s`: \"%s\" is not a udf document ID; name the table for other tables: db.%s(\"table\", id, ...)",
 				method, id, method);
-	}
 	{
 		Oid			relid = TableForNumber(number);
 

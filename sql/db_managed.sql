@@ -128,3 +128,40 @@ FROM generate_series(1, 10) n;
 SELECT count(*) FROM generate_series(1, 10) n, dblink_get_result('c' || n) AS r(x jsonb);
 SELECT dblink_disconnect('c' || n) FROM generate_series(1, 10) n;
 SELECT body FROM messages WHERE "_id" = :'race';
+
+-- built-in indexes, id-only forms on ordinary tables, null versus missing
+SELECT udf_deploy(jsonb_set(:'app'::jsonb, '{more.js}', to_jsonb($$
+import { v } from "convex/values";
+import { query, mutation } from "./_generated/server";
+export const builtin = query(async (ctx) => {
+  const all = await ctx.db.query("messages").withIndex("by_creation_time").collect();
+  const t = all[1]._creationTime;
+  return {
+    upToSecond: (await ctx.db.query("messages").withIndex("by_creation_time", (q) => q.lte("_creationTime", t)).collect()).length,
+    byId: (await ctx.db.query("messages").withIndex("by_id", (q) => q.eq("_id", all[0]._id)).collect()).length,
+    idInCreationIndex: await ctx.db.query("messages").withIndex("by_creation_time", (q) => q.eq("_id", all[0]._id)).collect().then(() => "no error", (e) => e.message.split(":")[0]),
+  };
+});
+export const idOnlyOrdinary = query(async (ctx) => ctx.db.get("1"));
+export const nulls = mutation(async (ctx) => {
+  const a = await ctx.db.insert("flex", { v: null });
+  const b = await ctx.db.insert("flex", {});
+  const [da, db] = [await ctx.db.get(a), await ctx.db.get(b)];
+  return { explicitNull: "v" in da && da.v === null, missing: !("v" in db),
+    eqNull: (await ctx.db.query("flex").filter((q) => q.eq(q.field("v"), null)).collect()).length,
+    eqUndefined: (await ctx.db.query("flex").filter((q) => q.eq(q.field("v"), undefined)).collect()).length };
+});
+$$::text)) || jsonb_build_object('schema.js', $$
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+export default defineSchema({
+  messages: defineTable({ author: v.string(), body: v.string(), score: v.optional(v.number()),
+    likes: v.optional(v.int64()), tags: v.optional(v.array(v.string())) })
+    .index("by_author", ["author"]).index("by_author_score", ["author", "score"]),
+  flex: defineTable({ v: v.optional(v.union(v.null(), v.string())) }),
+});
+$$))->'tables';
+SELECT udf_invoke('more:builtin');
+SELECT udf_invoke('more:idOnlyOrdinary');
+SELECT udf_invoke('more:nulls');
+SELECT v, v IS NULL AS sql_null FROM flex ORDER BY "_creationTime";
