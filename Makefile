@@ -21,6 +21,7 @@ OBJS = \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \
+	extension/trigger.o \
 	extension/values.o \
 	extension/runtime_js.o \
 	extension/v8shim/shim.o \

@@ -34,6 +34,7 @@
 
 #include "access/relation.h"
 #include "access/table.h"
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
@@ -640,9 +641,13 @@ static double
 NextCreationTime(void)
 {
 	static double last = 0;
-	double		now = (double) GetCurrentTransactionStartTimestamp() / 1000.0 +
+	double		now = udf_test_now_ms > 0 ? udf_test_now_ms :
+		(double) GetCurrentTransactionStartTimestamp() / 1000.0 +
 		(double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0;
 
+	/* a fixed test clock restarts the sequence, so ids and times repeat run to run */
+	if (udf_test_now_ms > 0 && last > now + 1e6)
+		last = 0;
 	if (now <= last)
 		now = nextafter(last, INFINITY);
 	last = now;
@@ -1954,6 +1959,100 @@ OpQueryPage(void *arg, UdfV8HostResult *out)
 	SPI_finish();
 	json_decref(root);
 	return false;
+}
+
+/* ------------------------------------------------------------------ rows for triggers */
+
+/* A row of rel (a trigger's tuple) as document JSON: same shape as ctx.db reads. */
+char *
+DbRowDocument(Relation rel, HeapTuple tuple)
+{
+	DbTable		t;
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData out;
+	bool		first = true;
+	int			col = 0;
+
+	DescribeTable(RelationGetRelid(rel), RelationGetRelationName(rel), &t);
+	initStringInfo(&out);
+	appendStringInfoChar(&out, '{');
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		bool		isnull;
+		Datum		d;
+
+		if (att->attisdropped)
+			continue;
+		d = heap_getattr(tuple, i + 1, desc, &isnull);
+		if (!t.managed && col == t.pk && !isnull)
+		{
+			Oid			output;
+			bool		varlena;
+
+			getTypeOutputInfo(att->atttypid, &output, &varlena);
+			appendStringInfoString(&out, first ? "\"_id\":" : ",\"_id\":");
+			escape_json(&out, OidOutputFunctionCall(output, d));
+			first = false;
+		}
+		col++;
+		if (isnull && t.managed)
+			continue;
+		if (!first)
+			appendStringInfoChar(&out, ',');
+		first = false;
+		escape_json(&out, NameStr(att->attname));
+		appendStringInfoChar(&out, ':');
+		if (isnull)
+			appendStringInfoString(&out, "null");
+		else
+			AppendDatumAsConvex(&out, d, att->atttypid);
+	}
+	appendStringInfoChar(&out, '}');
+	return out.data;
+}
+
+/*
+ * The row a BEFORE ROW trigger's function returned: base with the fields of
+ * doc (a JSON object) replaced. ERROR for fields the table has no column for.
+ */
+HeapTuple
+DbRowFromDocument(Relation rel, HeapTuple base, const char *doc_json, const char *function)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	json_error_t jerr;
+	json_t	   *doc = json_loads(doc_json, 0, &jerr);
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+	bool	   *replace = palloc0(sizeof(bool) * desc->natts);
+	const char *field;
+	json_t	   *v;
+
+	if (!json_is_object(doc))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("trigger function %s must return an object (the new row), null (skip the row) or undefined (keep it)",
+						function)));
+	json_object_foreach(doc, field, v)
+	{
+		int			attno = -1;
+
+		if (strcmp(field, "_id") == 0 && get_attnum(RelationGetRelid(rel), "_id") == InvalidAttrNumber)
+			continue;			/* the primary key's text form of an ordinary table */
+		for (int i = 0; i < desc->natts; i++)
+			if (!TupleDescAttr(desc, i)->attisdropped && strcmp(NameStr(TupleDescAttr(desc, i)->attname), field) == 0)
+				attno = i;
+		if (attno < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("trigger function %s returned the field \"%s\", but table \"%s\" has no such column",
+							function, field, RelationGetRelationName(rel))));
+		values[attno] = ConvexToDatum(v, TupleDescAttr(desc, attno)->atttypid, TupleDescAttr(desc, attno)->atttypmod,
+									  RelationGetRelationName(rel), field, &nulls[attno]);
+		replace[attno] = true;
+	}
+	json_decref(doc);
+	return heap_modify_tuple(base, desc, values, nulls, replace);
 }
 
 /* ------------------------------------------------------------------ entry points */

@@ -28,6 +28,8 @@ InvokeNowMs(void)
 {
 	TimestampTz now = GetCurrentTimestamp();
 
+	if (udf_test_now_ms > 0)
+		return udf_test_now_ms;
 	return (double) now / 1000.0 +
 		(double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0;
 }
@@ -244,4 +246,85 @@ udf_invoke(PG_FUNCTION_ARGS)
 	result = ResultToJsonb(fn.display, result_json);
 	MemoryContextDelete(call_cxt);
 	PG_RETURN_DATUM(result);
+}
+
+/*
+ * Run a mutation for a trigger: in the statement's transaction, with
+ * trigger_args as its arguments. Returns the tagged result JSON
+ * ({"keep"}, {"skip"} or {"row": ...}). Errors abort the statement.
+ */
+char *
+InvokeForTrigger(const char *name, const char *trigger_args)
+{
+	FunctionName fn = InvokeParseName(name);
+	const UdfDeployment *dep = StoreCurrentDeployment();
+	const char *kind;
+	UdfV8Context *ctx;
+	UdfV8Error	err;
+	volatile UdfV8Status st = UDF_V8_OK;
+	char	   *result_json = NULL;
+	const char *call_args[3];
+	char		seed[33];
+	StringInfoData opts;
+
+	if (dep->id == 0 || !InvokeDeploymentHasModule(dep, fn.module) ||
+		(kind = StoreFunctionKind(dep, fn.display)) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("udf_trigger: could not find the function '%s'", fn.display),
+				 errhint("SELECT * FROM udf_functions() lists the deployed functions.")));
+	if (strcmp(kind, "mutation") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("udf_trigger: '%s' is a %s; triggers run mutations", fn.display, kind)));
+	if (RuntimeCallDepth() > NestedMaxCallDepth())
+		ereport(ERROR,
+				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
+				 errmsg("Too many nested function calls: the trigger calling %s would nest %d deep (limit: %d, udf.max_call_depth).",
+						fn.display, RuntimeCallDepth(), NestedMaxCallDepth()),
+				 errhint("A trigger whose mutation writes to a table with a udf trigger calls itself again; stop the recursion, or raise udf.max_call_depth.")));
+
+	RuntimeSeed(seed, sizeof(seed));
+	initStringInfo(&opts);
+	appendStringInfoString(&opts, "{\"module\":");
+	escape_json(&opts, fn.module);
+	appendStringInfo(&opts, ",\"allowInternal\":true,\"expectKind\":\"mutation\",\"trigger\":true,"
+					 "\"seed\":\"%s\",\"now\":" INT64_FORMAT "}", seed, (int64) InvokeNowMs());
+	call_args[0] = fn.export_name;
+	call_args[1] = trigger_args;
+	call_args[2] = opts.data;
+
+	RuntimeAfterCall();
+	if (RuntimeCallDepth() == 0)
+		LimitsResetTransaction();
+	ctx = RuntimeContextFor(dep);
+	PG_TRY();
+	{
+		InvokeLoadModule(ctx, fn.module, dep->import_seed, dep->deployed_at_ms);
+		if (RuntimeCallDepth() == 0)
+			RuntimeSetTimeLimit(LimitsTimeLimitMs(kind));
+		RuntimePushCall(fn.display, kind, ctx);
+		PG_TRY();
+		{
+			st = udf_v8_call(ctx, "invoke", fn.module, call_args, 3, &result_json, &err);
+		}
+		PG_FINALLY();
+		{
+			RuntimePopCall();
+		}
+		PG_END_TRY();
+	}
+	PG_FINALLY();
+	{
+		RuntimeUnpinContext(ctx);
+	}
+	PG_END_TRY();
+	RuntimeRaiseParkedError();
+	if (st != UDF_V8_OK)
+	{
+		RuntimeAfterFailure(st, fn.display);
+		ReportV8Error(&err, fn.display);
+	}
+	RuntimeAfterCall();
+	return result_json;
 }

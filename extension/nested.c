@@ -46,6 +46,13 @@ NestedInit(void)
 							NULL, NULL, NULL);
 }
 
+/* udf.max_call_depth, for other entries that nest (triggers). */
+int
+NestedMaxCallDepth(void)
+{
+	return udf_max_call_depth;
+}
+
 /* Set a syscall error that JS will throw. */
 static void
 NestedError(UdfV8HostResult *out, const char *code, const char *message)

@@ -18,6 +18,8 @@
 #include "udf.h"
 
 #include "common/pg_prng.h"
+#include <limits.h>
+
 #include "miscadmin.h"
 #include "utils/timestamp.h"
 #include "utils/guc.h"
@@ -41,6 +43,9 @@ typedef struct ContextSlot
 } ContextSlot;
 
 int			udf_max_heap_size_mb = 512;
+double		udf_test_now_ms = 0;
+static int	udf_test_seed = 0;
+static bool test_seed_changed = true;
 double		udf_time_limit_ms = 0;
 
 static bool runtime_started = false;
@@ -50,6 +55,7 @@ static uint64 use_counter = 0;
 static UdfV8Status pending_failure = UDF_V8_OK;
 
 static void *HostAlloc(size_t size);
+static void TestSeedAssigned(int newval, void *extra);
 static void DropSlot(ContextSlot *slot);
 
 /* Register the runtime's settings. */
@@ -66,6 +72,31 @@ RuntimeInit(void)
 							PGC_SUSET,
 							GUC_UNIT_MB,
 							NULL, NULL, NULL);
+	DefineCustomRealVariable("udf.test_now",
+							 "Testing aid: the time (ms since 1970) every call sees as Date.now().",
+							 "0 (the default) means the real time. With it set, Date.now() in queries and "
+							 "mutations and new documents' _creationTime are fixed, so expected test "
+							 "output is stable. Not for production.",
+							 &udf_test_now_ms,
+							 0, 0, 1e15,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomIntVariable("udf.test_seed",
+							"Testing aid: seed of every call's Math.random, crypto and new document ids.",
+							"0 (the default) means fresh randomness. Setting it (again) restarts a "
+							"reproducible sequence, so ids and random values in test output are stable. "
+							"Not for production.",
+							&udf_test_seed,
+							0, 0, INT_MAX,
+							PGC_USERSET, 0,
+							NULL, TestSeedAssigned, NULL);
+}
+
+/* udf.test_seed was set: restart its sequence on the next seed. */
+static void
+TestSeedAssigned(int newval, void *extra)
+{
+	test_seed_changed = true;
 }
 
 /* Allocation for strings the shim hands back: never raises. */
@@ -163,13 +194,22 @@ RuntimeSeed(char *hex, size_t hexlen)
 	static const char digits[] = "0123456789abcdef";
 	static pg_prng_state state;
 	static bool seeded = false;
+	static bool seeded_for_test = false;
 	size_t		n = hexlen - 1;
 
-	if (!seeded)
+	if (udf_test_seed != 0 && (test_seed_changed || !seeded_for_test))
+	{
+		pg_prng_seed(&state, (uint64) udf_test_seed);
+		seeded_for_test = true;
+		seeded = true;
+		test_seed_changed = false;
+	}
+	else if (udf_test_seed == 0 && (!seeded || seeded_for_test))
 	{
 		if (!pg_prng_strong_seed(&state))
 			pg_prng_seed(&state, (uint64) MyProcPid ^ (uint64) GetCurrentTimestamp());
 		seeded = true;
+		seeded_for_test = false;
 	}
 	for (size_t i = 0; i < n; i += 16)
 	{

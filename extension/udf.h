@@ -61,6 +61,7 @@ extern Oid	StoreExtensionOwner(void);
 /* runtime.c: V8 lifecycle, contexts per (deployment, role), host callbacks */
 extern int	udf_max_heap_size_mb;
 extern double udf_time_limit_ms;	/* the limit the last call ran under */
+extern double udf_test_now_ms;		/* udf.test_now, 0 if unset */
 extern void RuntimeSetTimeLimit(double ms);
 extern void RuntimeInit(void);
 extern void RuntimeEnsureStarted(void);
@@ -113,6 +114,7 @@ extern void RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *ou
 
 /* nested.c: 1.0/runUdf (ctx.runQuery / ctx.runMutation) */
 extern void NestedInit(void);
+extern int	NestedMaxCallDepth(void);
 extern void NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out);
 
 /* ids.c: Convex document ids and the table-number registry */
@@ -135,6 +137,12 @@ extern void DbQueryStream(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryStreamNext(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryCleanup(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryPage(const char *args, size_t len, UdfV8HostResult *out);
+/* row <-> document for triggers (Relation and HeapTuple from utils/rel.h, access/htup.h) */
+struct RelationData;
+struct HeapTupleData;
+extern char *DbRowDocument(struct RelationData *rel, struct HeapTupleData *tuple);
+extern struct HeapTupleData *DbRowFromDocument(struct RelationData *rel, struct HeapTupleData *base,
+											   const char *doc_json, const char *function);
 
 /* schema.c: schema.js -> managed tables */
 extern char *SchemaApply(const char *schema_json);
@@ -151,6 +159,7 @@ typedef struct FunctionName
 } FunctionName;
 extern FunctionName InvokeParseName(const char *name);
 extern bool InvokeDeploymentHasModule(const UdfDeployment *dep, const char *path);
+extern char *InvokeForTrigger(const char *name, const char *trigger_args);
 extern void InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed,
 							 double now_ms);
 extern double InvokeNowMs(void);

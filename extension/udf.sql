@@ -61,3 +61,7 @@ CREATE FUNCTION udf_functions(
 -- This backend's isolate (heap used/limit) and how many calls were stopped.
 CREATE FUNCTION udf_info() RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_info' LANGUAGE C VOLATILE;
+
+-- A trigger function that runs a mutation: EXECUTE FUNCTION udf_trigger('module:mutation', args...)
+CREATE FUNCTION udf_trigger() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'udf_trigger' LANGUAGE C;

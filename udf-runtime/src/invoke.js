@@ -8,6 +8,7 @@
 // {ok: false, code, message, detail, hint}. Only bugs and terminations
 // escape as exceptions.
 import { jsonToConvex } from "convex/values";
+import { mutationGeneric } from "convex/server";
 import { validateArgs, validateReturns, validateValue } from "./validate.js";
 import { formatUncaught, cleanStack } from "./stack.js";
 import { parseSourceMap } from "./sourcemap.js";
@@ -75,9 +76,12 @@ export function makeRuntime({ determinism, console, syscall }) {
     // an uncaught SQL error keeps its SQLSTATE (40001 stays retryable), detail and hint
     const sqlCode = isObj && typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code) &&
       !e.code.startsWith("UDF") ? e.code : undefined;
+    // an error that already is an uncaught-error report (from a trigger or a
+    // nested call below) keeps its one "Uncaught" prefix
+    const already = isObj && typeof e.message === "string" && /^Uncaught /.test(e.message);
     return {
       code: sqlCode ?? SQLSTATE.javascriptError,
-      message: formatUncaught(e),
+      message: already ? e.message : formatUncaught(e),
       detail: [sqlCode ? e.detail : undefined, stack].filter(Boolean).join("\n") || undefined,
       hint: sqlCode ? e.hint : undefined,
     };
@@ -134,7 +138,16 @@ export function makeRuntime({ determinism, console, syscall }) {
     let resultJson;
     try {
       const argsStr = "[" + argsJson + "]";
-      if (kind === "query") resultJson = await fn.invokeQuery(argsStr);
+      if (opts.trigger) {
+        // a trigger must tell "return null" (skip the row) from "return
+        // undefined" (keep it), which the invoke protocol folds together:
+        // run the same handler through a wrapper that tags the result
+        const tagged = mutationGeneric(async (ctx, a) => {
+          const r = await fn._handler(ctx, a);
+          return r === undefined ? { keep: true } : r === null ? { skip: true } : { row: r };
+        });
+        resultJson = await tagged.invokeMutation(argsStr);
+      } else if (kind === "query") resultJson = await fn.invokeQuery(argsStr);
       else if (kind === "mutation") resultJson = await fn.invokeMutation(argsStr);
       else resultJson = await fn.invokeAction(opts.requestId ?? "", argsStr);
     } catch (e) {
@@ -150,7 +163,7 @@ export function makeRuntime({ determinism, console, syscall }) {
       syscall.current = null;
       determinism.end();
     }
-    if (validators.returns !== null) {
+    if (validators.returns !== null && !opts.trigger) {
       const problem = validateReturns(validators.returns, jsonToConvex(JSON.parse(resultJson)), name);
       if (problem) return fail(SQLSTATE.returnValidation, problem);
     }

@@ -1,0 +1,145 @@
+/*
+ * trigger.c -- udf_trigger(): a trigger function that runs a mutation.
+ *
+ *   CREATE TRIGGER t AFTER INSERT OR UPDATE ON orders FOR EACH ROW
+ *     EXECUTE FUNCTION udf_trigger('orders:onChange', 'extra', 'args');
+ *
+ * The mutation (internal ones too) runs in the statement's transaction with
+ * {op, when, level, table, schema, old, new, args} (rows as ctx.db reads
+ * them; for statement-level AFTER triggers with transition tables, oldRows
+ * and newRows hold them as arrays). For BEFORE ROW triggers an object it
+ * returns replaces the row, null skips it, undefined keeps it; other
+ * triggers ignore the result. A function that throws aborts the statement.
+ * Triggers fired by a mutation's own writes nest, bounded by
+ * udf.max_call_depth like ctx.runMutation.
+ */
+#include "udf.h"
+
+#include "access/htup_details.h"
+#include "commands/trigger.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
+
+PG_FUNCTION_INFO_V1(udf_trigger);
+
+/* Append a transition table's rows as a JSON array of documents. */
+static void
+AppendTransitionRows(StringInfo out, Relation rel, Tuplestorestate *rows)
+{
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
+	bool		first = true;
+
+	appendStringInfoChar(out, '[');
+	tuplestore_rescan(rows);
+	while (tuplestore_gettupleslot(rows, true, false, slot))
+	{
+		bool		should_free;
+		HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+
+		if (!first)
+			appendStringInfoChar(out, ',');
+		first = false;
+		appendStringInfoString(out, DbRowDocument(rel, tuple));
+		if (should_free)
+			heap_freetuple(tuple);
+	}
+	appendStringInfoChar(out, ']');
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+/* udf_trigger() returns trigger */
+Datum
+udf_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td;
+	Trigger    *tg;
+	Relation	rel;
+	TriggerEvent ev;
+	const char *op;
+	const char *when;
+	bool		row_level;
+	HeapTuple	old_row = NULL;
+	HeapTuple	new_row = NULL;
+	StringInfoData args;
+	char	   *result;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("udf_trigger() can only be called as a trigger")));
+	td = (TriggerData *) fcinfo->context;
+	tg = td->tg_trigger;
+	rel = td->tg_relation;
+	ev = td->tg_event;
+	if (tg->tgnargs < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("udf_trigger needs the mutation to run as its first argument"),
+				 errhint("CREATE TRIGGER ... EXECUTE FUNCTION udf_trigger('module:mutation');")));
+
+	op = TRIGGER_FIRED_BY_INSERT(ev) ? "INSERT" : TRIGGER_FIRED_BY_UPDATE(ev) ? "UPDATE" :
+		TRIGGER_FIRED_BY_DELETE(ev) ? "DELETE" : "TRUNCATE";
+	when = TRIGGER_FIRED_BEFORE(ev) ? "BEFORE" : TRIGGER_FIRED_AFTER(ev) ? "AFTER" : "INSTEAD OF";
+	row_level = TRIGGER_FIRED_FOR_ROW(ev);
+	if (row_level)
+	{
+		if (TRIGGER_FIRED_BY_INSERT(ev))
+			new_row = td->tg_trigtuple;
+		else if (TRIGGER_FIRED_BY_UPDATE(ev))
+		{
+			old_row = td->tg_trigtuple;
+			new_row = td->tg_newtuple;
+		}
+		else if (TRIGGER_FIRED_BY_DELETE(ev))
+			old_row = td->tg_trigtuple;
+	}
+
+	initStringInfo(&args);
+	appendStringInfo(&args, "{\"op\":\"%s\",\"when\":\"%s\",\"level\":\"%s\",\"table\":",
+					 op, when, row_level ? "ROW" : "STATEMENT");
+	escape_json(&args, RelationGetRelationName(rel));
+	appendStringInfoString(&args, ",\"schema\":");
+	escape_json(&args, get_namespace_name(RelationGetNamespace(rel)));
+	appendStringInfo(&args, ",\"old\":%s,\"new\":%s,\"args\":[",
+					 old_row ? DbRowDocument(rel, old_row) : "null",
+					 new_row ? DbRowDocument(rel, new_row) : "null");
+	for (int i = 1; i < tg->tgnargs; i++)
+	{
+		if (i > 1)
+			appendStringInfoChar(&args, ',');
+		escape_json(&args, tg->tgargs[i]);
+	}
+	appendStringInfoChar(&args, ']');
+	if (td->tg_oldtable)
+	{
+		appendStringInfoString(&args, ",\"oldRows\":");
+		AppendTransitionRows(&args, rel, td->tg_oldtable);
+	}
+	if (td->tg_newtable)
+	{
+		appendStringInfoString(&args, ",\"newRows\":");
+		AppendTransitionRows(&args, rel, td->tg_newtable);
+	}
+	appendStringInfoChar(&args, '}');
+
+	result = InvokeForTrigger(tg->tgargs[0], args.data);
+
+	/* only BEFORE ROW triggers change what happens to the row */
+	if (!row_level || !TRIGGER_FIRED_BEFORE(ev))
+		return PointerGetDatum(NULL);
+	if (strncmp(result, "{\"skip\":", 8) == 0)
+		return PointerGetDatum(NULL);
+	if (strncmp(result, "{\"row\":", 7) == 0 && !TRIGGER_FIRED_BY_DELETE(ev))
+	{
+		/* {"row":<doc>}: strip the wrapper */
+		char	   *doc = pnstrdup(result + 7, strlen(result) - 8);
+
+		return PointerGetDatum(DbRowFromDocument(rel, new_row, doc, tg->tgargs[0]));
+	}
+	return PointerGetDatum(new_row ? new_row : old_row);
+}

@@ -1,0 +1,57 @@
+-- udf_trigger: every timing and level, row replacement and skipping,
+-- transition tables, errors, kinds, and the nesting bound.
+SELECT udf_deploy($${"trig.js": "import { internalMutation, mutation, query } from './_generated/server';\nexport const record = internalMutation(async (ctx, a) => { console.log(JSON.stringify({ op: a.op, when: a.when, level: a.level, table: a.table, schema: a.schema, old: a.old && a.old.v, new: a.new && a.new.v, args: a.args, oldRows: a.oldRows && a.oldRows.length, newRows: a.newRows && a.newRows.length })); });\nexport const double = internalMutation(async (ctx, { new: row }) => ({ v: row.v * 2 }));\nexport const skipOdd = internalMutation(async (ctx, { new: row }) => row.v % 2 ? null : undefined);\nexport const badField = internalMutation(async () => ({ nope: 1 }));\nexport const badType = internalMutation(async () => ({ v: 'text' }));\nexport const throws = internalMutation(async () => { throw new Error('trigger says no'); });\nexport const aQuery = query(async () => null);\nexport const recurse = internalMutation(async (ctx, { new: row }) => { await ctx.db.insert('loop', { v: row.v + 1 }); });"}$$)->'modules';
+CREATE TABLE t (id serial PRIMARY KEY, v int);
+CREATE TRIGGER r_before BEFORE INSERT OR UPDATE OR DELETE ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:record', 'a', 'b');
+CREATE TRIGGER r_after AFTER INSERT OR UPDATE OR DELETE ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:record');
+CREATE TRIGGER s_before BEFORE INSERT ON t FOR EACH STATEMENT EXECUTE FUNCTION udf_trigger('trig:record');
+CREATE TRIGGER s_after_ins AFTER INSERT ON t REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION udf_trigger('trig:record');
+CREATE TRIGGER s_after_upd AFTER UPDATE ON t REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION udf_trigger('trig:record');
+CREATE TRIGGER s_trunc AFTER TRUNCATE ON t FOR EACH STATEMENT EXECUTE FUNCTION udf_trigger('trig:record');
+INSERT INTO t (v) VALUES (1), (2);
+UPDATE t SET v = v + 10;
+DELETE FROM t WHERE v = 11;
+TRUNCATE t;
+DROP TRIGGER r_before ON t; DROP TRIGGER r_after ON t; DROP TRIGGER s_before ON t;
+DROP TRIGGER s_after_ins ON t; DROP TRIGGER s_after_upd ON t; DROP TRIGGER s_trunc ON t;
+
+-- BEFORE ROW results: replace, skip, keep; bad replacements are errors
+CREATE TRIGGER dbl BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:double');
+INSERT INTO t (v) VALUES (5) RETURNING v;
+DROP TRIGGER dbl ON t;
+CREATE TRIGGER skip BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:skipOdd');
+INSERT INTO t (v) VALUES (1), (2), (3), (4);
+SELECT v FROM t ORDER BY v;
+DROP TRIGGER skip ON t;
+CREATE TRIGGER bad BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:badField');
+INSERT INTO t (v) VALUES (1);
+DROP TRIGGER bad ON t;
+CREATE TRIGGER bad BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:badType');
+INSERT INTO t (v) VALUES (1);
+DROP TRIGGER bad ON t;
+-- errors: a throwing mutation, a query, a missing function, no argument, a direct call
+CREATE TRIGGER bad AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:throws');
+INSERT INTO t (v) VALUES (1);
+DROP TRIGGER bad ON t;
+CREATE TRIGGER bad AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:aQuery');
+INSERT INTO t (v) VALUES (1);
+DROP TRIGGER bad ON t;
+CREATE TRIGGER bad AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:missing');
+INSERT INTO t (v) VALUES (1);
+DROP TRIGGER bad ON t;
+CREATE TRIGGER bad AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger();
+INSERT INTO t (v) VALUES (1);
+DROP TRIGGER bad ON t;
+SELECT udf_trigger();
+SELECT count(*) FROM t;
+-- a trigger whose mutation writes to its own table: bounded by udf.max_call_depth
+CREATE TABLE loop (id serial PRIMARY KEY, v int);
+CREATE TRIGGER again AFTER INSERT ON loop FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:recurse');
+INSERT INTO loop (v) VALUES (0);
+SELECT count(*) FROM loop;
+SET udf.max_call_depth = 32;
+SET max_stack_depth = '7MB';
+INSERT INTO loop (v) VALUES (0);
+RESET udf.max_call_depth;
+RESET max_stack_depth;
+DROP TABLE t, loop;
