@@ -1963,6 +1963,19 @@ OpQueryPage(void *arg, UdfV8HostResult *out)
 
 /* ------------------------------------------------------------------ rows for triggers */
 
+/* DescribeTable through the table cache (triggers describe one table per row). */
+static void
+DescribeTableCached(Oid relid, DbTable *t)
+{
+	for (int i = 0; i < TABLE_CACHE_SIZE; i++)
+		if (table_cache[i].name && table_cache[i].table.relid == relid)
+		{
+			*t = table_cache[i].table;
+			return;
+		}
+	ResolveTable(quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)), t);
+}
+
 /* A row of rel (a trigger's tuple) as document JSON: same shape as ctx.db reads. */
 char *
 DbRowDocument(Relation rel, HeapTuple tuple)
@@ -1973,7 +1986,7 @@ DbRowDocument(Relation rel, HeapTuple tuple)
 	bool		first = true;
 	int			col = 0;
 
-	DescribeTable(RelationGetRelid(rel), RelationGetRelationName(rel), &t);
+	DescribeTableCached(RelationGetRelid(rel), &t);
 	initStringInfo(&out);
 	appendStringInfoChar(&out, '{');
 	for (int i = 0; i < desc->natts; i++)
