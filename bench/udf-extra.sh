@@ -24,6 +24,11 @@ UDF_APP_JSON=${UDF_APP_JSON:-$UDF_BENCH_DIR/../regress/app-json.mjs}
 [[ " ${LANGS:-} " == *" udf "* ]] || LANGS_EXTRA+=(udf)
 # udf loads on first use (no shared_preload_libraries): its load time is part of e/e2/g.
 # EXTRA_CONF="shared_preload_libraries = 'udf'"
+# Workload f reads 100k rows in one call: above Convex's per-call read limits
+# (32000 documents, 16 MB), which udf enforces by default. Raise them here.
+EXTRA_CONF="${EXTRA_CONF:+$EXTRA_CONF
+}udf.max_documents_read = 1000000
+udf.max_bytes_read = '1GB'"
 
 # udf_q SQL -> prints the single value, or nothing (and the error on stderr) if it fails
 udf_q() { "${PSQL[@]}" -d "$DB" -c "$1" 2>"$BASE/.udf-probe.err" || true; }

@@ -1580,12 +1580,9 @@ OpQueryStream(void *arg, UdfV8HostResult *out)
 	long		limit;
 	Portal		portal;
 	int			id = -1;
-	MemoryContext old;
 
 	SPI_connect();
-	old = MemoryContextSwitchTo(TopMemoryContext);
 	t = palloc0(sizeof(DbTable));
-	MemoryContextSwitchTo(old);
 	if (!table && index)
 		table = pnstrdup(index, strrchr(index, '.') ? strrchr(index, '.') - index : strlen(index));
 	ResolveTable(table, t);
@@ -1606,24 +1603,9 @@ OpQueryStream(void *arg, UdfV8HostResult *out)
 		pfree(open_queries[id]);
 	open_queries[id] = MemoryContextStrdup(TopMemoryContext, portal->name);
 	/* the table description must outlive this op's memory */
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	{
-		DbTable    *keep = palloc(sizeof(DbTable));
-
-		*keep = *t;
-		keep->name = pstrdup(t->name);
-		keep->sql = pstrdup(t->sql);
-		keep->cols = palloc(sizeof(DbColumn) * Max(1, t->ncols));
-		for (int i = 0; i < t->ncols; i++)
-		{
-			keep->cols[i] = t->cols[i];
-			keep->cols[i].name = pstrdup(t->cols[i].name);
-		}
-		if (query_tables[id])
-			pfree(query_tables[id]);
-		query_tables[id] = keep;
-	}
-	MemoryContextSwitchTo(old);
+	if (query_tables[id] == NULL)
+		query_tables[id] = MemoryContextAllocZero(TopMemoryContext, sizeof(DbTable));
+	CopyTable(t, query_tables[id], TopMemoryContext);
 	out->result = psprintf("{\"queryId\":%d}", id);
 	SPI_finish();
 	json_decref(root);

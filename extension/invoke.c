@@ -107,6 +107,43 @@ InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed, double n
 	}
 }
 
+/*
+ * Run a function in this deployment's context for the current role and
+ * nesting level: pin the context, load the module, push a call frame, call
+ * the runtime's invoke entry point, and undo all of it on the way out,
+ * errors included. The caller reports a failed status.
+ */
+UdfV8Status
+InvokeRun(const UdfDeployment *dep, const FunctionName *fn, const char *kind, bool set_time_limit,
+		  const char *const *call_args, char **result_json, UdfV8Error *err)
+{
+	volatile UdfV8Status st = UDF_V8_OK;
+	UdfV8Context *ctx = RuntimeContextFor(dep);
+
+	PG_TRY();
+	{
+		InvokeLoadModule(ctx, fn->module, dep->import_seed, dep->deployed_at_ms);
+		if (set_time_limit)
+			RuntimeSetTimeLimit(LimitsTimeLimitMs(kind));
+		RuntimePushCall(fn->display, kind, ctx);
+		PG_TRY();
+		{
+			st = udf_v8_call(ctx, "invoke", fn->module, call_args, 3, result_json, err);
+		}
+		PG_FINALLY();
+		{
+			RuntimePopCall();
+		}
+		PG_END_TRY();
+	}
+	PG_FINALLY();
+	{
+		RuntimeUnpinContext(ctx);
+	}
+	PG_END_TRY();
+	return st;
+}
+
 /* Does the deployment contain this module? */
 bool
 InvokeDeploymentHasModule(const UdfDeployment *dep, const char *path)
@@ -157,7 +194,6 @@ udf_invoke(PG_FUNCTION_ARGS)
 	Jsonb	   *args;
 	FunctionName fn;
 	const UdfDeployment *dep;
-	UdfV8Context *ctx;
 	MemoryContext call_cxt;
 	MemoryContext old;
 	UdfV8Error	err;
@@ -208,31 +244,10 @@ udf_invoke(PG_FUNCTION_ARGS)
 	}
 	kind = StoreFunctionKind(dep, fn.display);
 
-	/* a context of this deployment, role and nesting level, pinned while we run */
 	RuntimeAfterCall();
 	if (RuntimeCallDepth() == 0)
 		LimitsResetTransaction();
-	ctx = RuntimeContextFor(dep);
-	PG_TRY();
-	{
-		InvokeLoadModule(ctx, fn.module, dep->import_seed, dep->deployed_at_ms);
-		RuntimeSetTimeLimit(LimitsTimeLimitMs(kind));
-		RuntimePushCall(fn.display, kind, ctx);
-		PG_TRY();
-		{
-			st = udf_v8_call(ctx, "invoke", fn.module, call_args, 3, &result_json, &err);
-		}
-		PG_FINALLY();
-		{
-			RuntimePopCall();
-		}
-		PG_END_TRY();
-	}
-	PG_FINALLY();
-	{
-		RuntimeUnpinContext(ctx);
-	}
-	PG_END_TRY();
+	st = InvokeRun(dep, &fn, kind, true, call_args, &result_json, &err);
 	RuntimeRaiseParkedError();
 	if (st != UDF_V8_OK)
 	{
@@ -259,7 +274,6 @@ InvokeForTrigger(const char *name, const char *trigger_args)
 	FunctionName fn = InvokeParseName(name);
 	const UdfDeployment *dep = StoreCurrentDeployment();
 	const char *kind;
-	UdfV8Context *ctx;
 	UdfV8Error	err;
 	volatile UdfV8Status st = UDF_V8_OK;
 	char	   *result_json = NULL;
@@ -297,28 +311,7 @@ InvokeForTrigger(const char *name, const char *trigger_args)
 	RuntimeAfterCall();
 	if (RuntimeCallDepth() == 0)
 		LimitsResetTransaction();
-	ctx = RuntimeContextFor(dep);
-	PG_TRY();
-	{
-		InvokeLoadModule(ctx, fn.module, dep->import_seed, dep->deployed_at_ms);
-		if (RuntimeCallDepth() == 0)
-			RuntimeSetTimeLimit(LimitsTimeLimitMs(kind));
-		RuntimePushCall(fn.display, kind, ctx);
-		PG_TRY();
-		{
-			st = udf_v8_call(ctx, "invoke", fn.module, call_args, 3, &result_json, &err);
-		}
-		PG_FINALLY();
-		{
-			RuntimePopCall();
-		}
-		PG_END_TRY();
-	}
-	PG_FINALLY();
-	{
-		RuntimeUnpinContext(ctx);
-	}
-	PG_END_TRY();
+	st = InvokeRun(dep, &fn, kind, RuntimeCallDepth() == 0, call_args, &result_json, &err);
 	RuntimeRaiseParkedError();
 	if (st != UDF_V8_OK)
 	{

@@ -67,9 +67,8 @@ RunNested(void *arg, UdfV8HostResult *out)
 {
 	NestedCall *call = (NestedCall *) arg;
 	const UdfDeployment *dep = StoreCurrentDeployment();
-	UdfV8Context *ctx;
 	UdfV8Error	err;
-	volatile UdfV8Status st = UDF_V8_OK;
+	UdfV8Status st;
 	char	   *result_json = NULL;
 	const char *call_args[3];
 	StringInfoData opts;
@@ -91,26 +90,7 @@ RunNested(void *arg, UdfV8HostResult *out)
 	call_args[2] = opts.data;
 
 	/* this nesting level's own context, pinned while it runs */
-	ctx = RuntimeContextFor(dep);
-	PG_TRY();
-	{
-		InvokeLoadModule(ctx, call->fn.module, dep->import_seed, dep->deployed_at_ms);
-		RuntimePushCall(call->fn.display, call->expect_kind, ctx);
-		PG_TRY();
-		{
-			st = udf_v8_call(ctx, "invoke", call->fn.module, call_args, 3, &result_json, &err);
-		}
-		PG_FINALLY();
-		{
-			RuntimePopCall();
-		}
-		PG_END_TRY();
-	}
-	PG_FINALLY();
-	{
-		RuntimeUnpinContext(ctx);
-	}
-	PG_END_TRY();
+	st = InvokeRun(dep, &call->fn, call->expect_kind, false, call_args, &result_json, &err);
 
 	if (st == UDF_V8_OK)
 	{

@@ -160,6 +160,9 @@ typedef struct FunctionName
 extern FunctionName InvokeParseName(const char *name);
 extern bool InvokeDeploymentHasModule(const UdfDeployment *dep, const char *path);
 extern char *InvokeForTrigger(const char *name, const char *trigger_args);
+extern UdfV8Status InvokeRun(const UdfDeployment *dep, const FunctionName *fn, const char *kind,
+							 bool set_time_limit, const char *const *call_args,
+							 char **result_json, UdfV8Error *err);
 extern void InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed,
 							 double now_ms);
 extern double InvokeNowMs(void);
