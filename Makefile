@@ -24,11 +24,13 @@ OBJS = \
 	extension/trigger.o \
 	extension/values.o \
 	extension/runtime_js.o \
+	extension/runtime_snapshot.o \
 	extension/v8shim/shim.o \
 	extension/v8shim/watchdog.o
 
 DATA_built   = udf--$(EXTVERSION).sql
-EXTRA_CLEAN  = extension/runtime_js.c udf-runtime/dist
+EXTRA_CLEAN  = extension/runtime_js.c extension/runtime_snapshot.c extension/runtime_snapshot.bin \
+               extension/v8shim/udf-snapshot udf-runtime/dist
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=udf
@@ -58,6 +60,16 @@ udf--$(EXTVERSION).sql: extension/udf.sql
 RUNTIME_SOURCES = $(wildcard udf-runtime/src/*.js udf-runtime/src/setup/*.js) udf-runtime/build.mjs udf-runtime/package.json
 extension/runtime_js.c: $(RUNTIME_SOURCES)
 	node udf-runtime/build.mjs $@
+
+# The V8 startup snapshot of the runtime: made by a small tool linked with the
+# shim and libnode, then embedded like the bundle.
+SNAPSHOT_TOOL = extension/v8shim/udf-snapshot
+$(SNAPSHOT_TOOL): extension/v8shim/snapshot_main.cc extension/v8shim/shim.o extension/v8shim/watchdog.o extension/runtime_js.o
+	$(CXX) $(CXXFLAGS) $(PG_CXXFLAGS) -o $@ $^ -L$(LIBNODE_LIB) -l:libnode.so.108 -lpthread -Wl,-rpath,$(LIBNODE_LIB)
+extension/runtime_snapshot.bin: $(SNAPSHOT_TOOL)
+	$(SNAPSHOT_TOOL) $@
+extension/runtime_snapshot.c: extension/runtime_snapshot.bin udf-runtime/embed.mjs
+	node udf-runtime/embed.mjs $< $@ udf_runtime_snapshot
 
 extension/v8shim/shim.o: extension/v8shim/shim.cc extension/v8shim/udf_v8.h extension/v8shim/watchdog.h
 extension/v8shim/watchdog.o: extension/v8shim/watchdog.cc extension/v8shim/watchdog.h

@@ -27,6 +27,8 @@
 
 extern const char udf_runtime_js[];
 extern const size_t udf_runtime_js_len;
+extern const char udf_runtime_snapshot[];
+extern const size_t udf_runtime_snapshot_len;
 
 /* unpinned contexts kept for reuse; pinned ones (in use by a running call) are never dropped */
 #define MAX_IDLE_CONTEXTS 8
@@ -119,6 +121,8 @@ RuntimeEnsureStarted(void)
 	host.syscall = SyscallDispatch;
 	host.console = ConsoleEmit;
 	host.interrupt_pending = LimitsInterruptPending;
+	/* contexts start from a snapshot in which the runtime has already run */
+	udf_v8_use_snapshot(udf_runtime_snapshot, udf_runtime_snapshot_len);
 	if (!udf_v8_initialize(&host, udf_runtime_js, udf_runtime_js_len,
 						   (size_t) udf_max_heap_size_mb, &err))
 		ReportV8Error(&err, NULL);

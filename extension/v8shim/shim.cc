@@ -28,6 +28,7 @@
 
 #include <signal.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <stdlib.h>
@@ -128,6 +129,8 @@ struct Unhandled
 std::vector<Unhandled> *g_unhandled = nullptr;
 /* queues of freed contexts: V8 may still reach them until the isolate goes */
 std::vector<std::unique_ptr<MicrotaskQueue>> *g_retired_queues = nullptr;
+/* startup snapshot with the runtime already run in its default context, if any */
+StartupData g_snapshot = {nullptr, 0};
 /* nesting of entry points (a syscall may re-enter JS); 0 when idle */
 int			g_depth = 0;
 double		g_time_limit_ms = 0;
@@ -351,6 +354,19 @@ ClearUnhandled(void)
 		g_unhandled->clear();
 }
 
+/* The C++ functions a snapshot refers to, in a fixed order (V8 needs them listed). */
+const intptr_t *
+ExternalReferences(void)
+{
+	static const intptr_t refs[] = {
+		reinterpret_cast<intptr_t>(NativeSyscall),
+		reinterpret_cast<intptr_t>(NativeConsole),
+		0
+	};
+
+	return refs;
+}
+
 bool
 CreateIsolate(UdfV8Error *err)
 {
@@ -359,6 +375,9 @@ CreateIsolate(UdfV8Error *err)
 
 	g_allocator = new CountingAllocator(heap);
 	params.array_buffer_allocator = g_allocator;
+	params.external_references = ExternalReferences();
+	if (g_snapshot.data)
+		params.snapshot_blob = &g_snapshot;
 	params.constraints.ConfigureDefaultsFromHeapSize(0, heap);
 	g_isolate = Isolate::New(params);
 	if (!g_isolate)
@@ -898,9 +917,15 @@ udf_v8_context_new(UdfV8Error *err)
 	Context::Scope cs(ctx);
 
 	ctx->SetAlignedPointerInEmbedderData(kContextSlot, c);
-	InstallNatives(ctx);
+	/* from a snapshot the runtime has already run in the context */
+	bool		ok = true;
+
 	EnterCall();
-	bool		ok = RunRuntime(ctx, err);
+	if (!g_snapshot.data)
+	{
+		InstallNatives(ctx);
+		ok = RunRuntime(ctx, err);
+	}
 
 	if (LeaveCall(ok ? UDF_V8_OK : err->status, err) != UDF_V8_OK || !ok)
 	{
@@ -1175,6 +1200,66 @@ extern "C" double
 udf_v8_last_oom_unwind_ms(void)
 {
 	return g_last_oom_unwind_ms;
+}
+
+extern "C" void
+udf_v8_use_snapshot(const char *data, size_t len)
+{
+	g_snapshot.data = data;
+	g_snapshot.raw_size = static_cast<int>(len);
+}
+
+/*
+ * Build time: run the runtime bundle in a fresh context and write a startup
+ * snapshot of it to out_path. Returns 0 on success.
+ */
+extern "C" int
+udf_v8_make_snapshot(const char *runtime_source, size_t runtime_len, const char *out_path)
+{
+	static const char flags[] = "--single-threaded --no-expose-wasm";
+
+	if (!g_host.alloc)
+		g_host.alloc = malloc;
+	V8::SetFlagsFromString(flags, sizeof(flags) - 1);
+	V8::InitializeICU();
+	std::unique_ptr<Platform> platform = platform::NewDefaultPlatform(1);
+
+	V8::InitializePlatform(platform.get());
+	V8::Initialize();
+	g_runtime_source.assign(runtime_source, runtime_len);
+	StartupData blob;
+
+	{
+		SnapshotCreator creator(ExternalReferences());
+		Isolate    *iso = creator.GetIsolate();
+
+		g_isolate = iso;
+		{
+			HandleScope hs(iso);
+			Local<Context> ctx = Context::New(iso);
+			Context::Scope cs(ctx);
+			UdfV8Error	err;
+
+			InstallNatives(ctx);
+			if (!RunRuntime(ctx, &err))
+			{
+				fprintf(stderr, "udf snapshot: the runtime failed: %s\n", err.message ? err.message : "?");
+				return 1;
+			}
+			creator.SetDefaultContext(ctx);
+		}
+		g_isolate = nullptr;
+		blob = creator.CreateBlob(SnapshotCreator::FunctionCodeHandling::kKeep);
+	}
+	FILE	   *f = fopen(out_path, "wb");
+
+	if (!f || fwrite(blob.data, 1, blob.raw_size, f) != static_cast<size_t>(blob.raw_size) || fclose(f) != 0)
+	{
+		fprintf(stderr, "udf snapshot: could not write %s\n", out_path);
+		return 1;
+	}
+	delete[] blob.data;
+	return 0;
 }
 
 extern "C" void

@@ -126,6 +126,13 @@ extern UdfV8Status udf_v8_call(UdfV8Context *ctx, const char *entry,
 							   const char *const *args, int nargs,
 							   char **result_json, UdfV8Error *err);
 
+/* Use a startup snapshot (made by udf_v8_make_snapshot); before udf_v8_initialize. */
+extern void udf_v8_use_snapshot(const char *data, size_t len);
+
+/* Build time: write a startup snapshot with the runtime already run. 0 on success. */
+extern int	udf_v8_make_snapshot(const char *runtime_source, size_t runtime_len,
+								 const char *out_path);
+
 /* Ask V8 to stop running JS as soon as possible (any thread). */
 extern void udf_v8_terminate(void);
 
