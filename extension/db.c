@@ -1612,19 +1612,39 @@ OpQueryStream(void *arg, UdfV8HostResult *out)
 	return false;
 }
 
+/* The portal of an open query by its id (syscall args {queryId}), or NULL. */
+static Portal
+OpenQuery(json_t *root, int *id_out)
+{
+	json_t	   *qid = json_object_get(root, "queryId");
+	int			id = json_is_integer(qid) ? (int) json_integer_value(qid) : -1;
+
+	*id_out = id;
+	if (id < 0 || id >= MAX_QUERIES || !open_queries[id])
+		return NULL;
+	return SPI_cursor_find(open_queries[id]);
+}
+
+/* Forget query id's portal name (the portal itself is closed or gone). */
+static void
+ForgetQuery(int id)
+{
+	pfree(open_queries[id]);
+	open_queries[id] = NULL;
+}
+
 /* 1.0/queryStreamNext {queryId} -> {value, done} */
 static bool
 OpQueryStreamNext(void *arg, UdfV8HostResult *out)
 {
 	OpCall	   *call = arg;
 	json_t	   *root = ParseArgs(call->args, call->len);
-	json_t	   *qid = json_object_get(root, "queryId");
-	int			id = json_is_integer(qid) ? (int) json_integer_value(qid) : -1;
+	int			id;
 	Portal		portal;
 	StringInfoData res;
 
 	SPI_connect();
-	if (id < 0 || id >= MAX_QUERIES || !open_queries[id] || !(portal = SPI_cursor_find(open_queries[id])))
+	if ((portal = OpenQuery(root, &id)) == NULL)
 		DbError(ERRCODE_INVALID_CURSOR_NAME, "This query is closed and can't emit any more values.");
 	SPI_cursor_fetch(portal, true, 1);
 	initStringInfo(&res);
@@ -1639,8 +1659,7 @@ OpQueryStreamNext(void *arg, UdfV8HostResult *out)
 	{
 		appendStringInfoString(&res, "{\"value\":null,\"done\":true}");
 		SPI_cursor_close(portal);
-		pfree(open_queries[id]);
-		open_queries[id] = NULL;
+		ForgetQuery(id);
 	}
 	out->result = res.data;
 	SPI_finish();
@@ -1654,23 +1673,16 @@ OpQueryCleanup(void *arg, UdfV8HostResult *out)
 {
 	OpCall	   *call = arg;
 	json_t	   *root = ParseArgs(call->args, call->len);
-	json_t	   *qid = json_object_get(root, "queryId");
-	int			id = json_is_integer(qid) ? (int) json_integer_value(qid) : -1;
+	int			id;
 	Portal		portal;
-	bool		closed = false;
 
 	SPI_connect();
+	portal = OpenQuery(root, &id);
+	if (portal)
+		SPI_cursor_close(portal);
 	if (id >= 0 && id < MAX_QUERIES && open_queries[id])
-	{
-		if ((portal = SPI_cursor_find(open_queries[id])) != NULL)
-		{
-			SPI_cursor_close(portal);
-			closed = true;
-		}
-		pfree(open_queries[id]);
-		open_queries[id] = NULL;
-	}
-	out->result = closed ? "true" : "false";
+		ForgetQuery(id);
+	out->result = portal ? "true" : "false";
 	SPI_finish();
 	json_decref(root);
 	return false;
