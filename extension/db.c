@@ -585,18 +585,42 @@ ValidateWrite(const DbTable *t, json_t *doc)
 
 /* ------------------------------------------------------------------ reads */
 
+/* A db op works on its parsed arguments, inside SPI; RunOp supplies both. */
+typedef void (*DbOp) (json_t *root, size_t len, UdfV8HostResult *out);
+
 typedef struct OpCall
 {
 	const char *args;
 	size_t		len;
+	DbOp		op;
 } OpCall;
 
-/* 1.0/get {id, isSystem, table?} -> document or null */
+/* Subtransaction work for every db op: parse, connect, run, and always free the JSON. */
 static bool
-OpGet(void *arg, UdfV8HostResult *out)
+RunOp(void *arg, UdfV8HostResult *out)
 {
 	OpCall	   *call = arg;
 	json_t	   *root = ParseArgs(call->args, call->len);
+
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		call->op(root, call->len, out);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		json_decref(root);
+	}
+	PG_END_TRY();
+	return false;
+}
+
+/* 1.0/get {id, isSystem, table?} -> document or null */
+static void
+OpGet(json_t *root, size_t len, UdfV8HostResult *out)
+{
 	DbTable		t;
 	Datum		key;
 	SqlParams	p = {0};
@@ -605,13 +629,10 @@ OpGet(void *arg, UdfV8HostResult *out)
 
 	if (json_is_true(json_object_get(root, "isSystem")))
 		DbError(ERRCODE_FEATURE_NOT_SUPPORTED, "udf has no system tables yet (db.system.get)");
-	SPI_connect();
 	if (!LocateId("get", OptString(root, "table"), json_object_get(root, "id"), &t, &key, true))
 	{
 		out->result = "null";
-		SPI_finish();
-		json_decref(root);
-		return false;
+		return;
 	}
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT ");
@@ -631,9 +652,6 @@ OpGet(void *arg, UdfV8HostResult *out)
 	else
 		appendStringInfoString(&doc, "null");
 	out->result = doc.data;
-	SPI_finish();
-	json_decref(root);
-	return false;
 }
 
 /* Strictly increasing _creationTime within this backend, starting at the transaction's start. */
@@ -655,11 +673,9 @@ NextCreationTime(void)
 }
 
 /* 1.0/insert {table, value} -> {_id} */
-static bool
-OpInsert(void *arg, UdfV8HostResult *out)
+static void
+OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 {
-	OpCall	   *call = arg;
-	json_t	   *root = ParseArgs(call->args, call->len);
 	const char *table = OptString(root, "table");
 	json_t	   *value = json_object_get(root, "value");
 	DbTable		t;
@@ -674,8 +690,7 @@ OpInsert(void *arg, UdfV8HostResult *out)
 	RequireMutation("db.insert");
 	if (!json_is_object(value))
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "db.insert takes an object, got %s", ConvexTypeName(value));
-	LimitsCountWrite(call->len);
-	SPI_connect();
+	LimitsCountWrite(len);
 	ResolveTable(table, &t);
 	ValidateWrite(&t, value);
 	initStringInfo(&cols);
@@ -727,9 +742,6 @@ OpInsert(void *arg, UdfV8HostResult *out)
 		appendStringInfoString(&res, "null");
 	appendStringInfoChar(&res, '}');
 	out->result = res.data;
-	SPI_finish();
-	json_decref(root);
-	return false;
 }
 
 typedef enum WriteKind
@@ -739,19 +751,12 @@ typedef enum WriteKind
 	WRITE_DELETE
 } WriteKind;
 
-typedef struct WriteCall
-{
-	OpCall		op;
-	WriteKind	kind;
-} WriteCall;
 
 /* 1.0/shallowMerge, 1.0/replace, 1.0/remove {id, value?, table?} -> document */
-static bool
-OpWrite(void *arg, UdfV8HostResult *out)
+static void
+OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind)
 {
-	WriteCall  *call = arg;
-	json_t	   *root = ParseArgs(call->op.args, call->op.len);
-	const char *method = call->kind == WRITE_PATCH ? "patch" : call->kind == WRITE_REPLACE ? "replace" : "delete";
+	const char *method = kind == WRITE_PATCH ? "patch" : kind == WRITE_REPLACE ? "replace" : "delete";
 	json_t	   *id_json = json_object_get(root, "id");
 	json_t	   *value = json_object_get(root, "value");
 	DbTable		t;
@@ -762,15 +767,14 @@ OpWrite(void *arg, UdfV8HostResult *out)
 	int			keyparam;
 
 	RequireMutation(psprintf("db.%s", method));
-	LimitsCountWrite(call->op.len);
-	if (call->kind != WRITE_DELETE && !json_is_object(value))
+	LimitsCountWrite(len);
+	if (kind != WRITE_DELETE && !json_is_object(value))
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "db.%s takes an object, got %s", method, ConvexTypeName(value));
-	SPI_connect();
 	if (!LocateId(method, OptString(root, "table"), id_json, &t, &key, true))
 		goto nonexistent;
-	if (t.managed && call->kind == WRITE_REPLACE)
+	if (t.managed && kind == WRITE_REPLACE)
 		ValidateWrite(&t, value);
-	else if (t.managed && call->kind == WRITE_PATCH)
+	else if (t.managed && kind == WRITE_PATCH)
 	{
 		/* the merged document must satisfy the schema: read, merge, check */
 		SqlParams	rp = {0};
@@ -803,7 +807,7 @@ OpWrite(void *arg, UdfV8HostResult *out)
 	}
 	keyparam = AddParam(&p, key, KeyType(&t), false);
 	initStringInfo(&sql);
-	if (call->kind == WRITE_DELETE)
+	if (kind == WRITE_DELETE)
 		appendStringInfo(&sql, "DELETE FROM %s WHERE %s = $%d RETURNING ", t.sql,
 						 quote_identifier(t.cols[t.pk].name), keyparam);
 	else
@@ -836,7 +840,7 @@ OpWrite(void *arg, UdfV8HostResult *out)
 				continue;
 			}
 			c = WriteColumn(&t, field);
-			if (call->kind == WRITE_PATCH && json_is_object(v) && json_object_size(v) == 1 &&
+			if (kind == WRITE_PATCH && json_is_object(v) && json_object_size(v) == 1 &&
 				json_object_get(v, "$undefined"))
 			{
 				d = (Datum) 0;
@@ -848,7 +852,7 @@ OpWrite(void *arg, UdfV8HostResult *out)
 							 AddParam(&p, d, t.cols[c].typid, isnull));
 			any = true;
 		}
-		if (call->kind == WRITE_REPLACE)
+		if (kind == WRITE_REPLACE)
 		{
 			/* every other non-system field goes */
 			for (int i = 0; i < t.ncols; i++)
@@ -872,49 +876,38 @@ OpWrite(void *arg, UdfV8HostResult *out)
 	initStringInfo(&doc);
 	AppendDocument(&doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
 	out->result = doc.data;
-	SPI_finish();
-	json_decref(root);
-	return false;
+	return;
 
 nonexistent:
 	DbError(ERRCODE_NO_DATA_FOUND, "%s on nonexistent document ID %s",
-			call->kind == WRITE_PATCH ? "Update" : call->kind == WRITE_REPLACE ? "Replace" : "Delete",
+			kind == WRITE_PATCH ? "Update" : kind == WRITE_REPLACE ? "Replace" : "Delete",
 			json_is_string(id_json) ? json_string_value(id_json) : "?");
 }
 
 /* 1.0/count {table} -> number */
-static bool
-OpCount(void *arg, UdfV8HostResult *out)
+static void
+OpCount(json_t *root, size_t len, UdfV8HostResult *out)
 {
-	OpCall	   *call = arg;
-	json_t	   *root = ParseArgs(call->args, call->len);
 	DbTable		t;
 	SqlParams	p = {0};
 	bool		isnull;
 
-	SPI_connect();
 	ResolveTable(OptString(root, "table"), &t);
 	Execute(psprintf("SELECT count(*) FROM %s", t.sql), &p, true, 1);
 	out->result = psprintf(INT64_FORMAT,
 						   DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
-	SPI_finish();
-	json_decref(root);
-	return false;
 }
 
 /* 1.0/db/normalizeId {table, idString} -> {id} */
-static bool
-OpNormalizeId(void *arg, UdfV8HostResult *out)
+static void
+OpNormalizeId(json_t *root, size_t len, UdfV8HostResult *out)
 {
-	OpCall	   *call = arg;
-	json_t	   *root = ParseArgs(call->args, call->len);
 	const char *table = OptString(root, "table");
 	const char *id = OptString(root, "idString");
 	DbTable		t;
 	uint32		number;
 	StringInfoData res;
 
-	SPI_connect();
 	ResolveTable(table, &t);
 	initStringInfo(&res);
 	appendStringInfoString(&res, "{\"id\":");
@@ -926,9 +919,6 @@ OpNormalizeId(void *arg, UdfV8HostResult *out)
 		appendStringInfoString(&res, "null");
 	appendStringInfoChar(&res, '}');
 	out->result = res.data;
-	SPI_finish();
-	json_decref(root);
-	return false;
 }
 
 /* ------------------------------------------------------------------ queries */
@@ -1565,11 +1555,9 @@ BuildQuery(QueryBuild *b, json_t *query, long *limit_out, const char *extra_wher
 }
 
 /* 1.0/queryStream {query} -> {queryId} */
-static bool
-OpQueryStream(void *arg, UdfV8HostResult *out)
+static void
+OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
 {
-	OpCall	   *call = arg;
-	json_t	   *root = ParseArgs(call->args, call->len);
 	json_t	   *query = json_object_get(root, "query");
 	const char *table = OptString(json_object_get(query, "source"), "tableName");
 	const char *index = OptString(json_object_get(query, "source"), "indexName");
@@ -1581,7 +1569,6 @@ OpQueryStream(void *arg, UdfV8HostResult *out)
 	Portal		portal;
 	int			id = -1;
 
-	SPI_connect();
 	t = palloc0(sizeof(DbTable));
 	if (!table && index)
 		table = pnstrdup(index, strrchr(index, '.') ? strrchr(index, '.') - index : strlen(index));
@@ -1607,9 +1594,6 @@ OpQueryStream(void *arg, UdfV8HostResult *out)
 		query_tables[id] = MemoryContextAllocZero(TopMemoryContext, sizeof(DbTable));
 	CopyTable(t, query_tables[id], TopMemoryContext);
 	out->result = psprintf("{\"queryId\":%d}", id);
-	SPI_finish();
-	json_decref(root);
-	return false;
 }
 
 /* The portal of an open query by its id (syscall args {queryId}), or NULL. */
@@ -1634,16 +1618,13 @@ ForgetQuery(int id)
 }
 
 /* 1.0/queryStreamNext {queryId} -> {value, done} */
-static bool
-OpQueryStreamNext(void *arg, UdfV8HostResult *out)
+static void
+OpQueryStreamNext(json_t *root, size_t len, UdfV8HostResult *out)
 {
-	OpCall	   *call = arg;
-	json_t	   *root = ParseArgs(call->args, call->len);
 	int			id;
 	Portal		portal;
 	StringInfoData res;
 
-	SPI_connect();
 	if ((portal = OpenQuery(root, &id)) == NULL)
 		DbError(ERRCODE_INVALID_CURSOR_NAME, "This query is closed and can't emit any more values.");
 	SPI_cursor_fetch(portal, true, 1);
@@ -1662,30 +1643,21 @@ OpQueryStreamNext(void *arg, UdfV8HostResult *out)
 		ForgetQuery(id);
 	}
 	out->result = res.data;
-	SPI_finish();
-	json_decref(root);
-	return false;
 }
 
 /* 1.0/queryCleanup {queryId} -> bool */
-static bool
-OpQueryCleanup(void *arg, UdfV8HostResult *out)
+static void
+OpQueryCleanup(json_t *root, size_t len, UdfV8HostResult *out)
 {
-	OpCall	   *call = arg;
-	json_t	   *root = ParseArgs(call->args, call->len);
 	int			id;
 	Portal		portal;
 
-	SPI_connect();
 	portal = OpenQuery(root, &id);
 	if (portal)
 		SPI_cursor_close(portal);
 	if (id >= 0 && id < MAX_QUERIES && open_queries[id])
 		ForgetQuery(id);
 	out->result = portal ? "true" : "false";
-	SPI_finish();
-	json_decref(root);
-	return false;
 }
 
 /* ------------------------------------------------------------------ pagination */
@@ -1860,11 +1832,9 @@ AfterCursor(QueryBuild *b, List *order_cols, bool desc, json_t *keys)
 }
 
 /* 1.0/queryPage {query, cursor, endCursor, pageSize, maximumRowsRead} -> {page, isDone, continueCursor, ...} */
-static bool
-OpQueryPage(void *arg, UdfV8HostResult *out)
+static void
+OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 {
-	OpCall	   *call = arg;
-	json_t	   *root = ParseArgs(call->args, call->len);
 	json_t	   *query = json_object_get(root, "query");
 	json_t	   *source = json_object_get(query, "source");
 	const char *table = OptString(source, "tableName");
@@ -1898,7 +1868,6 @@ OpQueryPage(void *arg, UdfV8HostResult *out)
 		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
 				"MultiplePaginatedDatabaseQueries: This query or mutation function ran multiple paginated queries. "
 				"Convex only supports a single paginated query in each function.");
-	SPI_connect();
 	if (!table && index)
 		table = pnstrdup(index, strrchr(index, '.') ? strrchr(index, '.') - index : strlen(index));
 	ResolveTable(table, &t);
@@ -1950,9 +1919,6 @@ OpQueryPage(void *arg, UdfV8HostResult *out)
 	}
 	appendStringInfoChar(&res, '}');
 	out->result = res.data;
-	SPI_finish();
-	json_decref(root);
-	return false;
 }
 
 /* ------------------------------------------------------------------ rows for triggers */
@@ -2064,31 +2030,40 @@ DbRowFromDocument(Relation rel, HeapTuple base, const char *doc_json, const char
 
 /* ------------------------------------------------------------------ entry points */
 
+static void
+OpPatch(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	OpWrite(root, len, out, WRITE_PATCH);
+}
+
+static void
+OpReplace(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	OpWrite(root, len, out, WRITE_REPLACE);
+}
+
+static void
+OpRemove(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	OpWrite(root, len, out, WRITE_DELETE);
+}
+
 #define DB_OP(fn_name, handler) \
 void \
 fn_name(const char *args, size_t len, UdfV8HostResult *out) \
 { \
-	OpCall		call = {args, len}; \
-	RunInSubtransaction(handler, &call, out); \
+	OpCall		call = {args, len, handler}; \
+	RunInSubtransaction(RunOp, &call, out); \
 }
 
 DB_OP(DbGet, OpGet)
 DB_OP(DbInsert, OpInsert)
+DB_OP(DbPatch, OpPatch)
+DB_OP(DbReplace, OpReplace)
+DB_OP(DbRemove, OpRemove)
 DB_OP(DbCount, OpCount)
 DB_OP(DbNormalizeId, OpNormalizeId)
 DB_OP(DbQueryStream, OpQueryStream)
 DB_OP(DbQueryStreamNext, OpQueryStreamNext)
 DB_OP(DbQueryCleanup, OpQueryCleanup)
 DB_OP(DbQueryPage, OpQueryPage)
-
-#define DB_WRITE(fn_name, write_kind) \
-void \
-fn_name(const char *args, size_t len, UdfV8HostResult *out) \
-{ \
-	WriteCall	call = {{args, len}, write_kind}; \
-	RunInSubtransaction(OpWrite, &call, out); \
-}
-
-DB_WRITE(DbPatch, WRITE_PATCH)
-DB_WRITE(DbReplace, WRITE_REPLACE)
-DB_WRITE(DbRemove, WRITE_DELETE)
