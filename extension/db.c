@@ -577,9 +577,7 @@ ValidateWrite(const DbTable *t, json_t *doc)
 	st = udf_v8_call(ctx, "validateDocument", NULL, args, 2, &ignored, &err);
 	if (st != UDF_V8_OK)
 		ereport(ERROR,
-				(errcode(err.code && strlen(err.code) == 5
-						 ? MAKE_SQLSTATE(err.code[0], err.code[1], err.code[2], err.code[3], err.code[4])
-						 : ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(SqlstateFromString(err.code, ERRCODE_INVALID_PARAMETER_VALUE)),
 				 errmsg_internal("%s", err.message ? err.message : "invalid document")));
 }
 
@@ -660,8 +658,7 @@ NextCreationTime(void)
 {
 	static double last = 0;
 	double		now = udf_test_now_ms > 0 ? udf_test_now_ms :
-		(double) GetCurrentTransactionStartTimestamp() / 1000.0 +
-		(double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0;
+		TimestampToUnixMs(GetCurrentTransactionStartTimestamp());
 
 	/* a fixed test clock restarts the sequence, so ids and times repeat run to run */
 	if (udf_test_now_ms > 0 && last > now + 1e6)

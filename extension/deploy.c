@@ -256,8 +256,7 @@ udf_deploy(PG_FUNCTION_ARGS)
 	modules = ParseModules(PG_GETARG_JSONB_P(0), &nmodules);
 
 	/* the import phase sees the deploy's own time, as deployed_at records it */
-	now_ms = (double) start / 1000.0 +
-		(double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0;
+	now_ms = TimestampToUnixMs(start);
 	RuntimeSeed(seed, sizeof(seed));
 	functions = AnalyzeDeployment(nmodules, modules, seed, now_ms, &schema);
 	tables = schema ? SchemaApply(schema) : NULL;

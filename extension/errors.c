@@ -11,7 +11,7 @@
 #include "miscadmin.h"
 
 /* A 5-character SQLSTATE string as an errcode, or fallback if malformed. */
-static int
+int
 SqlstateFromString(const char *code, int fallback)
 {
 	if (code == NULL || strlen(code) != 5)

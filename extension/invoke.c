@@ -26,11 +26,16 @@ PG_FUNCTION_INFO_V1(udf_invoke);
 double
 InvokeNowMs(void)
 {
-	TimestampTz now = GetCurrentTimestamp();
-
 	if (udf_test_now_ms > 0)
 		return udf_test_now_ms;
-	return (double) now / 1000.0 +
+	return TimestampToUnixMs(GetCurrentTimestamp());
+}
+
+/* A PostgreSQL timestamp as milliseconds since the Unix epoch (JavaScript time). */
+double
+TimestampToUnixMs(TimestampTz ts)
+{
+	return (double) ts / 1000.0 +
 		(double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0;
 }
 

@@ -430,13 +430,6 @@ RuntimePopCall(void)
 		call_depth--;
 }
 
-/* A top-level call that ends in an ERROR leaves no frames behind. */
-void
-RuntimeResetCalls(void)
-{
-	call_depth = 0;
-}
-
 /*
  * The parked error: a PostgreSQL error raised inside a host callback that
  * must end the call. It is copied out of the error state (so no longjmp

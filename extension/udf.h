@@ -10,6 +10,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "utils/jsonb.h"
 #include "v8shim/udf_v8.h"
 
@@ -79,7 +80,6 @@ extern int	RuntimeCallDepth(void);
 extern void RuntimePushCall(const char *name, const char *kind, UdfV8Context *ctx);
 extern UdfV8Context *RuntimeCurrentContext(void);
 extern void RuntimePopCall(void);
-extern void RuntimeResetCalls(void);
 extern bool RuntimeMarkPaginated(void);
 extern void RuntimeParkError(MemoryContext callback_context);
 extern void RuntimeRaiseParkedError(void);
@@ -148,6 +148,7 @@ extern struct HeapTupleData *DbRowFromDocument(struct RelationData *rel, struct 
 extern char *SchemaApply(const char *schema_json);
 
 /* errors.c */
+extern int	SqlstateFromString(const char *code, int fallback);
 extern void ReportV8Error(const UdfV8Error *err, const char *context_name) pg_attribute_noreturn();
 
 /* invoke.c */
@@ -166,6 +167,7 @@ extern UdfV8Status InvokeRun(const UdfDeployment *dep, const FunctionName *fn, c
 extern void InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed,
 							 double now_ms);
 extern double InvokeNowMs(void);
+extern double TimestampToUnixMs(TimestampTz ts);
 
 /* deploy.c, invoke.c: SQL-callable functions are declared by PG_FUNCTION_INFO_V1 */
 

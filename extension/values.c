@@ -28,7 +28,6 @@
 #include "utils/datetime.h"
 #include "utils/timestamp.h"
 
-#define UNIX_EPOCH_MS ((double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000.0)
 
 /* Append base64 of len bytes. */
 static void
@@ -118,7 +117,7 @@ AppendDatumAsConvex(StringInfo out, Datum value, Oid typid)
 			}
 		case TIMESTAMPTZOID:
 		case TIMESTAMPOID:
-			AppendConvexFloat(out, (double) DatumGetTimestamp(value) / 1000.0 + UNIX_EPOCH_MS);
+			AppendConvexFloat(out, TimestampToUnixMs(DatumGetTimestamp(value)));
 			return;
 		case DATEOID:
 			{
@@ -318,7 +317,7 @@ ConvexToDatum(json_t *j, Oid typid, int32 typmod, const char *table, const char 
 		case TIMESTAMPTZOID:
 		case TIMESTAMPOID:
 			if (ConvexFloat(j, &d))
-				return TimestampGetDatum((Timestamp) ((d - UNIX_EPOCH_MS) * 1000.0));
+				return TimestampGetDatum((Timestamp) ((d - TimestampToUnixMs(0)) * 1000.0));
 			break;
 		default:
 			break;

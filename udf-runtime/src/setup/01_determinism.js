@@ -103,15 +103,8 @@ export function setupDeterminism(global) {
     end() {
       frozenNow = null;
     },
-    // Nested calls (ctx.runQuery / runMutation) save the caller's phase and
-    // take their seed from the caller's PRNG, so they stay deterministic.
-    save() {
-      return { prng, frozenNow };
-    },
-    restore(saved) {
-      prng = saved.prng;
-      frozenNow = saved.frozenNow;
-    },
+    // A nested call (ctx.runQuery / runMutation) runs in its own context; its
+    // seed comes from the caller's PRNG, so it stays deterministic.
     childSeed() {
       let hex = "";
       for (let i = 0; i < 4; i++) hex += prng.nextU32().toString(16).padStart(8, "0");
