@@ -14,6 +14,8 @@
  */
 #include "udf.h"
 
+#include <math.h>
+
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -83,17 +85,16 @@ InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed, double n
 	UdfV8Error	end_err;
 	volatile UdfV8Status st = UDF_V8_OK;
 	char	   *ignored;
-	const char *phase[1];
+	const UdfV8Arg phase[] = {UDF_V8_STR(seed ? seed : ""), UDF_V8_NUM(rint(now_ms))};
 
 	if (udf_v8_module_ready(ctx, path))
 		return;
-	phase[0] = psprintf("{\"seed\":\"%s\",\"now\":%.0f}", seed ? seed : "", now_ms);
 	/* module top level runs under the query/mutation limit, named "import" */
 	RuntimeSetTimeLimit(LimitsTimeLimitMs("query"));
 	RuntimePushCall("", "import", ctx);
 	PG_TRY();
 	{
-		if (udf_v8_call(ctx, "beginImport", NULL, phase, 1, &ignored, &err) != UDF_V8_OK)
+		if (udf_v8_call_typed(ctx, "beginImport", NULL, phase, lengthof(phase), &ignored, &err) != UDF_V8_OK)
 			ReportV8Error(&err, NULL);
 		st = udf_v8_load_module(ctx, path, &err);
 		if (udf_v8_isolate_alive())
@@ -120,10 +121,19 @@ InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed, double n
  */
 UdfV8Status
 InvokeRun(const UdfDeployment *dep, const FunctionName *fn, const char *kind, bool set_time_limit,
-		  const char *const *call_args, char **result_json, UdfV8Error *err)
+		  const InvokeCall *call, char **result_json, UdfV8Error *err)
 {
 	volatile UdfV8Status st = UDF_V8_OK;
 	UdfV8Context *ctx = RuntimeContextFor(dep);
+	const UdfV8Arg invoke_args[] = {
+		UDF_V8_STR(fn->export_name),
+		UDF_V8_STR(call->args_json),
+		UDF_V8_STR(fn->module),
+		UDF_V8_STR(call->seed),
+		UDF_V8_NUM(call->now_ms),
+		UDF_V8_NUM(call->flags),
+		UDF_V8_STR(call->expect_kind),
+	};
 
 	PG_TRY();
 	{
@@ -133,7 +143,8 @@ InvokeRun(const UdfDeployment *dep, const FunctionName *fn, const char *kind, bo
 		RuntimePushCall(fn->display, kind, ctx);
 		PG_TRY();
 		{
-			st = udf_v8_call(ctx, "invoke", fn->module, call_args, 3, result_json, err);
+			st = udf_v8_call_typed(ctx, "invoke", fn->module, invoke_args, lengthof(invoke_args),
+								   result_json, err);
 		}
 		PG_FINALLY();
 		{
@@ -204,7 +215,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 	UdfV8Error	err;
 	volatile UdfV8Status st = UDF_V8_OK;
 	char	   *result_json;
-	const char *call_args[3];
+	InvokeCall	call = {0};
 	char		seed[33];
 	Datum		result;
 	const char *kind;
@@ -235,24 +246,16 @@ udf_invoke(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(call_cxt);
 
 	RuntimeSeed(seed, sizeof(seed));
-	call_args[0] = fn.export_name;
-	call_args[1] = args ? JsonbToCString(NULL, &args->root, VARSIZE(args)) : "{}";
-	LimitsCheckArgsSize(fn.display, strlen(call_args[1]));
-	{
-		StringInfoData opts;
-
-		initStringInfo(&opts);
-		appendStringInfoString(&opts, "{\"module\":");
-		escape_json(&opts, fn.module);
-		appendStringInfo(&opts, ",\"seed\":\"%s\",\"now\":" INT64_FORMAT "}", seed, (int64) InvokeNowMs());
-		call_args[2] = opts.data;
-	}
+	call.args_json = args ? JsonbToCString(NULL, &args->root, VARSIZE(args)) : "{}";
+	LimitsCheckArgsSize(fn.display, strlen(call.args_json));
+	call.seed = seed;
+	call.now_ms = (double) (int64) InvokeNowMs();
 	kind = StoreFunctionKind(dep, fn.display);
 
 	RuntimeAfterCall();
 	if (RuntimeCallDepth() == 0)
 		LimitsResetTransaction();
-	st = InvokeRun(dep, &fn, kind, true, call_args, &result_json, &err);
+	st = InvokeRun(dep, &fn, kind, true, &call, &result_json, &err);
 	RuntimeRaiseParkedError();
 	if (st != UDF_V8_OK)
 	{
@@ -282,9 +285,8 @@ InvokeForTrigger(const char *name, const char *trigger_args)
 	UdfV8Error	err;
 	volatile UdfV8Status st = UDF_V8_OK;
 	char	   *result_json = NULL;
-	const char *call_args[3];
+	InvokeCall	call = {0};
 	char		seed[33];
-	StringInfoData opts;
 
 	if (dep->id == 0 || !InvokeDeploymentHasModule(dep, fn.module) ||
 		(kind = StoreFunctionKind(dep, fn.display)) == NULL)
@@ -304,19 +306,16 @@ InvokeForTrigger(const char *name, const char *trigger_args)
 				 errhint("A trigger whose mutation writes to a table with a udf trigger calls itself again; stop the recursion, or raise udf.max_call_depth.")));
 
 	RuntimeSeed(seed, sizeof(seed));
-	initStringInfo(&opts);
-	appendStringInfoString(&opts, "{\"module\":");
-	escape_json(&opts, fn.module);
-	appendStringInfo(&opts, ",\"allowInternal\":true,\"expectKind\":\"mutation\",\"trigger\":true,"
-					 "\"seed\":\"%s\",\"now\":" INT64_FORMAT "}", seed, (int64) InvokeNowMs());
-	call_args[0] = fn.export_name;
-	call_args[1] = trigger_args;
-	call_args[2] = opts.data;
+	call.args_json = trigger_args;
+	call.seed = seed;
+	call.now_ms = (double) (int64) InvokeNowMs();
+	call.flags = UDF_INVOKE_ALLOW_INTERNAL | UDF_INVOKE_TRIGGER;
+	call.expect_kind = "mutation";
 
 	RuntimeAfterCall();
 	if (RuntimeCallDepth() == 0)
 		LimitsResetTransaction();
-	st = InvokeRun(dep, &fn, kind, RuntimeCallDepth() == 0, call_args, &result_json, &err);
+	st = InvokeRun(dep, &fn, kind, RuntimeCallDepth() == 0, &call, &result_json, &err);
 	RuntimeRaiseParkedError();
 	if (st != UDF_V8_OK)
 	{

@@ -70,27 +70,21 @@ RunNested(void *arg, UdfV8HostResult *out)
 	UdfV8Error	err;
 	UdfV8Status st;
 	char	   *result_json = NULL;
-	const char *call_args[3];
-	StringInfoData opts;
+	InvokeCall	invoke_call = {0};
 
 	if (!InvokeDeploymentHasModule(dep, call->fn.module))
 	{
 		NestedError(out, "42883", psprintf("Could not find function for '%s'.", call->fn.display));
 		return true;
 	}
-	initStringInfo(&opts);
-	appendStringInfoString(&opts, "{\"module\":");
-	escape_json(&opts, call->fn.module);
-	appendStringInfo(&opts, ",\"nested\":true,\"allowInternal\":true,\"expectKind\":\"%s\",\"now\":%.0f,\"seed\":",
-					 call->expect_kind, call->now_ms);
-	escape_json(&opts, call->seed);
-	appendStringInfoChar(&opts, '}');
-	call_args[0] = call->fn.export_name;
-	call_args[1] = call->args_json;
-	call_args[2] = opts.data;
+	invoke_call.args_json = call->args_json;
+	invoke_call.seed = call->seed;
+	invoke_call.now_ms = call->now_ms;
+	invoke_call.flags = UDF_INVOKE_ALLOW_INTERNAL | UDF_INVOKE_NESTED;
+	invoke_call.expect_kind = call->expect_kind;
 
 	/* this nesting level's own context, pinned while it runs */
-	st = InvokeRun(dep, &call->fn, call->expect_kind, false, call_args, &result_json, &err);
+	st = InvokeRun(dep, &call->fn, call->expect_kind, false, &invoke_call, &result_json, &err);
 
 	if (st == UDF_V8_OK)
 	{

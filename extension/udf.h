@@ -161,8 +161,17 @@ typedef struct FunctionName
 extern FunctionName InvokeParseName(const char *name);
 extern bool InvokeDeploymentHasModule(const UdfDeployment *dep, const char *path);
 extern char *InvokeForTrigger(const char *name, const char *trigger_args);
+/* One call of the runtime's invoke entry point, besides the function's name. */
+typedef struct InvokeCall
+{
+	const char *args_json;		/* the argument object, Convex JSON */
+	const char *seed;			/* the call's PRNG seed (hex) */
+	double		now_ms;			/* its frozen clock */
+	int			flags;			/* UDF_INVOKE_* */
+	const char *expect_kind;	/* the kind the caller requires, or NULL */
+} InvokeCall;
 extern UdfV8Status InvokeRun(const UdfDeployment *dep, const FunctionName *fn, const char *kind,
-							 bool set_time_limit, const char *const *call_args,
+							 bool set_time_limit, const InvokeCall *call,
 							 char **result_json, UdfV8Error *err);
 extern void InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed,
 							 double now_ms);

@@ -1065,7 +1065,7 @@ LoadModuleImpl(UdfV8Context *c, const char *path, UdfV8Error *err)
 
 static UdfV8Status
 CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
-		 const char *const *args, int nargs, char **result_json, UdfV8Error *err)
+		 const UdfV8Arg *args, int nargs, char **result_json, UdfV8Error *err)
 {
 	Isolate    *iso = g_isolate;
 	Isolate::Scope is(iso);
@@ -1091,7 +1091,14 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 		argv.push_back(it->second.module.Get(iso)->GetModuleNamespace());
 	}
 	for (int i = 0; i < nargs; i++)
-		argv.push_back(args[i] ? Local<Value>(V8Str(iso, args[i])) : Local<Value>(Null(iso)));
+	{
+		if (args[i].is_number)
+			argv.push_back(Number::New(iso, args[i].num));
+		else if (args[i].str)
+			argv.push_back(V8Str(iso, args[i].str));
+		else
+			argv.push_back(Null(iso));
+	}
 
 	TryCatch	tc(iso);
 	auto		cached = c->entries.find(entry);
@@ -1142,11 +1149,6 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 		}
 		ret = p->Result();
 	}
-	if (!ret->IsObject())
-	{
-		SetError(err, UDF_V8_INTERNAL, std::string("runtime entry point ") + entry + " returned a non-object");
-		return err->status;
-	}
 	/* a promise the function rejected and never handled fails the call, as in Convex */
 	if (g_depth == 1 && g_unhandled && !g_unhandled->empty())
 	{
@@ -1158,6 +1160,17 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 		if (msg.rfind("Uncaught ", 0) == 0)
 			msg = "Uncaught (in promise) " + msg.substr(9);
 		err->message = HostStrdup(msg);
+		return err->status;
+	}
+	/* invoke answers a success with the result's JSON text alone */
+	if (ret->IsString())
+	{
+		*result_json = HostStrdup(iso, ret);
+		return UDF_V8_OK;
+	}
+	if (!ret->IsObject())
+	{
+		SetError(err, UDF_V8_INTERNAL, std::string("runtime entry point ") + entry + " returned a non-object");
 		return err->status;
 	}
 	Local<Object> obj = ret.As<Object>();
@@ -1189,11 +1202,26 @@ udf_v8_load_module(UdfV8Context *c, const char *path, UdfV8Error *err)
 }
 
 extern "C" UdfV8Status
-udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
-			const char *const *args, int nargs, char **result_json, UdfV8Error *err)
+udf_v8_call_typed(UdfV8Context *c, const char *entry, const char *module_path,
+				  const UdfV8Arg *args, int nargs, char **result_json, UdfV8Error *err)
 {
 	EnterCall();
 	return LeaveCall(CallImpl(c, entry, module_path, args, nargs, result_json, err), err);
+}
+
+extern "C" UdfV8Status
+udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
+			const char *const *args, int nargs, char **result_json, UdfV8Error *err)
+{
+	std::vector<UdfV8Arg> typed;
+
+	for (int i = 0; i < nargs; i++)
+	{
+		UdfV8Arg	a = {args[i], 0, false};
+
+		typed.push_back(a);
+	}
+	return udf_v8_call_typed(c, entry, module_path, typed.data(), nargs, result_json, err);
 }
 
 extern "C" double

@@ -116,15 +116,38 @@ extern UdfV8Status udf_v8_load_module(UdfV8Context *ctx, const char *path,
 
 /*
  * Call a runtime entry point (a function on globalThis.__udf) with string
- * arguments. The entry point returns, or resolves to, an object
- * {ok: true, json: string} or {ok: false, code, message, detail, hint}.
- * If module_path is non-NULL its namespace object is passed as the first
- * argument. On success *result_json is the json string.
+ * arguments (NULL passes null). The entry point returns, or resolves to, an
+ * object {ok: true, json: string} or {ok: false, code, message, detail,
+ * hint}, or just the JSON string on success. If module_path is non-NULL its
+ * namespace object is passed as the first argument. On success *result_json
+ * is the json string.
  */
 extern UdfV8Status udf_v8_call(UdfV8Context *ctx, const char *entry,
 							   const char *module_path,
 							   const char *const *args, int nargs,
 							   char **result_json, UdfV8Error *err);
+
+/* An argument of udf_v8_call_typed: a string (NULL: null) or a number. */
+typedef struct UdfV8Arg
+{
+	const char *str;			/* used unless is_number */
+	double		num;
+	bool		is_number;
+} UdfV8Arg;
+
+#define UDF_V8_STR(s)	((UdfV8Arg) {(s), 0, false})
+#define UDF_V8_NUM(n)	((UdfV8Arg) {NULL, (n), true})
+
+/* udf_v8_call with typed arguments, so no options object needs parsing. */
+extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
+									 const char *module_path,
+									 const UdfV8Arg *args, int nargs,
+									 char **result_json, UdfV8Error *err);
+
+/* The runtime's invoke flags (udf-runtime/src/invoke.js has the same bits). */
+#define UDF_INVOKE_ALLOW_INTERNAL	1
+#define UDF_INVOKE_TRIGGER			2
+#define UDF_INVOKE_NESTED			4
 
 /* Use a startup snapshot (made by udf_v8_make_snapshot); before udf_v8_initialize. */
 extern void udf_v8_use_snapshot(const char *data, size_t len);

@@ -5,7 +5,8 @@
 // and turn failures into {code, message, detail, hint} for the host.
 //
 // Every entry point returns a plain object: {ok: true, json} or
-// {ok: false, code, message, detail, hint}. Only bugs and terminations
+// {ok: false, code, message, detail, hint}; invoke, the hot one, returns
+// the result's JSON text itself on success. Only bugs and terminations
 // escape as exceptions.
 import { jsonToConvex } from "convex/values";
 import { mutationGeneric } from "convex/server";
@@ -37,6 +38,11 @@ export function displayName(modulePath, exportName) {
   const mod = modulePath.replace(/\.js$/, "");
   return exportName === "default" ? mod : `${mod}:${exportName}`;
 }
+
+// invoke's flags; the host (extension/udf_v8.h) uses the same bits
+export const INVOKE_ALLOW_INTERNAL = 1;
+export const INVOKE_TRIGGER = 2;
+export const INVOKE_NESTED = 4;
 
 const fail = (code, message, detail, hint) => ({ ok: false, code, message, detail, hint });
 const title = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1);
@@ -98,16 +104,31 @@ export function makeRuntime({ determinism, console, syscall }) {
       "SELECT * FROM udf_functions() lists the deployed functions.");
   }
 
-  async function invoke(namespace, exportName, argsJson, optionsJson) {
-    const opts = JSON.parse(optionsJson);
-    const name = displayName(opts.module, exportName);
+  // A module's exported functions, looked up once per (namespace, export).
+  // The entry is rebuilt if the binding changed (an `export let` reassigned).
+  const entriesByNamespace = new WeakMap();
+  function functionEntry(namespace, module, exportName) {
+    let entries = entriesByNamespace.get(namespace);
+    if (!entries) entriesByNamespace.set(namespace, (entries = new Map()));
+    let entry = entries.get(exportName);
+    if (entry && namespace[exportName] === entry.fn && entry.module === module) return entry;
     const fn = Object.prototype.hasOwnProperty.call(namespace, exportName) ? namespace[exportName] : undefined;
-    const kind = kindOf(fn);
+    entry = { fn, module, kind: kindOf(fn), name: displayName(module, exportName) };
+    entries.set(exportName, entry);
+    return entry;
+  }
+
+  // The host's call: typed arguments, no options object to parse.
+  //   flags: INVOKE_ALLOW_INTERNAL | INVOKE_TRIGGER | INVOKE_NESTED
+  //   expectKind: the kind the caller requires, or null
+  // Returns the result's Convex JSON text, or {ok: false, ...} on failure.
+  async function invoke(namespace, exportName, argsJson, module, seed, now, flags, expectKind, requestId) {
+    const { fn, kind, name } = functionEntry(namespace, module, exportName);
     // httpActionGeneric sets no isPublic, so check the kind first
     if (kind === "httpAction") {
       return fail(SQLSTATE.wrongKind, `'${name}' is an HTTP action; HTTP actions are called through the HTTP router, not by name.`);
     }
-    if (!kind || (!fn.isPublic && !opts.allowInternal)) return notFound(name);
+    if (!kind || (!fn.isPublic && !(flags & INVOKE_ALLOW_INTERNAL))) return notFound(name);
 
     let args;
     try {
@@ -125,20 +146,21 @@ export function makeRuntime({ determinism, console, syscall }) {
     if (argsProblem) return fail(SQLSTATE.argumentValidation, argsProblem, `Function: ${name}`);
 
     // A nested call (ctx.runQuery/runMutation) runs in a context of its own,
-    // with its caller's clock and a seed from its caller's PRNG (both in opts).
-    const nested = Boolean(opts.nested);
-    if (opts.expectKind && opts.expectKind !== kind) {
+    // with its caller's clock and a seed from its caller's PRNG (both passed in).
+    const nested = (flags & INVOKE_NESTED) !== 0;
+    const trigger = (flags & INVOKE_TRIGGER) !== 0;
+    if (expectKind && expectKind !== kind) {
       return fail(SQLSTATE.wrongKind,
-        `Trying to execute ${name} as ${title(opts.expectKind)}, but it is defined as ${title(kind)}.`);
+        `Trying to execute ${name} as ${title(expectKind)}, but it is defined as ${title(kind)}.`);
     }
     const deterministic = kind !== "action";
-    determinism.begin({ seed: opts.seed, now: opts.now, deterministic });
+    determinism.begin({ seed, now, deterministic });
     console.reset();
     syscall.current = { name, kind };
     let resultJson;
     try {
       const argsStr = "[" + argsJson + "]";
-      if (opts.trigger) {
+      if (trigger) {
         // a trigger must tell "return null" (skip the row) from "return
         // undefined" (keep it), which the invoke protocol folds together:
         // run the same handler through a wrapper that tags the result
@@ -149,7 +171,7 @@ export function makeRuntime({ determinism, console, syscall }) {
         resultJson = await tagged.invokeMutation(argsStr);
       } else if (kind === "query") resultJson = await fn.invokeQuery(argsStr);
       else if (kind === "mutation") resultJson = await fn.invokeMutation(argsStr);
-      else resultJson = await fn.invokeAction(opts.requestId ?? "", argsStr);
+      else resultJson = await fn.invokeAction(requestId ?? "", argsStr);
     } catch (e) {
       const d = describeError(e);
       // convexToJson recursing forever: say what it means
@@ -163,11 +185,11 @@ export function makeRuntime({ determinism, console, syscall }) {
       syscall.current = null;
       determinism.end();
     }
-    if (validators.returns !== null && !opts.trigger) {
+    if (validators.returns !== null && !trigger) {
       const problem = validateReturns(validators.returns, jsonToConvex(JSON.parse(resultJson)), name);
       if (problem) return fail(SQLSTATE.returnValidation, problem);
     }
-    return { ok: true, json: resultJson };
+    return resultJson;
   }
 
   // Describe a module's exported functions for udf_deploy / udf_functions.
@@ -280,9 +302,8 @@ export function makeRuntime({ determinism, console, syscall }) {
   }
 
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).
-  function beginImport(optionsJson) {
-    const opts = JSON.parse(optionsJson);
-    determinism.begin({ seed: opts.seed, now: opts.now, deterministic: true });
+  function beginImport(seed, now) {
+    determinism.begin({ seed, now, deterministic: true });
     console.reset();
     return { ok: true, json: "null" };
   }

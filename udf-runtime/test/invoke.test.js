@@ -15,7 +15,7 @@ import { v, ConvexError, convexToJson } from "convex/values";
 import { setupSyscall } from "../src/setup/03_syscall.js";
 import { setupConsole } from "../src/setup/02_console.js";
 import { setupDeterminism } from "../src/setup/01_determinism.js";
-import { makeRuntime, kindOf, displayName, SQLSTATE } from "../src/invoke.js";
+import { makeRuntime, kindOf, displayName, SQLSTATE, INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED } from "../src/invoke.js";
 
 // --- a small fake host ----------------------------------------------------
 // The convex package calls globalThis.Convex, so the real setupSyscall is
@@ -67,8 +67,15 @@ const parts = {
 };
 
 const rt = makeRuntime(parts);
-const OPTS = JSON.stringify({ module: "m.js", seed: "ab", now: 1000 });
-const call = (ns, name, args = "{}", opts = OPTS) => rt.invoke(ns, name, args, opts);
+const OPTS = { module: "m.js", seed: "ab", now: 1000 };
+// the host's typed call; a success (the result's JSON text) as {ok: true, json}
+const invokeWith = async (ns, name, args, o) => {
+  const flags = (o.allowInternal ? INVOKE_ALLOW_INTERNAL : 0) | (o.trigger ? INVOKE_TRIGGER : 0) |
+    (o.nested ? INVOKE_NESTED : 0);
+  const r = await rt.invoke(ns, name, args, o.module, o.seed, o.now, flags, o.expectKind ?? null, o.requestId ?? "");
+  return typeof r === "string" ? { ok: true, json: r } : r;
+};
+const call = (ns, name, args = "{}", opts = OPTS) => invokeWith(ns, name, args, opts);
 const one = (fn) => ({ fn }); // a module namespace with one export, "fn"
 
 beforeEach(() => {
@@ -154,7 +161,7 @@ describe("successful calls", () => {
   test("the default export is named after the module", async () => {
     const ns = { default: queryGeneric(async (ctx) => (await ctx.meta.getFunctionMetadata()).name) };
     assertOk(await call(ns, "default"), '"m"');
-    const opts = JSON.stringify({ module: "dir/sub/mod.js", seed: "ab", now: 1 });
+    const opts = { module: "dir/sub/mod.js", seed: "ab", now: 1 };
     assertOk(await call(ns, "default", "{}", opts), '"dir/sub/mod"');
   });
 
@@ -166,8 +173,8 @@ describe("successful calls", () => {
     assert.deepEqual(JSON.parse(r.json), { name: "m:fn", componentPath: "", type: "query", visibility: "public" });
     assert.equal(JSON.parse((await call(ns, "mut")).json).name, "m:mut");
     assert.deepEqual(JSON.parse((await call(ns, "act")).json), { name: "m:act", componentPath: "", type: "action", visibility: "public" });
-    const opts = JSON.stringify({ module: "a/b.js", seed: "ab", now: 1 });
-    assert.equal(JSON.parse((await rt.invoke(ns, "fn", "{}", opts)).json).name, "a/b:fn");
+    const opts = { module: "a/b.js", seed: "ab", now: 1 };
+    assert.equal(JSON.parse((await call(ns, "fn", "{}", opts)).json).name, "a/b:fn");
     // answered locally, not by the host
     assert.equal(log.filter((e) => e[0] === "syscall").length, 0);
   });
@@ -196,7 +203,7 @@ describe("successful calls", () => {
   });
 
   test("determinism phases: queries and mutations frozen, actions not; console reset", async () => {
-    const opts = JSON.stringify({ module: "m.js", seed: "cafe", now: 1234 });
+    const opts = { module: "m.js", seed: "cafe", now: 1234 };
     let seenNow;
     const capture = async () => {
       seenNow = fakeGlobal.Date.now();
@@ -204,7 +211,7 @@ describe("successful calls", () => {
     const ns = { q: queryGeneric(capture), m: mutationGeneric(capture), a: actionGeneric(capture) };
     for (const [name, deterministic] of [["q", true], ["m", true], ["a", false]]) {
       log.length = 0;
-      await rt.invoke(ns, name, "{}", opts);
+      await call(ns, name, "{}", opts);
       const phases = log.filter((e) => e[0] === "begin" || e[0] === "end" || e[0] === "console.reset");
       assert.deepEqual(phases, [["begin", { seed: "cafe", now: 1234, deterministic }], ["console.reset"], ["end"]], name);
       if (deterministic) assert.equal(seenNow, 1234, name);

@@ -42,7 +42,9 @@ export function setupDeterminism(global) {
   const RealDate = global.Date;
   const realNow = RealDate.now;
   let frozenNow = null; // number while a deterministic phase runs
-  let prng = makePrng("5eed");
+  let prngSeed = "5eed";
+  let prng = null;
+  const draw = () => prng ?? (prng = makePrng(prngSeed));
 
   function currentTime() {
     return frozenNow === null ? realNow() : frozenNow;
@@ -62,7 +64,7 @@ export function setupDeterminism(global) {
   Object.defineProperty(RealDate.prototype, "constructor", { value: Date, writable: true, configurable: true });
   Object.defineProperty(global, "Date", { value: Date, writable: true, configurable: true, enumerable: false });
 
-  global.Math.random = () => prng.nextFloat();
+  global.Math.random = () => draw().nextFloat();
 
   function getRandomValues(array) {
     if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array ||
@@ -77,7 +79,7 @@ export function setupDeterminism(global) {
     }
     const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
     for (let i = 0; i < bytes.length; i += 4) {
-      let r = prng.nextU32();
+      let r = draw().nextU32();
       for (let j = 0; j < 4 && i + j < bytes.length; j++, r >>>= 8) bytes[i + j] = r & 255;
     }
     return array;
@@ -96,8 +98,10 @@ export function setupDeterminism(global) {
 
   return {
     // Enter a phase: deterministic phases freeze time at `now` (ms).
+    // The PRNG is made on first use: most calls never draw a number.
     begin({ seed, now, deterministic }) {
-      prng = makePrng(seed);
+      prngSeed = seed;
+      prng = null;
       frozenNow = deterministic ? now : null;
     },
     end() {
@@ -107,7 +111,7 @@ export function setupDeterminism(global) {
     // seed comes from the caller's PRNG, so it stays deterministic.
     childSeed() {
       let hex = "";
-      for (let i = 0; i < 4; i++) hex += prng.nextU32().toString(16).padStart(8, "0");
+      for (let i = 0; i < 4; i++) hex += draw().nextU32().toString(16).padStart(8, "0");
       return hex;
     },
   };

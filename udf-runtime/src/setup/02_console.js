@@ -47,8 +47,9 @@ export function setupConsole(global, native) {
     },
     reset() {
       buffer.reset();
-      timers.clear();
-      counts.clear();
+      // Map#clear allocates a new table even when empty: skip it then
+      if (timers.size) timers.clear();
+      if (counts.size) counts.clear();
     },
   };
 }
