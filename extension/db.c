@@ -309,26 +309,24 @@ AppendColumns(StringInfo sql, const DbTable *t)
 	}
 }
 
-/* The document JSON of one row (selected with AppendColumns). */
+/* The document of one row (selected with AppendColumns). */
 static void
-AppendDocument(StringInfo out, const DbTable *t, HeapTuple tup, TupleDesc desc)
+WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc)
 {
-	bool		first = true;
-
-	appendStringInfoChar(out, '{');
+	WriterObjectBegin(w);
 	if (!t->managed && t->pk >= 0)
 	{
 		bool		isnull;
 		Datum		d = SPI_getbinval(tup, desc, t->pk + 1, &isnull);
-		Oid			output;
-		bool		varlena;
 
 		if (!isnull)
 		{
+			Oid			output;
+			bool		varlena;
+
 			getTypeOutputInfo(t->cols[t->pk].typid, &output, &varlena);
-			appendStringInfoString(out, "\"_id\":");
-			escape_json(out, OidOutputFunctionCall(output, d));
-			first = false;
+			WriterKey(w, "_id");
+			WriterCString(w, OidOutputFunctionCall(output, d));
 		}
 	}
 	for (int i = 0; i < t->ncols; i++)
@@ -338,17 +336,23 @@ AppendDocument(StringInfo out, const DbTable *t, HeapTuple tup, TupleDesc desc)
 
 		if (isnull && t->managed)
 			continue;			/* a missing field */
-		if (!first)
-			appendStringInfoChar(out, ',');
-		first = false;
-		escape_json(out, t->cols[i].name);
-		appendStringInfoChar(out, ':');
+		WriterKey(w, t->cols[i].name);
 		if (isnull)
-			appendStringInfoString(out, "null");
+			WriterNull(w);
 		else
-			AppendDatumAsConvex(out, d, t->cols[i].typid);
+			WriteDatumAsConvex(w, d, t->cols[i].typid);
 	}
-	appendStringInfoChar(out, '}');
+	WriterObjectEnd(w);
+}
+
+/* A syscall's answer as host values: V8 gets them without a JSON parse. */
+static void
+ResultFromWriter(UdfV8HostResult *out, ValueWriter *w)
+{
+	Assert(w->binary);
+	out->result = w->buf.data;
+	out->result_len = w->buf.len;
+	out->result_is_values = true;
 }
 
 /* The name of the table a managed id belongs to, for messages. */
@@ -605,6 +609,13 @@ RunOp(void *arg, UdfV8HostResult *out)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		call->op(root, call->len, out);
+		/* the op built its result in SPI's memory, which SPI_finish frees */
+		if (out->result)
+		{
+			size_t		len = out->result_is_values ? out->result_len : strlen(out->result) + 1;
+
+			out->result = memcpy(SPI_palloc(len), out->result, len);
+		}
 		SPI_finish();
 	}
 	PG_FINALLY();
@@ -623,7 +634,7 @@ OpGet(json_t *root, size_t len, UdfV8HostResult *out)
 	Datum		key;
 	SqlParams	p = {0};
 	StringInfoData sql;
-	StringInfoData doc;
+	ValueWriter doc;
 
 	if (json_is_true(json_object_get(root, "isSystem")))
 		DbError(ERRCODE_FEATURE_NOT_SUPPORTED, "udf has no system tables yet (db.system.get)");
@@ -641,15 +652,15 @@ OpGet(json_t *root, size_t len, UdfV8HostResult *out)
 		appendStringInfoString(&sql, " FOR UPDATE");
 	LimitsCountQuery();
 	Execute(sql.data, &p, false, 1);
-	initStringInfo(&doc);
+	WriterInit(&doc, true);
 	if (SPI_processed == 1)
 	{
-		AppendDocument(&doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
-		LimitsCountRead(doc.len);
+		WriteDocument(&doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		LimitsCountRead(doc.buf.len);
 	}
 	else
-		appendStringInfoString(&doc, "null");
-	out->result = doc.data;
+		WriterNull(&doc);
+	ResultFromWriter(out, &doc);
 }
 
 /* Strictly increasing _creationTime within this backend, starting at the transaction's start. */
@@ -760,7 +771,7 @@ OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind)
 	Datum		key;
 	SqlParams	p = {0};
 	StringInfoData sql;
-	StringInfoData doc;
+	ValueWriter doc;
 	int			keyparam;
 
 	RequireMutation(psprintf("db.%s", method));
@@ -776,7 +787,7 @@ OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind)
 		/* the merged document must satisfy the schema: read, merge, check */
 		SqlParams	rp = {0};
 		StringInfoData rsql;
-		StringInfoData cur;
+		ValueWriter cur;
 		json_t	   *doc;
 		const char *field;
 		json_t	   *v;
@@ -789,9 +800,9 @@ OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind)
 		Execute(rsql.data, &rp, false, 1);
 		if (SPI_processed != 1)
 			goto nonexistent;
-		initStringInfo(&cur);
-		AppendDocument(&cur, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
-		doc = json_loads(cur.data, 0, NULL);
+		WriterInit(&cur, false);
+		WriteDocument(&cur, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		doc = json_loads(cur.buf.data, 0, NULL);
 		json_object_foreach(value, field, v)
 		{
 			if (json_is_object(v) && json_object_size(v) == 1 && json_object_get(v, "$undefined"))
@@ -870,9 +881,9 @@ OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind)
 	Execute(sql.data, &p, false, 0);
 	if (SPI_processed != 1)
 		goto nonexistent;
-	initStringInfo(&doc);
-	AppendDocument(&doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
-	out->result = doc.data;
+	WriterInit(&doc, false);
+	WriteDocument(&doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+	out->result = doc.buf.data;
 	return;
 
 nonexistent:
@@ -1620,26 +1631,32 @@ OpQueryStreamNext(json_t *root, size_t len, UdfV8HostResult *out)
 {
 	int			id;
 	Portal		portal;
-	StringInfoData res;
+	ValueWriter res;
 
 	if ((portal = OpenQuery(root, &id)) == NULL)
 		DbError(ERRCODE_INVALID_CURSOR_NAME, "This query is closed and can't emit any more values.");
 	SPI_cursor_fetch(portal, true, 1);
-	initStringInfo(&res);
+	WriterInit(&res, true);
+	WriterObjectBegin(&res);
+	WriterKey(&res, "value");
 	if (SPI_processed == 1)
 	{
-		appendStringInfoString(&res, "{\"value\":");
-		AppendDocument(&res, query_tables[id], SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
-		LimitsCountRead(res.len - 10);
-		appendStringInfoString(&res, ",\"done\":false}");
+		int			before = res.buf.len;
+
+		WriteDocument(&res, query_tables[id], SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		LimitsCountRead(res.buf.len - before);
 	}
 	else
+		WriterNull(&res);
+	WriterKey(&res, "done");
+	WriterBool(&res, SPI_processed != 1);
+	WriterObjectEnd(&res);
+	if (SPI_processed != 1)
 	{
-		appendStringInfoString(&res, "{\"value\":null,\"done\":true}");
 		SPI_cursor_close(portal);
 		ForgetQuery(id);
 	}
-	out->result = res.data;
+	ResultFromWriter(out, &res);
 }
 
 /* 1.0/queryCleanup {queryId} -> bool */
@@ -1709,15 +1726,16 @@ CursorMac(const char *payload)
 static char *
 EncodeCursor(const DbTable *t, List *order_cols, HeapTuple tup, TupleDesc desc)
 {
-	StringInfoData payload;
+	ValueWriter w;
+	StringInfo	payload = &w.buf;
 	StringInfoData cursor;
 	ListCell   *lc;
-	bool		first = true;
 	int			enclen;
 	char	   *b64;
 
-	initStringInfo(&payload);
-	appendStringInfo(&payload, "[%u", t->relid);
+	WriterInit(&w, false);
+	WriterArrayBegin(&w);
+	WriterFloat(&w, t->relid);
 	foreach(lc, order_cols)
 	{
 		int			c = FindColumn(t, lfirst(lc));
@@ -1726,21 +1744,23 @@ EncodeCursor(const DbTable *t, List *order_cols, HeapTuple tup, TupleDesc desc)
 
 		if (tup)
 			d = SPI_getbinval(tup, desc, c + 1, &isnull);
-		appendStringInfoChar(&payload, ',');
 		if (isnull)
-			appendStringInfoString(&payload, "{\"$undefined\":null}");
+		{
+			WriterObjectBegin(&w);
+			WriterKey(&w, "$undefined");
+			WriterNull(&w);
+			WriterObjectEnd(&w);
+		}
 		else
-			AppendDatumAsConvex(&payload, d, t->cols[c].typid);
-		first = false;
+			WriteDatumAsConvex(&w, d, t->cols[c].typid);
 	}
-	appendStringInfoChar(&payload, ']');
-	(void) first;
-	enclen = pg_b64_enc_len(payload.len);
+	WriterArrayEnd(&w);
+	enclen = pg_b64_enc_len(payload->len);
 	b64 = palloc(enclen + 1);
-	enclen = pg_b64_encode(payload.data, payload.len, b64, enclen);
+	enclen = pg_b64_encode(payload->data, payload->len, b64, enclen);
 	b64[enclen] = '\0';
 	initStringInfo(&cursor);
-	appendStringInfo(&cursor, "%s.%s", b64, CursorMac(payload.data));
+	appendStringInfo(&cursor, "%s.%s", b64, CursorMac(payload->data));
 	return cursor.data;
 }
 
@@ -1849,7 +1869,7 @@ OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 	List	   *order_cols;
 	bool		desc;
 	StringInfoData extra;
-	StringInfoData res;
+	ValueWriter res;
 	char	   *sql;
 	long		limit;
 	bool		split = false;
@@ -1887,35 +1907,40 @@ OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 	sql = BuildQuery(&b, query, &limit, extra.len ? extra.data : NULL, want, NULL, NULL);
 	LimitsCountQuery();
 	Execute(sql, p, false, 0);
-	initStringInfo(&res);
-	appendStringInfoString(&res, "{\"page\":[");
+	WriterInit(&res, true);
+	WriterObjectBegin(&res);
+	WriterKey(&res, "page");
+	WriterArrayBegin(&res);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
-		int			before = res.len;
+		int			before = res.buf.len;
 
-		if (i)
-			appendStringInfoChar(&res, ',');
-		AppendDocument(&res, &t, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
-		LimitsCountRead(res.len - before);
+		WriteDocument(&res, &t, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		LimitsCountRead(res.buf.len - before);
 	}
+	WriterArrayEnd(&res);
 	/* Convex does not peek ahead: a page that fills exactly is not done yet */
 	done = !end_cursor && (long) SPI_processed < want && !(split && (long) SPI_processed == want);
 	if (split && (long) SPI_processed < want)
 		split = false;
-	appendStringInfo(&res, "],\"isDone\":%s,\"continueCursor\":", done ? "true" : "false");
+	WriterKey(&res, "isDone");
+	WriterBool(&res, done);
+	WriterKey(&res, "continueCursor");
 	if (SPI_processed > 0)
-		escape_json(&res, EncodeCursor(&t, order_cols, SPI_tuptable->vals[SPI_processed - 1], SPI_tuptable->tupdesc));
+		WriterCString(&res, EncodeCursor(&t, order_cols, SPI_tuptable->vals[SPI_processed - 1], SPI_tuptable->tupdesc));
 	else if (cursor)
-		escape_json(&res, cursor);
+		WriterCString(&res, cursor);
 	else
-		escape_json(&res, EncodeCursor(&t, order_cols, NULL, NULL));
+		WriterCString(&res, EncodeCursor(&t, order_cols, NULL, NULL));
 	if (split)
 	{
-		appendStringInfoString(&res, ",\"pageStatus\":\"SplitRequired\",\"splitCursor\":");
-		escape_json(&res, EncodeCursor(&t, order_cols, SPI_tuptable->vals[SPI_processed / 2], SPI_tuptable->tupdesc));
+		WriterKey(&res, "pageStatus");
+		WriterCString(&res, "SplitRequired");
+		WriterKey(&res, "splitCursor");
+		WriterCString(&res, EncodeCursor(&t, order_cols, SPI_tuptable->vals[SPI_processed / 2], SPI_tuptable->tupdesc));
 	}
-	appendStringInfoChar(&res, '}');
-	out->result = res.data;
+	WriterObjectEnd(&res);
+	ResultFromWriter(out, &res);
 }
 
 /* ------------------------------------------------------------------ rows for triggers */
@@ -1939,13 +1964,12 @@ DbRowDocument(Relation rel, HeapTuple tuple)
 {
 	DbTable		t;
 	TupleDesc	desc = RelationGetDescr(rel);
-	StringInfoData out;
-	bool		first = true;
+	ValueWriter w;
 	int			col = 0;
 
 	DescribeTableCached(RelationGetRelid(rel), &t);
-	initStringInfo(&out);
-	appendStringInfoChar(&out, '{');
+	WriterInit(&w, false);
+	WriterObjectBegin(&w);
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -1961,25 +1985,20 @@ DbRowDocument(Relation rel, HeapTuple tuple)
 			bool		varlena;
 
 			getTypeOutputInfo(att->atttypid, &output, &varlena);
-			appendStringInfoString(&out, first ? "\"_id\":" : ",\"_id\":");
-			escape_json(&out, OidOutputFunctionCall(output, d));
-			first = false;
+			WriterKey(&w, "_id");
+			WriterCString(&w, OidOutputFunctionCall(output, d));
 		}
 		col++;
 		if (isnull && t.managed)
 			continue;
-		if (!first)
-			appendStringInfoChar(&out, ',');
-		first = false;
-		escape_json(&out, NameStr(att->attname));
-		appendStringInfoChar(&out, ':');
+		WriterKey(&w, NameStr(att->attname));
 		if (isnull)
-			appendStringInfoString(&out, "null");
+			WriterNull(&w);
 		else
-			AppendDatumAsConvex(&out, d, att->atttypid);
+			WriteDatumAsConvex(&w, d, att->atttypid);
 	}
-	appendStringInfoChar(&out, '}');
-	return out.data;
+	WriterObjectEnd(&w);
+	return w.buf.data;
 }
 
 /*

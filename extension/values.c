@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "values.h"
+#include "writer.h"
 
 #include "catalog/pg_type.h"
 #include "common/base64.h"
@@ -29,95 +30,92 @@
 #include "utils/timestamp.h"
 
 
-/* Append base64 of len bytes. */
+/* A Convex tagged value {"$tag": base64 of len bytes}. */
 static void
-AppendBase64(StringInfo out, const uint8 *data, int len)
+WriteTagged(ValueWriter *w, const char *tag, const uint8 *data, int len)
 {
 	int			enclen = pg_b64_enc_len(len);
 	char	   *buf = palloc(enclen + 1);
 	int			n = pg_b64_encode((const char *) data, len, buf, enclen);
 
-	appendBinaryStringInfo(out, buf, n);
+	WriterObjectBegin(w);
+	WriterKey(w, tag);
+	WriterString(w, buf, n);
+	WriterObjectEnd(w);
 	pfree(buf);
 }
 
-/* Append a float64 in Convex JSON: a number, or {"$float"} when JSON has none. */
+/* A float64 in Convex JSON: a number, or {"$float"} when JSON has none. */
 void
-AppendConvexFloat(StringInfo out, double d)
+WriteConvexFloat(ValueWriter *w, double d)
 {
 	if (isnan(d) || isinf(d) || (d == 0 && signbit(d)))
 	{
 		uint8		bytes[8];
 
 		memcpy(bytes, &d, 8);	/* little-endian on every platform we build for */
-		appendStringInfoString(out, "{\"$float\":\"");
-		AppendBase64(out, bytes, 8);
-		appendStringInfoString(out, "\"}");
+		WriteTagged(w, "$float", bytes, 8);
 	}
 	else
-		appendStringInfo(out, "%.17g", d);
+		WriterFloat(w, d);
 }
 
 void
-AppendConvexInt64(StringInfo out, int64 v)
+WriteConvexInt64(ValueWriter *w, int64 v)
 {
 	uint8		bytes[8];
 
 	memcpy(bytes, &v, 8);
-	appendStringInfoString(out, "{\"$integer\":\"");
-	AppendBase64(out, bytes, 8);
-	appendStringInfoString(out, "\"}");
+	WriteTagged(w, "$integer", bytes, 8);
 }
 
-/* Append one column value (not NULL) of type typid as Convex JSON. */
+/* Write one column value (not NULL) of type typid as a Convex value. */
 void
-AppendDatumAsConvex(StringInfo out, Datum value, Oid typid)
+WriteDatumAsConvex(ValueWriter *w, Datum value, Oid typid)
 {
 	switch (typid)
 	{
 		case BOOLOID:
-			appendStringInfoString(out, DatumGetBool(value) ? "true" : "false");
+			WriterBool(w, DatumGetBool(value));
 			return;
 		case INT2OID:
-			appendStringInfo(out, "%d", (int) DatumGetInt16(value));
+			WriterInt(w, DatumGetInt16(value));
 			return;
 		case INT4OID:
-			appendStringInfo(out, "%d", DatumGetInt32(value));
+			WriterInt(w, DatumGetInt32(value));
 			return;
 		case INT8OID:
-			AppendConvexInt64(out, DatumGetInt64(value));
+			WriteConvexInt64(w, DatumGetInt64(value));
 			return;
 		case FLOAT4OID:
-			AppendConvexFloat(out, (double) DatumGetFloat4(value));
+			WriteConvexFloat(w, (double) DatumGetFloat4(value));
 			return;
 		case FLOAT8OID:
-			AppendConvexFloat(out, DatumGetFloat8(value));
+			WriteConvexFloat(w, DatumGetFloat8(value));
 			return;
 		case NUMERICOID:
-			AppendConvexFloat(out, DatumGetFloat8(OidFunctionCall1(F_FLOAT8_NUMERIC, value)));
+			WriteConvexFloat(w, DatumGetFloat8(OidFunctionCall1(F_FLOAT8_NUMERIC, value)));
 			return;
 		case BYTEAOID:
 			{
 				bytea	   *b = DatumGetByteaPP(value);
 
-				appendStringInfoString(out, "{\"$bytes\":\"");
-				AppendBase64(out, (const uint8 *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
-				appendStringInfoString(out, "\"}");
+				WriteTagged(w, "$bytes", (const uint8 *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 				return;
 			}
 		case JSONBOID:
-		case JSONOID:
 			{
-				Oid			output;
-				bool		varlena;
+				Jsonb	   *jb = DatumGetJsonbP(value);
 
-				getTypeOutputInfo(typid, &output, &varlena);
-				appendStringInfoString(out, OidOutputFunctionCall(output, value));
+				WriterJsonb(w, &jb->root);
 				return;
 			}
+		case JSONOID:
+			WriterJsonText(w, text_to_cstring(DatumGetTextPP(value)));
+			return;
 		case TIMESTAMPTZOID:
 		case TIMESTAMPOID:
-			AppendConvexFloat(out, TimestampToUnixMs(DatumGetTimestamp(value)));
+			WriteConvexFloat(w, TimestampToUnixMs(DatumGetTimestamp(value)));
 			return;
 		case DATEOID:
 			{
@@ -130,7 +128,7 @@ AppendDatumAsConvex(StringInfo out, Datum value, Oid typid)
 				if (DATE_NOT_FINITE(date))
 					break;
 				j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &day);
-				appendStringInfo(out, "\"%04d-%02d-%02d\"", year, month, day);
+				WriterCString(w, psprintf("%04d-%02d-%02d", year, month, day));
 				return;
 			}
 		default:
@@ -138,7 +136,7 @@ AppendDatumAsConvex(StringInfo out, Datum value, Oid typid)
 	}
 	if (type_is_array(typid))
 	{
-		appendStringInfoString(out, text_to_cstring((struct varlena *) DatumGetPointer(OidFunctionCall1(F_ARRAY_TO_JSON_ANYARRAY, value))));
+		WriterJsonText(w, text_to_cstring((struct varlena *) DatumGetPointer(OidFunctionCall1(F_ARRAY_TO_JSON_ANYARRAY, value))));
 		return;
 	}
 	{
@@ -146,7 +144,7 @@ AppendDatumAsConvex(StringInfo out, Datum value, Oid typid)
 		bool		varlena;
 
 		getTypeOutputInfo(typid, &output, &varlena);
-		escape_json(out, OidOutputFunctionCall(output, value));
+		WriterCString(w, OidOutputFunctionCall(output, value));
 	}
 }
 

@@ -7,9 +7,11 @@
 #include "jansson_pg.h"
 #include "lib/stringinfo.h"
 
-extern void AppendConvexFloat(StringInfo out, double d);
-extern void AppendConvexInt64(StringInfo out, int64 v);
-extern void AppendDatumAsConvex(StringInfo out, Datum value, Oid typid);
+#include "writer.h"
+
+extern void WriteConvexFloat(ValueWriter *w, double d);
+extern void WriteConvexInt64(ValueWriter *w, int64 v);
+extern void WriteDatumAsConvex(ValueWriter *w, Datum value, Oid typid);
 extern const char *ConvexTypeName(json_t *j);
 extern Datum ConvexToDatum(json_t *j, Oid typid, int32 typmod, const char *table,
 						   const char *column, bool *isnull);

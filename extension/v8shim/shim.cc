@@ -24,6 +24,7 @@
  * whose source the runtime generates.
  */
 #include "udf_v8.h"
+#include "host_values.h"
 #include "watchdog.h"
 
 #include <signal.h>
@@ -245,7 +246,7 @@ NearHeapLimit(void *data, size_t current_limit, size_t initial_limit)
 	return current_limit * 2;
 }
 
-/* __udfNative.syscall(op, argsJson) -> resultJson, or throws an Error. */
+/* __udfNative.syscall(op, argsJson) -> resultJson or a host value, or throws an Error. */
 void
 NativeSyscall(const FunctionCallbackInfo<Value> &info)
 {
@@ -277,6 +278,20 @@ NativeSyscall(const FunctionCallbackInfo<Value> &info)
 		if (r.error_hint)
 			obj->Set(ctx, V8Str(iso, "hint"), V8Str(iso, r.error_hint)).Check();
 		iso->ThrowException(exc);
+		return;
+	}
+	if (r.result_is_values)
+	{
+		Local<Value> v;
+		std::string error;
+
+		if (!HostValuesToV8(iso, ctx, r.result, r.result_len, &v, &error))
+		{
+			iso->ThrowException(Exception::Error(V8Str(iso, "udf: " + error)));
+			return;
+		}
+		/* the runtime hands it to the convex package in place of JSON text */
+		info.GetReturnValue().Set(v);
 		return;
 	}
 	info.GetReturnValue().Set(V8Str(iso, r.result ? r.result : "null"));

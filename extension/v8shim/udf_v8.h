@@ -49,10 +49,29 @@ typedef struct UdfV8Error
 	int			column;			/* 1-based, 0 if unknown */
 } UdfV8Error;
 
+/*
+ * Host values: a syscall result the shim turns straight into V8 values,
+ * instead of JSON text. A value is a tag byte and its payload, lengths and
+ * counts as native uint32, numbers as native double:
+ *   null 'z', true 'T', false 'F', number 'n' double,
+ *   string 's' len bytes (UTF-8), JSON text 'j' len bytes,
+ *   array 'a' count values, object 'o' count (len key-bytes value)...
+ */
+#define UDF_HV_NULL		'z'
+#define UDF_HV_TRUE		'T'
+#define UDF_HV_FALSE	'F'
+#define UDF_HV_NUMBER	'n'
+#define UDF_HV_STRING	's'
+#define UDF_HV_JSON		'j'
+#define UDF_HV_ARRAY	'a'
+#define UDF_HV_OBJECT	'o'
+
 /* A syscall's answer from the host: either result or an error. */
 typedef struct UdfV8HostResult
 {
-	char	   *result;			/* JSON text on success */
+	char	   *result;			/* JSON text on success, or host values */
+	size_t		result_len;		/* host values: their length in bytes */
+	bool		result_is_values;	/* result holds host values, not JSON */
 	char	   *error_message;	/* set on failure */
 	char	   *error_code;		/* SQLSTATE as 5 chars */
 	char	   *error_detail;

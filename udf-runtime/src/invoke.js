@@ -130,9 +130,11 @@ export function makeRuntime({ determinism, console, syscall }) {
     }
     if (!kind || (!fn.isPublic && !(flags & INVOKE_ALLOW_INTERNAL))) return notFound(name);
 
+    let argsValue;
     let args;
     try {
-      args = jsonToConvex(JSON.parse(argsJson));
+      argsValue = JSON.parse(argsJson);
+      args = jsonToConvex(argsValue);
     } catch (e) {
       return fail(SQLSTATE.argumentValidation, `ArgumentValidationError: arguments of '${name}' are not valid Convex JSON: ${e.message}`);
     }
@@ -159,7 +161,8 @@ export function makeRuntime({ determinism, console, syscall }) {
     syscall.current = { name, kind };
     let resultJson;
     try {
-      const argsStr = "[" + argsJson + "]";
+      // the package parses its JSON argument array again: give it the one parsed here
+      const argsStr = syscall.handOver ? syscall.handOver([argsValue]) : "[" + argsJson + "]";
       if (trigger) {
         // a trigger must tell "return null" (skip the row) from "return
         // undefined" (keep it), which the invoke protocol folds together:
@@ -183,6 +186,7 @@ export function makeRuntime({ determinism, console, syscall }) {
       return { ...d, ok: false };
     } finally {
       syscall.current = null;
+      syscall.dropHostValues?.();
       determinism.end();
     }
     if (validators.returns !== null && !trigger) {

@@ -32,6 +32,56 @@ export function setupSyscall(global, native, determinism) {
   Object.defineProperty(RealError.prototype, "constructor", { value: Error, writable: true, configurable: true });
   Object.defineProperty(global, "Error", { value: Error, writable: true, configurable: true, enumerable: false });
 
+  // Host values: the host answers the hot database ops (get, query rows,
+  // pages) with values it built directly, not JSON text. The convex package
+  // JSON.parses every syscall answer, so such a value travels as a token, a
+  // string that is not JSON, and JSON.parse hands back the value for it.
+  // Tokens left unparsed are dropped when the call ends.
+  // One value usually waits at a time: a slot for it, a Map for the rest.
+  let slotToken = null;
+  let slotValue;
+  const hostValues = new Map();
+  let nextToken = 0;
+  function handOver(value) {
+    const token = "\u0000udf-value-" + nextToken++;
+    if (slotToken === null) {
+      slotToken = token;
+      slotValue = value;
+    } else hostValues.set(token, value);
+    return token;
+  }
+  function takeOver(text) {
+    if (text === slotToken) {
+      const value = slotValue;
+      slotToken = null;
+      slotValue = undefined;
+      return value;
+    }
+    if (hostValues.has(text)) {
+      const value = hostValues.get(text);
+      hostValues.delete(text);
+      return value;
+    }
+    return undefined;
+  }
+  const realParse = global.JSON.parse;
+  const parse = {
+    parse(text, reviver) {
+      if ((slotToken !== null || hostValues.size !== 0) && reviver === undefined && typeof text === "string") {
+        const value = takeOver(text);
+        if (value !== undefined) return value;
+      }
+      return realParse(text, reviver);
+    },
+  }.parse;
+  Object.defineProperty(global.JSON, "parse", { value: parse, writable: true, configurable: true, enumerable: false });
+  state.handOver = handOver;
+  state.dropHostValues = () => {
+    slotToken = null;
+    slotValue = undefined;
+    hostValues.clear();
+  };
+
   const local = {
     "1.0/getFunctionMetadata": () => {
       if (!state.current) throw new Error("getFunctionMetadata() can only be called inside a function");
@@ -55,7 +105,8 @@ export function setupSyscall(global, native, determinism) {
     if (!state.current) {
       throw new Error(`Can't use ${op} at import time: the database and other functions are only available while a function runs.`);
     }
-    return native.syscall(op, argsJson);
+    const result = native.syscall(op, argsJson);
+    return typeof result === "string" ? result : handOver(result);
   }
 
   const Convex = {

@@ -1,0 +1,49 @@
+/*
+ * writer.h -- one writer for Convex values, two outputs (writer.c).
+ *
+ * Values read from the database reach JavaScript either as Convex JSON text
+ * or, on the hot paths (db.get, query rows, pages), in the shim's binary
+ * host-value form (udf_v8.h), which it turns into V8 values without a JSON
+ * parse. Code that produces values writes them once, through this API.
+ */
+#ifndef UDF_WRITER_H
+#define UDF_WRITER_H
+
+#include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+
+/* Containers open at once; jsonb deeper than WRITER_JSONB_WALK_DEPTH goes as text. */
+#define WRITER_MAX_DEPTH 128
+#define WRITER_JSONB_WALK_DEPTH 100
+
+typedef struct WriterLevel
+{
+	int			count_at;		/* binary: where the element count goes */
+	uint32		count;			/* elements (or fields) so far */
+	bool		is_object;
+} WriterLevel;
+
+typedef struct ValueWriter
+{
+	StringInfoData buf;
+	bool		binary;
+	int			depth;
+	WriterLevel level[WRITER_MAX_DEPTH];
+} ValueWriter;
+
+extern void WriterInit(ValueWriter *w, bool binary);
+extern void WriterNull(ValueWriter *w);
+extern void WriterBool(ValueWriter *w, bool b);
+extern void WriterInt(ValueWriter *w, int32 v);
+extern void WriterFloat(ValueWriter *w, double d);	/* plain number, finite */
+extern void WriterString(ValueWriter *w, const char *s, int len);
+extern void WriterCString(ValueWriter *w, const char *s);
+extern void WriterJsonText(ValueWriter *w, const char *json);
+extern void WriterJsonb(ValueWriter *w, JsonbContainer *container);
+extern void WriterObjectBegin(ValueWriter *w);
+extern void WriterKey(ValueWriter *w, const char *key);
+extern void WriterObjectEnd(ValueWriter *w);
+extern void WriterArrayBegin(ValueWriter *w);
+extern void WriterArrayEnd(ValueWriter *w);
+
+#endif							/* UDF_WRITER_H */
