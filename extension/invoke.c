@@ -18,6 +18,7 @@
 
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -75,6 +76,74 @@ InvokeParseName(const char *name)
 	else
 		fn.display = psprintf("%.*s:%s", (int) (strlen(module) - 3), module, export_name);
 	return fn;
+}
+
+/*
+ * Function names resolved for the live deployment: the parsed name, whether
+ * the deployment has its module, and its kind (NULL if no such function).
+ * Deployments never change under an id, so the cache is keyed by the id and
+ * emptied when another deployment goes live.
+ */
+#define RESOLVED_NAME_MAX 256
+
+typedef struct ResolvedFunction
+{
+	char		name[RESOLVED_NAME_MAX];	/* hash key: the name as called */
+	FunctionName fn;
+	bool		has_module;
+	const char *kind;
+} ResolvedFunction;
+
+static HTAB *resolved_functions = NULL;
+static MemoryContext resolved_cxt = NULL;
+static int64 resolved_for_deployment = -1;
+
+static ResolvedFunction *
+InvokeResolve(const UdfDeployment *dep, const char *name)
+{
+	ResolvedFunction *entry;
+	bool		found;
+	MemoryContext old;
+
+	if (strlen(name) >= RESOLVED_NAME_MAX)
+	{
+		entry = palloc0(sizeof(ResolvedFunction));
+		entry->fn = InvokeParseName(name);
+		entry->has_module = InvokeDeploymentHasModule(dep, entry->fn.module);
+		entry->kind = entry->has_module ? StoreFunctionKind(dep, entry->fn.display) : NULL;
+		return entry;
+	}
+	if (resolved_functions == NULL || resolved_for_deployment != dep->id)
+	{
+		HASHCTL		ctl;
+
+		if (resolved_cxt)
+			MemoryContextReset(resolved_cxt);
+		else
+			resolved_cxt = AllocSetContextCreate(TopMemoryContext, "udf resolved functions",
+												 ALLOCSET_SMALL_SIZES);
+		ctl.keysize = RESOLVED_NAME_MAX;
+		ctl.entrysize = sizeof(ResolvedFunction);
+		ctl.hcxt = resolved_cxt;
+		resolved_functions = hash_create("udf resolved functions", 64, &ctl,
+										 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		resolved_for_deployment = dep->id;
+	}
+	entry = hash_search(resolved_functions, name, HASH_FIND, NULL);
+	if (entry)
+		return entry;
+	/* parse first: a malformed name raises and is never cached */
+	old = MemoryContextSwitchTo(resolved_cxt);
+	{
+		FunctionName fn = InvokeParseName(name);
+
+		MemoryContextSwitchTo(old);
+		entry = hash_search(resolved_functions, name, HASH_ENTER, &found);
+		entry->fn = fn;
+		entry->has_module = InvokeDeploymentHasModule(dep, fn.module);
+		entry->kind = entry->has_module ? StoreFunctionKind(dep, fn.display) : NULL;
+	}
+	return entry;
 }
 
 /* Compile, link and evaluate a module in Convex's import phase. */
@@ -208,6 +277,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 {
 	char	   *name;
 	Jsonb	   *args;
+	ResolvedFunction *resolved;
 	FunctionName fn;
 	const UdfDeployment *dep;
 	MemoryContext call_cxt;
@@ -226,16 +296,16 @@ udf_invoke(PG_FUNCTION_ARGS)
 				 errmsg("function name must not be null")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	args = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
-	fn = InvokeParseName(name);
-
 	dep = StoreCurrentDeployment();
+	resolved = InvokeResolve(dep, name);
+	fn = resolved->fn;
 	if (dep->id == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
 				 errmsg("Could not find public function for '%s'.", fn.display),
 				 errdetail("Nothing is deployed in this database."),
 				 errhint("Deploy modules with SELECT udf_deploy('{\"module.js\": \"...\"}').")));
-	if (!InvokeDeploymentHasModule(dep, fn.module))
+	if (!resolved->has_module)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
 				 errmsg("Could not find public function for '%s'.", fn.display),
@@ -250,7 +320,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 	LimitsCheckArgsSize(fn.display, strlen(call.args_json));
 	call.seed = seed;
 	call.now_ms = (double) (int64) InvokeNowMs();
-	kind = StoreFunctionKind(dep, fn.display);
+	kind = resolved->kind;
 
 	RuntimeAfterCall();
 	if (RuntimeCallDepth() == 0)
@@ -279,17 +349,17 @@ udf_invoke(PG_FUNCTION_ARGS)
 char *
 InvokeForTrigger(const char *name, const char *trigger_args)
 {
-	FunctionName fn = InvokeParseName(name);
 	const UdfDeployment *dep = StoreCurrentDeployment();
-	const char *kind;
+	ResolvedFunction *resolved = InvokeResolve(dep, name);
+	FunctionName fn = resolved->fn;
+	const char *kind = resolved->kind;
 	UdfV8Error	err;
 	volatile UdfV8Status st = UDF_V8_OK;
 	char	   *result_json = NULL;
 	InvokeCall	call = {0};
 	char		seed[33];
 
-	if (dep->id == 0 || !InvokeDeploymentHasModule(dep, fn.module) ||
-		(kind = StoreFunctionKind(dep, fn.display)) == NULL)
+	if (dep->id == 0 || kind == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
 				 errmsg("udf_trigger: could not find the function '%s'", fn.display),

@@ -180,9 +180,24 @@ HostStrdup(const std::string &s)
 char *
 HostStrdup(Isolate *iso, Local<Value> v)
 {
-	String::Utf8Value u(iso, v);
+	Local<String> s;
 
-	return *u ? HostStrdup(*u, u.length()) : HostStrdup("", 0);
+	if (!v->IsString())
+	{
+		String::Utf8Value u(iso, v);
+
+		return *u ? HostStrdup(*u, u.length()) : HostStrdup("", 0);
+	}
+	/* a string (a call's result JSON, often): written once, straight into host memory */
+	s = v.As<String>();
+	int			len = s->Utf8Length(iso);
+	char	   *p = static_cast<char *>(g_host.alloc(len + 1));
+
+	if (!p)
+		return const_cast<char *>("");
+	s->WriteUtf8(iso, p, len, nullptr, String::NO_NULL_TERMINATION | String::REPLACE_INVALID_UTF8);
+	p[len] = '\0';
+	return p;
 }
 
 void
