@@ -38,4 +38,13 @@ SELECT udf_invoke('version:get');
 ROLLBACK;
 SELECT udf_invoke('version:get');
 
+-- names resolved in this session are resolved again for a new deployment:
+-- a module that went away, and one that came back with another kind
+SELECT udf_deploy($${"version.js": "import { query } from './_generated/server';\nexport const get = query(() => 'query');", "gone.js": "import { query } from './_generated/server';\nexport default query(() => 'here');"}$$)->'modules';
+SELECT udf_invoke('gone'), udf_invoke('version:get');
+SELECT udf_deploy($${"version.js": "import { mutation } from './_generated/server';\nexport const get = mutation(() => 'mutation');"}$$)->'modules';
+SELECT udf_invoke('gone');
+SELECT udf_invoke('version:get');
+SELECT udf_functions();
+
 SELECT dblink_disconnect('other');
