@@ -116,13 +116,19 @@ WriterString(ValueWriter *w, const char *s, int len)
 		PutBytes(w, s, len);
 	}
 	else
-		escape_json(&w->buf, s[len] == '\0' ? s : pnstrdup(s, len));
+		escape_json(&w->buf, pnstrdup(s, len));
 }
 
 void
 WriterCString(ValueWriter *w, const char *s)
 {
-	WriterString(w, s, strlen(s));
+	if (w->binary)
+		WriterString(w, s, strlen(s));
+	else
+	{
+		BeginValue(w);
+		escape_json(&w->buf, s);
+	}
 }
 
 /* A value given as JSON text (json columns, arrays): the shim parses it. */
