@@ -8,6 +8,7 @@ EXTVERSION   = 0.1.0
 MODULE_big   = udf
 OBJS = \
 	extension/udf.o \
+	extension/codecache.o \
 	extension/console.o \
 	extension/db.o \
 	extension/deploy.o \
@@ -28,6 +29,7 @@ OBJS = \
 	extension/runtime_snapshot.o \
 	extension/v8shim/shim.o \
 	extension/v8shim/host_values.o \
+	extension/v8shim/code_cache.o \
 	extension/v8shim/watchdog.o
 
 DATA_built   = udf--$(EXTVERSION).sql
@@ -66,16 +68,17 @@ extension/runtime_js.c: $(RUNTIME_SOURCES)
 # The V8 startup snapshot of the runtime: made by a small tool linked with the
 # shim and libnode, then embedded like the bundle.
 SNAPSHOT_TOOL = extension/v8shim/udf-snapshot
-$(SNAPSHOT_TOOL): extension/v8shim/snapshot_main.cc extension/v8shim/shim.o extension/v8shim/host_values.o extension/v8shim/watchdog.o extension/runtime_js.o
+$(SNAPSHOT_TOOL): extension/v8shim/snapshot_main.cc extension/v8shim/shim.o extension/v8shim/host_values.o extension/v8shim/code_cache.o extension/v8shim/watchdog.o extension/runtime_js.o
 	$(CXX) $(CXXFLAGS) $(PG_CXXFLAGS) -o $@ $^ -L$(LIBNODE_LIB) -l:libnode.so.108 -lpthread -Wl,-rpath,$(LIBNODE_LIB)
 extension/runtime_snapshot.bin: $(SNAPSHOT_TOOL)
 	$(SNAPSHOT_TOOL) $@
 extension/runtime_snapshot.c: extension/runtime_snapshot.bin udf-runtime/embed.mjs
 	node udf-runtime/embed.mjs $< $@ udf_runtime_snapshot
 
-extension/v8shim/shim.o: extension/v8shim/shim.cc extension/v8shim/udf_v8.h extension/v8shim/watchdog.h
+extension/v8shim/shim.o: extension/v8shim/shim.cc extension/v8shim/udf_v8.h extension/v8shim/watchdog.h extension/v8shim/code_cache.h extension/v8shim/host_values.h
 extension/v8shim/watchdog.o: extension/v8shim/watchdog.cc extension/v8shim/watchdog.h
 extension/v8shim/host_values.o: extension/v8shim/host_values.cc extension/v8shim/host_values.h extension/v8shim/udf_v8.h
+extension/v8shim/code_cache.o: extension/v8shim/code_cache.cc extension/v8shim/code_cache.h extension/v8shim/udf_v8.h
 $(filter-out extension/v8shim/%.o extension/runtime_js.o,$(OBJS)): extension/udf.h extension/v8shim/udf_v8.h
 
 install: install-libnode

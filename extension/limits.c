@@ -293,9 +293,11 @@ udf_info(PG_FUNCTION_ARGS)
 					 "\"heap_limit_bytes\": %zu, \"max_heap_size_mb\": %d, "
 					 "\"isolates_created\": " UINT64_FORMAT ", \"isolates_discarded\": " UINT64_FORMAT ", "
 					 "\"terminations\": {\"canceled\": " UINT64_FORMAT ", \"timed_out\": " UINT64_FORMAT
-					 ", \"out_of_memory\": " UINT64_FORMAT "}}",
+					 ", \"out_of_memory\": " UINT64_FORMAT "}, \"code_cache\": ",
 					 udf_v8_isolate_alive() ? "true" : "false", used, total, limit,
 					 udf_max_heap_size_mb, udf_v8_isolates_created(), isolates_discarded,
 					 terminations_cancel, terminations_timeout, terminations_oom);
+	CodeCacheAppendStats(&buf);
+	appendStringInfoChar(&buf, '}');
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }

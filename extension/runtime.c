@@ -123,6 +123,7 @@ RuntimeEnsureStarted(void)
 	host.interrupt_pending = LimitsInterruptPending;
 	/* contexts start from a snapshot in which the runtime has already run */
 	udf_v8_use_snapshot(udf_runtime_snapshot, udf_runtime_snapshot_len);
+	CodeCacheStart();
 	if (!udf_v8_initialize(&host, udf_runtime_js, udf_runtime_js_len,
 						   (size_t) udf_max_heap_size_mb, &err))
 		ReportV8Error(&err, NULL);
@@ -258,7 +259,8 @@ RuntimeNewContext(const UdfDeployment *dep, int nmodules, const UdfModule *modul
 		const UdfModule *m = &modules[i];
 
 		udf_v8_context_add_module(ctx, m->path, m->source, strlen(m->source),
-								  m->source_map, m->source_map ? strlen(m->source_map) : 0);
+								  m->source_map, m->source_map ? strlen(m->source_map) : 0,
+								  CodeCacheKey(m));
 		if (m->source_map)
 		{
 			const char *args[2] = {m->path, m->source_map};

@@ -164,7 +164,7 @@ LoadDeployment(void)
 																		   SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
 			deployment.import_seed = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
 			deployment.schema = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
-			sql = psprintf("SELECT path, source, source_map FROM %s ORDER BY path",
+			sql = psprintf("SELECT path, source, source_map, source_sha256 FROM %s ORDER BY path",
 						   QualifiedTable("udf_module"));
 			if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
 				elog(ERROR, "could not read udf_module");
@@ -179,6 +179,7 @@ LoadDeployment(void)
 				deployment.modules[i].path = CopyColumn(tup, desc, 1);
 				deployment.modules[i].source = CopyColumn(tup, desc, 2);
 				deployment.modules[i].source_map = CopyColumn(tup, desc, 3);
+				deployment.modules[i].source_sha256 = CopyColumn(tup, desc, 4);
 			}
 			/* kinds of the functions, so a call knows its time limit up front */
 			sql = psprintf("SELECT f->>'name', f->>'kind' FROM %s d, jsonb_array_elements(d.functions) f "
@@ -271,6 +272,8 @@ StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *function
 		char		nulls[4];
 		char	   *sql;
 		bool		isnull;
+		List	   *old_hashes = NIL;
+		List	   *new_hashes = NIL;
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
@@ -278,10 +281,13 @@ StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *function
 		sql = psprintf("LOCK TABLE %s IN EXCLUSIVE MODE", QualifiedTable("udf_deployment"));
 		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
 			elog(ERROR, "could not lock udf_deployment");
-		sql = psprintf("DELETE FROM %s", QualifiedTable("udf_module"));
-		if (SPI_execute(sql, false, 0) != SPI_OK_DELETE)
+		sql = psprintf("DELETE FROM %s RETURNING source_sha256", QualifiedTable("udf_module"));
+		if (SPI_execute(sql, false, 0) != SPI_OK_DELETE_RETURNING)
 			elog(ERROR, "could not clear udf_module");
-		sql = psprintf("INSERT INTO %s (path, source, source_map) VALUES ($1, $2, $3)",
+		for (uint64 i = 0; i < SPI_processed; i++)
+			old_hashes = lappend(old_hashes, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		sql = psprintf("INSERT INTO %s (path, source, source_map, source_sha256) "
+					   "VALUES ($1, $2, $3, encode(sha256(convert_to($2, 'UTF8')), 'hex')) RETURNING source_sha256",
 					   QualifiedTable("udf_module"));
 		for (int i = 0; i < nmodules; i++)
 		{
@@ -290,8 +296,9 @@ StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *function
 			values[2] = modules[i].source_map ? CStringGetTextDatum(modules[i].source_map) : (Datum) 0;
 			nulls[0] = nulls[1] = ' ';
 			nulls[2] = modules[i].source_map ? ' ' : 'n';
-			if (SPI_execute_with_args(sql, 3, insert_types, values, nulls, false, 0) != SPI_OK_INSERT)
+			if (SPI_execute_with_args(sql, 3, insert_types, values, nulls, false, 0) != SPI_OK_INSERT_RETURNING)
 				elog(ERROR, "could not insert into udf_module");
+			new_hashes = lappend(new_hashes, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 		}
 		sql = psprintf("INSERT INTO %s (functions, import_seed, deployed_by, schema) VALUES ($1, $2, $3, $4) RETURNING id",
 					   QualifiedTable("udf_deployment"));
@@ -305,6 +312,7 @@ StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *function
 		if (SPI_execute_with_args(sql, 4, deploy_types, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
 			elog(ERROR, "could not insert into udf_deployment");
 		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		CodeCachePrune(old_hashes, new_hashes);
 		SPI_finish();
 	}
 	PG_FINALLY();

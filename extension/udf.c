@@ -18,6 +18,7 @@ _PG_init(void)
 {
 	RuntimeInit();
 	LimitsInit();
+	CodeCacheInit();
 	NestedInit();
 	ConsoleInit();
 	StoreInit();

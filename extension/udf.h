@@ -11,6 +11,8 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 #include "v8shim/udf_v8.h"
 
@@ -27,6 +29,7 @@ typedef struct UdfModule
 	char	   *path;
 	char	   *source;
 	char	   *source_map;		/* NULL if none */
+	char	   *source_sha256;	/* hex; set when read back from udf_module */
 } UdfModule;
 
 typedef struct UdfFunctionInfo
@@ -95,6 +98,13 @@ extern void SyscallDispatch(const char *op, const char *args, size_t args_len,
 
 /* limits.c: time and size limits, interrupts, udf_info() */
 extern void LimitsInit(void);
+
+/* codecache.c */
+extern void CodeCacheInit(void);
+extern void CodeCacheStart(void);
+extern const char *CodeCacheKey(const UdfModule *module);
+extern void CodeCachePrune(List *old_hashes, List *new_hashes);
+extern void CodeCacheAppendStats(StringInfo buf);
 extern bool LimitsInterruptPending(void);
 extern double LimitsTimeLimitMs(const char *kind);
 extern void LimitsCheckArgsSize(const char *function, size_t bytes);

@@ -20,9 +20,10 @@ CREATE TABLE udf_deployment (
 );
 -- The live deployment's modules.
 CREATE TABLE udf_module (
-  path       text PRIMARY KEY,
-  source     text NOT NULL,
-  source_map text
+  path          text PRIMARY KEY,
+  source        text NOT NULL,
+  source_map    text,
+  source_sha256 text NOT NULL  -- names the module's compiled code in the code cache
 );
 -- Table numbers encoded in document ids; never reused. regclass dumps by name.
 CREATE TABLE udf_table (

@@ -24,6 +24,7 @@
  * whose source the runtime generates.
  */
 #include "udf_v8.h"
+#include "code_cache.h"
 #include "host_values.h"
 #include "watchdog.h"
 
@@ -58,6 +59,7 @@ struct ModuleEntry
 {
 	std::string source;
 	std::string source_map;
+	std::string cache_key;		/* empty: not cached */
 	bool		builtin = false;
 	Global<Module> module;
 };
@@ -707,10 +709,21 @@ CompileTree(UdfV8Context *c, Local<Context> ctx, const std::string &key, UdfV8Er
 
 	TryCatch	tc(iso);
 	ScriptOrigin origin(iso, V8Str(iso, key), 0, 0, false, -1, Local<Value>(), false, false, true);
-	ScriptCompiler::Source source(V8Str(iso, it->second.source), origin);
+	const std::string &cache_key = it->second.cache_key;
+	std::string cached;
+	bool		damaged = false;
+	ScriptCompiler::CachedData *cached_data = nullptr;
+
+	if (!cache_key.empty() && CodeCacheLookup(cache_key, &cached, &damaged))
+		cached_data = new ScriptCompiler::CachedData(reinterpret_cast<const uint8_t *>(cached.data()),
+													 static_cast<int>(cached.size()));
+	/* the source owns cached_data (not its bytes, which stay in cached) */
+	ScriptCompiler::Source source(V8Str(iso, it->second.source), origin, cached_data);
 	Local<Module> mod;
 
-	if (!ScriptCompiler::CompileModule(iso, &source).ToLocal(&mod))
+	if (!ScriptCompiler::CompileModule(iso, &source,
+									   cached_data ? ScriptCompiler::kConsumeCodeCache
+									   : ScriptCompiler::kNoCompileOptions).ToLocal(&mod))
 	{
 		if (!tc.HasCaught() || tc.HasTerminated())
 		{
@@ -730,6 +743,23 @@ CompileTree(UdfV8Context *c, Local<Context> ctx, const std::string &key, UdfV8Er
 			err->column = msg->GetStartColumn(ctx).FromMaybe(-1) + 1;
 		}
 		return err->status;
+	}
+	if (!cache_key.empty())
+	{
+		bool		rejected = damaged || (cached_data && source.GetCachedData()->rejected);
+
+		CodeCacheCount(cached_data != nullptr, rejected);
+		if (rejected)
+			CodeCacheDrop(cache_key);
+		if (!cached_data || rejected)
+		{
+			/* made before instantiation, as V8 requires: the module's top level */
+			std::unique_ptr<ScriptCompiler::CachedData> made(
+				ScriptCompiler::CreateCodeCache(mod->GetUnboundModuleScript()));
+
+			if (made && made->length > 0)
+				CodeCacheStore(cache_key, made->data, static_cast<size_t>(made->length));
+		}
 	}
 	it->second.module.Reset(iso, mod);
 	c->paths_by_hash.emplace(mod->GetIdentityHash(), key);
@@ -998,11 +1028,13 @@ udf_v8_context_free(UdfV8Context *c)
 
 extern "C" void
 udf_v8_context_add_module(UdfV8Context *c, const char *path, const char *source, size_t source_len,
-						  const char *source_map, size_t map_len)
+						  const char *source_map, size_t map_len, const char *cache_key)
 {
 	ModuleEntry e;
 
 	e.source.assign(source, source_len);
+	if (cache_key)
+		e.cache_key = cache_key;
 	if (source_map)
 		e.source_map.assign(source_map, map_len);
 	c->modules[path] = std::move(e);

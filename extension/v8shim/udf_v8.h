@@ -124,10 +124,14 @@ extern bool udf_v8_module_ready(UdfV8Context *ctx, const char *path);
 extern UdfV8Context *udf_v8_context_new(UdfV8Error *err);
 extern void udf_v8_context_free(UdfV8Context *ctx);
 
-/* Register a module's source (not compiled until loaded). */
+/*
+ * Register a module's source (not compiled until loaded). cache_key names its
+ * compiled code in the code cache (a hash of the source; NULL: not cached).
+ */
 extern void udf_v8_context_add_module(UdfV8Context *ctx, const char *path,
 									  const char *source, size_t source_len,
-									  const char *source_map, size_t map_len);
+									  const char *source_map, size_t map_len,
+									  const char *cache_key);
 
 /* Compile, link and evaluate a module and its imports, once. */
 extern UdfV8Status udf_v8_load_module(UdfV8Context *ctx, const char *path,
@@ -167,6 +171,22 @@ extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
 #define UDF_INVOKE_ALLOW_INTERNAL	1
 #define UDF_INVOKE_TRIGGER			2
 #define UDF_INVOKE_NESTED			4
+
+/*
+ * Compiled module code is cached by the cache key given with each module (its
+ * source hash): in memory, and in files under dir if set (NULL: memory only).
+ */
+extern void udf_v8_set_code_cache_dir(const char *dir);
+
+typedef struct UdfV8CodeCacheStats
+{
+	uint64_t	hits;			/* modules compiled from a cache */
+	uint64_t	misses;			/* compiled from source: no cache yet */
+	uint64_t	rejected;		/* a cache V8 refused; compiled from source */
+	uint64_t	written;		/* caches made */
+} UdfV8CodeCacheStats;
+
+extern void udf_v8_code_cache_stats(UdfV8CodeCacheStats *stats);
 
 /* Use a startup snapshot (made by udf_v8_make_snapshot); before udf_v8_initialize. */
 extern void udf_v8_use_snapshot(const char *data, size_t len);
