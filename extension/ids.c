@@ -151,15 +151,8 @@ char *
 IdNew(uint32 table_number)
 {
 	uint8		random16[ID_RANDOM_BYTES];
-	char		hex[2 * ID_RANDOM_BYTES + 1];
 
-	RuntimeSeed(hex, sizeof(hex));
-	for (int i = 0; i < ID_RANDOM_BYTES; i++)
-	{
-		char		pair[3] = {hex[2 * i], hex[2 * i + 1], 0};
-
-		random16[i] = (uint8) strtol(pair, NULL, 16);
-	}
+	RuntimeRandomBytes(random16, sizeof(random16));
 	return IdEncode(table_number, random16);
 }
 

@@ -189,18 +189,17 @@ RuntimeAfterCall(void)
 }
 
 /*
- * Fill hex with hexlen-1 random hex digits for a PRNG seed. Seeds only need
- * to differ between calls (Convex seeds per execution for determinism, not
- * secrecy), so a per-backend PRNG seeded once from pg_strong_random serves.
+ * The per-backend PRNG behind call seeds and new ids. Seeds only need to
+ * differ between calls (Convex seeds per execution for determinism, not
+ * secrecy), so one PRNG seeded once from pg_strong_random serves; with
+ * udf.test_seed it restarts from that seed.
  */
-void
-RuntimeSeed(char *hex, size_t hexlen)
+static pg_prng_state *
+RuntimePrng(void)
 {
-	static const char digits[] = "0123456789abcdef";
 	static pg_prng_state state;
 	static bool seeded = false;
 	static bool seeded_for_test = false;
-	size_t		n = hexlen - 1;
 
 	if (udf_test_seed != 0 && (test_seed_changed || !seeded_for_test))
 	{
@@ -216,14 +215,44 @@ RuntimeSeed(char *hex, size_t hexlen)
 		seeded = true;
 		seeded_for_test = false;
 	}
+	return &state;
+}
+
+/* Fill hex with hexlen-1 random hex digits: a call's PRNG seed. */
+void
+RuntimeSeed(char *hex, size_t hexlen)
+{
+	static const char digits[] = "0123456789abcdef";
+	pg_prng_state *state = RuntimePrng();
+	size_t		n = hexlen - 1;
+
 	for (size_t i = 0; i < n; i += 16)
 	{
-		uint64		r = pg_prng_uint64(&state);
+		uint64		r = pg_prng_uint64(state);
 
 		for (size_t j = i; j < n && j < i + 16; j++, r >>= 4)
 			hex[j] = digits[r & 15];
 	}
 	hex[n] = '\0';
+}
+
+/*
+ * n random bytes. Each byte takes two nibbles of a draw, high nibble first,
+ * the order RuntimeSeed writes them in: ids pinned by tests under
+ * udf.test_seed stay what they are.
+ */
+void
+RuntimeRandomBytes(uint8 *out, size_t n)
+{
+	pg_prng_state *state = RuntimePrng();
+
+	for (size_t i = 0; i < n; i += 8)
+	{
+		uint64		r = pg_prng_uint64(state);
+
+		for (size_t j = i; j < n && j < i + 8; j++, r >>= 8)
+			out[j] = (uint8) (((r & 0x0f) << 4) | ((r >> 4) & 0x0f));
+	}
 }
 
 /*

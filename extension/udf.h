@@ -77,6 +77,7 @@ extern void RuntimeAfterCall(void);
 extern void RuntimeDropContexts(void);
 extern void RuntimeAfterFailure(UdfV8Status status, const char *function);
 extern void RuntimeSeed(char *hex, size_t hexlen);
+extern void RuntimeRandomBytes(uint8 *out, size_t n);
 extern const char *RuntimeCurrentFunction(void);
 extern const char *RuntimeCurrentKind(void);
 extern int	RuntimeCallDepth(void);
