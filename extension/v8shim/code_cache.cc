@@ -133,7 +133,13 @@ void
 Remember(const std::string &key, std::string data)
 {
 	auto	   &memory = Memory();
+	auto		old = memory.find(key);
 
+	if (old != memory.end())
+	{
+		g_memory_bytes -= old->second.size();
+		memory.erase(old);
+	}
 	if (g_memory_bytes + data.size() > kMaxMemoryBytes)
 	{
 		memory.clear();

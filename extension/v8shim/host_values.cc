@@ -66,7 +66,8 @@ class Reader
 
 		if (!Bytes(&s, &len))
 			return false;
-		if (!String::NewFromUtf8(iso_, s, type, static_cast<int>(len)).ToLocal(out))
+		if (len > static_cast<uint32_t>(String::kMaxLength) ||
+			!String::NewFromUtf8(iso_, s, type, static_cast<int>(len)).ToLocal(out))
 			return Fail("a string is longer than JavaScript allows");
 		return true;
 	}
