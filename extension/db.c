@@ -1958,18 +1958,16 @@ DescribeTableCached(Oid relid, DbTable *t)
 	ResolveTable(quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)), t);
 }
 
-/* A row of rel (a trigger's tuple) as document JSON: same shape as ctx.db reads. */
-char *
-DbRowDocument(Relation rel, HeapTuple tuple)
+/* A row of rel (a trigger's tuple) as a document: the same shape ctx.db reads. */
+void
+DbWriteRow(ValueWriter *w, Relation rel, HeapTuple tuple)
 {
 	DbTable		t;
 	TupleDesc	desc = RelationGetDescr(rel);
-	ValueWriter w;
 	int			col = 0;
 
 	DescribeTableCached(RelationGetRelid(rel), &t);
-	WriterInit(&w, false);
-	WriterObjectBegin(&w);
+	WriterObjectBegin(w);
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -1985,20 +1983,19 @@ DbRowDocument(Relation rel, HeapTuple tuple)
 			bool		varlena;
 
 			getTypeOutputInfo(att->atttypid, &output, &varlena);
-			WriterKey(&w, "_id");
-			WriterCString(&w, OidOutputFunctionCall(output, d));
+			WriterKey(w, "_id");
+			WriterCString(w, OidOutputFunctionCall(output, d));
 		}
 		col++;
 		if (isnull && t.managed)
 			continue;
-		WriterKey(&w, NameStr(att->attname));
+		WriterKey(w, NameStr(att->attname));
 		if (isnull)
-			WriterNull(&w);
+			WriterNull(w);
 		else
-			WriteDatumAsConvex(&w, d, att->atttypid);
+			WriteDatumAsConvex(w, d, att->atttypid);
 	}
-	WriterObjectEnd(&w);
-	return w.buf.data;
+	WriterObjectEnd(w);
 }
 
 /*

@@ -16,6 +16,8 @@
 
 #include <math.h>
 
+#include "writer.h"
+
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -196,11 +198,12 @@ InvokeRun(const UdfDeployment *dep, const FunctionName *fn, const char *kind, bo
 	UdfV8Context *ctx = RuntimeContextFor(dep);
 	const UdfV8Arg invoke_args[] = {
 		UDF_V8_STR(fn->export_name),
-		UDF_V8_STR(call->args_json),
+		call->args_values ? UDF_V8_VALUES(call->args_values, call->args_values_len)
+		: UDF_V8_STR(call->args_json),
 		UDF_V8_STR(fn->module),
 		UDF_V8_STR(call->seed),
 		UDF_V8_NUM(call->now_ms),
-		UDF_V8_NUM(call->flags),
+		UDF_V8_NUM(call->flags | (call->args_values ? UDF_INVOKE_ARGS_BUILT : 0)),
 		UDF_V8_STR(call->expect_kind),
 	};
 
@@ -316,8 +319,19 @@ udf_invoke(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(call_cxt);
 
 	RuntimeSeed(seed, sizeof(seed));
-	call.args_json = args ? JsonbToCString(NULL, &args->root, VARSIZE(args)) : "{}";
-	LimitsCheckArgsSize(fn.display, strlen(call.args_json));
+	if (args)
+	{
+		/* the jsonb walked straight into the values V8 builds the arguments from */
+		ValueWriter w;
+
+		WriterInit(&w, true);
+		WriterJsonb(&w, &args->root);
+		call.args_values = w.buf.data;
+		call.args_values_len = w.buf.len;
+		LimitsCheckArgsSize(fn.display, w.buf.len);
+	}
+	else
+		call.args_json = "{}";
 	call.seed = seed;
 	call.now_ms = (double) (int64) InvokeNowMs();
 	kind = resolved->kind;
@@ -343,11 +357,11 @@ udf_invoke(PG_FUNCTION_ARGS)
 
 /*
  * Run a mutation for a trigger: in the statement's transaction, with
- * trigger_args as its arguments. Returns the tagged result JSON
+ * trigger_args (host values, trigger_args_len bytes) as its arguments. Returns the tagged result JSON
  * ({"keep"}, {"skip"} or {"row": ...}). Errors abort the statement.
  */
 char *
-InvokeForTrigger(const char *name, const char *trigger_args)
+InvokeForTrigger(const char *name, const char *trigger_args, size_t trigger_args_len)
 {
 	const UdfDeployment *dep = StoreCurrentDeployment();
 	ResolvedFunction *resolved = InvokeResolve(dep, name);
@@ -376,7 +390,8 @@ InvokeForTrigger(const char *name, const char *trigger_args)
 				 errhint("A trigger whose mutation writes to a table with a udf trigger calls itself again; stop the recursion, or raise udf.max_call_depth.")));
 
 	RuntimeSeed(seed, sizeof(seed));
-	call.args_json = trigger_args;
+	call.args_values = trigger_args;
+	call.args_values_len = trigger_args_len;
 	call.seed = seed;
 	call.now_ms = (double) (int64) InvokeNowMs();
 	call.flags = UDF_INVOKE_ALLOW_INTERNAL | UDF_INVOKE_TRIGGER;

@@ -20,36 +20,42 @@
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
-#include "utils/json.h"
+#include "writer.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(udf_trigger);
 
-/* Append a transition table's rows as a JSON array of documents. */
+/* A transition table's rows as an array of documents. */
 static void
-AppendTransitionRows(StringInfo out, Relation rel, Tuplestorestate *rows)
+WriteTransitionRows(ValueWriter *w, Relation rel, Tuplestorestate *rows)
 {
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
-	bool		first = true;
 
-	appendStringInfoChar(out, '[');
+	WriterArrayBegin(w);
 	tuplestore_rescan(rows);
 	while (tuplestore_gettupleslot(rows, true, false, slot))
 	{
 		bool		should_free;
 		HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
 
-		if (!first)
-			appendStringInfoChar(out, ',');
-		first = false;
-		appendStringInfoString(out, DbRowDocument(rel, tuple));
+		DbWriteRow(w, rel, tuple);
 		if (should_free)
 			heap_freetuple(tuple);
 	}
-	appendStringInfoChar(out, ']');
+	WriterArrayEnd(w);
 	ExecDropSingleTupleTableSlot(slot);
+}
+
+/* A row, or null. */
+static void
+WriteRowOrNull(ValueWriter *w, Relation rel, HeapTuple tuple)
+{
+	if (tuple)
+		DbWriteRow(w, rel, tuple);
+	else
+		WriterNull(w);
 }
 
 /* udf_trigger() returns trigger */
@@ -65,7 +71,7 @@ udf_trigger(PG_FUNCTION_ARGS)
 	bool		row_level;
 	HeapTuple	old_row = NULL;
 	HeapTuple	new_row = NULL;
-	StringInfoData args;
+	ValueWriter args;
 	char	   *result;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -99,35 +105,41 @@ udf_trigger(PG_FUNCTION_ARGS)
 			old_row = td->tg_trigtuple;
 	}
 
-	initStringInfo(&args);
-	appendStringInfo(&args, "{\"op\":\"%s\",\"when\":\"%s\",\"level\":\"%s\",\"table\":",
-					 op, when, row_level ? "ROW" : "STATEMENT");
-	escape_json(&args, RelationGetRelationName(rel));
-	appendStringInfoString(&args, ",\"schema\":");
-	escape_json(&args, get_namespace_name(RelationGetNamespace(rel)));
-	appendStringInfo(&args, ",\"old\":%s,\"new\":%s,\"args\":[",
-					 old_row ? DbRowDocument(rel, old_row) : "null",
-					 new_row ? DbRowDocument(rel, new_row) : "null");
+	/* the mutation's argument object, as host values */
+	WriterInit(&args, true);
+	WriterObjectBegin(&args);
+	WriterKey(&args, "op");
+	WriterCString(&args, op);
+	WriterKey(&args, "when");
+	WriterCString(&args, when);
+	WriterKey(&args, "level");
+	WriterCString(&args, row_level ? "ROW" : "STATEMENT");
+	WriterKey(&args, "table");
+	WriterCString(&args, RelationGetRelationName(rel));
+	WriterKey(&args, "schema");
+	WriterCString(&args, get_namespace_name(RelationGetNamespace(rel)));
+	WriterKey(&args, "old");
+	WriteRowOrNull(&args, rel, old_row);
+	WriterKey(&args, "new");
+	WriteRowOrNull(&args, rel, new_row);
+	WriterKey(&args, "args");
+	WriterArrayBegin(&args);
 	for (int i = 1; i < tg->tgnargs; i++)
-	{
-		if (i > 1)
-			appendStringInfoChar(&args, ',');
-		escape_json(&args, tg->tgargs[i]);
-	}
-	appendStringInfoChar(&args, ']');
+		WriterCString(&args, tg->tgargs[i]);
+	WriterArrayEnd(&args);
 	if (td->tg_oldtable)
 	{
-		appendStringInfoString(&args, ",\"oldRows\":");
-		AppendTransitionRows(&args, rel, td->tg_oldtable);
+		WriterKey(&args, "oldRows");
+		WriteTransitionRows(&args, rel, td->tg_oldtable);
 	}
 	if (td->tg_newtable)
 	{
-		appendStringInfoString(&args, ",\"newRows\":");
-		AppendTransitionRows(&args, rel, td->tg_newtable);
+		WriterKey(&args, "newRows");
+		WriteTransitionRows(&args, rel, td->tg_newtable);
 	}
-	appendStringInfoChar(&args, '}');
+	WriterObjectEnd(&args);
 
-	result = InvokeForTrigger(tg->tgargs[0], args.data);
+	result = InvokeForTrigger(tg->tgargs[0], args.buf.data, args.buf.len);
 
 	/* only BEFORE ROW triggers change what happens to the row */
 	if (!row_level || !TRIGGER_FIRED_BEFORE(ev))

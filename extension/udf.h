@@ -151,7 +151,8 @@ extern void DbQueryPage(const char *args, size_t len, UdfV8HostResult *out);
 /* row <-> document for triggers (Relation and HeapTuple from utils/rel.h, access/htup.h) */
 struct RelationData;
 struct HeapTupleData;
-extern char *DbRowDocument(struct RelationData *rel, struct HeapTupleData *tuple);
+struct ValueWriter;
+extern void DbWriteRow(struct ValueWriter *w, struct RelationData *rel, struct HeapTupleData *tuple);
 extern struct HeapTupleData *DbRowFromDocument(struct RelationData *rel, struct HeapTupleData *base,
 											   const char *doc_json, const char *function);
 
@@ -171,11 +172,13 @@ typedef struct FunctionName
 } FunctionName;
 extern FunctionName InvokeParseName(const char *name);
 extern bool InvokeDeploymentHasModule(const UdfDeployment *dep, const char *path);
-extern char *InvokeForTrigger(const char *name, const char *trigger_args);
+extern char *InvokeForTrigger(const char *name, const char *trigger_args, size_t trigger_args_len);
 /* One call of the runtime's invoke entry point, besides the function's name. */
 typedef struct InvokeCall
 {
-	const char *args_json;		/* the argument object, Convex JSON */
+	const char *args_json;		/* the argument object, Convex JSON, or: */
+	const char *args_values;	/* the same as host values (udf_v8.h) */
+	size_t		args_values_len;
 	const char *seed;			/* the call's PRNG seed (hex) */
 	double		now_ms;			/* its frozen clock */
 	int			flags;			/* UDF_INVOKE_* */

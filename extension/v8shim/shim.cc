@@ -1138,6 +1138,8 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 	Local<Value> udf;
 	Local<Value> fn;
 
+	TryCatch	tc(iso);
+
 	memset(err, 0, sizeof(*err));
 	*result_json = nullptr;
 	if (module_path)
@@ -1154,7 +1156,19 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 	}
 	for (int i = 0; i < nargs; i++)
 	{
-		if (args[i].is_number)
+		if (args[i].is_values)
+		{
+			Local<Value> v;
+			std::string error;
+
+			if (!HostValuesToV8(iso, ctx, args[i].str, args[i].len, &v, &error))
+			{
+				SetError(err, UDF_V8_INTERNAL, "udf: " + error);
+				return err->status;
+			}
+			argv.push_back(v);
+		}
+		else if (args[i].is_number)
 			argv.push_back(Number::New(iso, args[i].num));
 		else if (args[i].str)
 			argv.push_back(V8Str(iso, args[i].str));
@@ -1162,7 +1176,6 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 			argv.push_back(Null(iso));
 	}
 
-	TryCatch	tc(iso);
 	auto		cached = c->entries.find(entry);
 
 	/* the entry points never change: look each up once per context */
@@ -1279,7 +1292,7 @@ udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
 
 	for (int i = 0; i < nargs; i++)
 	{
-		UdfV8Arg	a = {args[i], 0, false};
+		UdfV8Arg	a = {args[i], 0, false, false, 0};
 
 		typed.push_back(a);
 	}

@@ -150,16 +150,22 @@ extern UdfV8Status udf_v8_call(UdfV8Context *ctx, const char *entry,
 							   const char *const *args, int nargs,
 							   char **result_json, UdfV8Error *err);
 
-/* An argument of udf_v8_call_typed: a string (NULL: null) or a number. */
+/*
+ * An argument of udf_v8_call_typed: a string (NULL: null), a number, or host
+ * values (len bytes at str) passed as the value they encode.
+ */
 typedef struct UdfV8Arg
 {
-	const char *str;			/* used unless is_number */
+	const char *str;			/* a string, or host values */
 	double		num;
 	bool		is_number;
+	bool		is_values;
+	size_t		len;			/* host values: their length */
 } UdfV8Arg;
 
-#define UDF_V8_STR(s)	((UdfV8Arg) {(s), 0, false})
-#define UDF_V8_NUM(n)	((UdfV8Arg) {NULL, (n), true})
+#define UDF_V8_STR(s)		((UdfV8Arg) {(s), 0, false, false, 0})
+#define UDF_V8_NUM(n)		((UdfV8Arg) {NULL, (n), true, false, 0})
+#define UDF_V8_VALUES(p, n)	((UdfV8Arg) {(p), 0, false, true, (n)})
 
 /* udf_v8_call with typed arguments, so no options object needs parsing. */
 extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
@@ -171,6 +177,7 @@ extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
 #define UDF_INVOKE_ALLOW_INTERNAL	1
 #define UDF_INVOKE_TRIGGER			2
 #define UDF_INVOKE_NESTED			4
+#define UDF_INVOKE_ARGS_BUILT		8	/* args is the value itself, not JSON text */
 
 /*
  * Compiled module code is cached by the cache key given with each module (its

@@ -43,6 +43,7 @@ export function displayName(modulePath, exportName) {
 export const INVOKE_ALLOW_INTERNAL = 1;
 export const INVOKE_TRIGGER = 2;
 export const INVOKE_NESTED = 4;
+export const INVOKE_ARGS_BUILT = 8; // args is the value itself, not JSON text
 
 const fail = (code, message, detail, hint) => ({ ok: false, code, message, detail, hint });
 const title = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1);
@@ -118,11 +119,28 @@ export function makeRuntime({ determinism, console, syscall }) {
     return entry;
   }
 
+  // A trigger must tell "return null" (skip the row) from "return undefined"
+  // (keep it), which the invoke protocol folds together: it runs the same
+  // handler through a wrapper that tags the result, made once per function.
+  const taggedByFunction = new WeakMap();
+  function taggedMutation(fn) {
+    let tagged = taggedByFunction.get(fn);
+    if (!tagged) {
+      tagged = mutationGeneric(async (ctx, a) => {
+        const r = await fn._handler(ctx, a);
+        return r === undefined ? { keep: true } : r === null ? { skip: true } : { row: r };
+      });
+      taggedByFunction.set(fn, tagged);
+    }
+    return tagged;
+  }
+
   // The host's call: typed arguments, no options object to parse.
-  //   flags: INVOKE_ALLOW_INTERNAL | INVOKE_TRIGGER | INVOKE_NESTED
+  //   flags: INVOKE_ALLOW_INTERNAL | INVOKE_TRIGGER | INVOKE_NESTED | INVOKE_ARGS_BUILT
   //   expectKind: the kind the caller requires, or null
   // Returns the result's Convex JSON text, or {ok: false, ...} on failure.
-  async function invoke(namespace, exportName, argsJson, module, seed, now, flags, expectKind, requestId) {
+  //   args: the argument object as Convex JSON text, or (INVOKE_ARGS_BUILT) the value
+  async function invoke(namespace, exportName, args, module, seed, now, flags, expectKind, requestId) {
     const { fn, kind, name } = functionEntry(namespace, module, exportName);
     // httpActionGeneric sets no isPublic, so check the kind first
     if (kind === "httpAction") {
@@ -131,10 +149,10 @@ export function makeRuntime({ determinism, console, syscall }) {
     if (!kind || (!fn.isPublic && !(flags & INVOKE_ALLOW_INTERNAL))) return notFound(name);
 
     let argsValue;
-    let args;
+    let convexArgs;
     try {
-      argsValue = JSON.parse(argsJson);
-      args = jsonToConvex(argsValue);
+      argsValue = flags & INVOKE_ARGS_BUILT ? args : JSON.parse(args);
+      convexArgs = jsonToConvex(argsValue);
     } catch (e) {
       return fail(SQLSTATE.argumentValidation, `ArgumentValidationError: arguments of '${name}' are not valid Convex JSON: ${e.message}`);
     }
@@ -144,7 +162,7 @@ export function makeRuntime({ determinism, console, syscall }) {
     } catch (e) {
       return { ...describeError(e), ok: false };
     }
-    const argsProblem = validateArgs(validators.args, args);
+    const argsProblem = validateArgs(validators.args, convexArgs);
     if (argsProblem) return fail(SQLSTATE.argumentValidation, argsProblem, `Function: ${name}`);
 
     // A nested call (ctx.runQuery/runMutation) runs in a context of its own,
@@ -162,17 +180,8 @@ export function makeRuntime({ determinism, console, syscall }) {
     let resultJson;
     try {
       // the package parses its JSON argument array again: give it the one parsed here
-      const argsStr = syscall.handOver ? syscall.handOver([argsValue]) : "[" + argsJson + "]";
-      if (trigger) {
-        // a trigger must tell "return null" (skip the row) from "return
-        // undefined" (keep it), which the invoke protocol folds together:
-        // run the same handler through a wrapper that tags the result
-        const tagged = mutationGeneric(async (ctx, a) => {
-          const r = await fn._handler(ctx, a);
-          return r === undefined ? { keep: true } : r === null ? { skip: true } : { row: r };
-        });
-        resultJson = await tagged.invokeMutation(argsStr);
-      } else if (kind === "query") resultJson = await fn.invokeQuery(argsStr);
+      const argsStr = syscall.handOver ? syscall.handOver([argsValue]) : JSON.stringify([argsValue]);
+      if (trigger) resultJson = await taggedMutation(fn).invokeMutation(argsStr); else if (kind === "query") resultJson = await fn.invokeQuery(argsStr);
       else if (kind === "mutation") resultJson = await fn.invokeMutation(argsStr);
       else resultJson = await fn.invokeAction(requestId ?? "", argsStr);
     } catch (e) {

@@ -15,7 +15,7 @@ import { v, ConvexError, convexToJson } from "convex/values";
 import { setupSyscall } from "../src/setup/03_syscall.js";
 import { setupConsole } from "../src/setup/02_console.js";
 import { setupDeterminism } from "../src/setup/01_determinism.js";
-import { makeRuntime, kindOf, displayName, SQLSTATE, INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED } from "../src/invoke.js";
+import { makeRuntime, kindOf, displayName, SQLSTATE, INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT } from "../src/invoke.js";
 
 // --- a small fake host ----------------------------------------------------
 // The convex package calls globalThis.Convex, so the real setupSyscall is
@@ -71,7 +71,7 @@ const OPTS = { module: "m.js", seed: "ab", now: 1000 };
 // the host's typed call; a success (the result's JSON text) as {ok: true, json}
 const invokeWith = async (ns, name, args, o) => {
   const flags = (o.allowInternal ? INVOKE_ALLOW_INTERNAL : 0) | (o.trigger ? INVOKE_TRIGGER : 0) |
-    (o.nested ? INVOKE_NESTED : 0);
+    (o.nested ? INVOKE_NESTED : 0) | (o.argsBuilt ? INVOKE_ARGS_BUILT : 0);
   const r = await rt.invoke(ns, name, args, o.module, o.seed, o.now, flags, o.expectKind ?? null, o.requestId ?? "");
   return typeof r === "string" ? { ok: true, json: r } : r;
 };
@@ -156,6 +156,17 @@ describe("successful calls", () => {
     assert.ok(seen.b instanceof ArrayBuffer);
     assert.deepEqual([...new Uint8Array(seen.b)], [1, 2, 3]);
     assert.ok(Number.isNaN(seen.f));
+  });
+
+  test("arguments the host built as values are used as they are, not parsed", async () => {
+    const fn = queryGeneric({ args: { n: v.int64(), s: v.string() }, handler: async (ctx, { n, s }) => `${s}:${n + 1n}` });
+    const built = { ...OPTS, argsBuilt: true };
+    assertOk(await call(one(fn), "fn", { n: { $integer: "BQAAAAAAAAA=" }, s: "x" }, built), '"x:6"');
+    // a string value is a string argument, never JSON text to parse
+    const r = await call(one(fn), "fn", "{}", built);
+    assert.equal(r.ok, false);
+    assert.equal(r.code, SQLSTATE.argumentValidation);
+    assert.match(r.message, /Expected to receive an object/);
   });
 
   test("the default export is named after the module", async () => {
