@@ -32,6 +32,13 @@ SELECT udf_invoke('hv:unparsed'), udf_invoke('hv:unparsed');
 -- values past the 8 kB a memory chunk holds, on every read path
 INSERT INTO hv VALUES (8, repeat('x', 300000), NULL, NULL, NULL);
 SELECT udf_invoke('hv:lengths');
+-- objects of the same fields are built by one function per context; odd names
+-- and many different shapes (past the 512 kept per context) come out the same
+CREATE TABLE hvk (id int PRIMARY KEY, doc jsonb);
+INSERT INTO hvk VALUES (1, '{"a\"b": 1, "c\\d": 2, "e''f": 3, "g h": 4, "0": 5}'), (2, '{"a\"b": 6, "c\\d": 7, "e''f": 8, "g h": 9, "0": 10}');
+INSERT INTO hvk SELECT g, jsonb_build_object('k' || g, g) FROM generate_series(3, 700) g;
+SELECT x FROM jsonb_array_elements_text(udf_invoke('hv:oddKeys')) x LIMIT 4;
+SELECT count(*), count(DISTINCT x) FROM jsonb_array_elements_text(udf_invoke('hv:oddKeys')) x;
 -- a missing row is null, an unknown table an error, and the session goes on
 SELECT udf_invoke('hv:get', '{"id": "99"}');
 DROP TABLE hv;

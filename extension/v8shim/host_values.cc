@@ -24,11 +24,43 @@ namespace
 /* Values nest at most this deep (jsonb allows more than V8's stack likes). */
 constexpr int kMaxDepth = 1000;
 
+/* Objects get a shape function up to this many fields, and a context this many shapes. */
+constexpr uint32_t kMaxShapeFields = 64;
+constexpr size_t kMaxShapes = 512;
+
+/* A field name as a JavaScript string literal. */
+void
+AppendLiteral(std::string *out, const char *s, uint32_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	out->push_back('"');
+	for (uint32_t i = 0; i < len; i++)
+	{
+		unsigned char ch = static_cast<unsigned char>(s[i]);
+
+		if (ch == '"' || ch == '\\')
+		{
+			out->push_back('\\');
+			out->push_back(static_cast<char>(ch));
+		}
+		else if (ch < 0x20)
+		{
+			out->append("\\u00");
+			out->push_back(hex[ch >> 4]);
+			out->push_back(hex[ch & 15]);
+		}
+		else
+			out->push_back(static_cast<char>(ch));
+	}
+	out->push_back('"');
+}
+
 class Reader
 {
   public:
-	Reader(Isolate *iso, Local<Context> ctx, const char *data, size_t len)
-		: iso_(iso), ctx_(ctx), p_(data), end_(data + len) {}
+	Reader(Isolate *iso, Local<Context> ctx, ObjectShapes *shapes, const char *data, size_t len)
+		: iso_(iso), ctx_(ctx), shapes_(shapes), p_(data), end_(data + len) {}
 
 	bool Value(Local<v8::Value> *out, int depth);
 	bool AtEnd() const { return p_ == end_; }
@@ -72,8 +104,13 @@ class Reader
 		return true;
 	}
 
+	bool Object(Local<v8::Value> *out, int depth);
+	bool ShapeFor(const std::string &signature, const std::vector<std::pair<const char *, uint32_t>> &keys,
+				  Local<Function> *fn);
+
 	Isolate    *iso_;
 	Local<Context> ctx_;
+	ObjectShapes *shapes_;
 	const char *p_;
 	const char *end_;
 };
@@ -143,37 +180,113 @@ Reader::Value(Local<v8::Value> *out, int depth)
 				return true;
 			}
 		case UDF_HV_OBJECT:
-			{
-				uint32_t	n;
-				Local<Object> obj = Object::New(iso_);
-
-				if (!U32(&n))
-					return false;
-				for (uint32_t i = 0; i < n; i++)
-				{
-					Local<String> key;
-					Local<v8::Value> v;
-
-					if (!Str(NewStringType::kInternalized, &key) || !Value(&v, depth + 1))
-						return false;
-					if (!obj->CreateDataProperty(ctx_, key, v).FromMaybe(false))
-						return Fail("could not set a field of a host value");
-				}
-				*out = obj;
-				return true;
-			}
+			return Object(out, depth);
 		default:
 			return Fail("unknown host value tag");
 	}
 }
 
+/* The function building objects with these fields, made on first sight; false if none. */
+bool
+Reader::ShapeFor(const std::string &signature, const std::vector<std::pair<const char *, uint32_t>> &keys,
+				 Local<Function> *fn)
+{
+	auto		it = shapes_->by_keys.find(signature);
+
+	if (it != shapes_->by_keys.end())
+	{
+		*fn = it->second.Get(iso_);
+		return true;
+	}
+	if (shapes_->by_keys.size() >= kMaxShapes)
+		return false;
+	std::string body = "return {";
+	std::vector<Local<String>> params;
+
+	for (size_t i = 0; i < keys.size(); i++)
+	{
+		/* in a literal, __proto__ would set the prototype, not make a field */
+		if (keys[i].second == 9 && memcmp(keys[i].first, "__proto__", 9) == 0)
+			return false;
+		std::string param = "a" + std::to_string(i);
+
+		if (i > 0)
+			body.push_back(',');
+		AppendLiteral(&body, keys[i].first, keys[i].second);
+		body += ":" + param;
+		params.push_back(String::NewFromUtf8(iso_, param.data(), NewStringType::kInternalized,
+											 static_cast<int>(param.size())).ToLocalChecked());
+	}
+	body += "};";
+	Local<String> source_text;
+
+	if (!String::NewFromUtf8(iso_, body.data(), NewStringType::kNormal, static_cast<int>(body.size())).ToLocal(&source_text))
+		return false;
+	ScriptCompiler::Source source(source_text);
+	TryCatch	tc(iso_);
+
+	if (!ScriptCompiler::CompileFunction(ctx_, &source, params.size(), params.data()).ToLocal(fn))
+		return false;
+	shapes_->by_keys.emplace(signature, Global<Function>(iso_, *fn));
+	return true;
+}
+
+/* An object: its values first, then one call of its shape's function (or field by field). */
+bool
+Reader::Object(Local<v8::Value> *out, int depth)
+{
+	uint32_t	n;
+
+	if (!U32(&n))
+		return false;
+	if (n > static_cast<size_t>(end_ - p_))
+		return Fail("truncated host value");
+	std::vector<std::pair<const char *, uint32_t>> keys(n);
+	std::vector<Local<v8::Value>> values(n);
+	std::string signature;
+
+	for (uint32_t i = 0; i < n; i++)
+	{
+		if (!Bytes(&keys[i].first, &keys[i].second) || !Value(&values[i], depth + 1))
+			return false;
+		signature.append(reinterpret_cast<const char *>(&keys[i].second), sizeof(uint32_t));
+		signature.append(keys[i].first, keys[i].second);
+	}
+	Local<Function> fn;
+
+	if (shapes_ && n > 0 && n <= kMaxShapeFields && ShapeFor(signature, keys, &fn))
+	{
+		Local<v8::Value> obj;
+
+		if (!fn->Call(ctx_, Undefined(iso_), static_cast<int>(n), values.data()).ToLocal(&obj))
+			return Fail("could not build an object of a host value");
+		*out = obj;
+		return true;
+	}
+	Local<v8::Object> obj = v8::Object::New(iso_);
+
+	for (uint32_t i = 0; i < n; i++)
+	{
+		Local<String> key;
+
+		if (keys[i].second > static_cast<uint32_t>(String::kMaxLength) ||
+			!String::NewFromUtf8(iso_, keys[i].first, NewStringType::kInternalized,
+								 static_cast<int>(keys[i].second)).ToLocal(&key))
+			return Fail("a field name is longer than JavaScript allows");
+		if (!obj->CreateDataProperty(ctx_, key, values[i]).FromMaybe(false))
+			return Fail("could not set a field of a host value");
+	}
+	*out = obj;
+	return true;
+}
+
 }								/* namespace */
 
 bool
-HostValuesToV8(Isolate *iso, Local<Context> ctx, const char *data, size_t len,
+HostValuesToV8(Isolate *iso, Local<Context> ctx, ObjectShapes *shapes, const char *data, size_t len,
 			   Local<Value> *out, std::string *error)
 {
-	Reader		r(iso, ctx, data, len);
+	Reader		r(iso, ctx, shapes, data, len);
 
 	if (!r.Value(out, 0))
 	{

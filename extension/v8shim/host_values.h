@@ -6,14 +6,27 @@
 
 #include <stddef.h>
 #include <string>
+#include <unordered_map>
 
 #include <v8.h>
 
 /*
+ * Per context: for each sequence of field names seen, a function that builds
+ * the object from its values (an object literal: one step, where setting
+ * field by field costs V8 a property lookup and a map transition each).
+ */
+struct ObjectShapes
+{
+	std::unordered_map<std::string, v8::Global<v8::Function>> by_keys;
+};
+
+/*
  * Build the value encoded in data[0..len). False, with *error set, if the
  * encoding is malformed or V8 refused a value (a string over its length limit).
+ * shapes may be NULL (objects are then built field by field).
  */
-bool		HostValuesToV8(v8::Isolate *iso, v8::Local<v8::Context> ctx, const char *data,
-						   size_t len, v8::Local<v8::Value> *out, std::string *error);
+bool		HostValuesToV8(v8::Isolate *iso, v8::Local<v8::Context> ctx, ObjectShapes *shapes,
+						   const char *data, size_t len, v8::Local<v8::Value> *out,
+						   std::string *error);
 
 #endif							/* UDF_HOST_VALUES_H */

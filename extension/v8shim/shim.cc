@@ -155,6 +155,7 @@ struct UdfV8Context
 	std::unordered_map<std::string, ModuleEntry> modules;
 	/* identity hash of a compiled module -> its path (for the resolver) */
 	std::unordered_multimap<int, std::string> paths_by_hash;
+	ObjectShapes shapes;		/* for host values */
 };
 
 namespace
@@ -263,6 +264,8 @@ NearHeapLimit(void *data, size_t current_limit, size_t initial_limit)
 	return current_limit * 2;
 }
 
+UdfV8Context *OwnerOf(Local<Context> ctx);
+
 /* __udfNative.syscall(op, argsJson) -> resultJson or a host value, or throws an Error. */
 void
 NativeSyscall(const FunctionCallbackInfo<Value> &info)
@@ -301,8 +304,9 @@ NativeSyscall(const FunctionCallbackInfo<Value> &info)
 	{
 		Local<Value> v;
 		std::string error;
+		UdfV8Context *owner = OwnerOf(ctx);
 
-		if (!HostValuesToV8(iso, ctx, r.result, r.result_len, &v, &error))
+		if (!HostValuesToV8(iso, ctx, owner ? &owner->shapes : nullptr, r.result, r.result_len, &v, &error))
 		{
 			iso->ThrowException(Exception::Error(V8Str(iso, "udf: " + error)));
 			return;
@@ -1161,7 +1165,7 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 			Local<Value> v;
 			std::string error;
 
-			if (!HostValuesToV8(iso, ctx, args[i].str, args[i].len, &v, &error))
+			if (!HostValuesToV8(iso, ctx, &c->shapes, args[i].str, args[i].len, &v, &error))
 			{
 				SetError(err, UDF_V8_INTERNAL, "udf: " + error);
 				return err->status;

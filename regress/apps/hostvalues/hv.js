@@ -70,3 +70,9 @@ export const lengths = query(async (ctx) => {
     page: page.page.map(len),
   };
 });
+
+// field names a JavaScript literal must escape, and many shapes of object
+export const oddKeys = query(async (ctx) => {
+  const rows = await ctx.db.query("hvk").collect();
+  return rows.map((r) => Object.keys(r.doc).join(" | "));
+});
