@@ -181,7 +181,8 @@ export function makeRuntime({ determinism, console, syscall }) {
     try {
       // the package parses its JSON argument array again: give it the one parsed here
       const argsStr = syscall.handOver ? syscall.handOver([argsValue]) : JSON.stringify([argsValue]);
-      if (trigger) resultJson = await taggedMutation(fn).invokeMutation(argsStr); else if (kind === "query") resultJson = await fn.invokeQuery(argsStr);
+      if (trigger) resultJson = await taggedMutation(fn).invokeMutation(argsStr);
+      else if (kind === "query") resultJson = await fn.invokeQuery(argsStr);
       else if (kind === "mutation") resultJson = await fn.invokeMutation(argsStr);
       else resultJson = await fn.invokeAction(requestId ?? "", argsStr);
     } catch (e) {
