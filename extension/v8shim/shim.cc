@@ -1320,6 +1320,46 @@ udf_v8_use_snapshot(const char *data, size_t len)
  * Build time: run the runtime bundle in a fresh context and write a startup
  * snapshot of it to out_path. Returns 0 on success.
  */
+/*
+ * Build time: run the runtime's warm-up call, so the bytecode of the call
+ * path is compiled into the snapshot rather than lazily in every backend.
+ */
+static bool
+WarmUp(Local<Context> ctx)
+{
+	Isolate    *iso = ctx->GetIsolate();
+	TryCatch	tc(iso);
+	Local<Value> udf;
+	Local<Value> fn;
+	Local<Value> ret;
+
+	if (!ctx->Global()->Get(ctx, V8Str(iso, "__udf")).ToLocal(&udf) || !udf->IsObject() ||
+		!udf.As<Object>()->Get(ctx, V8Str(iso, "warmUp")).ToLocal(&fn) || !fn->IsFunction() ||
+		!fn.As<Function>()->Call(ctx, udf, 0, nullptr).ToLocal(&ret) || !ret->IsPromise())
+	{
+		fprintf(stderr, "udf snapshot: the warm-up call could not start\n");
+		return false;
+	}
+	iso->PerformMicrotaskCheckpoint();
+	Local<Promise> p = ret.As<Promise>();
+	Local<Value> ok;
+
+	if (p->State() != Promise::kFulfilled || !p->Result()->IsObject() ||
+		!p->Result().As<Object>()->Get(ctx, V8Str(iso, "ok")).ToLocal(&ok) || !ok->IsTrue())
+	{
+		std::string why = "it did not finish";
+
+		if (p->State() == Promise::kFulfilled && p->Result()->IsObject())
+			GetStringProp(ctx, p->Result().As<Object>(), "message", &why);
+		else if (p->State() == Promise::kRejected)
+			why = ToStdString(iso, p->Result());
+
+		fprintf(stderr, "udf snapshot: the warm-up call failed: %s\n", why.c_str());
+		return false;
+	}
+	return true;
+}
+
 extern "C" int
 udf_v8_make_snapshot(const char *runtime_source, size_t runtime_len, const char *out_path)
 {
@@ -1353,6 +1393,8 @@ udf_v8_make_snapshot(const char *runtime_source, size_t runtime_len, const char 
 				fprintf(stderr, "udf snapshot: the runtime failed: %s\n", err.message ? err.message : "?");
 				return 1;
 			}
+			if (!WarmUp(ctx))
+				return 1;
 			creator.SetDefaultContext(ctx);
 		}
 		g_isolate = nullptr;

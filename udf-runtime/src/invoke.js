@@ -8,8 +8,8 @@
 // {ok: false, code, message, detail, hint}; invoke, the hot one, returns
 // the result's JSON text itself on success. Only bugs and terminations
 // escape as exceptions.
-import { jsonToConvex } from "convex/values";
-import { mutationGeneric } from "convex/server";
+import { jsonToConvex, v } from "convex/values";
+import { mutationGeneric, queryGeneric } from "convex/server";
 import { validateArgs, validateReturns, validateValue } from "./validate.js";
 import { formatUncaught, cleanStack } from "./stack.js";
 import { parseSourceMap } from "./sourcemap.js";
@@ -332,5 +332,20 @@ export function makeRuntime({ determinism, console, syscall }) {
     return { ok: true, json: map ? "true" : "false" };
   }
 
-  return { invoke, analyze, schema, registerSchema, validateDocument, beginImport, endImport, describeError, registerSourceMap };
+  // Build time, before the startup snapshot is taken: run the call path once
+  // (both argument forms, validation both ways) so the snapshot keeps its
+  // compiled bytecode and a backend's first call does not compile it lazily.
+  async function warmUp() {
+    const ns = {
+      f: queryGeneric({ args: { x: v.number() }, returns: v.object({ r: v.number() }), handler: async (ctx, { x }) => ({ r: x + 1 }) }),
+    };
+    const fromText = await invoke(ns, "f", '{"x":1}', "warmup.js", "00", 0, 0, null, "");
+    const fromValue = await invoke(ns, "f", { x: 2 }, "warmup.js", "00", 0, INVOKE_ARGS_BUILT, null, "");
+    if (fromText !== '{"r":2}' || fromValue !== '{"r":3}') {
+      return fail(SQLSTATE.javascriptError, `warm-up call gave ${JSON.stringify([fromText, fromValue])}`);
+    }
+    return { ok: true, json: "true" };
+  }
+
+  return { invoke, analyze, schema, registerSchema, validateDocument, beginImport, endImport, describeError, registerSourceMap, warmUp };
 }
