@@ -84,48 +84,57 @@ InvokeParseName(const char *name)
  * Function names resolved for the live deployment: the parsed name, whether
  * the deployment has its module, and its kind (NULL if no such function).
  * Deployments never change under an id, so the cache is keyed by the id and
- * emptied when another deployment goes live.
+ * replaced when another deployment goes live.
  */
 #define RESOLVED_NAME_MAX 256
 
-typedef struct ResolvedFunction
+typedef struct ResolvedEntry
 {
 	char		name[RESOLVED_NAME_MAX];	/* hash key: the name as called */
-	FunctionName fn;
-	bool		has_module;
-	const char *kind;
-} ResolvedFunction;
+	ResolvedFunction resolved;
+} ResolvedEntry;
 
 static HTAB *resolved_functions = NULL;
 static MemoryContext resolved_cxt = NULL;
 static int64 resolved_for_deployment = -1;
 
-static ResolvedFunction *
+static void
+Resolve(const UdfDeployment *dep, const char *name, ResolvedFunction *out)
+{
+	out->fn = InvokeParseName(name);
+	out->has_module = InvokeDeploymentHasModule(dep, out->fn.module);
+	out->kind = out->has_module ? StoreFunctionKind(dep, out->fn.display) : NULL;
+}
+
+/* A function name resolved for dep, from the cache when it can be; ERROR if malformed. */
+const ResolvedFunction *
 InvokeResolve(const UdfDeployment *dep, const char *name)
 {
-	ResolvedFunction *entry;
-	bool		found;
-	MemoryContext old;
+	ResolvedEntry *entry;
+	ResolvedFunction resolved;
 
 	if (strlen(name) >= RESOLVED_NAME_MAX)
 	{
-		entry = palloc0(sizeof(ResolvedFunction));
-		entry->fn = InvokeParseName(name);
-		entry->has_module = InvokeDeploymentHasModule(dep, entry->fn.module);
-		entry->kind = entry->has_module ? StoreFunctionKind(dep, entry->fn.display) : NULL;
-		return entry;
+		ResolvedFunction *uncached = palloc(sizeof(ResolvedFunction));
+
+		Resolve(dep, name, uncached);
+		return uncached;
 	}
 	if (resolved_functions == NULL || resolved_for_deployment != dep->id)
 	{
 		HASHCTL		ctl;
 
+		/*
+		 * A call still running may hold names from the old cache (a nested
+		 * call can load a new deployment under it): free it with the
+		 * transaction, not now.
+		 */
 		if (resolved_cxt)
-			MemoryContextReset(resolved_cxt);
-		else
-			resolved_cxt = AllocSetContextCreate(TopMemoryContext, "udf resolved functions",
-												 ALLOCSET_SMALL_SIZES);
+			MemoryContextSetParent(resolved_cxt, TopTransactionContext);
+		resolved_cxt = AllocSetContextCreate(TopMemoryContext, "udf resolved functions",
+											 ALLOCSET_SMALL_SIZES);
 		ctl.keysize = RESOLVED_NAME_MAX;
-		ctl.entrysize = sizeof(ResolvedFunction);
+		ctl.entrysize = sizeof(ResolvedEntry);
 		ctl.hcxt = resolved_cxt;
 		resolved_functions = hash_create("udf resolved functions", 64, &ctl,
 										 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
@@ -133,19 +142,18 @@ InvokeResolve(const UdfDeployment *dep, const char *name)
 	}
 	entry = hash_search(resolved_functions, name, HASH_FIND, NULL);
 	if (entry)
-		return entry;
-	/* parse first: a malformed name raises and is never cached */
-	old = MemoryContextSwitchTo(resolved_cxt);
-	{
-		FunctionName fn = InvokeParseName(name);
-
-		MemoryContextSwitchTo(old);
-		entry = hash_search(resolved_functions, name, HASH_ENTER, &found);
-		entry->fn = fn;
-		entry->has_module = InvokeDeploymentHasModule(dep, fn.module);
-		entry->kind = entry->has_module ? StoreFunctionKind(dep, fn.display) : NULL;
-	}
-	return entry;
+		return &entry->resolved;
+	/* resolve first: a malformed name raises and is never cached */
+	Resolve(dep, name, &resolved);
+	resolved.fn.module = MemoryContextStrdup(resolved_cxt, resolved.fn.module);
+	resolved.fn.export_name = MemoryContextStrdup(resolved_cxt, resolved.fn.export_name);
+	resolved.fn.display = MemoryContextStrdup(resolved_cxt, resolved.fn.display);
+	/* the deployment's own copy goes when it is reloaded, even under the same id */
+	if (resolved.kind)
+		resolved.kind = MemoryContextStrdup(resolved_cxt, resolved.kind);
+	entry = hash_search(resolved_functions, name, HASH_ENTER, NULL);
+	entry->resolved = resolved;
+	return &entry->resolved;
 }
 
 /* Compile, link and evaluate a module in Convex's import phase. */
@@ -280,7 +288,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 {
 	char	   *name;
 	Jsonb	   *args;
-	ResolvedFunction *resolved;
+	const ResolvedFunction *resolved;
 	FunctionName fn;
 	const UdfDeployment *dep;
 	MemoryContext call_cxt;
@@ -364,7 +372,7 @@ char *
 InvokeForTrigger(const char *name, const char *trigger_args, size_t trigger_args_len)
 {
 	const UdfDeployment *dep = StoreCurrentDeployment();
-	ResolvedFunction *resolved = InvokeResolve(dep, name);
+	const ResolvedFunction *resolved = InvokeResolve(dep, name);
 	FunctionName fn = resolved->fn;
 	const char *kind = resolved->kind;
 	UdfV8Error	err;

@@ -26,7 +26,7 @@ static int	udf_max_call_depth = 8;
 
 typedef struct NestedCall
 {
-	FunctionName fn;
+	const ResolvedFunction *resolved;
 	const char *expect_kind;
 	char	   *args_json;
 	const char *seed;			/* from the caller's PRNG */
@@ -72,9 +72,9 @@ RunNested(void *arg, UdfV8HostResult *out)
 	char	   *result_json = NULL;
 	InvokeCall	invoke_call = {0};
 
-	if (!InvokeDeploymentHasModule(dep, call->fn.module))
+	if (!call->resolved->has_module)
 	{
-		NestedError(out, "42883", psprintf("Could not find function for '%s'.", call->fn.display));
+		NestedError(out, "42883", psprintf("Could not find function for '%s'.", call->resolved->fn.display));
 		return true;
 	}
 	invoke_call.args_json = call->args_json;
@@ -84,7 +84,7 @@ RunNested(void *arg, UdfV8HostResult *out)
 	invoke_call.expect_kind = call->expect_kind;
 
 	/* this nesting level's own context, pinned while it runs */
-	st = InvokeRun(dep, &call->fn, call->expect_kind, false, &invoke_call, &result_json, &err);
+	st = InvokeRun(dep, &call->resolved->fn, call->expect_kind, false, &invoke_call, &result_json, &err);
 
 	if (st == UDF_V8_OK)
 	{
@@ -148,7 +148,7 @@ NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out)
 		out->error_hint = "Raise udf.max_call_depth (superuser only), or call a helper function directly.";
 		goto done;
 	}
-	call.fn = InvokeParseName(name);
+	call.resolved = InvokeResolve(StoreCurrentDeployment(), name);
 	call.expect_kind = udf_type;
 	call.seed = json_string_value(json_object_get(root, "udfSeed"));
 	call.now_ms = json_number_value(json_object_get(root, "udfNow"));

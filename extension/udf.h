@@ -171,6 +171,13 @@ typedef struct FunctionName
 	char	   *display;		/* "dir/messages:send" */
 } FunctionName;
 extern FunctionName InvokeParseName(const char *name);
+typedef struct ResolvedFunction
+{
+	FunctionName fn;
+	bool		has_module;		/* the deployment has fn.module */
+	const char *kind;			/* NULL if there is no such function */
+} ResolvedFunction;
+extern const ResolvedFunction *InvokeResolve(const UdfDeployment *dep, const char *name);
 extern bool InvokeDeploymentHasModule(const UdfDeployment *dep, const char *path);
 extern char *InvokeForTrigger(const char *name, const char *trigger_args, size_t trigger_args_len);
 /* One call of the runtime's invoke entry point, besides the function's name. */
