@@ -22,6 +22,7 @@
 
 #include "miscadmin.h"
 #include "utils/timestamp.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -218,28 +219,9 @@ RuntimePrng(void)
 	return &state;
 }
 
-/* Fill hex with hexlen-1 random hex digits: a call's PRNG seed. */
-void
-RuntimeSeed(char *hex, size_t hexlen)
-{
-	static const char digits[] = "0123456789abcdef";
-	pg_prng_state *state = RuntimePrng();
-	size_t		n = hexlen - 1;
-
-	for (size_t i = 0; i < n; i += 16)
-	{
-		uint64		r = pg_prng_uint64(state);
-
-		for (size_t j = i; j < n && j < i + 16; j++, r >>= 4)
-			hex[j] = digits[r & 15];
-	}
-	hex[n] = '\0';
-}
-
 /*
- * n random bytes. Each byte takes two nibbles of a draw, high nibble first,
- * the order RuntimeSeed writes them in: ids pinned by tests under
- * udf.test_seed stay what they are.
+ * n random bytes. Each byte takes two nibbles of a draw, high nibble first:
+ * the order seeds and the ids pinned by tests under udf.test_seed were made in.
  */
 void
 RuntimeRandomBytes(uint8 *out, size_t n)
@@ -253,6 +235,19 @@ RuntimeRandomBytes(uint8 *out, size_t n)
 		for (size_t j = i; j < n && j < i + 8; j++, r >>= 8)
 			out[j] = (uint8) (((r & 0x0f) << 4) | ((r >> 4) & 0x0f));
 	}
+}
+
+/* Fill hex with hexlen-1 (an even number, at most 64) random hex digits: a PRNG seed. */
+void
+RuntimeSeed(char *hex, size_t hexlen)
+{
+	uint8		bytes[32];
+	size_t		nbytes = (hexlen - 1) / 2;
+
+	Assert(hexlen % 2 == 1 && nbytes <= sizeof(bytes));
+	RuntimeRandomBytes(bytes, nbytes);
+	hex_encode((const char *) bytes, nbytes, hex);
+	hex[2 * nbytes] = '\0';
 }
 
 /*
