@@ -15,12 +15,13 @@
  */
 #include "udf.h"
 
+#include "writer.h"
+
 #include "access/htup_details.h"
 #include "commands/trigger.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
-#include "writer.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/tuplestore.h"

@@ -91,17 +91,19 @@ class Reader
 		p_ += *len;
 		return true;
 	}
-	bool Str(NewStringType type, Local<String> *out)
+	bool NewString(const char *s, uint32_t len, NewStringType type, Local<String> *out)
 	{
-		const char *s;
-		uint32_t	len;
-
-		if (!Bytes(&s, &len))
-			return false;
 		if (len > static_cast<uint32_t>(String::kMaxLength) ||
 			!String::NewFromUtf8(iso_, s, type, static_cast<int>(len)).ToLocal(out))
 			return Fail("a string is longer than JavaScript allows");
 		return true;
+	}
+	bool Str(Local<String> *out)
+	{
+		const char *s;
+		uint32_t	len;
+
+		return Bytes(&s, &len) && NewString(s, len, NewStringType::kNormal, out);
 	}
 
 	bool Object(Local<v8::Value> *out, int depth);
@@ -148,7 +150,7 @@ Reader::Value(Local<v8::Value> *out, int depth)
 			{
 				Local<String> s;
 
-				if (!Str(NewStringType::kNormal, &s))
+				if (!Str(&s))
 					return false;
 				*out = s;
 				return true;
@@ -157,7 +159,7 @@ Reader::Value(Local<v8::Value> *out, int depth)
 			{
 				Local<String> s;
 
-				if (!Str(NewStringType::kNormal, &s))
+				if (!Str(&s))
 					return false;
 				if (!JSON::Parse(ctx_, s).ToLocal(out))
 					return Fail("a JSON value from the database did not parse");
@@ -269,10 +271,8 @@ Reader::Object(Local<v8::Value> *out, int depth)
 	{
 		Local<String> key;
 
-		if (keys[i].second > static_cast<uint32_t>(String::kMaxLength) ||
-			!String::NewFromUtf8(iso_, keys[i].first, NewStringType::kInternalized,
-								 static_cast<int>(keys[i].second)).ToLocal(&key))
-			return Fail("a field name is longer than JavaScript allows");
+		if (!NewString(keys[i].first, keys[i].second, NewStringType::kInternalized, &key))
+			return false;
 		if (!obj->CreateDataProperty(ctx_, key, values[i]).FromMaybe(false))
 			return Fail("could not set a field of a host value");
 	}

@@ -1317,10 +1317,6 @@ udf_v8_use_snapshot(const char *data, size_t len)
 }
 
 /*
- * Build time: run the runtime bundle in a fresh context and write a startup
- * snapshot of it to out_path. Returns 0 on success.
- */
-/*
  * Build time: run the runtime's warm-up call, so the bytecode of the call
  * path is compiled into the snapshot rather than lazily in every backend.
  */
@@ -1360,6 +1356,10 @@ WarmUp(Local<Context> ctx)
 	return true;
 }
 
+/*
+ * Build time: run the runtime bundle in a fresh context and write a startup
+ * snapshot of it to out_path. Returns 0 on success.
+ */
 extern "C" int
 udf_v8_make_snapshot(const char *runtime_source, size_t runtime_len, const char *out_path)
 {

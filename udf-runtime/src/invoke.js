@@ -180,7 +180,7 @@ export function makeRuntime({ determinism, console, syscall }) {
     let resultJson;
     try {
       // the package parses its JSON argument array again: give it the one parsed here
-      const argsStr = syscall.handOver ? syscall.handOver([argsValue]) : JSON.stringify([argsValue]);
+      const argsStr = syscall.handOver([argsValue]);
       if (trigger) resultJson = await taggedMutation(fn).invokeMutation(argsStr);
       else if (kind === "query") resultJson = await fn.invokeQuery(argsStr);
       else if (kind === "mutation") resultJson = await fn.invokeMutation(argsStr);
@@ -196,7 +196,7 @@ export function makeRuntime({ determinism, console, syscall }) {
       return { ...d, ok: false };
     } finally {
       syscall.current = null;
-      syscall.dropHostValues?.();
+      syscall.dropHostValues();
       determinism.end();
     }
     if (validators.returns !== null && !trigger) {
