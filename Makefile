@@ -12,6 +12,7 @@ OBJS = \
 	extension/console.o \
 	extension/db.o \
 	extension/deploy.o \
+	extension/elevated.o \
 	extension/errors.o \
 	extension/ids.o \
 	extension/invoke.o \

@@ -9,7 +9,7 @@
  * to tables; numbers are never reused.
  *
  * Registry reads and writes run through SPI as the extension's owner, like
- * store.c; a number is assigned the first time a table is used by ctx.db.
+ * store.c (RunAsExtensionOwner: fixed search_path, qualified operators); a number is assigned the first time a table is used by ctx.db.
  */
 #include "udf.h"
 
@@ -156,27 +156,34 @@ IdNew(uint32 table_number)
 	return IdEncode(table_number, random16);
 }
 
-/* Run a registry statement as the extension owner. */
+/* A registry statement and its answer. */
+typedef struct RegistryStatement
+{
+	const char *sql;
+	int			nargs;
+	Oid		   *types;
+	Datum	   *values;
+	bool		read_only;
+	int			rc;
+} RegistryStatement;
+
+/* Execute one registry statement; runs as the extension owner. */
+static void
+ExecuteRegistryStatement(void *arg)
+{
+	RegistryStatement *st = arg;
+
+	st->rc = SPI_execute_with_args(st->sql, st->nargs, st->types, st->values, NULL, st->read_only, 0);
+}
+
+/* Run a registry statement as the extension owner (elevated.c). */
 static int
 RegistryExecute(const char *sql, int nargs, Oid *types, Datum *values, bool read_only)
 {
-	Oid			owner = StoreExtensionOwner();
-	Oid			save_userid;
-	int			save_sec;
-	int			rc;
+	RegistryStatement st = {sql, nargs, types, values, read_only, 0};
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		rc = SPI_execute_with_args(sql, nargs, types, values, NULL, read_only, 0);
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec);
-	}
-	PG_END_TRY();
-	return rc;
+	RunAsExtensionOwner(ExecuteRegistryStatement, &st);
+	return st.rc;
 }
 
 /* The table number of relid, assigned on first use. Needs SPI connected. */
@@ -188,7 +195,7 @@ TableNumberFor(Oid relid)
 	Datum		values[1] = {ObjectIdGetDatum(relid)};
 	bool		isnull;
 
-	if (RegistryExecute(psprintf("SELECT number FROM %s WHERE relation = $1", table),
+	if (RegistryExecute(psprintf("SELECT number FROM %s WHERE relation OPERATOR(pg_catalog.=) $1", table),
 						1, types, values, true) == SPI_OK_SELECT && SPI_processed == 1)
 		return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	if (RegistryExecute(psprintf("INSERT INTO %s (relation) VALUES ($1) "
@@ -208,7 +215,7 @@ TableForNumber(uint32 number)
 	Datum		values[1] = {Int32GetDatum((int32) number)};
 	bool		isnull;
 
-	if (RegistryExecute(psprintf("SELECT relation FROM %s WHERE number = $1", table),
+	if (RegistryExecute(psprintf("SELECT relation FROM %s WHERE number OPERATOR(pg_catalog.=) $1", table),
 						1, types, values, true) == SPI_OK_SELECT && SPI_processed == 1)
 		return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	return InvalidOid;

@@ -5,8 +5,9 @@
  * udf_deployment (one row per deploy; the highest id is live) and
  * udf_module (the live deployment's modules). Both belong to the extension
  * owner and are closed to everyone else; this file reads and writes them as
- * their owner (SetUserIdAndSecContext), so a caller needs only EXECUTE on the
- * SQL functions.
+ * their owner (RunAsExtensionOwner, elevated.c: fixed search_path, every
+ * function and operator schema-qualified), so a caller needs only EXECUTE on
+ * the SQL functions.
  *
  * Each backend caches the live deployment in its own memory context. udf_deploy
  * sends a relcache invalidation for udf_deployment; the callback registered
@@ -127,14 +128,70 @@ CopyColumn(HeapTuple tup, TupleDesc desc, int col)
 	return MemoryContextStrdup(deployment_cxt, TextDatumGetCString(d));
 }
 
-/* Reload the live deployment into the cache, as the tables' owner. */
+/* Read the live deployment into the cache; runs as the tables' owner. */
+static void
+ReadDeployment(void *arg)
+{
+	char	   *sql;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	sql = psprintf("SELECT id, pg_catalog.extract('epoch', deployed_at) OPERATOR(pg_catalog.*) 1000, "
+				   "import_seed, schema::pg_catalog.text FROM %s ORDER BY id DESC LIMIT 1",
+				   QualifiedTable("udf_deployment"));
+	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read udf_deployment");
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		deployment.id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		deployment.deployed_at_ms = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+																	   SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
+		deployment.import_seed = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+		deployment.schema = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+		sql = psprintf("SELECT path, source, source_map, source_sha256 FROM %s ORDER BY path",
+					   QualifiedTable("udf_module"));
+		if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read udf_module");
+		deployment.nmodules = (int) SPI_processed;
+		deployment.modules = MemoryContextAllocZero(deployment_cxt,
+													sizeof(UdfModule) * Max(1, deployment.nmodules));
+		for (int i = 0; i < deployment.nmodules; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+
+			deployment.modules[i].path = CopyColumn(tup, desc, 1);
+			deployment.modules[i].source = CopyColumn(tup, desc, 2);
+			deployment.modules[i].source_map = CopyColumn(tup, desc, 3);
+			deployment.modules[i].source_sha256 = CopyColumn(tup, desc, 4);
+		}
+		/* kinds of the functions, so a call knows its time limit up front */
+		sql = psprintf("SELECT f OPERATOR(pg_catalog.->>) 'name', f OPERATOR(pg_catalog.->>) 'kind' "
+					   "FROM %s d, pg_catalog.jsonb_array_elements(d.functions) f "
+					   "WHERE d.id OPERATOR(pg_catalog.=) " INT64_FORMAT " "
+					   "ORDER BY f OPERATOR(pg_catalog.->>) 'name' COLLATE \"C\"",
+					   QualifiedTable("udf_deployment"), deployment.id);
+		if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read udf_deployment functions");
+		deployment.nfunctions = (int) SPI_processed;
+		deployment.functions = MemoryContextAllocZero(deployment_cxt,
+													  sizeof(UdfFunctionInfo) * Max(1, deployment.nfunctions));
+		for (int i = 0; i < deployment.nfunctions; i++)
+		{
+			deployment.functions[i].name = CopyColumn(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+			deployment.functions[i].kind = CopyColumn(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		}
+	}
+	SPI_finish();
+}
+
+/* Reload the live deployment into the cache. */
 static void
 LoadDeployment(void)
 {
 	Oid			owner;
-	Oid			save_userid;
-	int			save_sec;
-	char	   *sql;
 
 	/* cleared first: an invalidation that arrives while we read sets it again */
 	deployment_stale = false;
@@ -144,65 +201,7 @@ LoadDeployment(void)
 											   ALLOCSET_DEFAULT_SIZES);
 	MemoryContextReset(deployment_cxt);
 	memset(&deployment, 0, sizeof(deployment));
-
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		sql = psprintf("SELECT id, extract(epoch FROM deployed_at) * 1000, import_seed, schema::text FROM %s ORDER BY id DESC LIMIT 1",
-					   QualifiedTable("udf_deployment"));
-		if (SPI_execute(sql, true, 1) != SPI_OK_SELECT)
-			elog(ERROR, "could not read udf_deployment");
-		if (SPI_processed == 1)
-		{
-			bool		isnull;
-
-			deployment.id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-			deployment.deployed_at_ms = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-																		   SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
-			deployment.import_seed = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
-			deployment.schema = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
-			sql = psprintf("SELECT path, source, source_map, source_sha256 FROM %s ORDER BY path",
-						   QualifiedTable("udf_module"));
-			if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-				elog(ERROR, "could not read udf_module");
-			deployment.nmodules = (int) SPI_processed;
-			deployment.modules = MemoryContextAllocZero(deployment_cxt,
-														sizeof(UdfModule) * Max(1, deployment.nmodules));
-			for (int i = 0; i < deployment.nmodules; i++)
-			{
-				HeapTuple	tup = SPI_tuptable->vals[i];
-				TupleDesc	desc = SPI_tuptable->tupdesc;
-
-				deployment.modules[i].path = CopyColumn(tup, desc, 1);
-				deployment.modules[i].source = CopyColumn(tup, desc, 2);
-				deployment.modules[i].source_map = CopyColumn(tup, desc, 3);
-				deployment.modules[i].source_sha256 = CopyColumn(tup, desc, 4);
-			}
-			/* kinds of the functions, so a call knows its time limit up front */
-			sql = psprintf("SELECT f->>'name', f->>'kind' FROM %s d, jsonb_array_elements(d.functions) f "
-						   "WHERE d.id = " INT64_FORMAT " ORDER BY f->>'name' COLLATE \"C\"",
-						   QualifiedTable("udf_deployment"), deployment.id);
-			if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-				elog(ERROR, "could not read udf_deployment functions");
-			deployment.nfunctions = (int) SPI_processed;
-			deployment.functions = MemoryContextAllocZero(deployment_cxt,
-														  sizeof(UdfFunctionInfo) * Max(1, deployment.nfunctions));
-			for (int i = 0; i < deployment.nfunctions; i++)
-			{
-				deployment.functions[i].name = CopyColumn(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-				deployment.functions[i].kind = CopyColumn(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-			}
-		}
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec);
-	}
-	PG_END_TRY();
+	RunAsExtensionOwner(ReadDeployment, NULL);
 }
 
 /* Kind of a function of the deployment by display name, or NULL if unknown. */
@@ -248,6 +247,95 @@ StoreCurrentDeployment(void)
 	return &deployment;
 }
 
+/* Take udf's one-deploy-at-a-time lock; runs as the tables' owner. */
+static void
+LockDeployments(void *arg)
+{
+	char	   *sql = psprintf("LOCK TABLE %s IN EXCLUSIVE MODE", QualifiedTable("udf_deployment"));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not lock udf_deployment");
+	SPI_finish();
+}
+
+/*
+ * One deploy at a time, until the transaction ends: taken before a deploy
+ * changes any table, so concurrent deploys queue here instead of
+ * deadlocking on the tables' DDL locks.
+ */
+void
+StoreLockDeployments(void)
+{
+	RunAsExtensionOwner(LockDeployments, NULL);
+}
+
+/* What WriteDeployment stores, and the id it gets. */
+typedef struct DeploymentWrite
+{
+	int			nmodules;
+	const UdfModule *modules;
+	const char *functions_json;
+	const char *import_seed;
+	const char *schema_json;
+	Oid			deployer;
+	int64		id;
+} DeploymentWrite;
+
+/* Replace the modules and add the deployment row; runs as the tables' owner. */
+static void
+WriteDeployment(void *arg)
+{
+	DeploymentWrite *w = arg;
+	Oid			insert_types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Oid			deploy_types[4] = {JSONBOID, TEXTOID, NAMEOID, JSONBOID};
+	Datum		values[4];
+	char		nulls[4];
+	char	   *sql;
+	bool		isnull;
+	List	   *old_hashes = NIL;
+	List	   *new_hashes = NIL;
+
+	LockDeployments(NULL);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	sql = psprintf("DELETE FROM %s RETURNING source_sha256", QualifiedTable("udf_module"));
+	if (SPI_execute(sql, false, 0) != SPI_OK_DELETE_RETURNING)
+		elog(ERROR, "could not clear udf_module");
+	for (uint64 i = 0; i < SPI_processed; i++)
+		old_hashes = lappend(old_hashes, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	sql = psprintf("INSERT INTO %s (path, source, source_map, source_sha256) "
+				   "VALUES ($1, $2, $3, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to($2, 'UTF8')), 'hex')) "
+				   "RETURNING source_sha256",
+				   QualifiedTable("udf_module"));
+	for (int i = 0; i < w->nmodules; i++)
+	{
+		values[0] = CStringGetTextDatum(w->modules[i].path);
+		values[1] = CStringGetTextDatum(w->modules[i].source);
+		values[2] = w->modules[i].source_map ? CStringGetTextDatum(w->modules[i].source_map) : (Datum) 0;
+		nulls[0] = nulls[1] = ' ';
+		nulls[2] = w->modules[i].source_map ? ' ' : 'n';
+		if (SPI_execute_with_args(sql, 3, insert_types, values, nulls, false, 0) != SPI_OK_INSERT_RETURNING)
+			elog(ERROR, "could not insert into udf_module");
+		new_hashes = lappend(new_hashes, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+	}
+	sql = psprintf("INSERT INTO %s (functions, import_seed, deployed_by, schema) VALUES ($1, $2, $3, $4) RETURNING id",
+				   QualifiedTable("udf_deployment"));
+	values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(w->functions_json));
+	values[1] = CStringGetTextDatum(w->import_seed);
+	/* the role that called udf_deploy, not the owner we write as */
+	values[2] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(w->deployer, false)));
+	values[3] = w->schema_json ? DirectFunctionCall1(jsonb_in, CStringGetDatum(w->schema_json)) : (Datum) 0;
+	nulls[0] = nulls[1] = nulls[2] = ' ';
+	nulls[3] = w->schema_json ? ' ' : 'n';
+	if (SPI_execute_with_args(sql, 4, deploy_types, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "could not insert into udf_deployment");
+	w->id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	CodeCachePrune(old_hashes, new_hashes);
+	SPI_finish();
+}
+
 /*
  * Replace the live deployment by modules; returns the new deployment id.
  * functions_json is the analysed list of functions (udf_functions()).
@@ -258,71 +346,11 @@ StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *function
 {
 	Oid			owner;
 	Oid			relid = DeploymentTable(&owner);
-	Oid			save_userid;
-	int			save_sec;
-	int64		id = 0;
+	DeploymentWrite w = {nmodules, modules, functions_json, import_seed, schema_json, GetUserId(), 0};
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		Oid			insert_types[3] = {TEXTOID, TEXTOID, TEXTOID};
-		Oid			deploy_types[4] = {JSONBOID, TEXTOID, NAMEOID, JSONBOID};
-		Datum		values[4];
-		char		nulls[4];
-		char	   *sql;
-		bool		isnull;
-		List	   *old_hashes = NIL;
-		List	   *new_hashes = NIL;
-
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		/* one deploy at a time, so ids and module sets never interleave */
-		sql = psprintf("LOCK TABLE %s IN EXCLUSIVE MODE", QualifiedTable("udf_deployment"));
-		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not lock udf_deployment");
-		sql = psprintf("DELETE FROM %s RETURNING source_sha256", QualifiedTable("udf_module"));
-		if (SPI_execute(sql, false, 0) != SPI_OK_DELETE_RETURNING)
-			elog(ERROR, "could not clear udf_module");
-		for (uint64 i = 0; i < SPI_processed; i++)
-			old_hashes = lappend(old_hashes, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-		sql = psprintf("INSERT INTO %s (path, source, source_map, source_sha256) "
-					   "VALUES ($1, $2, $3, encode(sha256(convert_to($2, 'UTF8')), 'hex')) RETURNING source_sha256",
-					   QualifiedTable("udf_module"));
-		for (int i = 0; i < nmodules; i++)
-		{
-			values[0] = CStringGetTextDatum(modules[i].path);
-			values[1] = CStringGetTextDatum(modules[i].source);
-			values[2] = modules[i].source_map ? CStringGetTextDatum(modules[i].source_map) : (Datum) 0;
-			nulls[0] = nulls[1] = ' ';
-			nulls[2] = modules[i].source_map ? ' ' : 'n';
-			if (SPI_execute_with_args(sql, 3, insert_types, values, nulls, false, 0) != SPI_OK_INSERT_RETURNING)
-				elog(ERROR, "could not insert into udf_module");
-			new_hashes = lappend(new_hashes, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-		}
-		sql = psprintf("INSERT INTO %s (functions, import_seed, deployed_by, schema) VALUES ($1, $2, $3, $4) RETURNING id",
-					   QualifiedTable("udf_deployment"));
-		values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(functions_json));
-		values[1] = CStringGetTextDatum(import_seed);
-		/* the role that called udf_deploy, not the owner we write as */
-		values[2] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(save_userid, false)));
-		values[3] = schema_json ? DirectFunctionCall1(jsonb_in, CStringGetDatum(schema_json)) : (Datum) 0;
-		nulls[0] = nulls[1] = nulls[2] = ' ';
-		nulls[3] = schema_json ? ' ' : 'n';
-		if (SPI_execute_with_args(sql, 4, deploy_types, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
-			elog(ERROR, "could not insert into udf_deployment");
-		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		CodeCachePrune(old_hashes, new_hashes);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec);
-	}
-	PG_END_TRY();
-
+	RunAsExtensionOwner(WriteDeployment, &w);
 	/* every backend (this one included) reloads on its next call */
 	CacheInvalidateRelcacheByRelid(relid);
 	deployment_stale = true;
-	return id;
+	return w.id;
 }

@@ -59,8 +59,13 @@ extern const UdfDeployment *StoreCurrentDeployment(void);
 extern int64 StoreSaveDeployment(int nmodules, const UdfModule *modules,
 								 const char *functions_json, const char *import_seed,
 								 const char *schema_json);
+extern void StoreLockDeployments(void);
 extern Oid	StoreExtensionSchema(void);
 extern Oid	StoreExtensionOwner(void);
+
+/* elevated.c: udf's own SQL, run as the extension owner */
+typedef void (*ElevatedWork) (void *arg);
+extern void RunAsExtensionOwner(ElevatedWork work, void *arg);
 
 /* runtime.c: V8 lifecycle, contexts per (deployment, role), host callbacks */
 extern int	udf_max_heap_size_mb;
@@ -87,6 +92,7 @@ extern void RuntimePopCall(void);
 extern bool RuntimeMarkPaginated(void);
 extern void RuntimeParkError(MemoryContext callback_context);
 extern void RuntimeRaiseParkedError(void);
+extern bool RuntimeErrorEndsCall(int sqlerrcode);
 
 /* console.c */
 extern void ConsoleInit(void);

@@ -51,11 +51,11 @@ CREATE FUNCTION udf_functions(
     OUT args jsonb, OUT returns jsonb)
   RETURNS SETOF record
   LANGUAGE sql STABLE SECURITY DEFINER
-  SET search_path = @extschema@, pg_temp
+  SET search_path = pg_catalog, pg_temp
   AS $$
     SELECT f->>'name', f->>'module', f->>'kind', f->>'visibility', f->'args', f->'returns'
-    FROM (SELECT functions FROM udf_deployment ORDER BY id DESC LIMIT 1) d,
-         jsonb_array_elements(d.functions) f
+    FROM (SELECT functions FROM @extschema@.udf_deployment ORDER BY id DESC LIMIT 1) d,
+         pg_catalog.jsonb_array_elements(d.functions) f
     ORDER BY 1
   $$;
 
