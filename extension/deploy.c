@@ -259,6 +259,8 @@ udf_deploy(PG_FUNCTION_ARGS)
 	now_ms = TimestampToUnixMs(start);
 	RuntimeSeed(seed, sizeof(seed));
 	functions = AnalyzeDeployment(nmodules, modules, seed, now_ms, &schema);
+	/* before any DDL: concurrent deploys queue here rather than deadlock */
+	StoreLockDeployments();
 	tables = schema ? SchemaApply(schema) : NULL;
 	id = StoreSaveDeployment(nmodules, modules, functions, seed, tables ? schema : NULL);
 	PG_RETURN_DATUM(DeploySummary(id, nmodules, modules, functions, tables));
