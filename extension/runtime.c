@@ -153,23 +153,26 @@ RuntimeDropContexts(void)
 
 /*
  * After a failed call. A stopped call (cancel, timeout) may have left module
- * state half-updated, so its contexts are dropped; an isolate that ran out of
- * memory is rebuilt from scratch. While any call is still running (a nested
- * call failed), this only records what to do: its callers' contexts are in
- * use.
+ * state half-updated and microtasks queued, so its contexts are dropped; an
+ * isolate that ran out of memory is rebuilt from scratch. While any call is
+ * still running (a nested call failed), this only records what to do: its
+ * callers' contexts are in use. The record comes first and the log line last,
+ * because logging may raise a pending cancel: the next call then still finds
+ * the record and drops the contexts before it runs anything.
  */
 void
 RuntimeAfterFailure(UdfV8Status status, const char *function)
 {
-	if (status == UDF_V8_TERMINATED || status == UDF_V8_TIMED_OUT || status == UDF_V8_OUT_OF_MEMORY)
-	{
-		LimitsCountTermination(status, function);
-		if (pending_failure != UDF_V8_OUT_OF_MEMORY)
-			pending_failure = status;
-	}
+	bool		stopped = status == UDF_V8_TERMINATED || status == UDF_V8_TIMED_OUT ||
+		status == UDF_V8_OUT_OF_MEMORY;
+
+	if (stopped && pending_failure != UDF_V8_OUT_OF_MEMORY)
+		pending_failure = status;
 	if (!udf_v8_isolate_alive())
 		pending_failure = UDF_V8_OUT_OF_MEMORY;
 	RuntimeAfterCall();
+	if (stopped)
+		LimitsCountTermination(status, function);
 }
 
 /* When no call is running any more: carry out a deferred drop or rebuild. */
@@ -477,7 +480,10 @@ RuntimeParkError(MemoryContext callback_context)
 	udf_v8_terminate();
 }
 
-/* Re-raise a parked error, if any; call after the shim returned. */
+/*
+ * Re-raise a parked error, if any; call after the shim returned. The call it
+ * ended was stopped mid-way, so its contexts go first, as for a termination.
+ */
 void
 RuntimeRaiseParkedError(void)
 {
@@ -486,5 +492,22 @@ RuntimeRaiseParkedError(void)
 	if (e == NULL)
 		return;
 	parked_error = NULL;
+	if (pending_failure == UDF_V8_OK)
+		pending_failure = UDF_V8_TERMINATED;
+	if (!udf_v8_isolate_alive())
+		pending_failure = UDF_V8_OUT_OF_MEMORY;
+	RuntimeAfterCall();
 	ReThrowError(e);
+}
+
+/*
+ * Must an error caught in a host callback end the call rather than reach JS
+ * as a catchable exception? A cancel or statement timeout (also a nested
+ * call's timeout) must, and so must anything caught while the call is
+ * already being stopped (a nested call that ran out of memory).
+ */
+bool
+RuntimeErrorEndsCall(int sqlerrcode)
+{
+	return sqlerrcode == ERRCODE_QUERY_CANCELED || udf_v8_stopping();
 }

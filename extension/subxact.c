@@ -7,7 +7,10 @@
  * error state flushed, the subtransaction rolled back, and memory context and
  * resource owner restored, in that order (PL/Python's plpy_spi.c does the
  * same); the error then travels to JS as a value with its SQLSTATE, detail and
- * hint, and the transaction stays usable. The work may also ask for its own
+ * hint, and the transaction stays usable. Except a cancel or statement
+ * timeout (or any error while the call is already being stopped): that one
+ * is parked and the call terminated, so JS can never catch it and carry on
+ * (RuntimeErrorEndsCall). The work may also ask for its own
  * subtransaction to be rolled back without an error (a nested mutation that
  * threw in JS).
  */
@@ -44,7 +47,11 @@ RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *out)
 
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
-		FlushErrorState();
+		/* a cancel or timeout is never JS's to catch: it ends the call as it is */
+		if (RuntimeErrorEndsCall(edata->sqlerrcode))
+			RuntimeParkError(oldcontext);
+		else
+			FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;

@@ -216,8 +216,13 @@ Reader::ShapeFor(const std::string &signature, const std::vector<std::pair<const
 			body.push_back(',');
 		AppendLiteral(&body, keys[i].first, keys[i].second);
 		body += ":" + param;
-		params.push_back(String::NewFromUtf8(iso_, param.data(), NewStringType::kInternalized,
-											 static_cast<int>(param.size())).ToLocalChecked());
+		Local<String> name;
+
+		/* a parameter name can only fail to allocate while the call is being stopped */
+		if (!String::NewFromUtf8(iso_, param.data(), NewStringType::kInternalized,
+								 static_cast<int>(param.size())).ToLocal(&name))
+			return false;
+		params.push_back(name);
 	}
 	body += "};";
 	Local<String> source_text;

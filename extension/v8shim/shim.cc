@@ -116,6 +116,12 @@ size_t		g_max_heap_mb = 0;
 Isolate    *g_isolate = nullptr;
 CountingAllocator *g_allocator = nullptr;
 std::atomic<bool> g_oom(false);
+/*
+ * Set whenever termination was asked for (heap limit, watchdog, host), until
+ * the outermost call ends: host callbacks then build nothing in V8 and
+ * report nothing as a catchable error, whatever the host answered.
+ */
+std::atomic<bool> g_stopping(false);
 /* when the heap limit was hit, and how long the call then took to stop */
 struct timespec g_oom_at;
 double		g_last_oom_unwind_ms = 0;
@@ -211,10 +217,15 @@ SetError(UdfV8Error *err, UdfV8Status status, const std::string &message)
 	err->message = HostStrdup(message);
 }
 
+/* A V8 string; the empty string if V8 cannot make it (too long, or the call is being stopped). */
 Local<String>
 V8Str(Isolate *iso, const char *s, int len = -1)
 {
-	return String::NewFromUtf8(iso, s, NewStringType::kNormal, len).ToLocalChecked();
+	Local<String> str;
+
+	if (!String::NewFromUtf8(iso, s, NewStringType::kNormal, len).ToLocal(&str))
+		return String::Empty(iso);
+	return str;
 }
 
 Local<String>
@@ -259,6 +270,7 @@ NearHeapLimit(void *data, size_t current_limit, size_t initial_limit)
 	if (!g_oom)
 		clock_gettime(CLOCK_MONOTONIC, &g_oom_at);
 	g_oom = true;
+	g_stopping = true;
 	g_isolate->TerminateExecution();
 	/* room for the termination to unwind; the isolate is discarded afterwards */
 	return current_limit * 2;
@@ -286,17 +298,19 @@ NativeSyscall(const FunctionCallbackInfo<Value> &info)
 	WatchdogPause();
 	g_host.syscall(*op, *args, args.length(), &r);
 	WatchdogResume();
+	/* the call is being stopped (here or in a nested call): let the termination unwind */
+	if (g_stopping || iso->IsExecutionTerminating())
+		return;
 	if (r.error_message)
 	{
 		Local<Value> exc = Exception::Error(V8Str(iso, r.error_message));
 		Local<Object> obj = exc.As<Object>();
 
-		if (r.error_code)
-			obj->Set(ctx, V8Str(iso, "code"), V8Str(iso, r.error_code)).Check();
-		if (r.error_detail)
-			obj->Set(ctx, V8Str(iso, "detail"), V8Str(iso, r.error_detail)).Check();
-		if (r.error_hint)
-			obj->Set(ctx, V8Str(iso, "hint"), V8Str(iso, r.error_hint)).Check();
+		/* a failed Set can only mean the call is being stopped: nothing to throw then */
+		if ((r.error_code && obj->Set(ctx, V8Str(iso, "code"), V8Str(iso, r.error_code)).IsNothing()) ||
+			(r.error_detail && obj->Set(ctx, V8Str(iso, "detail"), V8Str(iso, r.error_detail)).IsNothing()) ||
+			(r.error_hint && obj->Set(ctx, V8Str(iso, "hint"), V8Str(iso, r.error_hint)).IsNothing()))
+			return;
 		iso->ThrowException(exc);
 		return;
 	}
@@ -332,6 +346,8 @@ NativeConsole(const FunctionCallbackInfo<Value> &info)
 
 	memset(&r, 0, sizeof(r));
 	g_host.console(*level ? *level : "log", *line ? *line : "", *line ? line.length() : 0, &r);
+	if (g_stopping || iso->IsExecutionTerminating())
+		return;
 	if (r.error_message)
 		iso->ThrowException(Exception::Error(V8Str(iso, r.error_message)));
 }
@@ -378,8 +394,9 @@ RefuseDynamicImport(Local<Context> ctx, Local<Data> options, Local<Value> resour
 		return MaybeLocal<Promise>();
 	std::string spec = ToStdString(iso, specifier);
 
-	resolver->Reject(ctx, Exception::TypeError(V8Str(iso,
-		"udf does not support dynamic import(\"" + spec + "\"): import modules statically"))).Check();
+	if (resolver->Reject(ctx, Exception::TypeError(V8Str(iso,
+		"udf does not support dynamic import(\"" + spec + "\"): import modules statically"))).IsNothing())
+		return MaybeLocal<Promise>();
 	return resolver->GetPromise();
 }
 
@@ -507,6 +524,7 @@ DescribeException(Local<Context> ctx, TryCatch &tc, UdfV8Status status, UdfV8Err
 void
 TerminateFromWatchdog(void)
 {
+	g_stopping = true;
 	if (g_isolate)
 		g_isolate->TerminateExecution();
 }
@@ -517,6 +535,9 @@ EnterCall(void)
 {
 	if (g_depth++ == 0)
 	{
+		/* a stop asked for between calls belongs to no call: drop it */
+		if (g_stopping.exchange(false) && g_isolate)
+			g_isolate->CancelTerminateExecution();
 		ClearUnhandled();
 		WatchdogArm(g_time_limit_ms);
 	}
@@ -536,8 +557,9 @@ LeaveCall(UdfV8Status st, UdfV8Error *err)
 
 	ClearUnhandled();
 
-	if (g_isolate->IsExecutionTerminating() || fired != UDF_WATCHDOG_NONE)
+	if (g_isolate->IsExecutionTerminating() || fired != UDF_WATCHDOG_NONE || g_stopping)
 		g_isolate->CancelTerminateExecution();
+	g_stopping = false;
 	if (g_oom)
 	{
 		struct timespec now;
@@ -875,17 +897,20 @@ RunRuntime(Local<Context> ctx, UdfV8Error *err)
 	return true;
 }
 
-void
+/* globalThis.__udfNative = {syscall, console}; false if V8 could not make them. */
+bool
 InstallNatives(Local<Context> ctx)
 {
 	Isolate    *iso = ctx->GetIsolate();
 	Local<Object> native = Object::New(iso);
+	Local<Function> syscall;
+	Local<Function> console;
 
-	native->Set(ctx, V8Str(iso, "syscall"),
-				Function::New(ctx, NativeSyscall).ToLocalChecked()).Check();
-	native->Set(ctx, V8Str(iso, "console"),
-				Function::New(ctx, NativeConsole).ToLocalChecked()).Check();
-	ctx->Global()->Set(ctx, V8Str(iso, "__udfNative"), native).Check();
+	return Function::New(ctx, NativeSyscall).ToLocal(&syscall) &&
+		Function::New(ctx, NativeConsole).ToLocal(&console) &&
+		native->Set(ctx, V8Str(iso, "syscall"), syscall).FromMaybe(false) &&
+		native->Set(ctx, V8Str(iso, "console"), console).FromMaybe(false) &&
+		ctx->Global()->Set(ctx, V8Str(iso, "__udfNative"), native).FromMaybe(false);
 }
 
 } /* namespace */
@@ -943,6 +968,7 @@ udf_v8_dispose_isolate(void)
 	g_allocator = nullptr;
 	g_poisoned = false;
 	g_oom = false;
+	g_stopping = false;
 }
 
 extern "C" void
@@ -987,8 +1013,11 @@ udf_v8_context_new(UdfV8Error *err)
 	EnterCall();
 	if (!g_snapshot.data)
 	{
-		InstallNatives(ctx);
-		ok = RunRuntime(ctx, err);
+		ok = InstallNatives(ctx);
+		if (!ok)
+			SetError(err, UDF_V8_INTERNAL, "could not install udf's native functions");
+		else
+			ok = RunRuntime(ctx, err);
 	}
 
 	if (LeaveCall(ok ? UDF_V8_OK : err->status, err) != UDF_V8_OK || !ok)
@@ -1387,8 +1416,8 @@ udf_v8_make_snapshot(const char *runtime_source, size_t runtime_len, const char 
 			Context::Scope cs(ctx);
 			UdfV8Error	err;
 
-			InstallNatives(ctx);
-			if (!RunRuntime(ctx, &err))
+			memset(&err, 0, sizeof(err));
+			if (!InstallNatives(ctx) || !RunRuntime(ctx, &err))
 			{
 				fprintf(stderr, "udf snapshot: the runtime failed: %s\n", err.message ? err.message : "?");
 				return 1;
@@ -1420,6 +1449,13 @@ udf_v8_set_time_limit(double ms)
 extern "C" void
 udf_v8_terminate(void)
 {
+	g_stopping = true;
 	if (g_isolate)
 		g_isolate->TerminateExecution();
+}
+
+extern "C" bool
+udf_v8_stopping(void)
+{
+	return g_stopping;
 }

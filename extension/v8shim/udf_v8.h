@@ -206,6 +206,13 @@ extern int	udf_v8_make_snapshot(const char *runtime_source, size_t runtime_len,
 extern void udf_v8_terminate(void);
 
 /*
+ * Is the running call being stopped (cancel, timeout, heap limit, or a host
+ * request)? True from the request until the outermost call returns; a host
+ * callback that sees it must not hand JS anything catchable.
+ */
+extern bool udf_v8_stopping(void);
+
+/*
  * Time limit for the next top-level entry (udf_v8_call, udf_v8_load_module,
  * udf_v8_context_new), in ms of JS time; <= 0 for none. Time inside host
  * syscalls is not counted.
