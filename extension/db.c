@@ -89,10 +89,24 @@ typedef struct SqlParams
 } SqlParams;
 
 static uint32 HashKey(const char *key);
+static int	RememberQuery(Portal portal, const DbTable *t);
 
-/* open queries of this backend: queryId -> portal name */
-static char *open_queries[MAX_QUERIES];
-static DbTable *query_tables[MAX_QUERIES];
+/*
+ * Open queries of this transaction: queryId -> its portal's name and table.
+ * Portals end with the transaction, so this state lives in a context under
+ * TopTransactionContext, one small child per query (freed when the query is
+ * done), and the table is emptied at transaction end.
+ */
+typedef struct OpenQueryState
+{
+	MemoryContext cxt;			/* owns this struct and everything it points to */
+	char	   *portal_name;
+	DbTable		table;
+} OpenQueryState;
+
+static OpenQueryState *open_queries[MAX_QUERIES];
+static MemoryContext open_queries_cxt = NULL;
+static bool open_queries_callback = false;
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -901,7 +915,8 @@ OpCount(json_t *root, size_t len, UdfV8HostResult *out)
 	bool		isnull;
 
 	ResolveTable(OptString(root, "table"), &t);
-	Execute(psprintf("SELECT count(*) FROM %s", t.sql), &p, true, 1);
+	/* not read-only: a mutation counts its own writes, as every other read sees them */
+	Execute(psprintf("SELECT pg_catalog.count(*) FROM %s", t.sql), &p, false, 1);
 	out->result = psprintf(INT64_FORMAT,
 						   DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
 }
@@ -1586,8 +1601,48 @@ OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
 	sql = BuildQuery(&b, query, &limit, NULL, -1, NULL, NULL);
 	LimitsCountQuery();
 	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, false);
+	id = RememberQuery(portal, t);
+	out->result = psprintf("{\"queryId\":%d}", id);
+}
+
+/* Transaction end: every portal is gone, and the memory of their states with it. */
+static void
+OpenQueriesAtXactEnd(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+	{
+		memset(open_queries, 0, sizeof(open_queries));
+		open_queries_cxt = NULL;
+	}
+}
+
+/* Forget query id: its state's memory goes (the portal itself is closed or gone). */
+static void
+ForgetQuery(int id)
+{
+	MemoryContextDelete(open_queries[id]->cxt);
+	open_queries[id] = NULL;
+}
+
+/* Give an opened portal a query id, with a copy of its table's description. */
+static int
+RememberQuery(Portal portal, const DbTable *t)
+{
+	int			id = -1;
+	MemoryContext cxt;
+	OpenQueryState *q;
+
+	if (!open_queries_callback)
+	{
+		RegisterXactCallback(OpenQueriesAtXactEnd, NULL);
+		open_queries_callback = true;
+	}
+	if (open_queries_cxt == NULL)
+		open_queries_cxt = AllocSetContextCreate(TopTransactionContext, "udf open queries",
+												 ALLOCSET_SMALL_SIZES);
 	for (int i = 0; i < MAX_QUERIES; i++)
-		if (open_queries[i] == NULL || SPI_cursor_find(open_queries[i]) == NULL)
+		if (open_queries[i] == NULL || SPI_cursor_find(open_queries[i]->portal_name) == NULL)
 		{
 			id = i;
 			break;
@@ -1595,13 +1650,15 @@ OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
 	if (id < 0)
 		DbError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "too many open queries in one call (limit: %d)", MAX_QUERIES);
 	if (open_queries[id])
-		pfree(open_queries[id]);
-	open_queries[id] = MemoryContextStrdup(TopMemoryContext, portal->name);
+		ForgetQuery(id);
+	cxt = AllocSetContextCreate(open_queries_cxt, "udf open query", ALLOCSET_SMALL_SIZES);
+	q = MemoryContextAllocZero(cxt, sizeof(OpenQueryState));
+	q->cxt = cxt;
+	q->portal_name = MemoryContextStrdup(cxt, portal->name);
 	/* the table description must outlive this op's memory */
-	if (query_tables[id] == NULL)
-		query_tables[id] = MemoryContextAllocZero(TopMemoryContext, sizeof(DbTable));
-	CopyTable(t, query_tables[id], TopMemoryContext);
-	out->result = psprintf("{\"queryId\":%d}", id);
+	CopyTable(t, &q->table, cxt);
+	open_queries[id] = q;
+	return id;
 }
 
 /* The portal of an open query by its id (syscall args {queryId}), or NULL. */
@@ -1614,15 +1671,7 @@ OpenQuery(json_t *root, int *id_out)
 	*id_out = id;
 	if (id < 0 || id >= MAX_QUERIES || !open_queries[id])
 		return NULL;
-	return SPI_cursor_find(open_queries[id]);
-}
-
-/* Forget query id's portal name (the portal itself is closed or gone). */
-static void
-ForgetQuery(int id)
-{
-	pfree(open_queries[id]);
-	open_queries[id] = NULL;
+	return SPI_cursor_find(open_queries[id]->portal_name);
 }
 
 /* 1.0/queryStreamNext {queryId} -> {value, done} */
@@ -1643,7 +1692,7 @@ OpQueryStreamNext(json_t *root, size_t len, UdfV8HostResult *out)
 	{
 		int			before = res.buf.len;
 
-		WriteDocument(&res, query_tables[id], SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		WriteDocument(&res, &open_queries[id]->table, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
 		LimitsCountRead(res.buf.len - before);
 	}
 	else

@@ -236,8 +236,13 @@ SchemaApply(const char *schema_json)
 	json_t	   *table;
 	StringInfoData names;
 
+	/* JSON.stringify made it, so the one thing jansson can refuse is a NUL in a name */
 	if (!root)
-		elog(ERROR, "schema.js: could not read the exported schema: %s", jerr.text);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("schema.js: the schema cannot be stored: %s", jerr.text),
+				 strstr(jerr.text, "NUL") || strstr(jerr.text, "\\u0000")
+				 ? errdetail("Table, field and index names may not contain the NUL character (\\u0000).") : 0));
 	tables = json_object_get(root, "tables");
 	initStringInfo(&names);
 	appendStringInfoChar(&names, '[');
