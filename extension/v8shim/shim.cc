@@ -162,6 +162,14 @@ struct UdfV8Context
 	/* identity hash of a compiled module -> its path (for the resolver) */
 	std::unordered_multimap<int, std::string> paths_by_hash;
 	ObjectShapes shapes;		/* for host values */
+	/*
+	 * The running entry's token (empty between entries). V8 hands a context's
+	 * continuation-preserved embedder data to every promise reaction made
+	 * while it is set, so a continuation left behind by an earlier call (a
+	 * promise resolved only later, from module state) still carries that
+	 * call's token when it runs: its syscalls are refused.
+	 */
+	Global<Object> call_token;
 };
 
 namespace
@@ -278,6 +286,19 @@ NearHeapLimit(void *data, size_t current_limit, size_t initial_limit)
 
 UdfV8Context *OwnerOf(Local<Context> ctx);
 
+/* Does the running code belong to the entry now running in its context? */
+bool
+FromCurrentEntry(Isolate *iso, Local<Context> ctx)
+{
+	UdfV8Context *owner = OwnerOf(ctx);
+
+	if (!owner)
+		return true;			/* the snapshot's build-time warm-up */
+	if (owner->call_token.IsEmpty())
+		return false;
+	return ctx->GetContinuationPreservedEmbedderData()->StrictEquals(owner->call_token.Get(iso));
+}
+
 /* __udfNative.syscall(op, argsJson) -> resultJson or a host value, or throws an Error. */
 void
 NativeSyscall(const FunctionCallbackInfo<Value> &info)
@@ -294,6 +315,13 @@ NativeSyscall(const FunctionCallbackInfo<Value> &info)
 	String::Utf8Value args(iso, info[1]);
 	UdfV8HostResult r;
 
+	if (!FromCurrentEntry(iso, ctx))
+	{
+		iso->ThrowException(Exception::Error(V8Str(iso,
+			std::string("udf refused the syscall ") + (*op ? *op : "?") +
+			": it comes from a promise left over from an earlier call, which has ended")));
+		return;
+	}
 	memset(&r, 0, sizeof(r));
 	WatchdogPause();
 	g_host.syscall(*op, *args, args.length(), &r);
@@ -541,6 +569,11 @@ EnterCall(void)
 		ClearUnhandled();
 		WatchdogArm(g_time_limit_ms);
 	}
+	else
+	{
+		/* a nested entry runs inside a syscall, where the watchdog was paused */
+		WatchdogResume();
+	}
 }
 
 /*
@@ -552,7 +585,11 @@ UdfV8Status
 LeaveCall(UdfV8Status st, UdfV8Error *err)
 {
 	if (--g_depth > 0)
+	{
+		/* back to the caller's syscall: its time is not JavaScript time */
+		WatchdogPause();
 		return st;
+	}
 	int			fired = WatchdogDisarm();
 
 	ClearUnhandled();
@@ -826,6 +863,39 @@ OwnerOf(Local<Context> ctx)
 	return static_cast<UdfV8Context *>(ctx->GetAlignedPointerFromEmbedderData(kContextSlot));
 }
 
+/* Marks one entry into a context as the running one, for as long as it is in scope. */
+class EntryToken
+{
+public:
+	EntryToken(Isolate *iso, Local<Context> ctx, UdfV8Context *c) : ctx_(ctx), c_(c), outer_(iso, c->call_token)
+	{
+		Local<Object> token = Object::New(iso);
+
+		c_->call_token.Reset(iso, token);
+		ctx_->SetContinuationPreservedEmbedderData(token);
+	}
+	~EntryToken()
+	{
+		Isolate    *iso = ctx_->GetIsolate();
+
+		if (outer_.IsEmpty())
+		{
+			c_->call_token.Reset();
+			ctx_->SetContinuationPreservedEmbedderData(Undefined(iso));
+		}
+		else
+		{
+			c_->call_token.Reset(iso, outer_);
+			ctx_->SetContinuationPreservedEmbedderData(outer_.Get(iso));
+		}
+	}
+
+private:
+	Local<Context> ctx_;
+	UdfV8Context *c_;
+	Global<Object> outer_;		/* an entry this one runs inside of, if any */
+};
+
 /* Instantiation-time resolver: every module was compiled by CompileTree already. */
 MaybeLocal<Module>
 ResolveCallback(Local<Context> ctx, Local<String> specifier,
@@ -1051,6 +1121,7 @@ udf_v8_context_free(UdfV8Context *c)
 		for (auto &kv : c->entries)
 			kv.second.Reset();
 		c->runtime.Reset();
+		c->call_token.Reset();
 		c->context.Reset();
 	}
 	if (!g_retired_queues)
@@ -1094,6 +1165,7 @@ LoadModuleImpl(UdfV8Context *c, const char *path, UdfV8Error *err)
 	HandleScope hs(iso);
 	Local<Context> ctx = c->context.Get(iso);
 	Context::Scope cs(ctx);
+	EntryToken	token(iso, ctx, c);
 	std::string key(path);
 
 	memset(err, 0, sizeof(*err));
@@ -1167,6 +1239,7 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 	HandleScope hs(iso);
 	Local<Context> ctx = c->context.Get(iso);
 	Context::Scope cs(ctx);
+	EntryToken	token(iso, ctx, c);
 	std::vector<Local<Value>> argv;
 	Local<Value> udf;
 	Local<Value> fn;
