@@ -24,6 +24,7 @@ OBJS = \
 	extension/subxact.o \
 	extension/syscall.o \
 	extension/trigger.o \
+	extension/v8_peers.o \
 	extension/values.o \
 	extension/writer.o \
 	extension/runtime_js.o \

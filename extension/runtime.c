@@ -118,6 +118,7 @@ RuntimeEnsureStarted(void)
 
 	if (runtime_started && udf_v8_isolate_alive())
 		return;
+	V8PeersCheck();
 	host.alloc = HostAlloc;
 	host.syscall = SyscallDispatch;
 	host.console = ConsoleEmit;

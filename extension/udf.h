@@ -165,6 +165,9 @@ extern struct HeapTupleData *DbRowFromDocument(struct RelationData *rel, struct 
 /* schema.c: schema.js -> managed tables */
 extern char *SchemaApply(const char *schema_json);
 
+/* v8_peers.c: another V8 embedder (plv8) in the same backend */
+extern void V8PeersCheck(void);
+
 /* errors.c */
 extern int	SqlstateFromString(const char *code, int fallback);
 extern void ReportV8Error(const UdfV8Error *err, const char *context_name) pg_attribute_noreturn();

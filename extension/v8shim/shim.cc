@@ -1007,16 +1007,31 @@ udf_v8_initialize(const UdfV8Host *host, const char *runtime_source, size_t runt
 		pthread_sigmask(SIG_SETMASK, &old, nullptr);
 		V8::InitializePlatform(g_platform);
 		V8::Initialize();
-		if (!WatchdogStart(g_host.interrupt_pending, TerminateFromWatchdog))
-		{
-			SetError(err, UDF_V8_INTERNAL, "could not start the watchdog thread");
-			return false;
-		}
+		/* ready now, so that a failed watchdog start is retried without starting V8 again */
 		g_v8_ready = true;
+	}
+	if (!WatchdogStart(g_host.interrupt_pending, TerminateFromWatchdog))
+	{
+		SetError(err, UDF_V8_INTERNAL, "could not start the watchdog thread");
+		return false;
 	}
 	if (!g_isolate)
 		return CreateIsolate(err);
 	return true;
+}
+
+/* Exported by libnode but in no public V8 header: the platform V8 was given, nullptr before. */
+namespace v8 { namespace debug { Platform *GetCurrentPlatform(); } }
+
+/* Who started V8 in this process, judged by the platform V8 holds. */
+extern "C" UdfV8Owner
+udf_v8_owner(void)
+{
+	Platform   *current = v8::debug::GetCurrentPlatform();
+
+	if (!current)
+		return UDF_V8_NOT_STARTED;
+	return current == g_platform ? UDF_V8_STARTED_BY_UDF : UDF_V8_STARTED_ELSEWHERE;
 }
 
 extern "C" bool

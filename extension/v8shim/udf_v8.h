@@ -102,6 +102,19 @@ extern bool udf_v8_initialize(const UdfV8Host *host, const char *runtime_source,
 							  size_t runtime_len, size_t max_heap_mb,
 							  UdfV8Error *err);
 
+/*
+ * V8 starts once per process, and libnode is shared with any other library
+ * that embeds it (plv8): who started it here, if anyone (extension/v8_peers.c).
+ */
+typedef enum UdfV8Owner
+{
+	UDF_V8_NOT_STARTED = 0,
+	UDF_V8_STARTED_BY_UDF,
+	UDF_V8_STARTED_ELSEWHERE	/* another library in this process */
+} UdfV8Owner;
+
+extern UdfV8Owner udf_v8_owner(void);
+
 /* True once the isolate exists and was not poisoned by OOM/termination. */
 extern bool udf_v8_isolate_alive(void);
 
