@@ -52,16 +52,17 @@ RESET ROLE;
 
 -- a deploy by a udf_admin with mal's search_path (the save path)
 GRANT udf_admin TO udf_test_mal;
+\set app `node regress/app-json.mjs regress/apps/elevated`
 SET ROLE udf_test_mal;
 SET search_path = mal, pg_catalog, public;
-SELECT udf_deploy($${"items.js": "import { mutation, query } from './_generated/server';\nexport const add = mutation(async (ctx, { v }) => { await ctx.db.insert('mal_items', { v }); return (await ctx.db.query('mal_items').collect()).length; });\nexport const page = query(async (ctx) => (await ctx.db.query('mal_items').paginate({ numItems: 1, cursor: null })).page.length);"}$$)->'modules';
+SELECT udf_deploy(:'app')->'modules';
 RESET ROLE;
 RESET search_path;
 REVOKE udf_admin FROM udf_test_mal;
 
 -- a fresh load of the deployment, the registry and the cursor secret, all
 -- reached with mal's search_path
-SELECT udf_deploy($${"items.js": "import { mutation, query } from './_generated/server';\nexport const add = mutation(async (ctx, { v }) => { await ctx.db.insert('mal_items', { v }); return (await ctx.db.query('mal_items').collect()).length; });\nexport const page = query(async (ctx) => (await ctx.db.query('mal_items').paginate({ numItems: 1, cursor: null })).page.length);"}$$)->'modules';
+SELECT udf_deploy(:'app')->'modules';
 DELETE FROM udf_table WHERE relation = 'mal_items'::regclass;
 DELETE FROM udf_secret;
 SET ROLE udf_test_mal;

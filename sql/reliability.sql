@@ -8,7 +8,8 @@ CREATE TABLE rel_slow (id serial PRIMARY KEY, i int);
 CREATE FUNCTION rel_slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$;
 CREATE TRIGGER rel_slow_insert BEFORE INSERT ON rel_slow FOR EACH ROW EXECUTE FUNCTION rel_slow_insert();
 INSERT INTO rel_items (v) SELECT 'row ' || n FROM generate_series(1, 3) n;
-SELECT udf_deploy($${"rel.js": "import { query, mutation } from './_generated/server';\nlet n = 0;\nexport const inc = mutation(async () => ++n);\nexport const ghost = mutation(async (ctx) => { Promise.resolve().then(() => ctx.db.insert('rel_items', { v: 'ghost' })); for (;;) {} });\nexport const ghostThrow = mutation(async (ctx) => { Promise.resolve().then(() => ctx.db.insert('rel_items', { v: 'ghost' })); throw new Error('boom'); });\nexport const read = query(async (ctx) => (await ctx.db.query('rel_items').collect()).length);\nexport const insertAll = mutation(async (ctx) => { let caught = 0; for (let i = 0; i < 100; i++) { try { await ctx.db.insert('rel_slow', { i }); } catch (e) { caught++; } } return caught; });\nexport const countOwn = mutation(async (ctx) => { await ctx.db.insert('rel_items', { v: 'own' }); return [await ctx.db.query('rel_items').count(), (await ctx.db.query('rel_items').collect()).length]; });\nexport const leave = mutation(async (ctx) => { (async () => { await new Promise((res) => { globalThis.resume = res; }); try { await ctx.db.insert('rel_items', { v: 'dangling' }); globalThis.outcome = 'inserted'; } catch (e) { globalThis.outcome = e.message; } })(); return 'left'; });\nexport const hang = mutation(async (ctx) => { await new Promise((res) => { globalThis.resume = res; }); await ctx.db.insert('rel_items', { v: 'unfinished' }); });\nexport const resume = mutation(async () => { globalThis.outcome = null; globalThis.resume(); for (let i = 0; i < 10; i++) await null; return globalThis.outcome; });\nexport const spin = query(() => { for (;;) {} });\nexport const checked = mutation(async (ctx) => { try { await ctx.db.insert('rel_checked', { v: 1 }); } catch (e) { return 'caught: ' + e.message; } return 'no error'; });\nexport const streams = query(async (ctx) => { let n = 0; for (let i = 0; i < 2000; i++) { for await (const d of ctx.db.query('rel_items')) { n++; break; } } return n; });"}$$)->'modules';
+\set app `node regress/app-json.mjs regress/apps/reliability`
+SELECT udf_deploy(:'app')->'modules';
 
 -- a call stopped by statement_timeout: its queued microtask never runs, and
 -- module state starts afresh (the context is thrown away)
@@ -66,7 +67,8 @@ SELECT total_bytes - :top_before < 65536 AS top_memory_flat FROM pg_backend_memo
 
 -- a NUL in a schema.js field name is an input error that names it
 \set VERBOSITY default
-SELECT udf_deploy($${"schema.js": "import { defineSchema, defineTable } from 'convex/server';\nimport { v } from 'convex/values';\nexport default defineSchema({ nul: defineTable({ 'a\\u0000b': v.string() }) });"}$$);
+\set app `node regress/app-json.mjs regress/apps/nul-schema`
+SELECT udf_deploy(:'app');
 \echo :LAST_ERROR_SQLSTATE
 SELECT udf_invoke('rel:read');
 
