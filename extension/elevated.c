@@ -1,5 +1,5 @@
 /*
- * elevated.c -- running udf's own SQL as the extension owner, safely.
+ * elevated.c -- udf's own tables, and running SQL on them as their owner, safely.
  *
  * udf keeps its state in tables closed to everyone but the extension owner
  * (deployments, modules, the table-number registry, the cursor secret), so
@@ -27,18 +27,80 @@
  */
 #include "udf.h"
 
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+/* Schema the extension was created in (PostgreSQL 15 exports no helper for it). */
+Oid
+ExtensionSchema(void)
+{
+	Oid			ext = get_extension_oid("udf", false);
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			schema = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ext));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		schema = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(schema))
+		elog(ERROR, "could not find the schema of extension udf");
+	return schema;
+}
+
+/* OID of one of the extension's tables, and its owner; ERROR if it is missing. */
+Oid
+ExtensionTable(const char *name, Oid *owner)
+{
+	Oid			relid = get_relname_relid(name, ExtensionSchema());
+	HeapTuple	tup;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("udf's table %s is missing", name),
+				 errhint("DROP EXTENSION udf; CREATE EXTENSION udf; to reinstall it.")));
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	*owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return relid;
+}
+
+/* "schema"."table" for a table of the extension, for SQL text. */
+char *
+ExtensionTableName(const char *table)
+{
+	return quote_qualified_identifier(get_namespace_name(ExtensionSchema()), table);
+}
 
 /* Run work(arg) as the extension owner, with a fixed search_path and restricted operations. */
 void
 RunAsExtensionOwner(ElevatedWork work, void *arg)
 {
-	Oid			owner = StoreExtensionOwner();
+	Oid			owner;
 	Oid			save_userid;
 	int			save_sec;
 	int			save_nestlevel;
 
+	/* udf_deployment's owner owns them all */
+	(void) ExtensionTable("udf_deployment", &owner);
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 	save_nestlevel = NewGUCNestLevel();

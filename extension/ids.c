@@ -190,7 +190,7 @@ RegistryExecute(const char *sql, int nargs, Oid *types, Datum *values, bool read
 uint32
 TableNumberFor(Oid relid)
 {
-	char	   *table = quote_qualified_identifier(get_namespace_name(StoreExtensionSchema()), "udf_table");
+	char	   *table = ExtensionTableName("udf_table");
 	Oid			types[1] = {OIDOID};
 	Datum		values[1] = {ObjectIdGetDatum(relid)};
 	bool		isnull;
@@ -210,7 +210,7 @@ TableNumberFor(Oid relid)
 Oid
 TableForNumber(uint32 number)
 {
-	char	   *table = quote_qualified_identifier(get_namespace_name(StoreExtensionSchema()), "udf_table");
+	char	   *table = ExtensionTableName("udf_table");
 	Oid			types[1] = {INT4OID};
 	Datum		values[1] = {Int32GetDatum((int32) number)};
 	bool		isnull;
@@ -234,7 +234,7 @@ CursorSecret(void)
 
 	if (secret)
 		return secret;
-	table = quote_qualified_identifier(get_namespace_name(StoreExtensionSchema()), "udf_secret");
+	table = ExtensionTableName("udf_secret");
 	if (RegistryExecute(psprintf("SELECT key FROM %s LIMIT 1", table), 0, NULL, NULL, true) == SPI_OK_SELECT &&
 		SPI_processed == 1)
 	{

@@ -17,21 +17,14 @@
  */
 #include "udf.h"
 
-#include "access/genam.h"
-#include "access/table.h"
 #include "access/xact.h"
-#include "catalog/pg_extension.h"
-#include "utils/fmgroids.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/syscache.h"
 
 static bool deployment_stale = true;
 static Oid	deployment_relid = InvalidOid;
@@ -53,67 +46,6 @@ DeploymentInvalidated(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == deployment_relid)
 		deployment_stale = true;
-}
-
-/* Schema the extension was created in (PostgreSQL 15 exports no helper for it). */
-Oid
-StoreExtensionSchema(void)
-{
-	Oid			ext = get_extension_oid("udf", false);
-	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	Oid			schema = InvalidOid;
-
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(ext));
-	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		schema = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	if (!OidIsValid(schema))
-		elog(ERROR, "could not find the schema of extension udf");
-	return schema;
-}
-
-/* OID of udf_deployment, and the owner of the extension's tables. */
-static Oid
-DeploymentTable(Oid *owner)
-{
-	Oid			relid = get_relname_relid("udf_deployment", StoreExtensionSchema());
-	HeapTuple	tup;
-
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("udf's table udf_deployment is missing"),
-				 errhint("DROP EXTENSION udf; CREATE EXTENSION udf; to reinstall it.")));
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	*owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return relid;
-}
-
-/* The owner of the extension's tables (whom registry writes run as). */
-Oid
-StoreExtensionOwner(void)
-{
-	Oid			owner;
-
-	(void) DeploymentTable(&owner);
-	return owner;
-}
-
-/* "schema"."table" for a table of the extension. */
-static char *
-QualifiedTable(const char *table)
-{
-	return quote_qualified_identifier(get_namespace_name(StoreExtensionSchema()), table);
 }
 
 /* Copy a text column (or NULL) into the cache context. */
@@ -138,7 +70,7 @@ ReadDeployment(void *arg)
 		elog(ERROR, "SPI_connect failed");
 	sql = psprintf("SELECT id, pg_catalog.extract('epoch', deployed_at) OPERATOR(pg_catalog.*) 1000, "
 				   "import_seed, schema::pg_catalog.text FROM %s ORDER BY id DESC LIMIT 1",
-				   QualifiedTable("udf_deployment"));
+				   ExtensionTableName("udf_deployment"));
 	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read udf_deployment");
 	if (SPI_processed == 1)
@@ -151,7 +83,7 @@ ReadDeployment(void *arg)
 		deployment.import_seed = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
 		deployment.schema = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
 		sql = psprintf("SELECT path, source, source_map, source_sha256 FROM %s ORDER BY path",
-					   QualifiedTable("udf_module"));
+					   ExtensionTableName("udf_module"));
 		if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not read udf_module");
 		deployment.nmodules = (int) SPI_processed;
@@ -172,7 +104,7 @@ ReadDeployment(void *arg)
 					   "FROM %s d, pg_catalog.jsonb_array_elements(d.functions) f "
 					   "WHERE d.id OPERATOR(pg_catalog.=) " INT64_FORMAT " "
 					   "ORDER BY f OPERATOR(pg_catalog.->>) 'name' COLLATE \"C\"",
-					   QualifiedTable("udf_deployment"), deployment.id);
+					   ExtensionTableName("udf_deployment"), deployment.id);
 		if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not read udf_deployment functions");
 		deployment.nfunctions = (int) SPI_processed;
@@ -195,7 +127,7 @@ LoadDeployment(void)
 
 	/* cleared first: an invalidation that arrives while we read sets it again */
 	deployment_stale = false;
-	deployment_relid = DeploymentTable(&owner);
+	deployment_relid = ExtensionTable("udf_deployment", &owner);
 	if (deployment_cxt == NULL)
 		deployment_cxt = AllocSetContextCreate(TopMemoryContext, "udf deployment",
 											   ALLOCSET_DEFAULT_SIZES);
@@ -251,7 +183,7 @@ StoreCurrentDeployment(void)
 static void
 LockDeployments(void *arg)
 {
-	char	   *sql = psprintf("LOCK TABLE %s IN EXCLUSIVE MODE", QualifiedTable("udf_deployment"));
+	char	   *sql = psprintf("LOCK TABLE %s IN EXCLUSIVE MODE", ExtensionTableName("udf_deployment"));
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -300,7 +232,7 @@ WriteDeployment(void *arg)
 	LockDeployments(NULL);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	sql = psprintf("DELETE FROM %s RETURNING source_sha256", QualifiedTable("udf_module"));
+	sql = psprintf("DELETE FROM %s RETURNING source_sha256", ExtensionTableName("udf_module"));
 	if (SPI_execute(sql, false, 0) != SPI_OK_DELETE_RETURNING)
 		elog(ERROR, "could not clear udf_module");
 	for (uint64 i = 0; i < SPI_processed; i++)
@@ -308,7 +240,7 @@ WriteDeployment(void *arg)
 	sql = psprintf("INSERT INTO %s (path, source, source_map, source_sha256) "
 				   "VALUES ($1, $2, $3, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to($2, 'UTF8')), 'hex')) "
 				   "RETURNING source_sha256",
-				   QualifiedTable("udf_module"));
+				   ExtensionTableName("udf_module"));
 	for (int i = 0; i < w->nmodules; i++)
 	{
 		values[0] = CStringGetTextDatum(w->modules[i].path);
@@ -321,7 +253,7 @@ WriteDeployment(void *arg)
 		new_hashes = lappend(new_hashes, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	}
 	sql = psprintf("INSERT INTO %s (functions, import_seed, deployed_by, schema) VALUES ($1, $2, $3, $4) RETURNING id",
-				   QualifiedTable("udf_deployment"));
+				   ExtensionTableName("udf_deployment"));
 	values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(w->functions_json));
 	values[1] = CStringGetTextDatum(w->import_seed);
 	/* the role that called udf_deploy, not the owner we write as */
@@ -345,7 +277,7 @@ StoreSaveDeployment(int nmodules, const UdfModule *modules, const char *function
 					const char *import_seed, const char *schema_json)
 {
 	Oid			owner;
-	Oid			relid = DeploymentTable(&owner);
+	Oid			relid = ExtensionTable("udf_deployment", &owner);
 	DeploymentWrite w = {nmodules, modules, functions_json, import_seed, schema_json, GetUserId(), 0};
 
 	RunAsExtensionOwner(WriteDeployment, &w);

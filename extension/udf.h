@@ -60,10 +60,11 @@ extern int64 StoreSaveDeployment(int nmodules, const UdfModule *modules,
 								 const char *functions_json, const char *import_seed,
 								 const char *schema_json);
 extern void StoreLockDeployments(void);
-extern Oid	StoreExtensionSchema(void);
-extern Oid	StoreExtensionOwner(void);
 
-/* elevated.c: udf's own SQL, run as the extension owner */
+/* elevated.c: udf's own tables, and SQL run on them as their owner */
+extern Oid	ExtensionSchema(void);
+extern Oid	ExtensionTable(const char *name, Oid *owner);
+extern char *ExtensionTableName(const char *table);
 typedef void (*ElevatedWork) (void *arg);
 extern void RunAsExtensionOwner(ElevatedWork work, void *arg);
 
