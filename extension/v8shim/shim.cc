@@ -591,10 +591,11 @@ LeaveCall(UdfV8Status st, UdfV8Error *err)
 		return st;
 	}
 	int			fired = WatchdogDisarm();
+	bool		stopped = g_isolate->IsExecutionTerminating() || fired != UDF_WATCHDOG_NONE || g_stopping;
 
 	ClearUnhandled();
 
-	if (g_isolate->IsExecutionTerminating() || fired != UDF_WATCHDOG_NONE || g_stopping)
+	if (stopped)
 		g_isolate->CancelTerminateExecution();
 	g_stopping = false;
 	if (g_oom)
@@ -611,10 +612,20 @@ LeaveCall(UdfV8Status st, UdfV8Error *err)
 			err->message = HostStrdup("JavaScript execution ran out of memory");
 		}
 	}
-	else if (st == UDF_V8_TERMINATED && fired == UDF_WATCHDOG_TIMEOUT)
+	else if (st != UDF_V8_OK && stopped)
 	{
-		err->status = st = UDF_V8_TIMED_OUT;
-		err->message = HostStrdup("JavaScript execution timed out");
+		/* whatever failed on the way out (a builtin module's source, say) failed because of the stop */
+		memset(err, 0, sizeof(*err));
+		if (fired == UDF_WATCHDOG_TIMEOUT)
+		{
+			err->status = st = UDF_V8_TIMED_OUT;
+			err->message = HostStrdup("JavaScript execution timed out");
+		}
+		else
+		{
+			err->status = st = UDF_V8_TERMINATED;
+			err->message = HostStrdup("JavaScript execution was terminated");
+		}
 	}
 	return st;
 }
@@ -1245,6 +1256,30 @@ LoadModuleImpl(UdfV8Context *c, const char *path, UdfV8Error *err)
 	return UDF_V8_OK;
 }
 
+/*
+ * A promise the function rejected and never handled fails a call that
+ * otherwise succeeded, as in Convex. A call that failed keeps its own error:
+ * a leftover's rejection (a syscall refused after the call ended) must not
+ * hide why it failed.
+ */
+static bool
+FailOnUnhandledRejection(Local<Context> ctx, UdfV8Error *err)
+{
+	Isolate    *iso = ctx->GetIsolate();
+
+	if (g_depth != 1 || !g_unhandled || g_unhandled->empty())
+		return false;
+	Local<Value> reason = (*g_unhandled)[0].reason.Get(iso);
+
+	DescribeValue(ctx, reason, Local<Message>(), UDF_V8_JS_ERROR, err);
+	std::string msg = err->message ? err->message : "";
+
+	if (msg.rfind("Uncaught ", 0) == 0)
+		msg = "Uncaught (in promise) " + msg.substr(9);
+	err->message = HostStrdup(msg);
+	return true;
+}
+
 static UdfV8Status
 CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 		 const UdfV8Arg *args, int nargs, char **result_json, UdfV8Error *err)
@@ -1345,22 +1380,11 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 		}
 		ret = p->Result();
 	}
-	/* a promise the function rejected and never handled fails the call, as in Convex */
-	if (g_depth == 1 && g_unhandled && !g_unhandled->empty())
-	{
-		Local<Value> reason = (*g_unhandled)[0].reason.Get(iso);
-
-		DescribeValue(ctx, reason, Local<Message>(), UDF_V8_JS_ERROR, err);
-		std::string msg = err->message ? err->message : "";
-
-		if (msg.rfind("Uncaught ", 0) == 0)
-			msg = "Uncaught (in promise) " + msg.substr(9);
-		err->message = HostStrdup(msg);
-		return err->status;
-	}
 	/* invoke answers a success with the result's JSON text alone */
 	if (ret->IsString())
 	{
+		if (FailOnUnhandledRejection(ctx, err))
+			return err->status;
 		*result_json = HostStrdup(iso, ret);
 		return UDF_V8_OK;
 	}
@@ -1375,6 +1399,9 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 	if (obj->Get(ctx, V8Str(iso, "ok")).ToLocal(&ok) && ok->BooleanValue(iso))
 	{
 		std::string json;
+
+		if (FailOnUnhandledRejection(ctx, err))
+			return err->status;
 
 		GetStringProp(ctx, obj, "json", &json);
 		*result_json = HostStrdup(json);
