@@ -8,8 +8,12 @@ EXTVERSION   = 0.1.0
 MODULE_big   = udf
 OBJS = \
 	extension/udf.o \
+	extension/call.o \
+	extension/callstack.o \
+	extension/clock.o \
 	extension/codecache.o \
 	extension/console.o \
+	extension/contexts.o \
 	extension/db.o \
 	extension/deploy.o \
 	extension/elevated.o \
@@ -17,7 +21,10 @@ OBJS = \
 	extension/ids.o \
 	extension/invoke.o \
 	extension/limits.o \
+	extension/names.o \
 	extension/nested.o \
+	extension/parked.o \
+	extension/prng.o \
 	extension/runtime.o \
 	extension/schema.o \
 	extension/store.o \
@@ -81,7 +88,7 @@ extension/v8shim/shim.o: extension/v8shim/shim.cc extension/v8shim/udf_v8.h exte
 extension/v8shim/watchdog.o: extension/v8shim/watchdog.cc extension/v8shim/watchdog.h
 extension/v8shim/host_values.o: extension/v8shim/host_values.cc extension/v8shim/host_values.h extension/v8shim/udf_v8.h
 extension/v8shim/code_cache.o: extension/v8shim/code_cache.cc extension/v8shim/code_cache.h extension/v8shim/udf_v8.h
-$(filter-out extension/v8shim/%.o extension/runtime_js.o,$(OBJS)): extension/udf.h extension/v8shim/udf_v8.h
+$(filter-out extension/v8shim/%.o extension/runtime_js.o,$(OBJS)): extension/udf.h extension/v8shim/udf_v8.h $(wildcard extension/*.h)
 
 install: install-libnode
 install-libnode:

@@ -51,7 +51,7 @@ void
 ConsoleEmit(const char *level, const char *line, size_t len, UdfV8HostResult *out)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	const char *fn = RuntimeCurrentFunction();
+	const char *fn = CallStackFunction();
 	bool		plain = strcmp(level, "log") == 0 || strcmp(level, "info") == 0;
 
 	PG_TRY();
@@ -67,7 +67,7 @@ ConsoleEmit(const char *level, const char *line, size_t len, UdfV8HostResult *ou
 	}
 	PG_CATCH();
 	{
-		RuntimeParkError(cxt);
+		ParkError(cxt);
 		out->error_message = "console output failed";
 	}
 	PG_END_TRY();

@@ -129,7 +129,7 @@ DbError(int sqlstate, const char *fmt,...)
 static bool
 InMutation(void)
 {
-	const char *kind = RuntimeCurrentKind();
+	const char *kind = CallStackKind();
 
 	return kind && strcmp(kind, "mutation") == 0;
 }
@@ -138,12 +138,12 @@ InMutation(void)
 static void
 RequireMutation(const char *what)
 {
-	const char *kind = RuntimeCurrentKind();
+	const char *kind = CallStackKind();
 
 	if (!kind || strcmp(kind, "mutation") != 0)
 		DbError(ERRCODE_READ_ONLY_SQL_TRANSACTION,
 				"%s is only allowed in a mutation, and %s is a %s.", what,
-				RuntimeCurrentFunction() ? RuntimeCurrentFunction() : "this function",
+				CallStackFunction() ? CallStackFunction() : "this function",
 				kind && *kind ? kind : "module's import");
 }
 
@@ -579,7 +579,7 @@ WriteColumn(const DbTable *t, const char *field)
 static void
 ValidateWrite(const DbTable *t, json_t *doc)
 {
-	UdfV8Context *ctx = RuntimeCurrentContext();
+	UdfV8Context *ctx = CallStackContext();
 	char	   *text;
 	const char *args[2];
 	char	   *ignored;
@@ -677,23 +677,6 @@ OpGet(json_t *root, size_t len, UdfV8HostResult *out)
 	ResultFromWriter(out, &doc);
 }
 
-/* Strictly increasing _creationTime within this backend, starting at the transaction's start. */
-static double
-NextCreationTime(void)
-{
-	static double last = 0;
-	double		now = udf_test_now_ms > 0 ? udf_test_now_ms :
-		TimestampToUnixMs(GetCurrentTransactionStartTimestamp());
-
-	/* a fixed test clock restarts the sequence, so ids and times repeat run to run */
-	if (udf_test_now_ms > 0 && last > now + 1e6)
-		last = 0;
-	if (now <= last)
-		now = nextafter(last, INFINITY);
-	last = now;
-	return now;
-}
-
 /* 1.0/insert {table, value} -> {_id} */
 static void
 OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
@@ -722,7 +705,7 @@ OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 		id = IdNew(TableNumberFor(t.relid));
 		appendStringInfo(&cols, "%s, %s", quote_identifier("_id"), quote_identifier("_creationTime"));
 		appendStringInfo(&vals, "$%d, $%d", AddParam(&p, CStringGetTextDatum(id), TEXTOID, false),
-						 AddParam(&p, Float8GetDatum(NextCreationTime()), FLOAT8OID, false));
+						 AddParam(&p, Float8GetDatum(ClockNextCreationTime()), FLOAT8OID, false));
 	}
 	json_object_foreach(value, field, v)
 	{
@@ -1930,7 +1913,7 @@ OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 		DbError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "PageSizeTooLarge: a page may hold at most %d documents", MAX_PAGE_SIZE);
 	if (max_rows == 0)
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "InvalidPaginationLimit: maximumRowsRead must be at least 1");
-	if (RuntimeMarkPaginated())
+	if (CallStackMarkPaginated())
 		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
 				"MultiplePaginatedDatabaseQueries: This query or mutation function ran multiple paginated queries. "
 				"Convex only supports a single paginated query in each function.");

@@ -143,6 +143,39 @@ ParseModules(Jsonb *input, int *nmodules)
 	return modules;
 }
 
+/* One runtime entry point of deploy analysis, on one module. */
+typedef struct AnalysisStep
+{
+	UdfV8Context *ctx;
+	const char *entry;			/* "analyze" or "schema" */
+	const char *path;
+	char	  **answer;
+} AnalysisStep;
+
+/* Step: ask the runtime about a loaded module. */
+static UdfV8Status
+RunAnalysisStep(void *arg, UdfV8Error *err)
+{
+	AnalysisStep *a = arg;
+	const char *args[1] = {a->path};
+
+	return udf_v8_call(a->ctx, a->entry, a->path, args, strcmp(a->entry, "analyze") == 0 ? 1 : 0,
+					   a->answer, err);
+}
+
+/* The runtime's answer about a module, through the one call path; ERROR on failure. */
+static char *
+AskRuntime(UdfV8Context *ctx, const char *entry, const char *path)
+{
+	char	   *answer = NULL;
+	AnalysisStep a = {ctx, entry, path, &answer};
+	CallSpec	spec = {RunAnalysisStep, &a, NULL, false, CALL_RAISE, NULL};
+	UdfV8Error	err;
+
+	(void) CallRun(&spec, &err);
+	return answer;
+}
+
 /* Load every module in a scratch context and collect their functions as JSON; *schema gets schema.js's export. */
 static char *
 AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now_ms, char **schema)
@@ -154,31 +187,19 @@ AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now
 
 	scratch.nmodules = nmodules;
 	scratch.modules = modules;
-	ctx = RuntimeNewContext(&scratch, nmodules, modules);
+	ctx = ContextsNew(&scratch, nmodules, modules);
 	initStringInfo(&functions);
 	appendStringInfoChar(&functions, '[');
 	PG_TRY();
 	{
 		for (int i = 0; i < nmodules; i++)
 		{
-			UdfV8Error	err;
 			char	   *list;
-			const char *args[1] = {modules[i].path};
 
-			InvokeLoadModule(ctx, modules[i].path, seed, now_ms);
-			if (udf_v8_call(ctx, "analyze", modules[i].path, args, 1, &list, &err) != UDF_V8_OK)
-			{
-				RuntimeRaiseParkedError();
-				RuntimeAfterFailure(err.status, NULL);
-				ReportV8Error(&err, NULL);
-			}
-			if (strcmp(modules[i].path, "schema.js") == 0 &&
-				udf_v8_call(ctx, "schema", modules[i].path, NULL, 0, schema, &err) != UDF_V8_OK)
-			{
-				RuntimeRaiseParkedError();
-				RuntimeAfterFailure(err.status, NULL);
-				ReportV8Error(&err, NULL);
-			}
+			CallLoadModule(ctx, modules[i].path, seed, now_ms);
+			list = AskRuntime(ctx, "analyze", modules[i].path);
+			if (strcmp(modules[i].path, "schema.js") == 0)
+				*schema = AskRuntime(ctx, "schema", modules[i].path);
 			/* splice the module's array into the overall one */
 			if (strlen(list) > 2)
 			{
@@ -256,8 +277,8 @@ udf_deploy(PG_FUNCTION_ARGS)
 	modules = ParseModules(PG_GETARG_JSONB_P(0), &nmodules);
 
 	/* the import phase sees the deploy's own time, as deployed_at records it */
-	now_ms = TimestampToUnixMs(start);
-	RuntimeSeed(seed, sizeof(seed));
+	now_ms = ClockTimestampMs(start);
+	PrngSeedHex(seed, sizeof(seed));
 	functions = AnalyzeDeployment(nmodules, modules, seed, now_ms, &schema);
 	/* before any DDL: concurrent deploys queue here rather than deadlock */
 	StoreLockDeployments();

@@ -42,7 +42,7 @@ ReportV8Error(const UdfV8Error *err, const char *context_name)
 			ereport(ERROR,
 					(errcode(ERRCODE_QUERY_CANCELED),
 					 errmsg("Function execution timed out (maximum duration: %gs)",
-							udf_time_limit_ms / 1000.0),
+							LimitsCallTimeLimitMs() / 1000.0),
 					 errhint("Raise udf.max_execution_time (udf.max_action_execution_time for actions); superuser only."),
 					 context_name ? errcontext("udf function %s", context_name) : 0));
 			break;
@@ -50,7 +50,7 @@ ReportV8Error(const UdfV8Error *err, const char *context_name)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("JavaScript execution ran out of memory (maximum memory usage: %d MB)",
-							udf_max_heap_size_mb),
+							LimitsMaxHeapMb()),
 					 errdetail("The isolate was discarded; the next call starts a new one."),
 					 errhint("Raise udf.max_heap_size (superuser only) or use less memory."),
 					 context_name ? errcontext("udf function %s", context_name) : 0));

@@ -152,7 +152,7 @@ IdNew(uint32 table_number)
 {
 	uint8		random16[ID_RANDOM_BYTES];
 
-	RuntimeRandomBytes(random16, sizeof(random16));
+	PrngBytes(random16, sizeof(random16));
 	return IdEncode(table_number, random16);
 }
 

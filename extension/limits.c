@@ -30,7 +30,10 @@ static void DefineTransactionLimits(void);
 
 extern Datum jsonb_in(PG_FUNCTION_ARGS);
 
+static int	udf_max_heap_size_mb = 512;
 static int	udf_max_execution_time_ms = 10000;
+/* the limit the running (or last) top-level call got, for its timeout message */
+static double call_time_limit_ms = 0;
 static int	udf_max_action_execution_time_ms = 15 * 60 * 1000;
 static int	udf_max_args_size_kb = 16 * 1024;
 static int	udf_max_result_size_kb = 16 * 1024;
@@ -58,6 +61,16 @@ static uint64 isolates_discarded = 0;
 void
 LimitsInit(void)
 {
+	DefineCustomIntVariable("udf.max_heap_size",
+							"Maximum V8 heap per backend, in megabytes.",
+							"Counts the JavaScript heap and ArrayBuffer memory. A call that nears "
+							"the limit ends with an ERROR and the isolate is rebuilt. Range 16 to "
+							"16384 MB; takes effect when a backend next creates its isolate.",
+							&udf_max_heap_size_mb,
+							512, 16, 16384,
+							PGC_SUSET,
+							GUC_UNIT_MB,
+							NULL, NULL, NULL);
 	DefineCustomIntVariable("udf.max_execution_time",
 							"Maximum JavaScript time of one query or mutation call.",
 							"Time spent in database calls is not counted (statement_timeout "
@@ -214,6 +227,28 @@ LimitsTimeLimitMs(const char *kind)
 	if (kind && strcmp(kind, "action") == 0)
 		return udf_max_action_execution_time_ms;
 	return udf_max_execution_time_ms;
+}
+
+/* Give the next top-level entry into V8 the time limit of kind ("import" runs as a query). */
+void
+LimitsSetCallTimeLimit(const char *kind)
+{
+	call_time_limit_ms = LimitsTimeLimitMs(kind);
+	udf_v8_set_time_limit(call_time_limit_ms);
+}
+
+/* The time limit the last top-level entry got, in ms. */
+double
+LimitsCallTimeLimitMs(void)
+{
+	return call_time_limit_ms;
+}
+
+/* udf.max_heap_size, in MB. */
+int
+LimitsMaxHeapMb(void)
+{
+	return udf_max_heap_size_mb;
 }
 
 /* ERROR if a call's arguments are larger than udf.max_args_size. */

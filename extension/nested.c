@@ -7,7 +7,8 @@
  * an internal subtransaction (subxact.c), so a nested mutation that throws
  * rolls back only its own writes while the caller may catch the error and go
  * on; a PostgreSQL error inside it becomes a catchable JS error the same way.
- * Nesting is bounded by udf.max_call_depth (Convex allows 8).
+ * Nesting is bounded by udf.max_call_depth (Convex allows 8, callstack.c);
+ * the call itself takes the one call path (call.c).
  *
  * Kinds: runQuery runs queries, runMutation runs mutations (internal ones
  * too); a query may not run a mutation. useStaleSnapshot is refused: a
@@ -20,9 +21,6 @@
 
 #include "lib/stringinfo.h"
 #include "utils/json.h"
-#include "utils/guc.h"
-
-static int	udf_max_call_depth = 8;
 
 typedef struct NestedCall
 {
@@ -32,26 +30,6 @@ typedef struct NestedCall
 	const char *seed;			/* from the caller's PRNG */
 	double		now_ms;			/* the caller's clock */
 } NestedCall;
-
-/* Register udf.max_call_depth. */
-void
-NestedInit(void)
-{
-	DefineCustomIntVariable("udf.max_call_depth",
-							"Maximum nesting of ctx.runQuery/ctx.runMutation calls.",
-							"A call nested deeper fails with a catchable error. Range 1 to 32.",
-							&udf_max_call_depth,
-							8, 1, 32,
-							PGC_SUSET, 0,
-							NULL, NULL, NULL);
-}
-
-/* udf.max_call_depth, for other entries that nest (triggers). */
-int
-NestedMaxCallDepth(void)
-{
-	return udf_max_call_depth;
-}
 
 /* Set a syscall error that JS will throw. */
 static void
@@ -84,7 +62,7 @@ RunNested(void *arg, UdfV8HostResult *out)
 	invoke_call.expect_kind = call->expect_kind;
 
 	/* this nesting level's own context, pinned while it runs */
-	st = InvokeRun(dep, &call->resolved->fn, call->expect_kind, false, &invoke_call, &result_json, &err);
+	st = CallFunction(dep, call->resolved, CALL_NESTED, &invoke_call, &result_json, &err);
 
 	if (st == UDF_V8_OK)
 	{
@@ -109,7 +87,7 @@ NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out)
 	const char *name;
 	json_t	   *fn_args;
 	NestedCall	call;
-	const char *caller_kind = RuntimeCurrentKind();
+	const char *caller_kind = CallStackKind();
 	char	   *dumped;
 
 	if (!root || !json_is_object(root))
@@ -139,16 +117,15 @@ NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out)
 		NestedError(out, "25006", "A query cannot run a mutation.");
 		goto done;
 	}
-	/* the top-level call is frame 1; nested frames above it are bounded */
-	if (RuntimeCallDepth() > udf_max_call_depth)
+	if (CallStackTooDeep())
 	{
 		NestedError(out, "54001",
 					psprintf("Too many nested function calls: calling %s would nest %d deep (limit: %d, udf.max_call_depth).",
-							 name, RuntimeCallDepth(), udf_max_call_depth));
+							 name, CallStackDepth(), CallStackMaxDepth()));
 		out->error_hint = "Raise udf.max_call_depth (superuser only), or call a helper function directly.";
 		goto done;
 	}
-	call.resolved = InvokeResolve(StoreCurrentDeployment(), name);
+	call.resolved = NameResolve(StoreCurrentDeployment(), name);
 	call.expect_kind = udf_type;
 	call.seed = json_string_value(json_object_get(root, "udfSeed"));
 	call.now_ms = json_number_value(json_object_get(root, "udfNow"));

@@ -10,7 +10,7 @@
  * hint, and the transaction stays usable. Except a cancel or statement
  * timeout (or any error while the call is already being stopped): that one
  * is parked and the call terminated, so JS can never catch it and carry on
- * (RuntimeErrorEndsCall). The work may also ask for its own
+ * (ErrorEndsCall). The work may also ask for its own
  * subtransaction to be rolled back without an error (a nested mutation that
  * threw in JS).
  */
@@ -48,8 +48,8 @@ RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *out)
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
 		/* a cancel or timeout is never JS's to catch: it ends the call as it is */
-		if (RuntimeErrorEndsCall(edata->sqlerrcode))
-			RuntimeParkError(oldcontext);
+		if (ErrorEndsCall(edata->sqlerrcode))
+			ParkError(oldcontext);
 		else
 			FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();

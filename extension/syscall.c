@@ -85,7 +85,7 @@ SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResu
 		 * Until db ops run in internal subtransactions, an error here cannot
 		 * be caught by JS safely: it ends the call.
 		 */
-		RuntimeParkError(cxt);
+		ParkError(cxt);
 		out->error_message = "syscall failed";
 	}
 	PG_END_TRY();

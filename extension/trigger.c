@@ -28,6 +28,53 @@
 
 PG_FUNCTION_INFO_V1(udf_trigger);
 
+static char *RunTriggerMutation(const char *name, const char *trigger_args, size_t trigger_args_len);
+
+/*
+ * Run a mutation for a trigger: in the statement's transaction, with
+ * trigger_args (host values, trigger_args_len bytes) as its arguments. Returns the tagged result JSON
+ * ({"keep"}, {"skip"} or {"row": ...}). Errors abort the statement.
+ */
+static char *
+RunTriggerMutation(const char *name, const char *trigger_args, size_t trigger_args_len)
+{
+	const UdfDeployment *dep = StoreCurrentDeployment();
+	const ResolvedFunction *resolved = NameResolve(dep, name);
+	FunctionName fn = resolved->fn;
+	const char *kind = resolved->kind;
+	UdfV8Error	err;
+	char	   *result_json = NULL;
+	InvokeCall	call = {0};
+	char		seed[33];
+
+	if (dep->id == 0 || kind == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("udf_trigger: could not find the function '%s'", fn.display),
+				 errhint("SELECT * FROM udf_functions() lists the deployed functions.")));
+	if (strcmp(kind, "mutation") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("udf_trigger: '%s' is a %s; triggers run mutations", fn.display, kind)));
+	if (CallStackTooDeep())
+		ereport(ERROR,
+				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
+				 errmsg("Too many nested function calls: the trigger calling %s would nest %d deep (limit: %d, udf.max_call_depth).",
+						fn.display, CallStackDepth(), CallStackMaxDepth()),
+				 errhint("A trigger whose mutation writes to a table with a udf trigger calls itself again; stop the recursion, or raise udf.max_call_depth.")));
+
+	PrngSeedHex(seed, sizeof(seed));
+	call.args_values = trigger_args;
+	call.args_values_len = trigger_args_len;
+	call.seed = seed;
+	call.now_ms = (double) (int64) ClockNowMs();
+	call.flags = UDF_INVOKE_ALLOW_INTERNAL | UDF_INVOKE_TRIGGER;
+	call.expect_kind = "mutation";
+
+	(void) CallFunction(dep, resolved, CALL_FROM_TRIGGER, &call, &result_json, &err);
+	return result_json;
+}
+
 /* A transition table's rows as an array of documents. */
 static void
 WriteTransitionRows(ValueWriter *w, Relation rel, Tuplestorestate *rows)
@@ -140,7 +187,7 @@ udf_trigger(PG_FUNCTION_ARGS)
 	}
 	WriterObjectEnd(&args);
 
-	result = InvokeForTrigger(tg->tgargs[0], args.buf.data, args.buf.len);
+	result = RunTriggerMutation(tg->tgargs[0], args.buf.data, args.buf.len);
 
 	/* only BEFORE ROW triggers change what happens to the row */
 	if (!row_level || !TRIGGER_FIRED_BEFORE(ev))

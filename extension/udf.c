@@ -16,10 +16,11 @@ PG_MODULE_MAGIC;
 void
 _PG_init(void)
 {
-	RuntimeInit();
+	ClockInit();
+	PrngInit();
+	CallStackInit();
 	LimitsInit();
 	CodeCacheInit();
-	NestedInit();
 	ConsoleInit();
 	StoreInit();
 	MarkGUCPrefixReserved("udf");

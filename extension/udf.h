@@ -16,6 +16,14 @@
 #include "utils/jsonb.h"
 #include "v8shim/udf_v8.h"
 
+#include "call.h"
+#include "callstack.h"
+#include "clock.h"
+#include "contexts.h"
+#include "names.h"
+#include "parked.h"
+#include "prng.h"
+
 /* SQLSTATEs of our own (class "UD"); the README lists them. */
 #define ERRCODE_UDF_JAVASCRIPT_ERROR	MAKE_SQLSTATE('U','D','F','0','0')
 #define ERRCODE_UDF_CONVEX_ERROR		MAKE_SQLSTATE('U','D','F','0','1')
@@ -68,32 +76,8 @@ extern char *ExtensionTableName(const char *table);
 typedef void (*ElevatedWork) (void *arg);
 extern void RunAsExtensionOwner(ElevatedWork work, void *arg);
 
-/* runtime.c: V8 lifecycle, contexts per (deployment, role), host callbacks */
-extern int	udf_max_heap_size_mb;
-extern double udf_time_limit_ms;	/* the limit the last call ran under */
-extern double udf_test_now_ms;		/* udf.test_now, 0 if unset */
-extern void RuntimeSetTimeLimit(double ms);
-extern void RuntimeInit(void);
+/* runtime.c: starting V8 and its host callbacks */
 extern void RuntimeEnsureStarted(void);
-extern UdfV8Context *RuntimeNewContext(const UdfDeployment *dep, int nmodules,
-									   const UdfModule *modules);
-extern UdfV8Context *RuntimeContextFor(const UdfDeployment *dep);
-extern void RuntimeUnpinContext(UdfV8Context *ctx);
-extern void RuntimeAfterCall(void);
-extern void RuntimeDropContexts(void);
-extern void RuntimeAfterFailure(UdfV8Status status, const char *function);
-extern void RuntimeSeed(char *hex, size_t hexlen);
-extern void RuntimeRandomBytes(uint8 *out, size_t n);
-extern const char *RuntimeCurrentFunction(void);
-extern const char *RuntimeCurrentKind(void);
-extern int	RuntimeCallDepth(void);
-extern void RuntimePushCall(const char *name, const char *kind, UdfV8Context *ctx);
-extern UdfV8Context *RuntimeCurrentContext(void);
-extern void RuntimePopCall(void);
-extern bool RuntimeMarkPaginated(void);
-extern void RuntimeParkError(MemoryContext callback_context);
-extern void RuntimeRaiseParkedError(void);
-extern bool RuntimeErrorEndsCall(int sqlerrcode);
 
 /* console.c */
 extern void ConsoleInit(void);
@@ -115,6 +99,9 @@ extern void CodeCachePrune(List *old_hashes, List *new_hashes);
 extern void CodeCacheAppendStats(StringInfo buf);
 extern bool LimitsInterruptPending(void);
 extern double LimitsTimeLimitMs(const char *kind);
+extern void LimitsSetCallTimeLimit(const char *kind);
+extern double LimitsCallTimeLimitMs(void);
+extern int	LimitsMaxHeapMb(void);
 extern void LimitsCheckArgsSize(const char *function, size_t bytes);
 extern void LimitsCheckResultSize(const char *function, size_t bytes);
 extern void LimitsCountTermination(UdfV8Status status, const char *function);
@@ -131,8 +118,6 @@ typedef bool (*SubxactWork) (void *arg, UdfV8HostResult *out);
 extern void RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *out);
 
 /* nested.c: 1.0/runUdf (ctx.runQuery / ctx.runMutation) */
-extern void NestedInit(void);
-extern int	NestedMaxCallDepth(void);
 extern void NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out);
 
 /* ids.c: Convex document ids and the table-number registry */
@@ -173,42 +158,6 @@ extern void V8PeersCheck(void);
 extern int	SqlstateFromString(const char *code, int fallback);
 extern void ReportV8Error(const UdfV8Error *err, const char *context_name) pg_attribute_noreturn();
 
-/* invoke.c */
-typedef struct FunctionName
-{
-	char	   *module;			/* "dir/messages.js" */
-	char	   *export_name;	/* "send" or "default" */
-	char	   *display;		/* "dir/messages:send" */
-} FunctionName;
-extern FunctionName InvokeParseName(const char *name);
-typedef struct ResolvedFunction
-{
-	FunctionName fn;
-	bool		has_module;		/* the deployment has fn.module */
-	const char *kind;			/* NULL if there is no such function */
-} ResolvedFunction;
-extern const ResolvedFunction *InvokeResolve(const UdfDeployment *dep, const char *name);
-extern bool InvokeDeploymentHasModule(const UdfDeployment *dep, const char *path);
-extern char *InvokeForTrigger(const char *name, const char *trigger_args, size_t trigger_args_len);
-/* One call of the runtime's invoke entry point, besides the function's name. */
-typedef struct InvokeCall
-{
-	const char *args_json;		/* the argument object, Convex JSON, or: */
-	const char *args_values;	/* the same as host values (udf_v8.h) */
-	size_t		args_values_len;
-	const char *seed;			/* the call's PRNG seed (hex) */
-	double		now_ms;			/* its frozen clock */
-	int			flags;			/* UDF_INVOKE_* */
-	const char *expect_kind;	/* the kind the caller requires, or NULL */
-} InvokeCall;
-extern UdfV8Status InvokeRun(const UdfDeployment *dep, const FunctionName *fn, const char *kind,
-							 bool set_time_limit, const InvokeCall *call,
-							 char **result_json, UdfV8Error *err);
-extern void InvokeLoadModule(UdfV8Context *ctx, const char *path, const char *seed,
-							 double now_ms);
-extern double InvokeNowMs(void);
-extern double TimestampToUnixMs(TimestampTz ts);
-
-/* deploy.c, invoke.c: SQL-callable functions are declared by PG_FUNCTION_INFO_V1 */
+/* SQL-callable functions (deploy.c, invoke.c, trigger.c, limits.c) are declared by PG_FUNCTION_INFO_V1 */
 
 #endif							/* UDF_H */

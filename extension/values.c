@@ -115,7 +115,7 @@ WriteDatumAsConvex(ValueWriter *w, Datum value, Oid typid)
 			return;
 		case TIMESTAMPTZOID:
 		case TIMESTAMPOID:
-			WriteConvexFloat(w, TimestampToUnixMs(DatumGetTimestamp(value)));
+			WriteConvexFloat(w, ClockTimestampMs(DatumGetTimestamp(value)));
 			return;
 		case DATEOID:
 			{
@@ -315,7 +315,7 @@ ConvexToDatum(json_t *j, Oid typid, int32 typmod, const char *table, const char 
 		case TIMESTAMPTZOID:
 		case TIMESTAMPOID:
 			if (ConvexFloat(j, &d))
-				return TimestampGetDatum((Timestamp) ((d - TimestampToUnixMs(0)) * 1000.0));
+				return TimestampGetDatum((Timestamp) ((d - ClockTimestampMs(0)) * 1000.0));
 			break;
 		default:
 			break;

@@ -1,0 +1,20 @@
+/*
+ * callstack.h -- the stack of running functions (callstack.c).
+ */
+#ifndef UDF_CALLSTACK_H
+#define UDF_CALLSTACK_H
+
+#include "v8shim/udf_v8.h"
+
+extern void CallStackInit(void);
+extern int	CallStackDepth(void);
+extern int	CallStackMaxDepth(void);
+extern bool CallStackTooDeep(void);
+extern void CallStackPush(const char *name, const char *kind, UdfV8Context *ctx);
+extern void CallStackPop(void);
+extern const char *CallStackFunction(void);
+extern const char *CallStackKind(void);
+extern UdfV8Context *CallStackContext(void);
+extern bool CallStackMarkPaginated(void);
+
+#endif							/* UDF_CALLSTACK_H */
