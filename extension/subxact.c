@@ -2,7 +2,7 @@
  * subxact.c -- the one trampoline for host work that JavaScript may catch.
  *
  * A syscall whose failure should become a catchable JS exception (a nested
- * function call, later every ctx.db operation) runs inside an internal
+ * function call, every ctx.db operation) runs inside an internal
  * subtransaction under PG_TRY. On a PostgreSQL error the error is copied, the
  * error state flushed, the subtransaction rolled back, and memory context and
  * resource owner restored, in that order (PL/Python's plpy_spi.c does the

@@ -3,10 +3,10 @@
  *
  * The runtime answers the ops it can by itself (function metadata, user
  * identity); every other op arrives here, through one dispatch table keyed by
- * the op's name. Ops run under PG_TRY: an error becomes the syscall's error
- * value, which the runtime throws as a JS exception. The database ops
- * (1.0/get, 1.0/insert, queries...) are the next step and answer
- * "not supported" until they exist.
+ * the op's name; an op udf does not have answers "not supported yet"
+ * (0A000). The ops that JS may see fail (ctx.db, nested calls) run in an
+ * internal subtransaction (subxact.c) and answer errors as values; an error
+ * that escapes an op anyway is parked and ends the call (parked.c).
  */
 #include "udf.h"
 
@@ -81,10 +81,7 @@ SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResu
 	}
 	PG_CATCH();
 	{
-		/*
-		 * Until db ops run in internal subtransactions, an error here cannot
-		 * be caught by JS safely: it ends the call.
-		 */
+		/* no subtransaction was rolled back for it: JS may not go on, so it ends the call */
 		ParkError(cxt);
 		out->error_message = "syscall failed";
 	}

@@ -64,6 +64,7 @@ extern void _PG_init(void);
 /* store.c: the deployment tables */
 extern void StoreInit(void);
 extern const UdfDeployment *StoreCurrentDeployment(void);
+extern const char *StoreFunctionKind(const UdfDeployment *dep, const char *name);
 extern int64 StoreSaveDeployment(int nmodules, const UdfModule *modules,
 								 const char *functions_json, const char *import_seed,
 								 const char *schema_json);
@@ -88,15 +89,8 @@ extern void ConsoleEmit(const char *level, const char *line, size_t len,
 extern void SyscallDispatch(const char *op, const char *args, size_t args_len,
 							UdfV8HostResult *out);
 
-/* limits.c: time and size limits, interrupts, udf_info() */
+/* limits.c: time, heap and size limits, interrupts, udf_info() */
 extern void LimitsInit(void);
-
-/* codecache.c */
-extern void CodeCacheInit(void);
-extern void CodeCacheStart(void);
-extern const char *CodeCacheKey(const UdfModule *module);
-extern void CodeCachePrune(List *old_hashes, List *new_hashes);
-extern void CodeCacheAppendStats(StringInfo buf);
 extern bool LimitsInterruptPending(void);
 extern double LimitsTimeLimitMs(const char *kind);
 extern void LimitsSetCallTimeLimit(const char *kind);
@@ -111,7 +105,13 @@ extern void LimitsCountQuery(void);
 extern void LimitsCountRead(size_t bytes);
 extern void LimitsCountWrite(size_t bytes);
 extern void LimitsTransactionMetrics(const char *args, size_t len, UdfV8HostResult *out);
-extern const char *StoreFunctionKind(const UdfDeployment *dep, const char *name);
+
+/* codecache.c: where compiled module code is cached */
+extern void CodeCacheInit(void);
+extern void CodeCacheStart(void);
+extern const char *CodeCacheKey(const UdfModule *module);
+extern void CodeCachePrune(List *old_hashes, List *new_hashes);
+extern void CodeCacheAppendStats(StringInfo buf);
 
 /* subxact.c: host work that JS may catch; returns true to roll back */
 typedef bool (*SubxactWork) (void *arg, UdfV8HostResult *out);
