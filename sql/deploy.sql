@@ -34,17 +34,27 @@ SELECT udf_deploy('{"": ""}');
 SELECT udf_deploy('{"c:d.js": ""}');
 
 -- bad modules: each refused whole, naming module, line and column
-SELECT udf_deploy('{"ok.js": "export const x = 1;", "a.js": "export const = ;"}');
-SELECT udf_deploy('{"a.js": "\n  import { x } from \"./missing\";\nexport const y = x;"}');
-SELECT udf_deploy('{"a.js": "import _ from \"lodash\";"}');
-SELECT udf_deploy('{"a.js": "import { x } from \"../outside.js\";"}');
-SELECT udf_deploy('{"a.js": "import { nothere } from \"convex/server\";"}');
-SELECT udf_deploy('{"a.js": "import { y } from \"./b.js\";", "b.js": "export const x = 1;"}');
-SELECT udf_deploy('{"a.js": "\n\nthrow new Error(\"thrown at import\");"}');
-SELECT udf_deploy('{"a.js": "await new Promise(() => {});"}');
-SELECT udf_deploy('{"a.js": "import { query } from \"./_generated/server\";\nexport const q = query({ args: { x: undefined }, handler: () => 1 });"}');
+\set bad `node regress/app-json.mjs regress/apps/deploy-syntax-error`
+SELECT udf_deploy(:'bad');
+\set bad `node regress/app-json.mjs regress/apps/deploy-missing-import`
+SELECT udf_deploy(:'bad');
+\set bad `node regress/app-json.mjs regress/apps/deploy-bare-import`
+SELECT udf_deploy(:'bad');
+\set bad `node regress/app-json.mjs regress/apps/deploy-outside-import`
+SELECT udf_deploy(:'bad');
+\set bad `node regress/app-json.mjs regress/apps/deploy-missing-export`
+SELECT udf_deploy(:'bad');
+\set bad `node regress/app-json.mjs regress/apps/deploy-missing-name`
+SELECT udf_deploy(:'bad');
+\set bad `node regress/app-json.mjs regress/apps/deploy-import-throw`
+SELECT udf_deploy(:'bad');
+\set bad `node regress/app-json.mjs regress/apps/deploy-never-settles`
+SELECT udf_deploy(:'bad');
+\set bad `node regress/app-json.mjs regress/apps/deploy-undefined-validator`
+SELECT udf_deploy(:'bad');
 -- convex/server has queryGeneric; query comes from ./_generated/server
-SELECT udf_deploy('{"a.js": "import { query } from \"convex/server\";"}');
+\set bad `node regress/app-json.mjs regress/apps/deploy-query-from-server`
+SELECT udf_deploy(:'bad');
 
 -- after all those refusals the last good deployment (the empty one) is live
 SELECT count(*) FROM udf_functions();
@@ -52,17 +62,14 @@ SELECT count(*) FROM udf_functions();
 -- a deploy in a rolled-back transaction leaves the previous one live
 SELECT udf_deploy(:'app') IS NOT NULL AS deployed;
 BEGIN;
-SELECT udf_deploy('{"other.js": "import { queryGeneric } from \"convex/server\"; export const f = queryGeneric(() => 1);"}')->'functions';
+\set other `node regress/app-json.mjs regress/apps/deploy-other`
+SELECT udf_deploy(:'other')->'functions';
 SELECT udf_invoke('other:f');
 ROLLBACK;
 SELECT udf_invoke('other:f');
 SELECT udf_invoke('greetings:hello', '{"name": "still here"}');
 
 -- imports between modules: relative paths, cycles, default and namespace imports
-SELECT udf_deploy($${
-  "cycle/a.js": "import { b } from './b.js'; export const a = () => 'a' + b();",
-  "cycle/b.js": "import { a } from './a'; export function b() { return 'b'; } export const viaA = () => a();",
-  "main.js": "import { query } from './_generated/server'; import * as cyc from './cycle/a'; import { viaA } from './cycle/b.js'; import def from './lib/def'; export const run = query(() => [cyc.a(), viaA(), def]);",
-  "lib/def.js": "export default 'default value';"
-}$$)->'functions';
+\set imports `node regress/app-json.mjs regress/apps/deploy-imports`
+SELECT udf_deploy(:'imports')->'functions';
 SELECT udf_invoke('main:run');

@@ -2,7 +2,8 @@
 -- frozen at the start of the call and Math.random/crypto draw from a PRNG
 -- seeded per call. Actions see the real clock. Module top level runs in an
 -- import phase whose time and seed are fixed per deploy.
-SELECT udf_deploy($${"det.js": "import { query, mutation, action } from './_generated/server';\nconst importedAt = Date.now();\nconst importRandom = Math.random();\nfunction spin(ms) { let x = 0; for (let i = 0; i < ms * 1000000; i++) x += i % 7; return x; }\nexport const time = query(() => { const a = Date.now(); spin(30); const b = Date.now(); const d = new Date(); return { frozen: a === b, sameAsNewDate: d.getTime() === a, dateString: Date() === new Date(a).toString(), isDate: d instanceof Date, parsed: new Date(0).toISOString(), utc: Date.UTC(2020, 0, 1) }; });\nexport const mtime = mutation(() => { const a = Date.now(); spin(30); return a === Date.now(); });\nexport const atime = action(async () => { const a = Date.now(); let b = a; const until = a + 20; while (b < until) b = Date.now(); return b > a; });\nexport const now = query(() => Date.now());\nexport const rand = query(() => { const r = [Math.random(), Math.random(), Math.random()]; return { inRange: r.every((x) => x >= 0 && x < 1), distinct: new Set(r).size === 3, values: r }; });\nexport const bytes = query(() => Array.from(crypto.getRandomValues(new Uint8Array(8))));\nexport const uuid = query(() => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID()));\nexport const badBytes = query(() => crypto.getRandomValues(new Float64Array(2)));\nexport const tooMany = query(() => crypto.getRandomValues(new Uint8Array(65537)));\nexport const imported = query(() => ({ importedAt, importRandom }));"}$$)->'modules';
+\set app `node regress/app-json.mjs regress/apps/determinism`
+SELECT udf_deploy(:'app')->'modules';
 
 SELECT udf_invoke('det:time');
 SELECT udf_invoke('det:mtime');

@@ -26,7 +26,8 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 -- thrown values that are not Errors, and Error subclasses
-SELECT udf_deploy($${"throws.js": "import { query } from './_generated/server';\nimport { ConvexError } from 'convex/values';\nexport const num = query(() => { throw 42; });\nexport const str = query(() => { throw 'a string'; });\nexport const nul = query(() => { throw null; });\nexport const undef = query(() => { throw undefined; });\nexport const obj = query(() => { throw { reason: 'plain object' }; });\nexport const type = query(() => null.property);\nexport const range = query(() => new Array(-1));\nclass AppError extends Error { constructor(m) { super(m); this.name = 'AppError'; } }\nexport const custom = query(() => { throw new AppError('custom class'); });\nexport const empty = query(() => { throw new Error(); });\nexport const rejected = query(() => Promise.reject(new Error('rejected promise')));\nexport const later = query(async () => { await null; await null; throw new Error('after awaits'); });\nexport const convexString = query(() => { throw new ConvexError('just a string'); });\nexport const convexNested = query(() => { throw new ConvexError({ list: [1, 2n], nested: { ok: false } }); });\nexport const never = query(() => new Promise(() => {}));\nexport const caught = query(() => { try { throw new Error('inner'); } catch (e) { return 'recovered from ' + e.message; } });"}$$)->'modules';
+\set app `node regress/app-json.mjs regress/apps/errors-throws`
+SELECT udf_deploy(:'app')->'modules';
 SELECT udf_invoke('throws:num');
 SELECT udf_invoke('throws:str');
 SELECT udf_invoke('throws:nul');
@@ -52,5 +53,6 @@ SELECT udf_deploy(:'mapped')->'modules';
 SELECT udf_invoke('thrower:place', '{"id": "o-1", "quantity": 3}');
 SELECT udf_invoke('thrower:place', '{"id": "o-2", "quantity": 99}');
 -- a broken source map is ignored, never an error
-SELECT udf_deploy($${"m.js": {"source": "import { query } from './_generated/server';\nexport const f = query(() => { throw new Error('unmapped'); });", "sourceMap": "{not json"}}$$)->'modules';
+\set app `node regress/app-json.mjs regress/apps/errors-badmap`
+SELECT udf_deploy(:'app')->'modules';
 SELECT udf_invoke('m:f');

@@ -46,7 +46,8 @@ END $$;
 
 -- a module written exactly as a Convex app writes it, using the package's
 -- own paginationOptsValidator and ConvexError
-SELECT udf_deploy($${"convexy.js": "import { paginationOptsValidator, queryGeneric } from 'convex/server';\nimport { ConvexError, v } from 'convex/values';\nexport const page = queryGeneric({ args: { paginationOpts: paginationOptsValidator }, handler: async (ctx, { paginationOpts }) => ({ numItems: paginationOpts.numItems, cursor: paginationOpts.cursor }) });\nexport const fail = queryGeneric({ args: {}, handler: async () => { throw new ConvexError('nope'); } });"}$$)->'functions';
+\set app `node regress/app-json.mjs regress/apps/invoke-convexy`
+SELECT udf_deploy(:'app')->'functions';
 SELECT udf_invoke('convexy:page', '{"paginationOpts": {"numItems": 10, "cursor": null}}');
 SELECT udf_invoke('convexy:page', '{"paginationOpts": {"numItems": "ten", "cursor": null}}');
 SELECT udf_invoke('convexy:fail');

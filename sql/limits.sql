@@ -1,6 +1,7 @@
 -- Bad inputs and limits that pg_regress can show (the TAP tests in
 -- regress/t/001_limits.pl cover cancel, timeouts, heap and crashes).
-SELECT udf_deploy($${"bad.js": "import { query } from './_generated/server';\nexport const unhandled = query(() => { Promise.reject(new Error('nobody listens')); return 1; });\nexport const handledLater = query(async () => { const p = Promise.reject(new Error('late')); await null; try { await p; } catch (e) { return 'caught ' + e.message; } });\nexport const cyc = query(() => { const o = {}; o.self = o; return o; });\nexport const surrogate = query(() => 'a\\ud800b');\nexport const echo = query((ctx, a) => a);\nexport const size = query((ctx, a) => JSON.stringify(a).length);\nexport const big = query(() => 'x'.repeat(1500000));\nexport const globals = query(() => [typeof require, typeof process, typeof fetch, typeof setTimeout, typeof setInterval, typeof XMLHttpRequest, typeof WebAssembly, typeof Deno, typeof Bun, typeof module, typeof __dirname].join(','));\nexport const dynamicImport = query(async () => { await import('./bad.js'); return 1; });"}$$)->'modules';
+\set app `node regress/app-json.mjs regress/apps/limits`
+SELECT udf_deploy(:'app')->'modules';
 
 -- a promise rejected and never handled fails the call (as in Convex)
 SELECT udf_invoke('bad:unhandled');

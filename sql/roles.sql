@@ -7,7 +7,8 @@ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'udf_test_bob') THEN CREATE ROLE udf_test_bob; END IF;
 END $$;
 
-SELECT udf_deploy($${"counter.js": "import { mutation, query } from './_generated/server';\nimport { v } from 'convex/values';\nlet count = 0;\nexport const bump = mutation(() => ++count);\nexport const setSecret = mutation({ args: { s: v.string() }, handler: (ctx, { s }) => { globalThis.secret = s; return s; } });\nexport const getSecret = query(() => globalThis.secret ?? null);"}$$)->'modules';
+\set app `node regress/app-json.mjs regress/apps/roles-counter`
+SELECT udf_deploy(:'app')->'modules';
 
 SELECT udf_invoke('counter:bump'), udf_invoke('counter:bump');
 SELECT udf_invoke('counter:setSecret', '{"s": "postgres only"}'), udf_invoke('counter:getSecret');
@@ -41,7 +42,8 @@ SELECT path, kind FROM udf_functions();
 RESET ROLE;
 GRANT udf_admin TO udf_test_alice;
 SET ROLE udf_test_alice;
-SELECT udf_deploy($${"counter.js": "import { mutation } from './_generated/server';\nexport const bump = mutation(() => 'deployed by alice');"}$$)->'modules';
+\set app `node regress/app-json.mjs regress/apps/roles-alice`
+SELECT udf_deploy(:'app')->'modules';
 SELECT udf_invoke('counter:bump');
 RESET ROLE;
 SELECT deployed_by FROM udf_deployment ORDER BY id DESC LIMIT 1;

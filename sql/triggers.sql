@@ -1,6 +1,7 @@
 -- udf_trigger: every timing and level, row replacement and skipping,
 -- transition tables, errors, kinds, and the nesting bound.
-SELECT udf_deploy($${"trig.js": "import { internalMutation, mutation, query } from './_generated/server';\nexport const record = internalMutation(async (ctx, a) => { console.log(JSON.stringify({ op: a.op, when: a.when, level: a.level, table: a.table, schema: a.schema, old: a.old && a.old.v, new: a.new && a.new.v, args: a.args, oldRows: a.oldRows && a.oldRows.length, newRows: a.newRows && a.newRows.length })); });\nexport const double = internalMutation(async (ctx, { new: row }) => ({ v: row.v * 2 }));\nexport const skipOdd = internalMutation(async (ctx, { new: row }) => row.v % 2 ? null : undefined);\nexport const badField = internalMutation(async () => ({ nope: 1 }));\nexport const badType = internalMutation(async () => ({ v: 'text' }));\nexport const throws = internalMutation(async () => { throw new Error('trigger says no'); });\nexport const aQuery = query(async () => null);\nexport const recurse = internalMutation(async (ctx, { new: row }) => { await ctx.db.insert('loop', { v: row.v + 1 }); });"}$$)->'modules';
+\set app `node regress/app-json.mjs regress/apps/triggers`
+SELECT udf_deploy(:'app')->'modules';
 CREATE TABLE t (id serial PRIMARY KEY, v int);
 CREATE TRIGGER r_before BEFORE INSERT OR UPDATE OR DELETE ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:record', 'a', 'b');
 CREATE TRIGGER r_after AFTER INSERT OR UPDATE OR DELETE ON t FOR EACH ROW EXECUTE FUNCTION udf_trigger('trig:record');

@@ -42,7 +42,8 @@ SELECT udf_invoke('errors:wrongReturn');
 \set VERBOSITY default
 
 -- unions, literals, records, optional and v.any as Convex checks them
-SELECT udf_deploy($${"shapes.js": "import { query } from './_generated/server';\nimport { v } from 'convex/values';\nexport const u = query({ args: { x: v.union(v.number(), v.string()) }, handler: (ctx, { x }) => typeof x });\nexport const lit = query({ args: { mode: v.union(v.literal('a'), v.literal(2n)) }, handler: (ctx, { mode }) => String(mode) });\nexport const rec = query({ args: { r: v.record(v.string(), v.number()) }, handler: (ctx, { r }) => Object.keys(r).length });\nexport const anything = query({ handler: (ctx, args) => Object.keys(args) });\nexport const inf = query({ args: { n: v.number() }, handler: (ctx, { n }) => n });\nexport const ret = query({ args: {}, returns: v.object({ a: v.optional(v.string()) }), handler: () => ({ a: undefined }) });"}$$)->'functions';
+\set app `node regress/app-json.mjs regress/apps/validation-shapes`
+SELECT udf_deploy(:'app')->'functions';
 SELECT udf_invoke('shapes:u', '{"x": 42}'), udf_invoke('shapes:u', '{"x": "42"}');
 SELECT udf_invoke('shapes:u', '{"x": null}');
 SELECT udf_invoke('shapes:lit', '{"mode": "a"}'), udf_invoke('shapes:lit', '{"mode": {"$integer": "AgAAAAAAAAA="}}');

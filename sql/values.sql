@@ -36,7 +36,8 @@ SELECT udf_invoke('values:sum', '{"values": [{"$integer": "AAAAAAAAAEA="}, {"$in
 SELECT udf_invoke('values:nothing'), udf_invoke('values:nothing') IS NULL AS sql_null;
 
 -- results that are not Convex values are errors naming the problem
-SELECT udf_deploy($${"bad.js": "import { query } from './_generated/server';\nexport const map = query(() => new Map());\nexport const cyc = query(() => { const o = {}; o.self = o; return o; });\nexport const fn = query(() => ({ f: () => 1 }));\nexport const undefInArray = query(() => [1, undefined]);\nexport const dollar = query(() => ({ $bad: 1 }));\nexport const sym = query(() => Symbol('s'));\nexport const big = query(() => 2n ** 64n);\nexport const cls = query(() => new (class Point { constructor() { this.x = 1; } })());\nexport const date = query(() => new Date(0));"}$$)->'modules';
+\set app `node regress/app-json.mjs regress/apps/values-bad`
+SELECT udf_deploy(:'app')->'modules';
 SELECT udf_invoke('bad:map');
 SELECT udf_invoke('bad:cyc');
 SELECT udf_invoke('bad:fn');

@@ -1,0 +1,2 @@
+// deploy.sql: a bare package import, which only convex/server and convex/values may be
+import _ from 'lodash';

@@ -1,0 +1,2 @@
+// deploy.sql: a default export, imported by main.js
+export default 'default value';

@@ -1,0 +1,2 @@
+// deploy.sql: a top-level await that never settles
+await new Promise(() => {});

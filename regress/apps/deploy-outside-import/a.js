@@ -1,0 +1,2 @@
+// deploy.sql: an import whose path leaves the deployment's root
+import { x } from '../outside.js';

@@ -1,0 +1,2 @@
+// deploy.sql: query imported from convex/server, which only has queryGeneric
+import { query } from 'convex/server';

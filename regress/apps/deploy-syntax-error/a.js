@@ -1,0 +1,2 @@
+// deploy.sql: a syntax error, reported with its line and column
+export const = ;
