@@ -53,6 +53,7 @@ typedef struct DbColumn
 	char	   *name;
 	Oid			typid;
 	int32		typmod;
+	AttrNumber	attnum;			/* its number in the table's own tuple descriptor */
 } DbColumn;
 
 /* A table as ctx.db uses it; DescribeTable (dbtable.c) makes it. */

@@ -3,13 +3,20 @@
  * (get, query rows, pages, what a write answers) and udf_trigger's rows
  * (trigger.c).
  *
- * A document has a field per live column; a managed table's SQL NULL is a
- * missing field, another table's is null. An ordinary table's document
- * also has `_id`, its single-column primary key's text form, when the key
- * is set. Values are written once, through writer.c (as host values or
- * JSON text), converted by values.c. A document a BEFORE ROW trigger's
- * function returns goes the other way: its fields replace the row's, an
- * ordinary table's `_id` (the key's text form) is skipped.
+ * One function (WriteDocument) makes every document, so a trigger's old
+ * and new rows are exactly what ctx.db reads: a field per live column, in
+ * the table's column order; a managed table's SQL NULL is a missing field,
+ * another table's is null. An ordinary table's document starts with `_id`,
+ * its single-column primary key's text form, when the key is set (a
+ * managed table has an `_id` column of its own). Values are written once,
+ * through writer.c (as host values or JSON text), converted by values.c.
+ * A document a BEFORE ROW trigger's function returns goes the other way:
+ * its fields replace the row's; an ordinary table's `_id` (the key's text
+ * form) is skipped.
+ *
+ * Table descriptions come from dbtable.c's cache (DbTableOfRelation for a
+ * trigger's relation): a trigger row costs no catalog lookup once its
+ * table has been seen.
  *
  * Memory: the caller's (an op's SPI memory; the trigger's). Everything here
  * may raise (type output and input functions, unknown fields).
@@ -20,15 +27,23 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-/* The document of one row (selected with AppendColumns). */
+/*
+ * The document of one row of t: a row selected with AppendColumns (column i
+ * is attribute i + 1 of desc) or a row of the table itself (desc is the
+ * table's, column i is its attnum). The two agree unless the table has
+ * dropped columns, and then only the table's own descriptor is longer than
+ * its live columns.
+ */
 void
 WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc)
 {
+	bool		selected = desc->natts == t->ncols;
+
 	WriterObjectBegin(w);
 	if (!t->managed && t->pk >= 0)
 	{
 		bool		isnull;
-		Datum		d = SPI_getbinval(tup, desc, t->pk + 1, &isnull);
+		Datum		d = heap_getattr(tup, selected ? t->pk + 1 : t->cols[t->pk].attnum, desc, &isnull);
 
 		if (!isnull)
 		{
@@ -43,7 +58,7 @@ WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc)
 	for (int i = 0; i < t->ncols; i++)
 	{
 		bool		isnull;
-		Datum		d = SPI_getbinval(tup, desc, i + 1, &isnull);
+		Datum		d = heap_getattr(tup, selected ? i + 1 : t->cols[i].attnum, desc, &isnull);
 
 		if (isnull && t->managed)
 			continue;			/* a missing field */
@@ -56,44 +71,14 @@ WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc)
 	WriterObjectEnd(w);
 }
 
-/* A row of rel (a trigger's tuple) as a document: the same shape ctx.db reads. */
+/* A row of rel (a trigger's tuple) as a document: the document ctx.db reads. */
 void
 DbWriteRow(ValueWriter *w, Relation rel, HeapTuple tuple)
 {
 	DbTable		t;
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			col = 0;
 
 	DbTableOfRelation(RelationGetRelid(rel), &t);
-	WriterObjectBegin(w);
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		bool		isnull;
-		Datum		d;
-
-		if (att->attisdropped)
-			continue;
-		d = heap_getattr(tuple, i + 1, desc, &isnull);
-		if (!t.managed && col == t.pk && !isnull)
-		{
-			Oid			output;
-			bool		varlena;
-
-			getTypeOutputInfo(att->atttypid, &output, &varlena);
-			WriterKey(w, "_id");
-			WriterCString(w, OidOutputFunctionCall(output, d));
-		}
-		col++;
-		if (isnull && t.managed)
-			continue;
-		WriterKey(w, NameStr(att->attname));
-		if (isnull)
-			WriterNull(w);
-		else
-			WriteDatumAsConvex(w, d, att->atttypid);
-	}
-	WriterObjectEnd(w);
+	WriteDocument(w, &t, tuple, RelationGetDescr(rel));
 }
 
 /*
@@ -104,6 +89,7 @@ HeapTuple
 DbRowFromDocument(Relation rel, HeapTuple base, const char *doc_json, const char *function)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
+	DbTable		t;
 	json_error_t jerr;
 	json_t	   *doc = json_loads(doc_json, 0, &jerr);
 	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
@@ -117,23 +103,22 @@ DbRowFromDocument(Relation rel, HeapTuple base, const char *doc_json, const char
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("trigger function %s must return an object (the new row), null (skip the row) or undefined (keep it)",
 						function)));
+	DbTableOfRelation(RelationGetRelid(rel), &t);
 	json_object_foreach(doc, field, v)
 	{
-		int			attno = -1;
+		int			c = FindColumn(&t, field);
+		int			i;
 
-		if (strcmp(field, "_id") == 0 && get_attnum(RelationGetRelid(rel), "_id") == InvalidAttrNumber)
+		if (c < 0 && strcmp(field, "_id") == 0)
 			continue;			/* the primary key's text form of an ordinary table */
-		for (int i = 0; i < desc->natts; i++)
-			if (!TupleDescAttr(desc, i)->attisdropped && strcmp(NameStr(TupleDescAttr(desc, i)->attname), field) == 0)
-				attno = i;
-		if (attno < 0)
+		if (c < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("trigger function %s returned the field \"%s\", but table \"%s\" has no such column",
 							function, field, RelationGetRelationName(rel))));
-		values[attno] = ConvexToDatum(v, TupleDescAttr(desc, attno)->atttypid, TupleDescAttr(desc, attno)->atttypmod,
-									  RelationGetRelationName(rel), field, &nulls[attno]);
-		replace[attno] = true;
+		i = t.cols[c].attnum - 1;
+		values[i] = ConvexToDatum(v, t.cols[c].typid, t.cols[c].typmod, RelationGetRelationName(rel), field, &nulls[i]);
+		replace[i] = true;
 	}
 	json_decref(doc);
 	return heap_modify_tuple(base, desc, values, nulls, replace);

@@ -86,6 +86,7 @@ DescribeTable(Oid relid, const char *name, DbTable *t)
 		t->cols[t->ncols].name = pstrdup(NameStr(att->attname));
 		t->cols[t->ncols].typid = att->atttypid;
 		t->cols[t->ncols].typmod = att->atttypmod;
+		t->cols[t->ncols].attnum = att->attnum;
 		t->ncols++;
 	}
 	pkindex = RelationGetPrimaryKeyIndex(rel);
