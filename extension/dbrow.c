@@ -38,27 +38,28 @@ void
 WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc)
 {
 	bool		selected = desc->natts == t->ncols;
+	int			id_col = t->managed ? -1 : t->pk;	/* the column whose text is _id */
+	Datum		id_value = (Datum) 0;
+	bool		id_null = true;
 
 	WriterObjectBegin(w);
-	if (!t->managed && t->pk >= 0)
+	if (id_col >= 0)
 	{
-		bool		isnull;
-		Datum		d = heap_getattr(tup, selected ? t->pk + 1 : t->cols[t->pk].attnum, desc, &isnull);
-
-		if (!isnull)
+		id_value = heap_getattr(tup, selected ? id_col + 1 : t->cols[id_col].attnum, desc, &id_null);
+		if (!id_null)
 		{
 			Oid			output;
 			bool		varlena;
 
-			getTypeOutputInfo(t->cols[t->pk].typid, &output, &varlena);
+			getTypeOutputInfo(t->cols[id_col].typid, &output, &varlena);
 			WriterKey(w, "_id");
-			WriterCString(w, OidOutputFunctionCall(output, d));
+			WriterCString(w, OidOutputFunctionCall(output, id_value));
 		}
 	}
 	for (int i = 0; i < t->ncols; i++)
 	{
-		bool		isnull;
-		Datum		d = heap_getattr(tup, selected ? i + 1 : t->cols[i].attnum, desc, &isnull);
+		bool		isnull = id_null;	/* the key column was read above, for _id */
+		Datum		d = i == id_col ? id_value : heap_getattr(tup, selected ? i + 1 : t->cols[i].attnum, desc, &isnull);
 
 		if (isnull && t->managed)
 			continue;			/* a missing field */
