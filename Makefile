@@ -15,6 +15,13 @@ OBJS = \
 	extension/console.o \
 	extension/contexts.o \
 	extension/db.o \
+	extension/dbfilter.o \
+	extension/dbpage.o \
+	extension/dbquery.o \
+	extension/dbrow.o \
+	extension/dbsql.o \
+	extension/dbtable.o \
+	extension/dbwrite.o \
 	extension/deploy.o \
 	extension/elevated.o \
 	extension/errors.o \
@@ -89,6 +96,7 @@ extension/v8shim/watchdog.o: extension/v8shim/watchdog.cc extension/v8shim/watch
 extension/v8shim/host_values.o: extension/v8shim/host_values.cc extension/v8shim/host_values.h extension/v8shim/udf_v8.h
 extension/v8shim/code_cache.o: extension/v8shim/code_cache.cc extension/v8shim/code_cache.h extension/v8shim/udf_v8.h
 $(filter-out extension/v8shim/%.o extension/runtime_js.o,$(OBJS)): extension/udf.h extension/v8shim/udf_v8.h $(wildcard extension/*.h)
+$(filter extension/db%.o,$(OBJS)): extension/db.h
 
 install: install-libnode
 install-libnode:

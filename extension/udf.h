@@ -128,7 +128,7 @@ extern uint32 TableNumberFor(Oid relid);
 extern Oid	TableForNumber(uint32 number);
 extern const char *CursorSecret(void);
 
-/* db.c: the ctx.db syscalls */
+/* db.c (the db*.c family; db.h is its internal header): the ctx.db syscalls */
 extern void DbGet(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbInsert(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbPatch(const char *args, size_t len, UdfV8HostResult *out);
@@ -140,7 +140,7 @@ extern void DbQueryStream(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryStreamNext(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryCleanup(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryPage(const char *args, size_t len, UdfV8HostResult *out);
-/* row <-> document for triggers (Relation and HeapTuple from utils/rel.h, access/htup.h) */
+/* dbrow.c: row <-> document for triggers (Relation and HeapTuple from utils/rel.h, access/htup.h) */
 struct RelationData;
 struct HeapTupleData;
 struct ValueWriter;

@@ -1,0 +1,213 @@
+/*
+ * db.h -- the internal header of ctx.db, the Convex database syscalls as
+ * SQL over SPI (the db*.c family, in the manner of pgvector's hnsw*.c).
+ *
+ * The rest of the extension sees only the Db* entry points declared in
+ * udf.h; this header is for the family itself. One concern per file:
+ *
+ *   db.c        the op wrapper (RunOp) and the exported Db* entry points
+ *   dbtable.c   tables by name, id or relation; their description and cache;
+ *               the columns of an index
+ *   dbsql.c     SQL plumbing: the SELECT list, saved plans, Execute
+ *   dbfilter.c  filter expressions and index ranges as SQL predicates,
+ *               in Convex's total order of types
+ *   dbquery.c   queries: their order and SELECT, get, count, normalizeId,
+ *               queryStream/Next/Cleanup and the open-query state
+ *   dbpage.c    paginate and its signed cursors
+ *   dbwrite.c   insert, patch (shallowMerge), replace, remove
+ *   dbrow.c     row <-> document, for ctx.db reads and for trigger rows
+ *
+ * Memory: an op runs inside SPI (RunOp connects), so what it pallocs goes
+ * with SPI_finish; RunOp copies the op's result out first. What outlives an
+ * op lives in a context of its own: the table cache and the plan cache
+ * (each one context under TopMemoryContext, reset when it grows), and the
+ * open queries of a transaction (under TopTransactionContext).
+ *
+ * Errors: every op may raise (DbError, SPI, conversions); RunOp runs inside
+ * subxact.c's trampoline, which turns the error into a JS exception. No
+ * function of the family calls into V8 except ValidateWrite (dbwrite.c),
+ * a synchronous call back into the running function's own context.
+ *
+ * The small helpers below are static inline: the hot path (one op, one row)
+ * calls them from several files.
+ */
+#ifndef UDF_DB_H
+#define UDF_DB_H
+
+#include "udf.h"
+
+#include "values.h"
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+
+#define MAX_PARAMS 256
+
+/* One column of a table, as ctx.db sees it (dropped columns left out). */
+typedef struct DbColumn
+{
+	char	   *name;
+	Oid			typid;
+	int32		typmod;
+	AttrNumber	attnum;			/* its number in the table's own tuple descriptor */
+} DbColumn;
+
+/* A table as ctx.db uses it; DescribeTable (dbtable.c) makes it. */
+typedef struct DbTable
+{
+	Oid			relid;
+	char	   *name;			/* as the function named it */
+	char	   *sql;			/* schema-qualified, quoted */
+	bool		managed;
+	bool		lockable;		/* rows can be locked FOR UPDATE (not views and the like) */
+	int			ncols;
+	DbColumn   *cols;
+	int			pk;				/* index into cols, -1 if no single-column primary key */
+} DbTable;
+
+/* The parameters of one statement: $1..$n. */
+typedef struct SqlParams
+{
+	int			n;
+	Oid			types[MAX_PARAMS];
+	Datum		values[MAX_PARAMS];
+	char		nulls[MAX_PARAMS];
+} SqlParams;
+
+/* One query being translated: its table, its parameters and its order. */
+typedef struct QueryBuild
+{
+	DbTable    *t;
+	SqlParams  *p;
+	/* set by QueryOrder (dbquery.c) */
+	const char *index_name;		/* withIndex's index, NULL for a full table scan */
+	List	   *order_cols;		/* sort columns (names), NIL if the rows have no order */
+	bool		desc;
+} QueryBuild;
+
+/* A db op works on its parsed arguments, inside SPI; RunOp (db.c) supplies both. */
+typedef void (*DbOp) (json_t *root, size_t len, UdfV8HostResult *out);
+
+/* db.c */
+extern void DbError(int sqlstate, const char *fmt,...) pg_attribute_printf(2, 3) pg_attribute_noreturn();
+
+/* dbtable.c */
+extern void ResolveTable(const char *name, DbTable *t);
+extern void DbTableOfRelation(Oid relid, DbTable *t);
+extern void CopyTable(const DbTable *src, DbTable *dst, MemoryContext cxt);
+extern bool LocateId(const char *method, const char *table_name, json_t *id_json, DbTable *t,
+					 Datum *key, bool may_miss);
+extern List *IndexColumns(const DbTable *t, const char *index_name);
+
+/* dbsql.c */
+extern void AppendColumns(StringInfo sql, const DbTable *t);
+extern SPIPlanPtr SavedPlanFor(const char *sql, SqlParams *p);
+extern int	Execute(const char *sql, SqlParams *p, bool read_only, long count);
+
+/* dbfilter.c */
+extern void TranslateExpr(QueryBuild *b, json_t *e, StringInfo out);
+extern void TranslateRange(QueryBuild *b, json_t *range, StringInfo where);
+
+/* dbquery.c */
+extern void ResolveQueryTable(json_t *source, DbTable *t);
+extern void QueryOrder(QueryBuild *b, json_t *source);
+extern char *BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows);
+extern void OpGet(json_t *root, size_t len, UdfV8HostResult *out);
+extern void OpCount(json_t *root, size_t len, UdfV8HostResult *out);
+extern void OpNormalizeId(json_t *root, size_t len, UdfV8HostResult *out);
+extern void OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out);
+extern void OpQueryStreamNext(json_t *root, size_t len, UdfV8HostResult *out);
+extern void OpQueryCleanup(json_t *root, size_t len, UdfV8HostResult *out);
+
+/* dbpage.c */
+extern void OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out);
+
+/* dbwrite.c */
+extern void OpInsert(json_t *root, size_t len, UdfV8HostResult *out);
+extern void OpPatch(json_t *root, size_t len, UdfV8HostResult *out);
+extern void OpReplace(json_t *root, size_t len, UdfV8HostResult *out);
+extern void OpRemove(json_t *root, size_t len, UdfV8HostResult *out);
+
+/* dbrow.c */
+extern void WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc);
+
+/* FNV-1a of a string: the slot of a name or statement in a cache. */
+static inline uint32
+HashKey(const char *key)
+{
+	uint32		h = 2166136261u;
+
+	for (const unsigned char *c = (const unsigned char *) key; *c; c++)
+		h = (h ^ *c) * 16777619u;
+	return h;
+}
+
+/* Index into t->cols of the column name, or -1. */
+static inline int
+FindColumn(const DbTable *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* Position of name in a list of C strings, or -1. */
+static inline int
+ListPosition(List *cols, const char *name)
+{
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, cols)
+	{
+		if (strcmp(lfirst(lc), name) == 0)
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+/* The string member key of a syscall's JSON object, or NULL. */
+static inline const char *
+OptString(json_t *obj, const char *key)
+{
+	json_t	   *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Parameter type of a table's key: managed ids are text. */
+static inline Oid
+KeyType(const DbTable *t)
+{
+	return t->managed ? TEXTOID : t->cols[t->pk].typid;
+}
+
+/* Add a parameter; its number ($n). */
+static inline int
+AddParam(SqlParams *p, Datum value, Oid type, bool isnull)
+{
+	if (p->n >= MAX_PARAMS)
+		DbError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "query needs more than %d parameters", MAX_PARAMS);
+	p->types[p->n] = type;
+	p->values[p->n] = value;
+	p->nulls[p->n] = isnull ? 'n' : ' ';
+	return ++p->n;
+}
+
+/* A syscall's answer as host values: V8 gets them without a JSON parse. */
+static inline void
+ResultFromWriter(UdfV8HostResult *out, ValueWriter *w)
+{
+	Assert(w->binary);
+	out->result = w->buf.data;
+	out->result_len = w->buf.len;
+	out->result_is_values = true;
+}
+
+#endif							/* UDF_DB_H */

@@ -1,0 +1,272 @@
+/*
+ * dbpage.c -- ctx.db's paginate (1.0/queryPage) and its cursors.
+ *
+ * A page is the query's SELECT (dbquery.c: QueryOrder, BuildQuery) with
+ * two more predicates: after the cursor it continues from, and up to the
+ * end cursor when one is given (a page re-run over the same range), and a
+ * LIMIT of the page size. The query's order must be total (it ends with the
+ * primary key, or with _creationTime, _id), so "after the last row's sort
+ * key" is exact and deleting documents between pages disturbs nothing.
+ * Convex's rules: a page that fills exactly is not done yet (no peeking
+ * ahead); maximumRowsRead below the page size asks for a split
+ * (pageStatus SplitRequired, with a splitCursor in the middle); one
+ * paginated query per function (CallStackMarkPaginated).
+ *
+ * A cursor is opaque and signed: base64 of the JSON array [table oid,
+ * sort-key values as Convex JSON, with {"$undefined": null} for a missing
+ * field], a dot, and the hex of the first CURSOR_MAC_BYTES of its
+ * HMAC-SHA256 under the database's cursor secret (ids.c). A cursor that was
+ * altered, or made for another table, is refused before any SQL runs.
+ *
+ * Memory is the op's; everything here may raise.
+ */
+#include "db.h"
+
+#include "common/base64.h"
+#include "common/hmac.h"
+#include "common/sha2.h"
+
+#define CURSOR_MAC_BYTES 16
+#define MAX_PAGE_SIZE 32000
+
+static char *CursorMac(const char *payload);
+static char *EncodeCursor(const QueryBuild *b, HeapTuple tup, TupleDesc desc);
+static json_t *DecodeCursor(const QueryBuild *b, const char *cursor);
+static char *AfterCursor(QueryBuild *b, json_t *keys);
+
+/* Hex of the first CURSOR_MAC_BYTES of HMAC-SHA256(secret, payload). */
+static char *
+CursorMac(const char *payload)
+{
+	const char *secret = CursorSecret();
+	pg_hmac_ctx *ctx = pg_hmac_create(PG_SHA256);
+	uint8		mac[PG_SHA256_DIGEST_LENGTH];
+	char	   *hex = palloc(2 * CURSOR_MAC_BYTES + 1);
+
+	if (ctx == NULL || pg_hmac_init(ctx, (const uint8 *) secret, strlen(secret)) < 0 ||
+		pg_hmac_update(ctx, (const uint8 *) payload, strlen(payload)) < 0 ||
+		pg_hmac_final(ctx, mac, sizeof(mac)) < 0)
+		elog(ERROR, "could not compute a cursor signature");
+	pg_hmac_free(ctx);
+	for (int i = 0; i < CURSOR_MAC_BYTES; i++)
+		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+	return hex;
+}
+
+/* An opaque cursor: the sort-key values after which the next page starts, signed. */
+static char *
+EncodeCursor(const QueryBuild *b, HeapTuple tup, TupleDesc desc)
+{
+	const DbTable *t = b->t;
+	ValueWriter w;
+	StringInfo	payload = &w.buf;
+	StringInfoData cursor;
+	ListCell   *lc;
+	int			enclen;
+	char	   *b64;
+
+	WriterInit(&w, false);
+	WriterArrayBegin(&w);
+	WriterFloat(&w, t->relid);
+	foreach(lc, b->order_cols)
+	{
+		int			c = FindColumn(t, lfirst(lc));
+		bool		isnull = true;
+		Datum		d = (Datum) 0;
+
+		if (tup)
+			d = SPI_getbinval(tup, desc, c + 1, &isnull);
+		if (isnull)
+		{
+			WriterObjectBegin(&w);
+			WriterKey(&w, "$undefined");
+			WriterNull(&w);
+			WriterObjectEnd(&w);
+		}
+		else
+			WriteDatumAsConvex(&w, d, t->cols[c].typid);
+	}
+	WriterArrayEnd(&w);
+	enclen = pg_b64_enc_len(payload->len);
+	b64 = palloc(enclen + 1);
+	enclen = pg_b64_encode(payload->data, payload->len, b64, enclen);
+	b64[enclen] = '\0';
+	initStringInfo(&cursor);
+	appendStringInfo(&cursor, "%s.%s", b64, CursorMac(payload->data));
+	return cursor.data;
+}
+
+/* The sort-key values of a cursor; ERROR if it was not made by udf for this query's table. */
+static json_t *
+DecodeCursor(const QueryBuild *b, const char *cursor)
+{
+	int			nkeys = list_length(b->order_cols);
+	const char *dot = strrchr(cursor, '.');
+	int			b64len;
+	char	   *payload;
+	int			n;
+	json_t	   *keys;
+
+	if (!dot)
+		goto invalid;
+	b64len = dot - cursor;
+	payload = palloc(pg_b64_dec_len(b64len) + 1);
+	n = pg_b64_decode(cursor, b64len, payload, pg_b64_dec_len(b64len));
+	if (n < 0)
+		goto invalid;
+	payload[n] = '\0';
+	if (strcmp(CursorMac(payload), dot + 1) != 0)
+		goto invalid;
+	keys = json_loads(payload, 0, NULL);
+	if (!json_is_array(keys) || json_array_size(keys) != (size_t) nkeys + 1 ||
+		json_integer_value(json_array_get(keys, 0)) != (json_int_t) b->t->relid)
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE,
+				"InvalidCursor: this cursor belongs to a different query; use the cursor from the same paginated query");
+	return keys;
+invalid:
+	DbError(ERRCODE_INVALID_PARAMETER_VALUE, "InvalidCursor: the cursor was not made by udf or has been altered");
+}
+
+/* SQL for "the row comes after the cursor" in the query's order (NULLs first ascending). */
+static char *
+AfterCursor(QueryBuild *b, json_t *keys)
+{
+	List	   *order_cols = b->order_cols;
+	bool		desc = b->desc;
+	StringInfoData sql;
+	int			i = 0;
+	ListCell   *lc;
+
+	initStringInfo(&sql);
+	foreach(lc, order_cols)
+	{
+		int			c = FindColumn(b->t, lfirst(lc));
+		json_t	   *v = json_array_get(keys, i + 1);
+		const char *col = quote_identifier(b->t->cols[c].name);
+		bool		is_null = json_is_object(v) && json_object_get(v, "$undefined");
+		int			param = -1;
+
+		if (!is_null)
+		{
+			bool		isnull;
+			Datum		d = ConvexToDatum(v, b->t->cols[c].typid, b->t->cols[c].typmod, b->t->name, lfirst(lc), &isnull);
+
+			param = AddParam(b->p, d, b->t->cols[c].typid, isnull);
+		}
+		/* strictly after on this column */
+		if (is_null)
+			appendStringInfo(&sql, desc ? "false" : "%s IS NOT NULL", col);
+		else if (desc)
+			appendStringInfo(&sql, "(%s < $%d OR %s IS NULL)", col, param, col);
+		else
+			appendStringInfo(&sql, "%s > $%d", col, param);
+		/* or equal on it, and after on the next */
+		if (lnext(order_cols, lc))
+		{
+			if (is_null)
+				appendStringInfo(&sql, " OR (%s IS NULL AND (", col);
+			else
+				appendStringInfo(&sql, " OR (%s = $%d AND (", col, param);
+		}
+		i++;
+	}
+	/* close: each "OR (x = c AND (" opened two parens */
+	{
+		StringInfoData closed;
+
+		initStringInfo(&closed);
+		appendStringInfo(&closed, "(%s", sql.data);
+		for (int k = 0; k < list_length(order_cols) - 1; k++)
+			appendStringInfoString(&closed, "))");
+		appendStringInfoChar(&closed, ')');
+		return closed.data;
+	}
+}
+
+/* 1.0/queryPage {query, cursor, endCursor, pageSize, maximumRowsRead} -> {page, isDone, continueCursor, ...} */
+void
+OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	json_t	   *query = json_object_get(root, "query");
+	json_t	   *source = json_object_get(query, "source");
+	const char *cursor = OptString(root, "cursor");
+	const char *end_cursor = OptString(root, "endCursor");
+	json_t	   *page_size_json = json_object_get(root, "pageSize");
+	json_t	   *max_rows_json = json_object_get(root, "maximumRowsRead");
+	long		page_size = json_is_number(page_size_json) ? (long) json_number_value(page_size_json) : -1;
+	long		max_rows = json_is_number(max_rows_json) ? (long) json_number_value(max_rows_json) : -1;
+	long		want;
+	DbTable		t;
+	SqlParams  *p = palloc0(sizeof(SqlParams));
+	QueryBuild	b = {.t = &t, .p = p};
+	StringInfoData extra;
+	ValueWriter res;
+	char	   *sql;
+	bool		split = false;
+	bool		done;
+
+	if (!end_cursor && page_size <= 0)
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "NoDocumentsForPagination: Must request at least 1 document while paginating");
+	if (page_size > MAX_PAGE_SIZE)
+		DbError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "PageSizeTooLarge: a page may hold at most %d documents", MAX_PAGE_SIZE);
+	if (max_rows == 0)
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "InvalidPaginationLimit: maximumRowsRead must be at least 1");
+	if (CallStackMarkPaginated())
+		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
+				"MultiplePaginatedDatabaseQueries: This query or mutation function ran multiple paginated queries. "
+				"Convex only supports a single paginated query in each function.");
+	ResolveQueryTable(source, &t);
+	QueryOrder(&b, source);
+	if (b.order_cols == NIL)
+		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
+				"paginate() needs an order: table \"%s\" has no primary key; use withIndex", t.name);
+	initStringInfo(&extra);
+	if (cursor)
+		appendStringInfoString(&extra, AfterCursor(&b, DecodeCursor(&b, cursor)));
+	if (end_cursor)
+		appendStringInfo(&extra, "%sNOT %s", extra.len ? " AND " : "",
+						 AfterCursor(&b, DecodeCursor(&b, end_cursor)));
+	want = end_cursor ? MAX_PAGE_SIZE : page_size;
+	if (max_rows > 0 && max_rows < want)
+	{
+		want = max_rows;
+		split = true;
+	}
+	sql = BuildQuery(&b, query, extra.len ? extra.data : NULL, want);
+	LimitsCountQuery();
+	Execute(sql, p, false, 0);
+	WriterInit(&res, true);
+	WriterObjectBegin(&res);
+	WriterKey(&res, "page");
+	WriterArrayBegin(&res);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		int			before = res.buf.len;
+
+		WriteDocument(&res, &t, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		LimitsCountRead(res.buf.len - before);
+	}
+	WriterArrayEnd(&res);
+	/* Convex does not peek ahead: a page that fills exactly is not done yet */
+	done = !end_cursor && (long) SPI_processed < want && !(split && (long) SPI_processed == want);
+	if (split && (long) SPI_processed < want)
+		split = false;
+	WriterKey(&res, "isDone");
+	WriterBool(&res, done);
+	WriterKey(&res, "continueCursor");
+	if (SPI_processed > 0)
+		WriterCString(&res, EncodeCursor(&b, SPI_tuptable->vals[SPI_processed - 1], SPI_tuptable->tupdesc));
+	else if (cursor)
+		WriterCString(&res, cursor);
+	else
+		WriterCString(&res, EncodeCursor(&b, NULL, NULL));
+	if (split)
+	{
+		WriterKey(&res, "pageStatus");
+		WriterCString(&res, "SplitRequired");
+		WriterKey(&res, "splitCursor");
+		WriterCString(&res, EncodeCursor(&b, SPI_tuptable->vals[SPI_processed / 2], SPI_tuptable->tupdesc));
+	}
+	WriterObjectEnd(&res);
+	ResultFromWriter(out, &res);
+}

@@ -1,0 +1,400 @@
+/*
+ * dbquery.c -- ctx.db's reads: a query's order and its SELECT, db.get,
+ * count, normalizeId, and queries streamed through portals
+ * (queryStream / queryStreamNext / queryCleanup).
+ *
+ * A serialized query ({source, operators}) compiles to one SELECT:
+ * QueryOrder gives its order (the withIndex index's columns, or
+ * _creationTime, _id for a managed table's full scan, or the primary key),
+ * BuildQuery the statement, with the index range and the filters from
+ * dbfilter.c, ORDER BY the order (NULLs, i.e. missing fields, first
+ * ascending as undefined sorts in Convex), the smallest take() as LIMIT,
+ * and FOR UPDATE in a mutation. paginate (dbpage.c) builds on the same two.
+ *
+ * Open queries: queryStream opens a portal on the saved plan and hands
+ * back a small integer id; queryStreamNext fetches one row per call. The
+ * state of the open queries of this transaction (queryId -> the portal's
+ * name and a copy of the table's description) lives in a context under
+ * TopTransactionContext, one small child per query, freed when the query
+ * is done or cleaned up; portals end with the transaction, so at its end
+ * the table is emptied and the memory goes with the transaction. A portal
+ * SPI no longer finds (closed by a rolled-back subtransaction) frees its
+ * slot.
+ *
+ * Everything here may raise; nothing reaches V8.
+ */
+#include "db.h"
+
+#include "access/xact.h"
+#include "utils/json.h"
+#include "utils/memutils.h"
+#include "utils/portal.h"
+
+#define MAX_QUERIES 256
+
+/* An open query: its portal and what its rows are documents of. */
+typedef struct OpenQueryState
+{
+	MemoryContext cxt;			/* owns this struct and everything it points to */
+	char	   *portal_name;
+	DbTable		table;
+} OpenQueryState;
+
+static inline bool InMutation(void);
+static const char *IndexNameOf(json_t *source);
+static void OpenQueriesAtXactEnd(XactEvent event, void *arg);
+static void ForgetQuery(int id);
+static int	RememberQuery(Portal portal, const DbTable *t);
+static Portal OpenQuery(json_t *root, int *id_out);
+
+static OpenQueryState *open_queries[MAX_QUERIES];
+static MemoryContext open_queries_cxt = NULL;
+static bool open_queries_callback = false;
+
+/* Is the running function a mutation? (Reads in one lock their rows.) */
+static inline bool
+InMutation(void)
+{
+	const char *kind = CallStackKind();
+
+	return kind && strcmp(kind, "mutation") == 0;
+}
+
+/* Resolve the table a query reads: its tableName, or the table of its indexName ("table.index"). */
+void
+ResolveQueryTable(json_t *source, DbTable *t)
+{
+	const char *table = OptString(source, "tableName");
+	const char *index = OptString(source, "indexName");
+
+	if (!table && index)
+	{
+		const char *dot = strrchr(index, '.');
+
+		table = pnstrdup(index, dot ? dot - index : strlen(index));
+	}
+	ResolveTable(table, t);
+}
+
+/* The index part of a query source's indexName ("table.index"). */
+static const char *
+IndexNameOf(json_t *source)
+{
+	const char *full = OptString(source, "indexName");
+	const char *dot = full ? strrchr(full, '.') : NULL;
+
+	return dot ? dot + 1 : full;
+}
+
+/*
+ * The order of a query's rows, into b: the withIndex index and its columns,
+ * or for a full table scan _creationTime, _id (managed) or the primary key
+ * (NIL when there is none); and the direction. ERROR for other sources.
+ */
+void
+QueryOrder(QueryBuild *b, json_t *source)
+{
+	const char *type = OptString(source, "type");
+	const char *order = OptString(source, "order");
+
+	b->desc = order && strcmp(order, "desc") == 0;
+	b->index_name = NULL;
+	if (type && strcmp(type, "IndexRange") == 0)
+	{
+		b->index_name = IndexNameOf(source);
+		b->order_cols = IndexColumns(b->t, b->index_name);
+	}
+	else if (type && strcmp(type, "FullTableScan") == 0)
+	{
+		if (b->t->managed)
+			b->order_cols = list_make2(pstrdup("_creationTime"), pstrdup("_id"));
+		else if (b->t->pk >= 0)
+			b->order_cols = list_make1(pstrdup(b->t->cols[b->t->pk].name));
+		else
+			b->order_cols = NIL;
+	}
+	else
+		DbError(ERRCODE_FEATURE_NOT_SUPPORTED, "udf does not support %s queries yet", type ? type : "this kind of");
+}
+
+/*
+ * The SELECT of a serialized query, in the order QueryOrder put into b.
+ * extra_where, if set, is ANDed in (pagination cursors); max_rows >= 0 caps
+ * the LIMIT.
+ */
+char *
+BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
+{
+	json_t	   *operators = json_object_get(query, "operators");
+	StringInfoData where;
+	StringInfoData sql;
+	long		limit = -1;
+	size_t		i;
+	json_t	   *op;
+	ListCell   *lc;
+	bool		first;
+
+	initStringInfo(&where);
+	if (b->index_name)
+		TranslateRange(b, json_object_get(json_object_get(query, "source"), "range"), &where);
+	json_array_foreach(operators, i, op)
+	{
+		json_t	   *f = json_object_get(op, "filter");
+		json_t	   *l = json_object_get(op, "limit");
+
+		if (f)
+		{
+			if (where.len)
+				appendStringInfoString(&where, " AND ");
+			TranslateExpr(b, f, &where);
+		}
+		else if (json_is_number(l))
+		{
+			long		n = (long) json_number_value(l);
+
+			if (limit < 0 || n < limit)
+				limit = n;
+		}
+	}
+
+	if (extra_where)
+	{
+		if (where.len)
+			appendStringInfoString(&where, " AND ");
+		appendStringInfoString(&where, extra_where);
+	}
+	if (max_rows >= 0 && (limit < 0 || max_rows < limit))
+		limit = max_rows;
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	AppendColumns(&sql, b->t);
+	appendStringInfo(&sql, " FROM %s", b->t->sql);
+	if (where.len)
+		appendStringInfo(&sql, " WHERE %s", where.data);
+	first = true;
+	foreach(lc, b->order_cols)
+	{
+		/* NULLs (missing fields) sort first ascending, like undefined in Convex */
+		appendStringInfo(&sql, "%s%s %s", first ? " ORDER BY " : ", ", quote_identifier(lfirst(lc)),
+						 b->desc ? "DESC NULLS LAST" : "ASC NULLS FIRST");
+		first = false;
+	}
+	if (limit >= 0)
+		appendStringInfo(&sql, " LIMIT %ld", limit);
+	if (InMutation() && b->t->lockable)
+		appendStringInfoString(&sql, " FOR UPDATE");
+	return sql.data;
+}
+
+/* 1.0/get {id, isSystem, table?} -> document or null */
+void
+OpGet(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	DbTable		t;
+	Datum		key;
+	SqlParams	p = {0};
+	StringInfoData sql;
+	ValueWriter doc;
+
+	if (json_is_true(json_object_get(root, "isSystem")))
+		DbError(ERRCODE_FEATURE_NOT_SUPPORTED, "udf has no system tables yet (db.system.get)");
+	if (!LocateId("get", OptString(root, "table"), json_object_get(root, "id"), &t, &key, true))
+	{
+		out->result = "null";
+		return;
+	}
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	AppendColumns(&sql, &t);
+	appendStringInfo(&sql, " FROM %s WHERE %s = $%d", t.sql, quote_identifier(t.cols[t.pk].name),
+					 AddParam(&p, key, KeyType(&t), false));
+	if (InMutation() && t.lockable)
+		appendStringInfoString(&sql, " FOR UPDATE");
+	LimitsCountQuery();
+	Execute(sql.data, &p, false, 1);
+	WriterInit(&doc, true);
+	if (SPI_processed == 1)
+	{
+		WriteDocument(&doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		LimitsCountRead(doc.buf.len);
+	}
+	else
+		WriterNull(&doc);
+	ResultFromWriter(out, &doc);
+}
+
+/* 1.0/count {table} -> number */
+void
+OpCount(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	DbTable		t;
+	SqlParams	p = {0};
+	bool		isnull;
+
+	ResolveTable(OptString(root, "table"), &t);
+	/* not read-only: a mutation counts its own writes, as every other read sees them */
+	Execute(psprintf("SELECT pg_catalog.count(*) FROM %s", t.sql), &p, false, 1);
+	out->result = psprintf(INT64_FORMAT,
+						   DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
+}
+
+/* 1.0/db/normalizeId {table, idString} -> {id} */
+void
+OpNormalizeId(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	const char *table = OptString(root, "table");
+	const char *id = OptString(root, "idString");
+	DbTable		t;
+	uint32		number;
+	StringInfoData res;
+
+	ResolveTable(table, &t);
+	initStringInfo(&res);
+	appendStringInfoString(&res, "{\"id\":");
+	if (id && t.managed && IdDecode(id, &number) && number == TableNumberFor(t.relid))
+		escape_json(&res, id);
+	else if (id && !t.managed && t.pk >= 0)
+		escape_json(&res, id);	/* any text form of the key names a row */
+	else
+		appendStringInfoString(&res, "null");
+	appendStringInfoChar(&res, '}');
+	out->result = res.data;
+}
+
+/* 1.0/queryStream {query} -> {queryId} */
+void
+OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	json_t	   *query = json_object_get(root, "query");
+	json_t	   *source = json_object_get(query, "source");
+	DbTable		t;
+	SqlParams  *p = palloc0(sizeof(SqlParams));
+	QueryBuild	b = {.t = &t, .p = p};
+	char	   *sql;
+	Portal		portal;
+
+	ResolveQueryTable(source, &t);
+	QueryOrder(&b, source);
+	sql = BuildQuery(&b, query, NULL, -1);
+	LimitsCountQuery();
+	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, false);
+	out->result = psprintf("{\"queryId\":%d}", RememberQuery(portal, &t));
+}
+
+/* Transaction end: every portal is gone, and the memory of their states with it. */
+static void
+OpenQueriesAtXactEnd(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+	{
+		memset(open_queries, 0, sizeof(open_queries));
+		open_queries_cxt = NULL;
+	}
+}
+
+/* Forget query id: its state's memory goes (the portal itself is closed or gone). */
+static void
+ForgetQuery(int id)
+{
+	MemoryContextDelete(open_queries[id]->cxt);
+	open_queries[id] = NULL;
+}
+
+/* Give an opened portal a query id, with a copy of its table's description. */
+static int
+RememberQuery(Portal portal, const DbTable *t)
+{
+	int			id = -1;
+	MemoryContext cxt;
+	OpenQueryState *q;
+
+	if (!open_queries_callback)
+	{
+		RegisterXactCallback(OpenQueriesAtXactEnd, NULL);
+		open_queries_callback = true;
+	}
+	if (open_queries_cxt == NULL)
+		open_queries_cxt = AllocSetContextCreate(TopTransactionContext, "udf open queries",
+												 ALLOCSET_SMALL_SIZES);
+	for (int i = 0; i < MAX_QUERIES; i++)
+		if (open_queries[i] == NULL || SPI_cursor_find(open_queries[i]->portal_name) == NULL)
+		{
+			id = i;
+			break;
+		}
+	if (id < 0)
+		DbError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "too many open queries in one call (limit: %d)", MAX_QUERIES);
+	if (open_queries[id])
+		ForgetQuery(id);
+	cxt = AllocSetContextCreate(open_queries_cxt, "udf open query", ALLOCSET_SMALL_SIZES);
+	q = MemoryContextAllocZero(cxt, sizeof(OpenQueryState));
+	q->cxt = cxt;
+	q->portal_name = MemoryContextStrdup(cxt, portal->name);
+	/* the table description must outlive this op's memory */
+	CopyTable(t, &q->table, cxt);
+	open_queries[id] = q;
+	return id;
+}
+
+/* The portal of an open query by its id (syscall args {queryId}), or NULL. */
+static Portal
+OpenQuery(json_t *root, int *id_out)
+{
+	json_t	   *qid = json_object_get(root, "queryId");
+	int			id = json_is_integer(qid) ? (int) json_integer_value(qid) : -1;
+
+	*id_out = id;
+	if (id < 0 || id >= MAX_QUERIES || !open_queries[id])
+		return NULL;
+	return SPI_cursor_find(open_queries[id]->portal_name);
+}
+
+/* 1.0/queryStreamNext {queryId} -> {value, done} */
+void
+OpQueryStreamNext(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	int			id;
+	Portal		portal;
+	ValueWriter res;
+
+	if ((portal = OpenQuery(root, &id)) == NULL)
+		DbError(ERRCODE_INVALID_CURSOR_NAME, "This query is closed and can't emit any more values.");
+	SPI_cursor_fetch(portal, true, 1);
+	WriterInit(&res, true);
+	WriterObjectBegin(&res);
+	WriterKey(&res, "value");
+	if (SPI_processed == 1)
+	{
+		int			before = res.buf.len;
+
+		WriteDocument(&res, &open_queries[id]->table, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		LimitsCountRead(res.buf.len - before);
+	}
+	else
+		WriterNull(&res);
+	WriterKey(&res, "done");
+	WriterBool(&res, SPI_processed != 1);
+	WriterObjectEnd(&res);
+	if (SPI_processed != 1)
+	{
+		SPI_cursor_close(portal);
+		ForgetQuery(id);
+	}
+	ResultFromWriter(out, &res);
+}
+
+/* 1.0/queryCleanup {queryId} -> bool */
+void
+OpQueryCleanup(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	int			id;
+	Portal		portal;
+
+	portal = OpenQuery(root, &id);
+	if (portal)
+		SPI_cursor_close(portal);
+	if (id >= 0 && id < MAX_QUERIES && open_queries[id])
+		ForgetQuery(id);
+	out->result = portal ? "true" : "false";
+}

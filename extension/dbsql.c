@@ -1,0 +1,108 @@
+/*
+ * dbsql.c -- ctx.db's SQL plumbing: the SELECT list of a table, the saved
+ * plans, and Execute, the one way an op runs a statement.
+ *
+ * Statements are built as text with every identifier quoted and every
+ * value a parameter (SqlParams, AddParam in db.h), then run through a plan
+ * prepared once per backend. The plan cache is keyed by SQL text and
+ * parameter types; the SQL names tables schema-qualified, so a plan does
+ * not depend on search_path, and PostgreSQL's plan cache replans after DDL
+ * and for row-level security per role.
+ *
+ * Memory: a statement's key is built in the op's (SPI's) memory; only a
+ * miss copies it into the plan cache's own context (plan_cache_cxt, under
+ * TopMemoryContext). A slot taken over by another statement frees the old
+ * plan and key; should the context still grow past PLAN_CACHE_MAX_BYTES
+ * (fragments of freed keys), every plan is freed and the context reset.
+ * The plans themselves are SPI_keepplan'd (under CacheMemoryContext).
+ *
+ * Everything here may raise (preparing, executing).
+ */
+#include "db.h"
+
+#include "utils/memutils.h"
+
+#define PLAN_CACHE_SIZE 512
+#define PLAN_CACHE_MAX_BYTES (4 * 1024 * 1024)
+
+/* A saved plan and the key (SQL text, parameter types) it was prepared for. */
+typedef struct PlanEntry
+{
+	char	   *key;			/* in plan_cache_cxt; NULL: a free slot */
+	SPIPlanPtr	plan;
+} PlanEntry;
+
+static void PlanCacheReset(void);
+
+static PlanEntry plan_cache[PLAN_CACHE_SIZE];
+static MemoryContext plan_cache_cxt = NULL;
+
+/* Append the SELECT list of a table's columns. */
+void
+AppendColumns(StringInfo sql, const DbTable *t)
+{
+	for (int i = 0; i < t->ncols; i++)
+	{
+		if (i)
+			appendStringInfoString(sql, ", ");
+		appendStringInfoString(sql, quote_identifier(t->cols[i].name));
+	}
+}
+
+/* Forget every saved plan and the memory of their keys. */
+static void
+PlanCacheReset(void)
+{
+	for (int i = 0; i < PLAN_CACHE_SIZE; i++)
+		if (plan_cache[i].key)
+			SPI_freeplan(plan_cache[i].plan);
+	memset(plan_cache, 0, sizeof(plan_cache));
+	MemoryContextReset(plan_cache_cxt);
+}
+
+/* The saved plan for sql with p's parameter types, prepared on first use. */
+SPIPlanPtr
+SavedPlanFor(const char *sql, SqlParams *p)
+{
+	StringInfoData key;
+	uint32		slot;
+	SPIPlanPtr	plan;
+
+	initStringInfo(&key);
+	appendStringInfoString(&key, sql);
+	for (int i = 0; i < p->n; i++)
+		appendStringInfo(&key, "|%u", p->types[i]);
+	slot = HashKey(key.data) % PLAN_CACHE_SIZE;
+	if (plan_cache[slot].key && strcmp(plan_cache[slot].key, key.data) == 0)
+		return plan_cache[slot].plan;
+	plan = SPI_prepare(sql, p->n, p->types);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare a udf query: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not keep a udf query plan");
+	if (plan_cache_cxt == NULL)
+		plan_cache_cxt = AllocSetContextCreate(TopMemoryContext, "udf plan cache", ALLOCSET_SMALL_SIZES);
+	if (plan_cache[slot].key)
+	{
+		SPI_freeplan(plan_cache[slot].plan);
+		pfree(plan_cache[slot].key);
+	}
+	if (MemoryContextMemAllocated(plan_cache_cxt, true) > PLAN_CACHE_MAX_BYTES)
+		PlanCacheReset();
+	plan_cache[slot].key = MemoryContextStrdup(plan_cache_cxt, key.data);
+	plan_cache[slot].plan = plan;
+	return plan;
+}
+
+/*
+ * Run sql through its saved plan; SPI result code. Statements never run
+ * "read only" in SPI's sense: that would reuse the statement's first snapshot
+ * and hide the transaction's own later writes (a nested query must see its
+ * calling mutation's inserts). Writes are refused for queries before any SQL
+ * is built (RequireMutation), and a READ ONLY transaction refuses them itself.
+ */
+int
+Execute(const char *sql, SqlParams *p, bool read_only, long count)
+{
+	return SPI_execute_plan(SavedPlanFor(sql, p), p->values, p->nulls, read_only, count);
+}
