@@ -73,6 +73,9 @@ ParseArgs(const char *args, size_t len)
 	return root;
 }
 
+/* ops running now: more than one when an op's SQL ran a function that made another */
+static int	ops_running = 0;
+
 /* Subtransaction work for every db op: parse, connect, run, and always free the JSON. */
 static bool
 RunOp(void *arg, UdfV8HostResult *out)
@@ -80,6 +83,13 @@ RunOp(void *arg, UdfV8HostResult *out)
 	OpCall	   *call = arg;
 	json_t	   *root = ParseArgs(call->args, call->len);
 
+	/* caches shrink only while no op holds what they handed out */
+	if (ops_running == 0)
+	{
+		TableCacheTrim();
+		PlanCacheTrim();
+	}
+	ops_running++;
 	PG_TRY();
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
@@ -96,10 +106,18 @@ RunOp(void *arg, UdfV8HostResult *out)
 	}
 	PG_FINALLY();
 	{
+		ops_running--;
 		json_decref(root);
 	}
 	PG_END_TRY();
 	return false;
+}
+
+/* Does an op run below the current one (this op is nested in another's SQL)? */
+bool
+DbNestedOp(void)
+{
+	return ops_running > 1;
 }
 
 /* ------------------------------------------------------------------ entry points */

@@ -93,12 +93,14 @@ typedef struct QueryBuild
 typedef void (*DbOp) (json_t *root, size_t len, UdfV8HostResult *out);
 
 /* db.c */
+extern bool DbNestedOp(void);
 extern void DbError(int sqlstate, const char *fmt,...) pg_attribute_printf(2, 3) pg_attribute_noreturn();
 
 /* dbtable.c */
 extern void ResolveTable(const char *name, DbTable *t);
 extern void DbTableOfRelation(Oid relid, DbTable *t);
 extern void CopyTable(const DbTable *src, DbTable *dst, MemoryContext cxt);
+extern void TableCacheTrim(void);
 extern bool LocateId(const char *method, const char *table_name, json_t *id_json, DbTable *t,
 					 Datum *key, bool may_miss);
 extern List *IndexColumns(const DbTable *t, const char *index_name);
@@ -107,6 +109,7 @@ extern List *IndexColumns(const DbTable *t, const char *index_name);
 extern void AppendColumns(StringInfo sql, const DbTable *t);
 extern SPIPlanPtr SavedPlanFor(const char *sql, SqlParams *p);
 extern int	Execute(const char *sql, SqlParams *p, bool read_only, long count);
+extern void PlanCacheTrim(void);
 
 /* dbfilter.c */
 extern void TranslateExpr(QueryBuild *b, json_t *e, StringInfo out);

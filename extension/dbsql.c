@@ -78,6 +78,13 @@ SavedPlanFor(const char *sql, SqlParams *p)
 	plan = SPI_prepare(sql, p->n, p->types);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare a udf query: %s", SPI_result_code_string(SPI_result));
+	/*
+	 * Under a nested op, the slot's plan may be the one an outer op's
+	 * statement is executing right now: leave it, and use this plan for this
+	 * op only (SPI frees it when the op ends).
+	 */
+	if (plan_cache[slot].key && DbNestedOp())
+		return plan;
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "could not keep a udf query plan");
 	if (plan_cache_cxt == NULL)
@@ -87,8 +94,6 @@ SavedPlanFor(const char *sql, SqlParams *p)
 		SPI_freeplan(plan_cache[slot].plan);
 		pfree(plan_cache[slot].key);
 	}
-	if (MemoryContextMemAllocated(plan_cache_cxt, true) > PLAN_CACHE_MAX_BYTES)
-		PlanCacheReset();
 	plan_cache[slot].key = MemoryContextStrdup(plan_cache_cxt, key.data);
 	plan_cache[slot].plan = plan;
 	return plan;
@@ -105,4 +110,12 @@ int
 Execute(const char *sql, SqlParams *p, bool read_only, long count)
 {
 	return SPI_execute_plan(SavedPlanFor(sql, p), p->values, p->nulls, read_only, count);
+}
+
+/* Free every plan when the cache has grown past its bound; only between ops (db.c). */
+void
+PlanCacheTrim(void)
+{
+	if (plan_cache_cxt && MemoryContextMemAllocated(plan_cache_cxt, true) > PLAN_CACHE_MAX_BYTES)
+		PlanCacheReset();
 }

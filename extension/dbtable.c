@@ -146,12 +146,6 @@ TableCacheRemember(uint32 slot, const char *name, const char *search_path, const
 		CacheRegisterRelcacheCallback(TableCacheInvalidate, (Datum) 0);
 		table_cache_cxt = AllocSetContextCreate(TopMemoryContext, "udf table cache", ALLOCSET_SMALL_SIZES);
 	}
-	/* start afresh when the cache's memory has grown with dropped entries */
-	if (MemoryContextMemAllocated(table_cache_cxt, true) > TABLE_CACHE_MAX_BYTES)
-	{
-		MemoryContextReset(table_cache_cxt);
-		memset(table_cache, 0, sizeof(table_cache));
-	}
 	CopyTable(t, &table_cache[slot].table, table_cache_cxt);
 	table_cache[slot].search_path = MemoryContextStrdup(table_cache_cxt, search_path);
 	table_cache[slot].name = MemoryContextStrdup(table_cache_cxt, name);
@@ -338,4 +332,21 @@ IndexColumns(const DbTable *t, const char *index_name)
 		cols = lappend(cols, pstrdup("_id"));
 	}
 	return cols;
+}
+
+/*
+ * Start the cache afresh when its memory has grown with dropped entries.
+ * Only between ops (db.c calls it when no op runs): descriptions handed out
+ * point into the cache's memory, and an op running below a nested one (a
+ * trigger or CHECK constraint that calls a function from inside an insert)
+ * still holds its own.
+ */
+void
+TableCacheTrim(void)
+{
+	if (table_cache_cxt && MemoryContextMemAllocated(table_cache_cxt, true) > TABLE_CACHE_MAX_BYTES)
+	{
+		MemoryContextReset(table_cache_cxt);
+		memset(table_cache, 0, sizeof(table_cache));
+	}
 }
