@@ -6,6 +6,19 @@
 EXTENSION    = udf
 EXTVERSION   = 0.1.0
 MODULE_big   = udf
+# The C++ shim around V8 (extension/v8shim/), one object per concern;
+# snapshot.o only goes into the build-time snapshot tool.
+SHIM_OBJS = \
+	extension/v8shim/isolate.o \
+	extension/v8shim/context.o \
+	extension/v8shim/modules.o \
+	extension/v8shim/call.o \
+	extension/v8shim/exceptions.o \
+	extension/v8shim/natives.o \
+	extension/v8shim/host_values.o \
+	extension/v8shim/code_cache.o \
+	extension/v8shim/watchdog.o
+
 OBJS = \
 	extension/udf.o \
 	extension/call.o \
@@ -43,14 +56,11 @@ OBJS = \
 	extension/writer.o \
 	extension/runtime_js.o \
 	extension/runtime_snapshot.o \
-	extension/v8shim/shim.o \
-	extension/v8shim/host_values.o \
-	extension/v8shim/code_cache.o \
-	extension/v8shim/watchdog.o
+	$(SHIM_OBJS)
 
 DATA_built   = udf--$(EXTVERSION).sql
 EXTRA_CLEAN  = extension/runtime_js.c extension/runtime_snapshot.c extension/runtime_snapshot.bin \
-               extension/v8shim/udf-snapshot udf-runtime/dist
+               extension/v8shim/udf-snapshot extension/v8shim/snapshot.o udf-runtime/dist
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=udf
@@ -84,14 +94,21 @@ extension/runtime_js.c: $(RUNTIME_SOURCES)
 # The V8 startup snapshot of the runtime: made by a small tool linked with the
 # shim and libnode, then embedded like the bundle.
 SNAPSHOT_TOOL = extension/v8shim/udf-snapshot
-$(SNAPSHOT_TOOL): extension/v8shim/snapshot_main.cc extension/v8shim/shim.o extension/v8shim/host_values.o extension/v8shim/code_cache.o extension/v8shim/watchdog.o extension/runtime_js.o
+$(SNAPSHOT_TOOL): extension/v8shim/snapshot_main.cc extension/v8shim/snapshot.o $(SHIM_OBJS) extension/runtime_js.o
 	$(CXX) $(CXXFLAGS) $(PG_CXXFLAGS) -o $@ $^ -L$(LIBNODE_LIB) -l:libnode.so.108 -lpthread -Wl,-rpath,$(LIBNODE_LIB)
 extension/runtime_snapshot.bin: $(SNAPSHOT_TOOL)
 	$(SNAPSHOT_TOOL) $@
 extension/runtime_snapshot.c: extension/runtime_snapshot.bin udf-runtime/embed.mjs
 	node udf-runtime/embed.mjs $< $@ udf_runtime_snapshot
 
-extension/v8shim/shim.o: extension/v8shim/shim.cc extension/v8shim/udf_v8.h extension/v8shim/watchdog.h extension/v8shim/code_cache.h extension/v8shim/host_values.h
+SHIM_H = extension/v8shim/shim_internal.h extension/v8shim/udf_v8.h extension/v8shim/host_values.h
+extension/v8shim/isolate.o: extension/v8shim/isolate.cc $(SHIM_H) extension/v8shim/watchdog.h
+extension/v8shim/context.o: extension/v8shim/context.cc $(SHIM_H)
+extension/v8shim/modules.o: extension/v8shim/modules.cc $(SHIM_H) extension/v8shim/code_cache.h
+extension/v8shim/call.o: extension/v8shim/call.cc $(SHIM_H) extension/v8shim/watchdog.h
+extension/v8shim/exceptions.o: extension/v8shim/exceptions.cc $(SHIM_H)
+extension/v8shim/natives.o: extension/v8shim/natives.cc $(SHIM_H) extension/v8shim/watchdog.h
+extension/v8shim/snapshot.o: extension/v8shim/snapshot.cc $(SHIM_H)
 extension/v8shim/watchdog.o: extension/v8shim/watchdog.cc extension/v8shim/watchdog.h
 extension/v8shim/host_values.o: extension/v8shim/host_values.cc extension/v8shim/host_values.h extension/v8shim/udf_v8.h
 extension/v8shim/code_cache.o: extension/v8shim/code_cache.cc extension/v8shim/code_cache.h extension/v8shim/udf_v8.h

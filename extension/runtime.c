@@ -19,6 +19,20 @@ extern const size_t udf_runtime_snapshot_len;
 
 static bool runtime_started = false;
 
+/*
+ * The modules deployed code may import besides its own: the convex package's
+ * two entry points by name, and the two _generated modules a Convex app's
+ * codegen would write, at the deployment's root (a deployed module of that
+ * path wins). Any other import must be relative. The runtime makes each
+ * one's source from its name (udf-runtime/src/builtins.js).
+ */
+static const UdfV8BuiltinModule builtin_modules[] = {
+	{"convex/server", "convex/server", false},
+	{"convex/values", "convex/values", false},
+	{"_generated/server.js", "_generated/server", true},
+	{"_generated/api.js", "_generated/api", true},
+};
+
 static void *HostAlloc(size_t size);
 
 /* Allocation for strings the shim hands back: never raises. */
@@ -42,6 +56,8 @@ RuntimeEnsureStarted(void)
 	host.syscall = SyscallDispatch;
 	host.console = ConsoleEmit;
 	host.interrupt_pending = LimitsInterruptPending;
+	host.builtin_modules = builtin_modules;
+	host.n_builtin_modules = lengthof(builtin_modules);
 	/* contexts start from a snapshot in which the runtime has already run */
 	udf_v8_use_snapshot(udf_runtime_snapshot, udf_runtime_snapshot_len);
 	CodeCacheStart();

@@ -73,3 +73,18 @@ SELECT udf_invoke('greetings:hello', '{"name": "still here"}');
 \set imports `node regress/app-json.mjs regress/apps/deploy-imports`
 SELECT udf_deploy(:'imports')->'functions';
 SELECT udf_invoke('main:run');
+
+-- the resolution policy (runtime.c's builtin_modules): the _generated modules sit
+-- at the deployment's root, reached from a folder through ../, with or without .js;
+-- a deployed module of the same path wins over the builtin
+SELECT udf_deploy($${
+  "lib/q.js": "import { query } from '../_generated/server.js'; import { api } from '../_generated/api'; export const f = query(() => typeof api.lib);"
+}$$)->'functions';
+SELECT udf_invoke('lib/q:f');
+SELECT udf_deploy('{"lib/q.js": "import { query } from \"./_generated/server\";"}');
+SELECT udf_deploy('{"a.js": "import { v } from \"convex/values.js\";"}');
+SELECT udf_deploy($${
+  "_generated/server.js": "import { queryGeneric } from 'convex/server'; export const query = (f) => queryGeneric(() => 'own ' + f());",
+  "m.js": "import { query } from './_generated/server'; export const f = query(() => 'server');"
+}$$)->'functions';
+SELECT udf_invoke('m:f');

@@ -78,7 +78,23 @@ typedef struct UdfV8HostResult
 	char	   *error_hint;
 } UdfV8HostResult;
 
-/* Callbacks into the host (PostgreSQL). They must never longjmp. */
+/*
+ * The module-resolution policy, one row per builtin module deployed code may
+ * import (the runtime's builtinModuleSource makes each one's source from its
+ * name). A bare specifier ("convex/server") matches an import of exactly
+ * that text; a path ("_generated/server.js", from the deployment's root)
+ * matches a relative import that reaches it, with or without ".js", when the
+ * deployment has no module of that path. Any other import must be relative
+ * and name a deployed module.
+ */
+typedef struct UdfV8BuiltinModule
+{
+	const char *specifier;		/* a bare specifier, or a path from the root */
+	const char *name;			/* the runtime's name of the builtin module */
+	bool		is_path;		/* specifier is a path, reached by relative imports */
+} UdfV8BuiltinModule;
+
+/* Callbacks into the host (PostgreSQL), and its policy. Callbacks must never longjmp. */
 typedef struct UdfV8Host
 {
 	void	   *(*alloc) (size_t size);
@@ -93,6 +109,9 @@ typedef struct UdfV8Host
 	 * Called from the watchdog thread: it may only read flags.
 	 */
 	bool		(*interrupt_pending) (void);
+	/* the builtin modules (copied by udf_v8_initialize) */
+	const UdfV8BuiltinModule *builtin_modules;
+	int			n_builtin_modules;
 } UdfV8Host;
 
 typedef struct UdfV8Context UdfV8Context;
@@ -152,11 +171,11 @@ extern UdfV8Status udf_v8_load_module(UdfV8Context *ctx, const char *path,
 
 /*
  * Call a runtime entry point (a function on globalThis.__udf) with string
- * arguments (NULL passes null). The entry point returns, or resolves to, an
- * object {ok: true, json: string} or {ok: false, code, message, detail,
- * hint}, or just the JSON string on success. If module_path is non-NULL its
+ * arguments (NULL passes null). Every entry point answers in one form: it
+ * returns, or resolves to, the result's JSON text on success, or an object
+ * {code, message, detail, hint} on failure. If module_path is non-NULL its
  * namespace object is passed as the first argument. On success *result_json
- * is the json string.
+ * is the JSON text. At most 16 arguments, namespace included.
  */
 extern UdfV8Status udf_v8_call(UdfV8Context *ctx, const char *entry,
 							   const char *module_path,
@@ -180,7 +199,10 @@ typedef struct UdfV8Arg
 #define UDF_V8_NUM(n)		((UdfV8Arg) {NULL, (n), true, false, 0})
 #define UDF_V8_VALUES(p, n)	((UdfV8Arg) {(p), 0, false, true, (n)})
 
-/* udf_v8_call with typed arguments, so no options object needs parsing. */
+/*
+ * udf_v8_call with typed arguments, so no options object needs parsing;
+ * udf_v8_call is this same call with string arguments.
+ */
 extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
 									 const char *module_path,
 									 const UdfV8Arg *args, int nargs,

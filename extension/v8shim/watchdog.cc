@@ -47,6 +47,8 @@ struct WatchdogState
 	std::atomic<bool> sleeping{false};
 	std::atomic<int64_t> deadline_ns{0};	/* 0: no deadline */
 	std::atomic<int64_t> paused_at_ns{0};	/* 0: not paused */
+	std::atomic<int64_t> hold_until_ns{0};	/* no termination before then */
+	std::atomic<bool> stop_requested{false};	/* the shim asked for a stop */
 	std::atomic<int> fired{UDF_WATCHDOG_NONE};
 	bool		(*interrupt_pending) (void) = nullptr;
 	void		(*terminate) (void) = nullptr;
@@ -103,11 +105,12 @@ WatchdogMain(void *arg)
 		int			reason = UDF_WATCHDOG_NONE;
 		int64_t		deadline = s->deadline_ns.load();
 
-		if (s->interrupt_pending())
+		if (s->interrupt_pending() || s->stop_requested.load())
 			reason = UDF_WATCHDOG_INTERRUPT;
 		else if (deadline != 0 && NowNs() > deadline)
 			reason = UDF_WATCHDOG_TIMEOUT;
-		if (reason != UDF_WATCHDOG_NONE)
+		/* a hold defers the stop to a later poll; the reason will still be there */
+		if (reason != UDF_WATCHDOG_NONE && NowNs() >= s->hold_until_ns.load())
 		{
 			std::lock_guard<std::mutex> lk(s->mu);
 
@@ -158,6 +161,8 @@ WatchdogArm(double timeout_ms)
 
 	s->fired.store(UDF_WATCHDOG_NONE);
 	s->paused_at_ns.store(0);
+	s->hold_until_ns.store(0);
+	s->stop_requested.store(false);
 	s->deadline_ns.store(timeout_ms > 0 ? NowNs() + static_cast<int64_t>(timeout_ms * 1e6) : 0);
 	s->armed.store(true);
 	if (s->sleeping.load())
@@ -198,6 +203,29 @@ WatchdogResume(void)
 	if (deadline != 0)
 		s->deadline_ns.store(deadline + (NowNs() - paused));
 	s->paused_at_ns.store(0);
+}
+
+/* No termination from the watchdog for the next ns nanoseconds (0: lift the hold). */
+void
+WatchdogHold(int64_t ns)
+{
+	if (g_state)
+		g_state->hold_until_ns.store(ns > 0 ? NowNs() + ns : 0);
+}
+
+/* Is a hold in force now? */
+bool
+WatchdogHolding(void)
+{
+	return g_state && NowNs() < g_state->hold_until_ns.load();
+}
+
+/* Stop the running call from the watchdog thread, once no hold is in force. */
+void
+WatchdogRequestStop(void)
+{
+	if (g_state)
+		g_state->stop_requested.store(true);
 }
 
 int

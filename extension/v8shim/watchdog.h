@@ -23,5 +23,15 @@ int			WatchdogDisarm(void);
 void		WatchdogPause(void);
 void		WatchdogResume(void);
 int			WatchdogFired(void);
+/*
+ * Hold off terminations for ns nanoseconds (0 lifts it): V8 aborts the
+ * process if a termination lands in the few instructions between
+ * Module::Evaluate's first interrupt check and the root module's own.
+ */
+void		WatchdogHold(int64_t ns);
+/* Ask the watchdog to stop the call as soon as no hold is in force. */
+void		WatchdogRequestStop(void);
+/* Is a hold in force? */
+bool		WatchdogHolding(void);
 
 #endif							/* UDF_WATCHDOG_H */

@@ -4,10 +4,11 @@
 // invokeAction with a JSON array of arguments), validate the return value,
 // and turn failures into {code, message, detail, hint} for the host.
 //
-// Every entry point returns a plain object: {ok: true, json} or
-// {ok: false, code, message, detail, hint}; invoke, the hot one, returns
-// the result's JSON text itself on success. Only bugs and terminations
-// escape as exceptions.
+// Every entry point the host calls answers in one form: the result's JSON
+// text on success, or a failure object {code, message, detail, hint}
+// (extension/v8shim/call.cc, ReadAnswer). invoke, the hot one, thus answers
+// a success with the text the convex package's invoke protocol made, and
+// builds no object for it. Only bugs and terminations escape as exceptions.
 import { jsonToConvex, v } from "convex/values";
 import { mutationGeneric, queryGeneric } from "convex/server";
 import { validateArgs, validateReturns, validateValue } from "./validate.js";
@@ -45,7 +46,8 @@ export const INVOKE_TRIGGER = 2;
 export const INVOKE_NESTED = 4;
 export const INVOKE_ARGS_BUILT = 8; // args is the value itself, not JSON text
 
-const fail = (code, message, detail, hint) => ({ ok: false, code, message, detail, hint });
+// a failed answer; a successful one is the result's JSON text itself
+const fail = (code, message, detail, hint) => ({ code, message, detail, hint });
 const title = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1);
 
 export function makeRuntime({ determinism, console, syscall }) {
@@ -138,7 +140,7 @@ export function makeRuntime({ determinism, console, syscall }) {
   // The host's call: typed arguments, no options object to parse.
   //   flags: INVOKE_ALLOW_INTERNAL | INVOKE_TRIGGER | INVOKE_NESTED | INVOKE_ARGS_BUILT
   //   expectKind: the kind the caller requires, or null
-  // Returns the result's Convex JSON text, or {ok: false, ...} on failure.
+  // Answers the result's Convex JSON text, or a failure object.
   //   args: the argument object as Convex JSON text, or (INVOKE_ARGS_BUILT) the value
   async function invoke(namespace, exportName, args, module, seed, now, flags, expectKind, requestId) {
     const { fn, kind, name } = functionEntry(namespace, module, exportName);
@@ -160,7 +162,7 @@ export function makeRuntime({ determinism, console, syscall }) {
     try {
       validators = validatorsOf(fn);
     } catch (e) {
-      return { ...describeError(e), ok: false };
+      return describeError(e);
     }
     const argsProblem = validateArgs(validators.args, convexArgs);
     if (argsProblem) return fail(SQLSTATE.argumentValidation, argsProblem, `Function: ${name}`);
@@ -193,7 +195,7 @@ export function makeRuntime({ determinism, console, syscall }) {
       }
       // the caller rethrows it: give it the error's own message, not "Uncaught ..."
       if (nested && typeof e === "object" && e !== null && typeof e.message === "string") d.message = e.message;
-      return { ...d, ok: false };
+      return d;
     } finally {
       syscall.current = null;
       syscall.dropHostValues();
@@ -230,7 +232,7 @@ export function makeRuntime({ determinism, console, syscall }) {
         returns: validators.returns,
       });
     }
-    return { ok: true, json: JSON.stringify(functions) };
+    return JSON.stringify(functions);
   }
 
   // schema.js: the JSON of its default export, defineSchema(...).export()
@@ -241,7 +243,7 @@ export function makeRuntime({ determinism, console, syscall }) {
         "schema.js must `export default defineSchema({...})` (from \"convex/server\")");
     }
     try {
-      return { ok: true, json: definition.export() };
+      return String(definition.export());
     } catch (e) {
       const d = describeError(e);
       return fail(d.code, `schema.js: ${d.message}`, d.detail);
@@ -256,7 +258,7 @@ export function makeRuntime({ determinism, console, syscall }) {
     schemaTables = Object.create(null);
     for (const t of parsed.tables ?? []) schemaTables[t.tableName] = t.documentType;
     schemaValidation = parsed.schemaValidation !== false;
-    return { ok: true, json: "null" };
+    return "null";
   }
 
   // Convex's document limits (value.ts, document.rs), checked on every write to a managed table.
@@ -312,24 +314,24 @@ export function makeRuntime({ determinism, console, syscall }) {
           `Failed to insert or update a document in table "${table}" because it does not match the schema: ${problem}`);
       }
     }
-    return { ok: true, json: "null" };
+    return "null";
   }
 
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).
   function beginImport(seed, now) {
     determinism.begin({ seed, now, deterministic: true });
     console.reset();
-    return { ok: true, json: "null" };
+    return "null";
   }
   function endImport() {
     determinism.end();
-    return { ok: true, json: "null" };
+    return "null";
   }
 
   function registerSourceMap(path, mapText) {
     const map = parseSourceMap(mapText);
     if (map) sourceMaps[path] = map;
-    return { ok: true, json: map ? "true" : "false" };
+    return map ? "true" : "false";
   }
 
   // Build time, before the startup snapshot is taken: run the call path once
@@ -344,7 +346,7 @@ export function makeRuntime({ determinism, console, syscall }) {
     if (fromText !== '{"r":2}' || fromValue !== '{"r":3}') {
       return fail(SQLSTATE.javascriptError, `warm-up call gave ${JSON.stringify([fromText, fromValue])}`);
     }
-    return { ok: true, json: "true" };
+    return "true";
   }
 
   return { invoke, analyze, schema, registerSchema, validateDocument, beginImport, endImport, describeError, registerSourceMap, warmUp };

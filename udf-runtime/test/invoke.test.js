@@ -9,6 +9,8 @@ import {
   internalMutationGeneric,
   internalActionGeneric,
   httpActionGeneric,
+  defineSchema,
+  defineTable,
 } from "convex/server";
 import { v, ConvexError, convexToJson } from "convex/values";
 
@@ -68,12 +70,19 @@ const parts = {
 
 const rt = makeRuntime(parts);
 const OPTS = { module: "m.js", seed: "ab", now: 1000 };
-// the host's typed call; a success (the result's JSON text) as {ok: true, json}
+// an entry point's answer as the host reads it (extension/v8shim/call.cc, ReadAnswer):
+// a string is a success's JSON text, anything else a failure object
+const answer = (r) => {
+  if (typeof r === "string") return { ok: true, json: r };
+  assert.equal(typeof r, "object", `an answer is JSON text or a failure object: ${r}`);
+  assert.ok(r !== null && !("ok" in r) && !("json" in r), `a failure object: ${JSON.stringify(r)}`);
+  return { ok: false, ...r };
+};
+// the host's typed call
 const invokeWith = async (ns, name, args, o) => {
   const flags = (o.allowInternal ? INVOKE_ALLOW_INTERNAL : 0) | (o.trigger ? INVOKE_TRIGGER : 0) |
     (o.nested ? INVOKE_NESTED : 0) | (o.argsBuilt ? INVOKE_ARGS_BUILT : 0);
-  const r = await rt.invoke(ns, name, args, o.module, o.seed, o.now, flags, o.expectKind ?? null, o.requestId ?? "");
-  return typeof r === "string" ? { ok: true, json: r } : r;
+  return answer(await rt.invoke(ns, name, args, o.module, o.seed, o.now, flags, o.expectKind ?? null, o.requestId ?? ""));
 };
 const call = (ns, name, args = "{}", opts = OPTS) => invokeWith(ns, name, args, opts);
 const one = (fn) => ({ fn }); // a module namespace with one export, "fn"
@@ -429,7 +438,7 @@ describe("analyze", () => {
       obj: { isQuery: true },
       nothing: null,
     };
-    const r = rt.analyze(ns, "dir/m.js");
+    const r = answer(rt.analyze(ns, "dir/m.js"));
     assert.equal(r.ok, true);
     const list = JSON.parse(r.json);
     assert.deepEqual(list.map((f) => f.export), ["alpha", "default", "internalQ", "mid", "zeta"]);
@@ -455,12 +464,12 @@ describe("analyze", () => {
   });
 
   test("an empty module or one without functions gives []", () => {
-    assert.deepEqual(rt.analyze({}, "m.js"), { ok: true, json: "[]" });
-    assert.deepEqual(rt.analyze({ a: 1, b: "x", c: () => 1 }, "m.js"), { ok: true, json: "[]" });
+    assert.deepEqual(answer(rt.analyze({}, "m.js")), { ok: true, json: "[]" });
+    assert.deepEqual(answer(rt.analyze({ a: 1, b: "x", c: () => 1 }, "m.js")), { ok: true, json: "[]" });
   });
 
   test("HTTP actions are listed as such, without validators", () => {
-    const r = rt.analyze({ h: httpActionGeneric(async () => new Response("")) }, "http.js");
+    const r = answer(rt.analyze({ h: httpActionGeneric(async () => new Response("")) }, "http.js"));
     assert.equal(r.ok, true);
     const [h] = JSON.parse(r.json);
     assert.equal(h.name, "http:h");
@@ -471,10 +480,41 @@ describe("analyze", () => {
 
   test("a validator that cannot be exported fails the analysis", () => {
     const ns = { ok: queryGeneric(async () => 1), bad: queryGeneric({ args: { x: undefined }, handler: async () => 1 }) };
-    const r = rt.analyze(ns, "m.js");
+    const r = answer(rt.analyze(ns, "m.js"));
     assert.equal(r.ok, false);
     assert.equal(r.code, "UDF00");
     assert.match(r.message, /^m:bad: Uncaught Error: A validator is undefined for field "x"/);
+  });
+});
+
+describe("one answer form", () => {
+  // every entry point the host calls answers JSON text or a failure object, nothing else
+  test("the other entry points answer JSON text on success", async () => {
+    const schemaNs = { default: defineSchema({ t: defineTable({ n: v.number() }) }) };
+    const schemaJson = rt.schema(schemaNs);
+    assert.equal(typeof schemaJson, "string");
+    assert.equal(JSON.parse(schemaJson).tables[0].tableName, "t");
+    assert.equal(rt.registerSchema(schemaJson), "null");
+    assert.equal(rt.validateDocument("t", JSON.stringify({ _id: "1", n: 1 })), "null");
+    assert.equal(rt.beginImport("ab", 1000), "null");
+    assert.equal(rt.endImport(), "null");
+    assert.equal(rt.registerSourceMap("m.js", "not a source map"), "false");
+    assert.equal(await rt.warmUp(), "true");
+    rt.registerSchema(JSON.stringify({ tables: [] }));
+  });
+
+  test("and a failure object on failure", () => {
+    const noSchema = answer(rt.schema({}));
+    assert.equal(noSchema.ok, false);
+    assert.equal(noSchema.code, SQLSTATE.argumentValidation);
+    rt.registerSchema(rt.schema({ default: defineSchema({ t: defineTable({ n: v.number() }) }) }));
+    const badDoc = answer(rt.validateDocument("t", JSON.stringify({ _id: "1", n: "x" })));
+    assert.equal(badDoc.ok, false);
+    assert.equal(badDoc.code, SQLSTATE.argumentValidation);
+    assert.match(badDoc.message, /does not match the schema/);
+    const underscore = answer(rt.validateDocument("t", JSON.stringify({ _id: "1", _x: 1, n: 1 })));
+    assert.equal(underscore.ok, false);
+    rt.registerSchema(JSON.stringify({ tables: [] }));
   });
 });
 

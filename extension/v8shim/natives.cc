@@ -1,0 +1,203 @@
+/*
+ * natives.cc -- what JS calls in the host: __udfNative.syscall and
+ * __udfNative.console, and the entry tokens that decide who may call them.
+ *
+ * A native runs on the backend's main thread with V8 frames on the stack.
+ * It calls the host's C callback (UdfV8Host.syscall, .console), which
+ * catches every PostgreSQL error itself and answers with a value, so no
+ * longjmp crosses a V8 frame; nothing here calls PostgreSQL.
+ *
+ * Time: a syscall's time in the host (SQL) is not JavaScript time, so the
+ * watchdog is paused around it; JavaScript the host runs meanwhile (a
+ * CHECK constraint or trigger calling udf_invoke) is a nested entry, which
+ * resumes the watchdog for its own run and pauses it again on leaving
+ * (call.cc).
+ *
+ * Stopping: once a stop is asked for (g_stopping: cancel, timeout, the heap
+ * limit, here or in a nested call) or V8 is terminating, a native builds
+ * nothing in V8 and throws nothing, whatever the host answered: the
+ * termination unwinds, and JavaScript can catch nothing on its way. Every
+ * Maybe is checked; none is forced.
+ *
+ * Entry tokens: every entry into a context (a call, a module load) sets a
+ * fresh token object as the context's continuation-preserved embedder data,
+ * which V8 hands to every promise reaction made meanwhile. A continuation
+ * left over from an earlier entry (a promise resolved later from module
+ * state) still carries its old token when a later entry runs it, and its
+ * syscalls are refused. Nested entries into one context restore the outer
+ * token when they end.
+ *
+ * A startup snapshot refers to the natives by address; ExternalReferences
+ * lists them for the SnapshotCreator and for every isolate made from it.
+ */
+#include "shim_internal.h"
+#include "watchdog.h"
+
+#include <string.h>
+
+using namespace v8;
+using namespace udf_shim;
+
+namespace
+{
+
+bool		FromCurrentEntry(Isolate *iso, Local<Context> ctx);
+void		NativeSyscall(const FunctionCallbackInfo<Value> &info);
+void		NativeConsole(const FunctionCallbackInfo<Value> &info);
+
+/* Does the running code belong to the entry now running in its context? */
+bool
+FromCurrentEntry(Isolate *iso, Local<Context> ctx)
+{
+	UdfV8Context *owner = OwnerOf(ctx);
+
+	if (!owner)
+		return true;			/* the snapshot's build-time warm-up */
+	if (owner->call_token.IsEmpty())
+		return false;
+	return ctx->GetContinuationPreservedEmbedderData()->StrictEquals(owner->call_token.Get(iso));
+}
+
+/* __udfNative.syscall(op, argsJson) -> resultJson or a host value, or throws an Error. */
+void
+NativeSyscall(const FunctionCallbackInfo<Value> &info)
+{
+	Isolate    *iso = info.GetIsolate();
+	Local<Context> ctx = iso->GetCurrentContext();
+
+	if (info.Length() < 2 || !info[0]->IsString() || !info[1]->IsString())
+	{
+		iso->ThrowException(Exception::TypeError(V8Str(iso, "syscall(op, argsJson) takes two strings")));
+		return;
+	}
+	String::Utf8Value op(iso, info[0]);
+	String::Utf8Value args(iso, info[1]);
+	UdfV8HostResult r;
+
+	if (!FromCurrentEntry(iso, ctx))
+	{
+		iso->ThrowException(Exception::Error(V8Str(iso,
+			std::string("udf refused the syscall ") + (*op ? *op : "?") +
+			": it comes from a promise left over from an earlier call, which has ended")));
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	WatchdogPause();
+	g_host.syscall(*op, *args, args.length(), &r);
+	WatchdogResume();
+	/* the call is being stopped (here or in a nested call): let the termination unwind */
+	if (g_stopping || iso->IsExecutionTerminating())
+		return;
+	if (r.error_message)
+	{
+		Local<Value> exc = Exception::Error(V8Str(iso, r.error_message));
+		Local<Object> obj = exc.As<Object>();
+
+		/* a failed Set can only mean the call is being stopped: nothing to throw then */
+		if ((r.error_code && obj->Set(ctx, V8Str(iso, "code"), V8Str(iso, r.error_code)).IsNothing()) ||
+			(r.error_detail && obj->Set(ctx, V8Str(iso, "detail"), V8Str(iso, r.error_detail)).IsNothing()) ||
+			(r.error_hint && obj->Set(ctx, V8Str(iso, "hint"), V8Str(iso, r.error_hint)).IsNothing()))
+			return;
+		iso->ThrowException(exc);
+		return;
+	}
+	if (r.result_is_values)
+	{
+		Local<Value> v;
+		std::string error;
+		UdfV8Context *owner = OwnerOf(ctx);
+
+		if (!HostValuesToV8(iso, ctx, owner ? &owner->shapes : nullptr, r.result, r.result_len, &v, &error))
+		{
+			iso->ThrowException(Exception::Error(V8Str(iso, "udf: " + error)));
+			return;
+		}
+		/* the runtime hands it to the convex package in place of JSON text */
+		info.GetReturnValue().Set(v);
+		return;
+	}
+	info.GetReturnValue().Set(V8Str(iso, r.result ? r.result : "null"));
+}
+
+/* __udfNative.console(level, line) */
+void
+NativeConsole(const FunctionCallbackInfo<Value> &info)
+{
+	Isolate    *iso = info.GetIsolate();
+
+	if (info.Length() < 2)
+		return;
+	String::Utf8Value level(iso, info[0]);
+	String::Utf8Value line(iso, info[1]);
+	UdfV8HostResult r;
+
+	memset(&r, 0, sizeof(r));
+	g_host.console(*level ? *level : "log", *line ? *line : "", *line ? line.length() : 0, &r);
+	if (g_stopping || iso->IsExecutionTerminating())
+		return;
+	if (r.error_message)
+		iso->ThrowException(Exception::Error(V8Str(iso, r.error_message)));
+}
+
+} /* namespace */
+
+namespace udf_shim
+{
+
+/* An entry begins: a fresh token, kept as the context's continuation data. */
+EntryToken::EntryToken(Isolate *iso, Local<Context> ctx, UdfV8Context *c)
+	: ctx_(ctx), c_(c), outer_(iso, c->call_token)
+{
+	Local<Object> token = Object::New(iso);
+
+	c_->call_token.Reset(iso, token);
+	ctx_->SetContinuationPreservedEmbedderData(token);
+}
+
+/* The entry ends: the outer entry's token again, or none. */
+EntryToken::~EntryToken()
+{
+	Isolate    *iso = ctx_->GetIsolate();
+
+	if (outer_.IsEmpty())
+	{
+		c_->call_token.Reset();
+		ctx_->SetContinuationPreservedEmbedderData(Undefined(iso));
+	}
+	else
+	{
+		c_->call_token.Reset(iso, outer_);
+		ctx_->SetContinuationPreservedEmbedderData(outer_.Get(iso));
+	}
+}
+
+/* globalThis.__udfNative = {syscall, console}; false if V8 could not make them. */
+bool
+InstallNatives(Local<Context> ctx)
+{
+	Isolate    *iso = ctx->GetIsolate();
+	Local<Object> native = Object::New(iso);
+	Local<Function> syscall;
+	Local<Function> console;
+
+	return Function::New(ctx, NativeSyscall).ToLocal(&syscall) &&
+		Function::New(ctx, NativeConsole).ToLocal(&console) &&
+		native->Set(ctx, V8Str(iso, "syscall"), syscall).FromMaybe(false) &&
+		native->Set(ctx, V8Str(iso, "console"), console).FromMaybe(false) &&
+		ctx->Global()->Set(ctx, V8Str(iso, "__udfNative"), native).FromMaybe(false);
+}
+
+/* The C++ functions a snapshot refers to, in a fixed order (V8 needs them listed). */
+const intptr_t *
+ExternalReferences(void)
+{
+	static const intptr_t refs[] = {
+		reinterpret_cast<intptr_t>(NativeSyscall),
+		reinterpret_cast<intptr_t>(NativeConsole),
+		0
+	};
+
+	return refs;
+}
+
+} /* namespace udf_shim */
