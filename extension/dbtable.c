@@ -187,13 +187,18 @@ ResolveTable(const char *name, DbTable *t)
 void
 DbTableOfRelation(Oid relid, DbTable *t)
 {
+	const char *name;
+
 	for (int i = 0; i < TABLE_CACHE_SIZE; i++)
 		if (table_cache[i].name && table_cache[i].table.relid == relid)
 		{
 			*t = table_cache[i].table;
 			return;
 		}
-	ResolveTable(quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)), t);
+	/* described by oid: a name would be looked up again, and refused if it starts with "_" */
+	name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+	DescribeTable(relid, name, t);
+	TableCacheRemember(HashKey(name) % TABLE_CACHE_SIZE, name, GetConfigOption("search_path", false, false), t);
 }
 
 /* The name of the table a managed id belongs to, for messages. */

@@ -59,7 +59,8 @@ DROP TABLE t, loop;
 -- rows are the documents ctx.db reads: the same keys in the same order (_id
 -- first, also when the primary key is not the first column), no dropped
 -- columns; a returned row maps its fields back past the dropped one
-SELECT udf_deploy($${"rows.js": "import { internalMutation } from './_generated/server';\nexport const compare = internalMutation(async (ctx, { table, new: row }) => { const read = await ctx.db.get(table, row._id); console.log(JSON.stringify(row)); console.log(JSON.stringify(read) === JSON.stringify(row) ? 'the same as ctx.db.get' : 'ctx.db.get differs: ' + JSON.stringify(read)); });\nexport const bump = internalMutation(async (ctx, { new: row }) => { console.log(JSON.stringify(row)); return { ...row, v: row.v + 100 }; });"}$$)->'modules';
+\set app `node regress/app-json.mjs regress/apps/trigger-rows`
+SELECT udf_deploy(:'app')->'modules';
 CREATE TABLE keyed (gone int, v int, k text PRIMARY KEY, note text);
 ALTER TABLE keyed DROP COLUMN gone;
 CREATE TRIGGER bump BEFORE INSERT ON keyed FOR EACH ROW EXECUTE FUNCTION udf_trigger('rows:bump');
@@ -67,3 +68,9 @@ CREATE TRIGGER compare AFTER INSERT ON keyed FOR EACH ROW EXECUTE FUNCTION udf_t
 INSERT INTO keyed (v, k) VALUES (1, 'a');
 SELECT * FROM keyed;
 DROP TABLE keyed;
+-- a table in a schema whose name starts with an underscore
+CREATE SCHEMA _s;
+CREATE TABLE _s.t (id serial PRIMARY KEY, v int);
+CREATE TRIGGER seen AFTER INSERT ON _s.t FOR EACH ROW EXECUTE FUNCTION udf_trigger('rows:seen');
+INSERT INTO _s.t (v) VALUES (7);
+DROP SCHEMA _s CASCADE;
