@@ -33,6 +33,7 @@ static char *CursorMac(const char *payload);
 static char *EncodeCursor(const QueryBuild *b, HeapTuple tup, TupleDesc desc);
 static json_t *DecodeCursor(const QueryBuild *b, const char *cursor);
 static char *AfterCursor(QueryBuild *b, json_t *keys);
+static char *CursorCondition(QueryBuild *b, const char *cursor);
 
 /* Hex of the first CURSOR_MAC_BYTES of HMAC-SHA256(secret, payload). */
 static char *
@@ -120,11 +121,33 @@ DecodeCursor(const QueryBuild *b, const char *cursor)
 	keys = json_loads(payload, 0, NULL);
 	if (!json_is_array(keys) || json_array_size(keys) != (size_t) nkeys + 1 ||
 		json_integer_value(json_array_get(keys, 0)) != (json_int_t) b->t->relid)
+	{
+		json_decref(keys);
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE,
 				"InvalidCursor: this cursor belongs to a different query; use the cursor from the same paginated query");
+	}
 	return keys;
 invalid:
 	DbError(ERRCODE_INVALID_PARAMETER_VALUE, "InvalidCursor: the cursor was not made by udf or has been altered");
+}
+
+/* SQL for "the row comes after this cursor"; the decoded keys are freed, errors included. */
+static char *
+CursorCondition(QueryBuild *b, const char *cursor)
+{
+	json_t	   *keys = DecodeCursor(b, cursor);
+	char	   *sql = NULL;
+
+	PG_TRY();
+	{
+		sql = AfterCursor(b, keys);
+	}
+	PG_FINALLY();
+	{
+		json_decref(keys);
+	}
+	PG_END_TRY();
+	return sql;
 }
 
 /* SQL for "the row comes after the cursor" in the query's order (NULLs first ascending). */
@@ -222,10 +245,9 @@ OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 				"paginate() needs an order: table \"%s\" has no primary key; use withIndex", t.name);
 	initStringInfo(&extra);
 	if (cursor)
-		appendStringInfoString(&extra, AfterCursor(&b, DecodeCursor(&b, cursor)));
+		appendStringInfoString(&extra, CursorCondition(&b, cursor));
 	if (end_cursor)
-		appendStringInfo(&extra, "%sNOT %s", extra.len ? " AND " : "",
-						 AfterCursor(&b, DecodeCursor(&b, end_cursor)));
+		appendStringInfo(&extra, "%sNOT %s", extra.len ? " AND " : "", CursorCondition(&b, end_cursor));
 	want = end_cursor ? MAX_PAGE_SIZE : page_size;
 	if (max_rows > 0 && max_rows < want)
 	{

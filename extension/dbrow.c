@@ -100,27 +100,37 @@ DbRowFromDocument(Relation rel, HeapTuple base, const char *doc_json, const char
 	json_t	   *v;
 
 	if (!json_is_object(doc))
+	{
+		json_decref(doc);
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("trigger function %s must return an object (the new row), null (skip the row) or undefined (keep it)",
 						function)));
-	DbTableOfRelation(RelationGetRelid(rel), &t);
-	json_object_foreach(doc, field, v)
-	{
-		int			c = FindColumn(&t, field);
-		int			i;
-
-		if (c < 0 && strcmp(field, "_id") == 0)
-			continue;			/* the primary key's text form of an ordinary table */
-		if (c < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("trigger function %s returned the field \"%s\", but table \"%s\" has no such column",
-							function, field, RelationGetRelationName(rel))));
-		i = t.cols[c].attnum - 1;
-		values[i] = ConvexToDatum(v, t.cols[c].typid, t.cols[c].typmod, RelationGetRelationName(rel), field, &nulls[i]);
-		replace[i] = true;
 	}
-	json_decref(doc);
+	PG_TRY();
+	{
+		DbTableOfRelation(RelationGetRelid(rel), &t);
+		json_object_foreach(doc, field, v)
+		{
+			int			c = FindColumn(&t, field);
+			int			i;
+
+			if (c < 0 && strcmp(field, "_id") == 0)
+				continue;			/* the primary key's text form of an ordinary table */
+			if (c < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("trigger function %s returned the field \"%s\", but table \"%s\" has no such column",
+								function, field, RelationGetRelationName(rel))));
+			i = t.cols[c].attnum - 1;
+			values[i] = ConvexToDatum(v, t.cols[c].typid, t.cols[c].typmod, RelationGetRelationName(rel), field, &nulls[i]);
+			replace[i] = true;
+		}
+	}
+	PG_FINALLY();
+	{
+		json_decref(doc);
+	}
+	PG_END_TRY();
 	return heap_modify_tuple(base, desc, values, nulls, replace);
 }

@@ -226,15 +226,22 @@ OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind)
 		WriterInit(&cur, false);
 		WriteDocument(&cur, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
 		doc = json_loads(cur.buf.data, 0, NULL);
-		json_object_foreach(value, field, v)
+		PG_TRY();
 		{
-			if (json_is_object(v) && json_object_size(v) == 1 && json_object_get(v, "$undefined"))
-				json_object_del(doc, field);
-			else
-				json_object_set(doc, field, v);
+			json_object_foreach(value, field, v)
+			{
+				if (json_is_object(v) && json_object_size(v) == 1 && json_object_get(v, "$undefined"))
+					json_object_del(doc, field);
+				else
+					json_object_set(doc, field, v);
+			}
+			ValidateWrite(&t, doc);
 		}
-		ValidateWrite(&t, doc);
-		json_decref(doc);
+		PG_FINALLY();
+		{
+			json_decref(doc);
+		}
+		PG_END_TRY();
 	}
 	keyparam = AddParam(&p, key, KeyType(&t), false);
 	initStringInfo(&sql);
