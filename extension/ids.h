@@ -1,0 +1,14 @@
+/*
+ * ids.h -- Convex document ids and the table-number registry (ids.c).
+ */
+#ifndef UDF_IDS_H
+#define UDF_IDS_H
+
+extern char *IdEncode(uint32 table_number, const uint8 *random16);
+extern bool IdDecode(const char *id, uint32 *table_number);
+extern char *IdNew(uint32 table_number);
+extern uint32 TableNumberFor(Oid relid);
+extern Oid	TableForNumber(uint32 number);
+extern const char *CursorSecret(void);
+
+#endif							/* UDF_IDS_H */

@@ -1,0 +1,26 @@
+/*
+ * udf_limits.h -- time, heap and size limits, interrupts, udf_info() (limits.c;
+ * named so as not to shadow the system <limits.h>).
+ */
+#ifndef UDF_UDF_LIMITS_H
+#define UDF_UDF_LIMITS_H
+
+#include "v8shim/udf_v8.h"
+
+extern void LimitsInit(void);
+extern bool LimitsInterruptPending(void);
+extern double LimitsTimeLimitMs(const char *kind);
+extern void LimitsSetCallTimeLimit(const char *kind);
+extern double LimitsCallTimeLimitMs(void);
+extern int	LimitsMaxHeapMb(void);
+extern void LimitsCheckArgsSize(const char *function, size_t bytes);
+extern void LimitsCheckResultSize(const char *function, size_t bytes);
+extern void LimitsCountTermination(UdfV8Status status, const char *function);
+extern void LimitsCountIsolateDiscarded(void);
+extern void LimitsResetTransaction(void);
+extern void LimitsCountQuery(void);
+extern void LimitsCountRead(size_t bytes);
+extern void LimitsCountWrite(size_t bytes);
+extern void LimitsTransactionMetrics(const char *args, size_t len, UdfV8HostResult *out);
+
+#endif							/* UDF_UDF_LIMITS_H */
