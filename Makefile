@@ -27,7 +27,7 @@ OBJS = \
 	extension/codecache.o \
 	extension/console.o \
 	extension/contexts.o \
-	extension/db.o \
+	extension/dbops.o \
 	extension/dbfilter.o \
 	extension/dbpage.o \
 	extension/dbquery.o \

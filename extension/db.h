@@ -5,7 +5,7 @@
  * The rest of the extension sees only the Db* entry points declared in
  * udf.h; this header is for the family itself. One concern per file:
  *
- *   db.c        the op wrapper (RunOp) and the exported Db* entry points
+ *   dbops.c     the op wrapper (RunOp) and the exported Db* entry points
  *   dbtable.c   tables by name, id or relation; their description and cache;
  *               the columns of an index
  *   dbsql.c     SQL plumbing: the SELECT list, saved plans, Execute
@@ -89,12 +89,13 @@ typedef struct QueryBuild
 	bool		desc;
 } QueryBuild;
 
-/* A db op works on its parsed arguments, inside SPI; RunOp (db.c) supplies both. */
+/* A db op works on its parsed arguments, inside SPI; RunOp (dbops.c) supplies both. */
 typedef void (*DbOp) (json_t *root, size_t len, UdfV8HostResult *out);
 
-/* db.c */
-extern bool DbNestedOp(void);
-extern void DbError(int sqlstate, const char *fmt,...) pg_attribute_printf(2, 3) pg_attribute_noreturn();
+/* dbops.c */
+/* ereport(ERROR) with a printf-style message; never returns. */
+#define DbError(sqlstate, ...) \
+	ereport(ERROR, (errcode(sqlstate), errmsg_internal(__VA_ARGS__)))
 
 /* dbtable.c */
 extern void ResolveTable(const char *name, DbTable *t);
@@ -110,6 +111,7 @@ extern void AppendColumns(StringInfo sql, const DbTable *t);
 extern SPIPlanPtr SavedPlanFor(const char *sql, SqlParams *p);
 extern int	Execute(const char *sql, SqlParams *p, bool read_only, long count);
 extern void PlanCacheTrim(void);
+extern void PlanCacheSetNested(bool nested);
 
 /* dbfilter.c */
 extern void TranslateExpr(QueryBuild *b, json_t *e, StringInfo out);

@@ -35,6 +35,8 @@ typedef struct PlanEntry
 static void PlanCacheReset(void);
 
 static PlanEntry plan_cache[PLAN_CACHE_SIZE];
+/* an op runs below the current one: slots in use may not be taken over */
+static bool plan_cache_nested = false;
 static MemoryContext plan_cache_cxt = NULL;
 
 /* Append the SELECT list of a table's columns. */
@@ -83,7 +85,7 @@ SavedPlanFor(const char *sql, SqlParams *p)
 	 * statement is executing right now: leave it, and use this plan for this
 	 * op only (SPI frees it when the op ends).
 	 */
-	if (plan_cache[slot].key && DbNestedOp())
+	if (plan_cache[slot].key && plan_cache_nested)
 		return plan;
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "could not keep a udf query plan");
@@ -112,10 +114,17 @@ Execute(const char *sql, SqlParams *p, bool read_only, long count)
 	return SPI_execute_plan(SavedPlanFor(sql, p), p->values, p->nulls, read_only, count);
 }
 
-/* Free every plan when the cache has grown past its bound; only between ops (db.c). */
+/* Free every plan when the cache has grown past its bound; only between ops (dbops.c). */
 void
 PlanCacheTrim(void)
 {
 	if (plan_cache_cxt && MemoryContextMemAllocated(plan_cache_cxt, true) > PLAN_CACHE_MAX_BYTES)
 		PlanCacheReset();
+}
+
+/* dbops.c says whether the op now running is nested in another op's SQL. */
+void
+PlanCacheSetNested(bool nested)
+{
+	plan_cache_nested = nested;
 }

@@ -341,7 +341,7 @@ IndexColumns(const DbTable *t, const char *index_name)
 
 /*
  * Start the cache afresh when its memory has grown with dropped entries.
- * Only between ops (db.c calls it when no op runs): descriptions handed out
+ * Only between ops (dbops.c calls it when no op runs): descriptions handed out
  * point into the cache's memory, and an op running below a nested one (a
  * trigger or CHECK constraint that calls a function from inside an insert)
  * still holds its own.

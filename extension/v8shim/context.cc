@@ -32,21 +32,8 @@ using namespace udf_shim;
 namespace
 {
 
-void		RetireQueue(std::unique_ptr<MicrotaskQueue> queue);
-
-/* queues of freed contexts: V8 may still reach them until the isolate goes */
-std::vector<std::unique_ptr<MicrotaskQueue>> *g_retired_queues = nullptr;
 /* V8 code cache of the runtime bundle, made on first compile */
 std::vector<uint8_t> g_runtime_cache_bytes;
-
-/* Keep a freed context's microtask queue until the isolate goes. */
-void
-RetireQueue(std::unique_ptr<MicrotaskQueue> queue)
-{
-	if (!g_retired_queues)
-		g_retired_queues = new std::vector<std::unique_ptr<MicrotaskQueue>>();
-	g_retired_queues->push_back(std::move(queue));
-}
 
 } /* namespace */
 
@@ -105,14 +92,6 @@ RuntimeFunction(Local<Context> ctx, const char *name, Local<Object> *udf, Local<
 	*udf = u.As<Object>();
 	*fn = f.As<Function>();
 	return true;
-}
-
-/* Forget the queues of freed contexts (the isolate that could reach them is gone). */
-void
-DropRetiredQueues(void)
-{
-	if (g_retired_queues)
-		g_retired_queues->clear();
 }
 
 } /* namespace udf_shim */

@@ -41,6 +41,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <memory>
+#include <vector>
+
 #include <libplatform/libplatform.h>
 
 using namespace v8;
@@ -50,6 +53,26 @@ namespace v8 { namespace debug { Platform *GetCurrentPlatform(); } }
 
 namespace udf_shim
 {
+
+/* queues of freed contexts: V8 may still reach them until the isolate goes */
+static std::vector<std::unique_ptr<MicrotaskQueue>> *g_retired_queues = nullptr;
+
+/* Keep a freed context's microtask queue until the isolate goes. */
+void
+RetireQueue(std::unique_ptr<MicrotaskQueue> queue)
+{
+	if (!g_retired_queues)
+		g_retired_queues = new std::vector<std::unique_ptr<MicrotaskQueue>>();
+	g_retired_queues->push_back(std::move(queue));
+}
+
+/* Forget the queues of freed contexts (the isolate that could reach them is gone). */
+void
+DropRetiredQueues(void)
+{
+	if (g_retired_queues)
+		g_retired_queues->clear();
+}
 
 UdfV8Host	g_host;
 Isolate    *g_isolate = nullptr;

@@ -105,6 +105,7 @@ bool		RuntimeFunction(v8::Local<v8::Context> ctx, const char *name,
 
 /* Forget the queues of freed contexts (the isolate that could reach them is gone). */
 void		DropRetiredQueues(void);
+void		RetireQueue(std::unique_ptr<v8::MicrotaskQueue> queue);
 
 /* ---- modules.cc: ES modules ---- */
 

@@ -1,5 +1,5 @@
 /*
- * db.c -- ctx.db: the Convex database syscalls as SQL over SPI; the op
+ * dbops.c -- ctx.db: the Convex database syscalls as SQL over SPI; the op
  * wrapper and the entry points the syscall table (syscall.c) calls.
  *
  * Every op runs through subxact.c's trampoline: an internal subtransaction
@@ -48,19 +48,6 @@ typedef struct OpCall
 	DbOp		op;
 } OpCall;
 
-/* ereport with a message built like printf; always raises. */
-void
-DbError(int sqlstate, const char *fmt,...)
-{
-	va_list		ap;
-	char		buf[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	ereport(ERROR, (errcode(sqlstate), errmsg_internal("%s", buf)));
-}
-
 /* Parse syscall args; ERROR on malformed JSON. */
 static json_t *
 ParseArgs(const char *args, size_t len)
@@ -90,6 +77,7 @@ RunOp(void *arg, UdfV8HostResult *out)
 		PlanCacheTrim();
 	}
 	ops_running++;
+	PlanCacheSetNested(ops_running > 1);
 	PG_TRY();
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
@@ -107,18 +95,13 @@ RunOp(void *arg, UdfV8HostResult *out)
 	PG_FINALLY();
 	{
 		ops_running--;
+		PlanCacheSetNested(ops_running > 1);
 		json_decref(root);
 	}
 	PG_END_TRY();
 	return false;
 }
 
-/* Does an op run below the current one (this op is nested in another's SQL)? */
-bool
-DbNestedOp(void)
-{
-	return ops_running > 1;
-}
 
 /* ------------------------------------------------------------------ entry points */
 
