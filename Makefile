@@ -39,6 +39,7 @@ OBJS = \
 	extension/elevated.o \
 	extension/errors.o \
 	extension/ids.o \
+	extension/info.o \
 	extension/invoke.o \
 	extension/limits.o \
 	extension/names.o \

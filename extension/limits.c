@@ -12,7 +12,7 @@
  * Size: arguments and results above udf.max_args_size / udf.max_result_size
  * are refused before JavaScript sees them or SQL gets them back.
  *
- * udf_info() reports this backend's isolate and the counts kept here.
+ * The counts of stopped calls kept here are reported by udf_info() (info.c).
  */
 #include "udf.h"
 
@@ -24,11 +24,7 @@
 
 #include <limits.h>
 
-PG_FUNCTION_INFO_V1(udf_info);
-
 static void DefineTransactionLimits(void);
-
-extern Datum jsonb_in(PG_FUNCTION_ARGS);
 
 static int	udf_max_heap_size_mb = 512;
 static int	udf_max_execution_time_ms = 10000;
@@ -312,27 +308,12 @@ LimitsCountIsolateDiscarded(void)
 	isolates_discarded++;
 }
 
-/* udf_info() returns jsonb: this backend's isolate and limit counters. */
-Datum
-udf_info(PG_FUNCTION_ARGS)
+/* How many calls this backend stopped, by reason, and how many isolates it discarded. */
+void
+LimitsTerminationCounts(LimitsCounts *out)
 {
-	size_t		used;
-	size_t		total;
-	size_t		limit;
-	StringInfoData buf;
-
-	udf_v8_heap_stats(&used, &total, &limit);
-	initStringInfo(&buf);
-	appendStringInfo(&buf,
-					 "{\"isolate\": %s, \"heap_used_bytes\": %zu, \"heap_total_bytes\": %zu, "
-					 "\"heap_limit_bytes\": %zu, \"max_heap_size_mb\": %d, "
-					 "\"isolates_created\": " UINT64_FORMAT ", \"isolates_discarded\": " UINT64_FORMAT ", "
-					 "\"terminations\": {\"canceled\": " UINT64_FORMAT ", \"timed_out\": " UINT64_FORMAT
-					 ", \"out_of_memory\": " UINT64_FORMAT "}, \"code_cache\": ",
-					 udf_v8_isolate_alive() ? "true" : "false", used, total, limit,
-					 udf_max_heap_size_mb, udf_v8_isolates_created(), isolates_discarded,
-					 terminations_cancel, terminations_timeout, terminations_oom);
-	CodeCacheAppendStats(&buf);
-	appendStringInfoChar(&buf, '}');
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+	out->canceled = terminations_cancel;
+	out->timed_out = terminations_timeout;
+	out->out_of_memory = terminations_oom;
+	out->isolates_discarded = isolates_discarded;
 }

@@ -51,6 +51,6 @@ extern void _PG_init(void);
 #include "udf_syscall.h"
 #include "v8_peers.h"
 
-/* SQL-callable functions (deploy.c, invoke.c, trigger.c, limits.c) are declared by PG_FUNCTION_INFO_V1 */
+/* SQL-callable functions (deploy.c, invoke.c, trigger.c, info.c) are declared by PG_FUNCTION_INFO_V1 */
 
 #endif							/* UDF_H */

@@ -1,5 +1,5 @@
 /*
- * udf_limits.h -- time, heap and size limits, interrupts, udf_info() (limits.c;
+ * udf_limits.h -- time, heap and size limits, interrupts, stop counts (limits.c;
  * named so as not to shadow the system <limits.h>).
  */
 #ifndef UDF_UDF_LIMITS_H
@@ -21,6 +21,16 @@ extern void LimitsResetTransaction(void);
 extern void LimitsCountQuery(void);
 extern void LimitsCountRead(size_t bytes);
 extern void LimitsCountWrite(size_t bytes);
+/* Calls this backend stopped, by reason, and isolates it discarded. */
+typedef struct LimitsCounts
+{
+	uint64		canceled;
+	uint64		timed_out;
+	uint64		out_of_memory;
+	uint64		isolates_discarded;
+} LimitsCounts;
+
+extern void LimitsTerminationCounts(LimitsCounts *out);
 extern void LimitsTransactionMetrics(const char *args, size_t len, UdfV8HostResult *out);
 
 #endif							/* UDF_UDF_LIMITS_H */
