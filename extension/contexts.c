@@ -40,6 +40,7 @@ static uint64 use_counter = 0;
 static UdfV8Status pending_failure = UDF_V8_OK;
 
 static void DropSlot(ContextSlot *slot);
+static void RecordStop(UdfV8Status status);
 
 /* Free one cached context. */
 static void
@@ -76,13 +77,24 @@ ContextsAfterFailure(UdfV8Status status, const char *function)
 	bool		stopped = status == UDF_V8_TERMINATED || status == UDF_V8_TIMED_OUT ||
 		status == UDF_V8_OUT_OF_MEMORY;
 
-	if (stopped && pending_failure != UDF_V8_OUT_OF_MEMORY)
+	RecordStop(stopped ? status : UDF_V8_OK);
+	if (stopped)
+		LimitsCountTermination(status, function);
+}
+
+/*
+ * Record that a call was stopped by status (UDF_V8_OK: it was not, but the
+ * isolate may be gone), the heap limit outranking the rest, and carry the
+ * drop out at once if no call runs.
+ */
+static void
+RecordStop(UdfV8Status status)
+{
+	if (status != UDF_V8_OK && pending_failure != UDF_V8_OUT_OF_MEMORY)
 		pending_failure = status;
 	if (!udf_v8_isolate_alive())
 		pending_failure = UDF_V8_OUT_OF_MEMORY;
 	ContextsAfterCall();
-	if (stopped)
-		LimitsCountTermination(status, function);
 }
 
 /* When no call is running any more: carry out a deferred drop or rebuild. */
@@ -226,9 +238,5 @@ ContextsUnpin(UdfV8Context *ctx)
 void
 ContextsNoteParked(void)
 {
-	if (pending_failure == UDF_V8_OK)
-		pending_failure = UDF_V8_TERMINATED;
-	if (!udf_v8_isolate_alive())
-		pending_failure = UDF_V8_OUT_OF_MEMORY;
-	ContextsAfterCall();
+	RecordStop(UDF_V8_TERMINATED);
 }

@@ -147,8 +147,9 @@ ParseModules(Jsonb *input, int *nmodules)
 typedef struct AnalysisStep
 {
 	UdfV8Context *ctx;
-	const char *entry;			/* "analyze" or "schema" */
+	const char *entry;			/* "analyze" (given the path) or "schema" (no arguments) */
 	const char *path;
+	int			nargs;
 	char	  **answer;
 } AnalysisStep;
 
@@ -159,16 +160,15 @@ RunAnalysisStep(void *arg, UdfV8Error *err)
 	AnalysisStep *a = arg;
 	const char *args[1] = {a->path};
 
-	return udf_v8_call(a->ctx, a->entry, a->path, args, strcmp(a->entry, "analyze") == 0 ? 1 : 0,
-					   a->answer, err);
+	return udf_v8_call(a->ctx, a->entry, a->path, args, a->nargs, a->answer, err);
 }
 
 /* The runtime's answer about a module, through the one call path; ERROR on failure. */
 static char *
-AskRuntime(UdfV8Context *ctx, const char *entry, const char *path)
+AskRuntime(UdfV8Context *ctx, const char *entry, const char *path, int nargs)
 {
 	char	   *answer = NULL;
-	AnalysisStep a = {ctx, entry, path, &answer};
+	AnalysisStep a = {ctx, entry, path, nargs, &answer};
 	CallSpec	spec = {RunAnalysisStep, &a, NULL, false, CALL_RAISE, NULL};
 	UdfV8Error	err;
 
@@ -197,9 +197,9 @@ AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now
 			char	   *list;
 
 			CallLoadModule(ctx, modules[i].path, seed, now_ms);
-			list = AskRuntime(ctx, "analyze", modules[i].path);
+			list = AskRuntime(ctx, "analyze", modules[i].path, 1);
 			if (strcmp(modules[i].path, "schema.js") == 0)
-				*schema = AskRuntime(ctx, "schema", modules[i].path);
+				*schema = AskRuntime(ctx, "schema", modules[i].path, 0);
 			/* splice the module's array into the overall one */
 			if (strlen(list) > 2)
 			{

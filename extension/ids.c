@@ -9,7 +9,8 @@
  * to tables; numbers are never reused.
  *
  * Registry reads and writes run through SPI as the extension's owner, like
- * store.c (RunAsExtensionOwner: fixed search_path, qualified operators); a number is assigned the first time a table is used by ctx.db.
+ * store.c (RunAsExtensionOwner: fixed search_path, qualified operators); a
+ * number is assigned the first time a table is used by ctx.db.
  */
 #include "udf.h"
 
