@@ -21,6 +21,7 @@ SHIM_OBJS = \
 
 OBJS = \
 	extension/udf.o \
+	extension/bgworker.o \
 	extension/call.o \
 	extension/callstack.o \
 	extension/clock.o \
@@ -48,6 +49,9 @@ OBJS = \
 	extension/prng.o \
 	extension/runtime.o \
 	extension/schema.o \
+	extension/schedule.o \
+	extension/scheduler.o \
+	extension/crons.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \

@@ -106,6 +106,9 @@ DescribeTable(Oid relid, const char *name, DbTable *t)
 	relation_close(rel, NoLock);
 	id_col = FindColumn(t, "_id");
 	ct_col = FindColumn(t, "_creationTime");
+	/* a view of documents (udf's system tables): its _id is its key */
+	if (kind == RELKIND_VIEW && t->pk < 0 && id_col >= 0)
+		t->pk = id_col;
 	t->managed = id_col >= 0 && id_col == t->pk && t->cols[id_col].typid == TEXTOID &&
 		ct_col >= 0 && t->cols[ct_col].typid == FLOAT8OID;
 }
@@ -170,10 +173,18 @@ ResolveTable(const char *name, DbTable *t)
 	if (name == NULL || *name == '\0')
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "a table name is required");
 	if (name[0] == '_')
-		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
-				"udf has no system table \"%s\" yet (db.system is not supported)", name);
-	names = stringToQualifiedNameList(name);
-	relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+	{
+		/* system tables are udf's own views, never found through search_path */
+		relid = get_relname_relid(name, ExtensionSchema());
+		if (!OidIsValid(relid))
+			DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
+					"udf has no system table \"%s\" (it has _scheduled_functions)", name);
+	}
+	else
+	{
+		names = stringToQualifiedNameList(name);
+		relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+	}
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),

@@ -52,6 +52,10 @@ static const SyscallEntry syscall_table[] = {
 	{"1.0/queryCleanup", DbQueryCleanup},
 	{"1.0/queryPage", DbQueryPage},
 	{"1.0/getTransactionMetrics", LimitsTransactionMetrics},
+	{"1.0/schedule", ScheduleOp},
+	{"1.0/cancel_job", ScheduleCancelOp},
+	{"1.0/actions/schedule", ScheduleActionOp},
+	{"1.0/actions/cancel_job", ScheduleActionCancelOp},
 };
 
 /* Host callback: run one syscall; never raises. */

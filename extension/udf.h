@@ -30,6 +30,7 @@
 extern void _PG_init(void);
 
 #include "store.h"
+#include "bgworker.h"
 #include "call.h"
 #include "callstack.h"
 #include "clock.h"
@@ -46,6 +47,9 @@ extern void _PG_init(void);
 #include "parked.h"
 #include "prng.h"
 #include "runtime.h"
+#include "schedule.h"
+#include "scheduler.h"
+#include "crons.h"
 #include "schema.h"
 #include "subxact.h"
 #include "udf_syscall.h"

@@ -317,6 +317,19 @@ export function makeRuntime({ determinism, console, syscall }) {
     return "null";
   }
 
+  // ctx.scheduler: a job's arguments against its target's `args` validator
+  // (the deployment's validator JSON), checked when it is scheduled.
+  function validateScheduledArgs(name, validatorJson, argsJson) {
+    let args;
+    try {
+      args = jsonToConvex(JSON.parse(argsJson));
+    } catch (e) {
+      return fail(SQLSTATE.argumentValidation, `ArgumentValidationError: arguments of '${name}' are not valid Convex JSON: ${e.message}`);
+    }
+    const problem = validateArgs(JSON.parse(validatorJson), args);
+    return problem ? fail(SQLSTATE.argumentValidation, problem, `Function: ${name}`) : "null";
+  }
+
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).
   function beginImport(seed, now) {
     determinism.begin({ seed, now, deterministic: true });
@@ -349,5 +362,5 @@ export function makeRuntime({ determinism, console, syscall }) {
     return "true";
   }
 
-  return { invoke, analyze, schema, registerSchema, validateDocument, beginImport, endImport, describeError, registerSourceMap, warmUp };
+  return { invoke, analyze, schema, registerSchema, validateDocument, validateScheduledArgs, beginImport, endImport, describeError, registerSourceMap, warmUp };
 }

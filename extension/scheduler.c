@@ -1,0 +1,500 @@
+/*
+ * scheduler.c -- the scheduler's per-database worker: it runs due jobs of
+ * udf_job (written by schedule.c and crons.c) through the one call path.
+ *
+ * Lifecycle: the launcher (bgworker.c) starts udf.scheduler_max_workers of
+ * these per database. A worker connects, ends idle if udf is not installed
+ * there, fails the actions that died with an earlier worker, and then loops:
+ * run every due job, one transaction each; start due cron runs (crons.c);
+ * every minute the first worker deletes finished jobs older than
+ * udf.scheduler_retention; then sleep on its latch until the next job is
+ * due, at most udf.scheduler_naptime. A commit that scheduled a job sets
+ * the latch (schedule.c), so a job due now starts at once.
+ *
+ * Claiming: SELECT ... FOR UPDATE SKIP LOCKED of the earliest due pending
+ * job, so two workers never take the same job and neither waits on the
+ * other's.
+ *
+ * A mutation runs in the claiming transaction, inside an internal
+ * subtransaction, as the role that scheduled it (SetUserIdAndSecContext):
+ * its writes and the job's new state commit together, or neither does. A
+ * worker killed mid-job leaves the job pending and its writes rolled back by
+ * crash recovery; it runs once when a worker takes it again: exactly once.
+ * A JS error rolls the subtransaction back and marks the job failed with the
+ * message; a serialization failure or deadlock (40001, 40P01) is a system
+ * error: the job stays pending, due again after a backoff of 500 ms doubling
+ * up to 2 hours.
+ *
+ * An action is first marked inProgress (with the worker's pid and start
+ * time) in a committed transaction, then runs in a second one; an action
+ * that fails keeps what its ctx.runMutation calls wrote, as in Convex. A
+ * worker that dies mid-action leaves it inProgress; the next worker to start
+ * marks every inProgress action whose worker is no longer alive as failed:
+ * at most once, never retried. A cancel while it runs changes the state to
+ * canceled, and the end of the run leaves it so.
+ *
+ * Memory: each job's strings live in job_cxt, reset per job. What may raise:
+ * our own SQL on udf_job (the worker then exits with an error and the
+ * launcher starts it again); a job's errors are caught and recorded.
+ */
+#include "udf.h"
+
+#include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/interrupt.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include <math.h>
+
+#define BACKOFF_FIRST_MS 500.0
+#define BACKOFF_MAX_MS (2.0 * 3600 * 1000)
+#define CLEANUP_EVERY_MS (60 * 1000)
+#define CLEANUP_BATCH 10000
+
+/* A claimed job, in job_cxt. */
+typedef struct Job
+{
+	char	   *id;
+	char	   *name;
+	char	   *args;
+	char	   *kind;
+	Oid			owner;
+	int			attempts;
+} Job;
+
+/* How a run ended. */
+typedef enum JobOutcome
+{
+	JOB_SUCCESS,
+	JOB_FAILED,
+	JOB_RETRY
+} JobOutcome;
+
+static int	scheduler_max_workers = 2;
+static int	scheduler_naptime_ms = 10000;
+static int	scheduler_retention_min = 7 * 24 * 60;
+
+static MemoryContext job_cxt = NULL;
+static const char *current_job = NULL;
+
+static bool ClaimJob(Job *job, double now_ms);
+static bool RunOneJob(void);
+static JobOutcome RunJob(const Job *job, char **error);
+static void FinishJob(const Job *job, JobOutcome outcome, const char *error, bool only_in_progress);
+static void MarkInProgress(const Job *job);
+static void FailDeadActions(void);
+static void DeleteExpired(void);
+static double NextDueMs(void);
+static int	SchedulerWorkers(void);
+static int	JobExecute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls);
+
+/* _PG_init: the scheduler's settings, and its kind of worker. */
+void
+SchedulerInit(void)
+{
+	DefineCustomIntVariable("udf.scheduler_max_workers",
+							"Scheduler workers per database: how many jobs run at once.",
+							"Each worker is a background worker with its own backend and isolate; "
+							"they count against max_worker_processes. 0 runs no jobs. Range 0 to 64. "
+							"Needs udf in shared_preload_libraries.",
+							&scheduler_max_workers, 2, 0, 64,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("udf.scheduler_naptime",
+							"Longest sleep of an idle scheduler worker.",
+							"Workers are woken when a job is scheduled and sleep until the next job is "
+							"due; this bounds the sleep, for jobs written by other means (a restore). "
+							"Range 100 ms to 1 hour.",
+							&scheduler_naptime_ms, 10000, 100, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("udf.scheduler_retention",
+							"How long finished jobs stay in _scheduled_functions.",
+							"Succeeded, failed and canceled jobs older than this are deleted by the "
+							"scheduler workers. Convex keeps them 7 days. Range 1 minute to 10 years.",
+							&scheduler_retention_min, 7 * 24 * 60, 1, 10 * 365 * 24 * 60,
+							PGC_SIGHUP, GUC_UNIT_MIN, NULL, NULL, NULL);
+	BgwRegisterKind(BGW_KIND_SCHEDULER, "udf scheduler", "udf_scheduler_main", SchedulerWorkers);
+}
+
+/* Workers per database, for the launcher. */
+static int
+SchedulerWorkers(void)
+{
+	return scheduler_max_workers;
+}
+
+/* The id of the job this backend is running, or NULL (a mutation may not cancel itself). */
+const char *
+SchedulerCurrentJob(void)
+{
+	return current_job;
+}
+
+/* SPI_execute_with_args for udf_job's own statements; the SPI result code. */
+static int
+JobExecute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
+{
+	return SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+}
+
+/* Claim the earliest due pending job, locking its row (SPI connected). */
+static bool
+ClaimJob(Job *job, double now_ms)
+{
+	char	   *sql = psprintf("SELECT id, name, args::text, kind, owner::oid, attempts FROM %s "
+							   "WHERE state = 'pending' AND scheduled_time <= $1 "
+							   "ORDER BY scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED",
+							   ExtensionTableName("udf_job"));
+	Oid			types[1] = {FLOAT8OID};
+	Datum		values[1] = {Float8GetDatum(now_ms)};
+	TupleDesc	desc;
+	HeapTuple	tup;
+	MemoryContext old;
+	bool		isnull;
+
+	if (JobExecute(sql, 1, types, values, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not claim a scheduled job");
+	if (SPI_processed == 0)
+		return false;
+	desc = SPI_tuptable->tupdesc;
+	tup = SPI_tuptable->vals[0];
+	old = MemoryContextSwitchTo(job_cxt);
+	job->id = SPI_getvalue(tup, desc, 1);
+	job->name = SPI_getvalue(tup, desc, 2);
+	job->args = SPI_getvalue(tup, desc, 3);
+	job->kind = SPI_getvalue(tup, desc, 4);
+	job->owner = DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull));
+	job->attempts = DatumGetInt32(SPI_getbinval(tup, desc, 6, &isnull));
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
+/* Mark a claimed action inProgress, naming this worker (SPI connected). */
+static void
+MarkInProgress(const Job *job)
+{
+	char	   *sql = psprintf("UPDATE %s SET state = 'inProgress', worker_pid = $2, started_at = now() "
+							   "WHERE id = $1", ExtensionTableName("udf_job"));
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2] = {CStringGetTextDatum(job->id), Int32GetDatum(MyProcPid)};
+
+	if (JobExecute(sql, 2, types, values, NULL) != SPI_OK_UPDATE)
+		elog(ERROR, "could not mark job %s in progress", job->id);
+}
+
+/* Record how a run ended (SPI connected); an action's end leaves a cancel in place. */
+static void
+FinishJob(const Job *job, JobOutcome outcome, const char *error, bool only_in_progress)
+{
+	char	   *table = ExtensionTableName("udf_job");
+	double		now_ms = ClockNowMs();
+	Oid			types[3] = {TEXTOID, FLOAT8OID, TEXTOID};
+	Datum		values[3] = {CStringGetTextDatum(job->id), Float8GetDatum(now_ms),
+	error ? CStringGetTextDatum(error) : (Datum) 0};
+	char		nulls[3] = {' ', ' ', error ? ' ' : 'n'};
+	char	   *sql;
+
+	if (outcome == JOB_RETRY)
+	{
+		double		backoff = Min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * pow(2.0, Min(job->attempts, 30)));
+
+		values[1] = Float8GetDatum(now_ms + backoff);
+		sql = psprintf("UPDATE %s SET scheduled_time = $2, attempts = attempts + 1, error = $3 WHERE id = $1",
+					   table);
+		ereport(LOG,
+				(errmsg("udf scheduler: %s (job %s) hit a system error and runs again in %.0f ms: %s",
+						job->name, job->id, backoff, error ? error : "")));
+	}
+	else
+		sql = psprintf("UPDATE %s SET state = $4, completed_time = $2, error = $3 WHERE id = $1%s",
+					   table, only_in_progress ? " AND state = 'inProgress'" : "");
+	{
+		Oid			t4[4] = {types[0], types[1], types[2], TEXTOID};
+		Datum		v4[4] = {values[0], values[1], values[2],
+		CStringGetTextDatum(outcome == JOB_SUCCESS ? "success" : "failed")};
+		char		n4[4] = {nulls[0], nulls[1], nulls[2], ' '};
+
+		if (JobExecute(sql, outcome == JOB_RETRY ? 3 : 4, t4, v4, n4) != SPI_OK_UPDATE)
+			elog(ERROR, "could not record the end of job %s", job->id);
+	}
+	if (outcome == JOB_FAILED)
+		ereport(LOG,
+				(errmsg("udf scheduler: %s (job %s) failed: %s", job->name, job->id, error ? error : "")));
+}
+
+/*
+ * Run a claimed job's function as its role, in an internal subtransaction
+ * of the current transaction. Its writes are kept on success (and for a
+ * failed action), rolled back otherwise; *error gets the failure's message.
+ */
+static JobOutcome
+RunJob(const Job *job, char **error)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	bool		action = strcmp(job->kind, "action") == 0;
+	volatile JobOutcome outcome = JOB_FAILED;
+	Oid			save_user;
+	int			save_sec;
+
+	*error = NULL;
+	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(job->owner)))
+	{
+		*error = psprintf("The role that scheduled %s no longer exists.", job->name);
+		return JOB_FAILED;
+	}
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		const UdfDeployment *dep;
+		const ResolvedFunction *resolved;
+		InvokeCall	call = {0};
+		char		seed[33];
+		char	   *result_json = NULL;
+		UdfV8Error	err;
+		UdfV8Status st;
+
+		/* the subtransaction's abort restores the user id too */
+		SetUserIdAndSecContext(job->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		dep = StoreCurrentDeployment();
+		resolved = NameResolve(dep, job->name);
+		if (!resolved->has_module || resolved->kind == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("Could not find function for '%s': it is not in the live deployment.",
+							resolved->fn.display)));
+		PrngSeedHex(seed, sizeof(seed));
+		call.args_json = job->args;
+		call.seed = seed;
+		call.now_ms = (double) (int64) ClockNowMs();
+		call.flags = UDF_INVOKE_ALLOW_INTERNAL;
+		call.expect_kind = job->kind;
+		LimitsCheckArgsSize(resolved->fn.display, strlen(job->args));
+		current_job = job->id;
+		st = CallFunction(dep, resolved, CALL_FROM_SCHEDULER, &call, &result_json, &err);
+		current_job = NULL;
+		SetUserIdAndSecContext(save_user, save_sec);
+		if (st == UDF_V8_OK)
+			outcome = JOB_SUCCESS;
+		else
+		{
+			*error = MemoryContextStrdup(job_cxt, err.message ? err.message : "the function failed");
+			outcome = SqlstateFromString(err.code, 0) == ERRCODE_T_R_SERIALIZATION_FAILURE ||
+				SqlstateFromString(err.code, 0) == ERRCODE_T_R_DEADLOCK_DETECTED ? JOB_RETRY : JOB_FAILED;
+		}
+		if (outcome == JOB_SUCCESS || (action && outcome == JOB_FAILED))
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		current_job = NULL;
+		MemoryContextSwitchTo(job_cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		*error = edata->message;
+		outcome = edata->sqlerrcode == ERRCODE_T_R_SERIALIZATION_FAILURE ||
+			edata->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED ? JOB_RETRY : JOB_FAILED;
+	}
+	PG_END_TRY();
+	/* an action is never run again */
+	if (action && outcome == JOB_RETRY)
+		outcome = JOB_FAILED;
+	return outcome;
+}
+
+/* Claim and run one due job in its own transaction(s); false when none is due. */
+static bool
+RunOneJob(void)
+{
+	Job			job;
+	JobOutcome	outcome;
+	char	   *error;
+	bool		action;
+
+	MemoryContextReset(job_cxt);
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SPI_connect();
+	if (!ClaimJob(&job, ClockNowMs()))
+	{
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		return false;
+	}
+	action = strcmp(job.kind, "action") == 0;
+	if (action)
+	{
+		/* at most once: the claim is durable before the action starts */
+		MarkInProgress(&job);
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		SPI_connect();
+	}
+	pgstat_report_activity(STATE_RUNNING, job.name);
+	SPI_finish();
+	outcome = RunJob(&job, &error);
+	SPI_connect();
+	if (ActiveSnapshotSet())
+		PopActiveSnapshot();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	FinishJob(&job, outcome, error, action);
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return true;
+}
+
+/* Fail the inProgress actions whose worker is gone: they are never run again. */
+static void
+FailDeadActions(void)
+{
+	char	   *sql;
+	Oid			types[1] = {FLOAT8OID};
+	Datum		values[1] = {Float8GetDatum(ClockNowMs())};
+
+	StartTransactionCommand();
+	sql = psprintf("UPDATE %s j SET state = 'failed', completed_time = $1, "
+							   "error = 'Transient error while executing action' "
+							   "WHERE state = 'inProgress' AND kind = 'action' AND NOT EXISTS "
+							   "(SELECT FROM pg_catalog.pg_stat_activity a "
+							   " WHERE a.pid = j.worker_pid AND a.backend_start <= j.started_at)",
+							   ExtensionTableName("udf_job"));
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SPI_connect();
+	if (JobExecute(sql, 1, types, values, NULL) != SPI_OK_UPDATE)
+		elog(ERROR, "could not fail the actions of dead workers");
+	if (SPI_processed > 0)
+		ereport(LOG,
+				(errmsg("udf scheduler: %lu action(s) were running in a worker that died; they are failed, not run again",
+						(unsigned long) SPI_processed)));
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+}
+
+/* Delete finished jobs older than udf.scheduler_retention. */
+static void
+DeleteExpired(void)
+{
+	char	   *table;
+	char	   *sql;
+	Oid			types[1] = {FLOAT8OID};
+	Datum		values[1] = {Float8GetDatum(ClockNowMs() - (double) scheduler_retention_min * 60 * 1000)};
+
+	StartTransactionCommand();
+	table = ExtensionTableName("udf_job");
+	sql = psprintf("DELETE FROM %s WHERE id IN (SELECT id FROM %s "
+				   "WHERE completed_time < $1 LIMIT %d)", table, table, CLEANUP_BATCH);
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SPI_connect();
+	if (JobExecute(sql, 1, types, values, NULL) != SPI_OK_DELETE)
+		elog(ERROR, "could not delete expired jobs");
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+}
+
+/* When the next pending job is due (ms since the epoch), or +infinity. */
+static double
+NextDueMs(void)
+{
+	char	   *sql;
+	double		next = INFINITY;
+	bool		isnull;
+	Datum		d;
+
+	StartTransactionCommand();
+	sql = psprintf("SELECT min(scheduled_time) FROM %s WHERE state = 'pending'",
+				   ExtensionTableName("udf_job"));
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SPI_connect();
+	if (SPI_execute(sql, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (!isnull)
+			next = DatumGetFloat8(d);
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	return Min(next, CronNextDueMs());
+}
+
+/* Entry point of a scheduler worker (bgworker.c starts it). */
+void
+udf_scheduler_main(Datum main_arg)
+{
+	int			index;
+	bool		installed;
+	double		last_cleanup = 0;
+
+	BgwWorkerAttach(main_arg, BGW_KIND_SCHEDULER, &index);
+	job_cxt = AllocSetContextCreate(TopMemoryContext, "udf job", ALLOCSET_DEFAULT_SIZES);
+	StartTransactionCommand();
+	installed = OidIsValid(get_extension_oid("udf", true));
+	CommitTransactionCommand();
+	if (!installed)
+		BgwWorkerExit(BGW_EXIT_IDLE);
+	FailDeadActions();
+
+	for (;;)
+	{
+		double		next;
+		long		timeout;
+
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		if (!BgwWorkerWanted())
+			BgwWorkerExit(BGW_EXIT_IDLE);
+		while (RunOneJob())
+			CHECK_FOR_INTERRUPTS();
+		CronRunDue();
+		if (index == 0 && ClockNowMs() - last_cleanup > CLEANUP_EVERY_MS)
+		{
+			FailDeadActions();
+			DeleteExpired();
+			last_cleanup = ClockNowMs();
+		}
+		next = NextDueMs();
+		timeout = scheduler_naptime_ms;
+		if (isfinite(next))
+			timeout = (long) Max(0, Min((double) timeout, ceil(next - ClockNowMs())));
+		if (timeout > 0)
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 timeout, PG_WAIT_EXTENSION);
+	}
+}
