@@ -4,7 +4,7 @@
 #ifndef UDF_CRONS_H
 #define UDF_CRONS_H
 
+extern void CronsApply(const char *crons_json, const char *functions_json);
 extern void CronRunDue(void);
-extern double CronNextDueMs(void);
 
 #endif							/* UDF_CRONS_H */

@@ -423,7 +423,7 @@ DeleteExpired(void)
 	CommitTransactionCommand();
 }
 
-/* When the next pending job is due (ms since the epoch), or +infinity. */
+/* When the next pending job or cron run is due (ms since the epoch), or +infinity. */
 static double
 NextDueMs(void)
 {
@@ -433,8 +433,9 @@ NextDueMs(void)
 	Datum		d;
 
 	StartTransactionCommand();
-	sql = psprintf("SELECT min(scheduled_time) FROM %s WHERE state = 'pending'",
-				   ExtensionTableName("udf_job"));
+	sql = psprintf("SELECT pg_catalog.least((SELECT min(scheduled_time) FROM %s WHERE state = 'pending'), "
+				   "(SELECT min(next_run) FROM %s))",
+				   ExtensionTableName("udf_job"), ExtensionTableName("udf_cron"));
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
 	if (SPI_execute(sql, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
@@ -446,7 +447,7 @@ NextDueMs(void)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
-	return Min(next, CronNextDueMs());
+	return next;
 }
 
 /* Entry point of a scheduler worker (bgworker.c starts it). */

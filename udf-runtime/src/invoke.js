@@ -317,6 +317,33 @@ export function makeRuntime({ determinism, console, syscall }) {
     return "null";
   }
 
+  // crons.js: its cronJobs() default export as [{name, function, args,
+  // schedule}], the schedule an interval in ms or a 5-field UTC cron expression.
+  const DAYS_OF_WEEK = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+  function crons(namespace) {
+    const c = namespace.default;
+    if (!c || c.isCrons !== true || typeof c.crons !== "object") {
+      return fail(SQLSTATE.argumentValidation,
+        "crons.js must `export default` a cronJobs() object (from \"convex/server\")");
+    }
+    const list = [];
+    for (const [name, cron] of Object.entries(c.crons)) {
+      const s = cron.schedule;
+      const m = s.minuteUTC ?? 0;
+      let schedule;
+      if (s.type === "interval") {
+        schedule = { type: "interval", ms: (s.seconds ?? 0) * 1000 + (s.minutes ?? 0) * 60000 + (s.hours ?? 0) * 3600000 };
+      } else if (s.type === "hourly") schedule = { type: "cron", expr: `${m} * * * *` };
+      else if (s.type === "daily") schedule = { type: "cron", expr: `${m} ${s.hourUTC} * * *` };
+      else if (s.type === "weekly") schedule = { type: "cron", expr: `${m} ${s.hourUTC} * * ${DAYS_OF_WEEK.indexOf(s.dayOfWeek)}` };
+      else if (s.type === "monthly") schedule = { type: "cron", expr: `${m} ${s.hourUTC} ${s.day} * *` };
+      else if (s.type === "cron") schedule = { type: "cron", expr: String(s.cron) };
+      else return fail(SQLSTATE.argumentValidation, `crons.js: cron "${name}" has an unknown schedule ${JSON.stringify(s)}`);
+      list.push({ name, function: cron.name, args: cron.args[0] ?? {}, schedule });
+    }
+    return JSON.stringify(list);
+  }
+
   // ctx.scheduler: a job's arguments against its target's `args` validator
   // (the deployment's validator JSON), checked when it is scheduled.
   function validateScheduledArgs(name, validatorJson, argsJson) {
@@ -362,5 +389,5 @@ export function makeRuntime({ determinism, console, syscall }) {
     return "true";
   }
 
-  return { invoke, analyze, schema, registerSchema, validateDocument, validateScheduledArgs, beginImport, endImport, describeError, registerSourceMap, warmUp };
+  return { invoke, analyze, schema, registerSchema, validateDocument, validateScheduledArgs, crons, beginImport, endImport, describeError, registerSourceMap, warmUp };
 }
