@@ -54,6 +54,7 @@ typedef struct CronExpr
 static bool ParseField(const char *text, int lo, int hi, uint64 *bits, bool *star);
 static void ParseCron(const char *expr, CronExpr *c, const char *cron_name);
 static double CronNext(json_t *schedule, double after_ms, const char *cron_name);
+static void CronsReplace(void *varg);
 
 /* Parse one field into bits; false if it does not parse. */
 static bool
@@ -199,6 +200,14 @@ CronNext(json_t *schedule, double after_ms, const char *cron_name)
 	return 0;					/* not reached */
 }
 
+/* What CronsReplace works on. */
+typedef struct CronsArg
+{
+	const char *crons_json;
+	const char *functions_json;
+	Oid			owner;			/* the deploying role: the crons run as it */
+} CronsArg;
+
 /*
  * Deploy: replace the crons with those of crons.js (crons_json, the
  * runtime's list; NULL without crons.js), checked against the deployment's
@@ -207,13 +216,24 @@ CronNext(json_t *schedule, double after_ms, const char *cron_name)
 void
 CronsApply(const char *crons_json, const char *functions_json)
 {
-	json_t	   *crons = crons_json ? json_loads(crons_json, 0, NULL) : json_array();
-	json_t	   *functions = json_loads(functions_json, 0, NULL);
+	CronsArg	arg = {crons_json, functions_json, GetUserId()};
+
+	RunAsExtensionOwner(CronsReplace, &arg);
+	ScheduleWakeAtCommit();
+}
+
+/* Elevated: check the crons and replace the rows of udf_cron with them. */
+static void
+CronsReplace(void *varg)
+{
+	CronsArg   *arg = varg;
+	json_t	   *crons = arg->crons_json ? json_loads(arg->crons_json, 0, NULL) : json_array();
+	json_t	   *functions = json_loads(arg->functions_json, 0, NULL);
 	char	   *table;
 	json_t	   *cron;
 	size_t		i;
 	double		now_ms = ClockNowMs();
-	Oid			owner = GetUserId();
+	Oid			owner = arg->owner;
 	StringInfoData names;
 
 	if (!json_is_array(crons) || !json_is_array(functions))
@@ -288,7 +308,6 @@ CronsApply(const char *crons_json, const char *functions_json)
 	SPI_finish();
 	json_decref(crons);
 	json_decref(functions);
-	ScheduleWakeAtCommit();
 }
 
 /* In a scheduler worker: start the runs of the crons that are due, in one transaction. */
@@ -303,6 +322,7 @@ CronRunDue(void)
 	uint64		ndue;
 
 	StartTransactionCommand();
+	(void) SchedulerPinSearchPath();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
 	table = ExtensionTableName("udf_cron");

@@ -33,6 +33,13 @@
  * at most once, never retried. A cancel while it runs changes the state to
  * canceled, and the end of the run leaves it so.
  *
+ * A job that ends its worker process (a crash, kill -9) is counted: before
+ * a job runs, its id is written to the worker's file pg_udf/scheduler-<db>-
+ * <index> in the data directory, and cleared when the job's transaction has
+ * ended, or when the worker exits normally (FATAL included). A worker that
+ * finds an id there at start counts a crash for that job; a pending job that
+ * has ended its worker JOB_MAX_CRASHES times is failed, not run again.
+ *
  * Memory: each job's strings live in job_cxt, reset per job. What may raise:
  * our own SQL on udf_job (the worker then exits with an error and the
  * launcher starts it again); a job's errors are caught and recorded.
@@ -56,12 +63,18 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include <fcntl.h>
 #include <math.h>
+#include <unistd.h>
+
+#include "storage/fd.h"
+#include "storage/ipc.h"
 
 #define BACKOFF_FIRST_MS 500.0
 #define BACKOFF_MAX_MS (2.0 * 3600 * 1000)
 #define CLEANUP_EVERY_MS (60 * 1000)
 #define CLEANUP_BATCH 10000
+#define JOB_MAX_CRASHES 2
 
 /* A claimed job, in job_cxt. */
 typedef struct Job
@@ -88,6 +101,7 @@ static int	scheduler_retention_min = 7 * 24 * 60;
 
 static MemoryContext job_cxt = NULL;
 static const char *current_job = NULL;
+static int	running_fd = -1;		/* the worker's file naming the job it runs */
 
 static bool ClaimJob(Job *job, double now_ms);
 static bool RunOneJob(void);
@@ -99,6 +113,10 @@ static void DeleteExpired(void);
 static double NextDueMs(void);
 static int	SchedulerWorkers(void);
 static int	JobExecute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls);
+static void RunningFileOpen(int index);
+static void RunningFileSet(const char *id);
+static void RunningFileClear(int code, Datum arg);
+static void CountCrash(void);
 
 /* _PG_init: the scheduler's settings, and its kind of worker. */
 void
@@ -141,11 +159,104 @@ SchedulerCurrentJob(void)
 	return current_job;
 }
 
+/*
+ * For the worker's own SQL (it runs as a superuser): search_path is
+ * pg_catalog, pg_temp until the transaction ends or SchedulerUnpinSearchPath,
+ * so no user object can shadow what that SQL names.
+ */
+int
+SchedulerPinSearchPath(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+/* The job's function sees the session's own search_path again. */
+static inline void
+SchedulerUnpinSearchPath(int level)
+{
+	AtEOXact_GUC(true, level);
+}
+
 /* SPI_execute_with_args for udf_job's own statements; the SPI result code. */
 static int
 JobExecute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
 {
 	return SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+}
+
+/* Open this worker's file naming the job it runs (pg_udf/scheduler-<db>-<index>). */
+static void
+RunningFileOpen(int index)
+{
+	char		path[MAXPGPATH];
+
+	if (MakePGDirectory("pg_udf") < 0 && errno != EEXIST)
+		ereport(FATAL, (errcode_for_file_access(), errmsg("could not create directory \"pg_udf\": %m")));
+	snprintf(path, sizeof(path), "pg_udf/scheduler-%u-%d", MyDatabaseId, index);
+	running_fd = BasicOpenFile(path, O_RDWR | O_CREAT | PG_BINARY);
+	if (running_fd < 0)
+		ereport(FATAL, (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", path)));
+}
+
+/* Name the job about to run; the name survives a crash of this process. */
+static void
+RunningFileSet(const char *id)
+{
+	if (pwrite(running_fd, id, strlen(id), 0) != (ssize_t) strlen(id))
+		ereport(WARNING, (errcode_for_file_access(), errmsg("could not write the running job's id: %m")));
+}
+
+/* No job runs now (also a before_shmem_exit callback: a normal exit is no crash). */
+static void
+RunningFileClear(int code, Datum arg)
+{
+	if (running_fd >= 0 && ftruncate(running_fd, 0) != 0)
+		ereport(WARNING, (errcode_for_file_access(), errmsg("could not clear the running job's id: %m")));
+}
+
+/* At start: the job a dead predecessor was running gets a crash counted, and fails at the limit. */
+static void
+CountCrash(void)
+{
+	char		id[128];
+	ssize_t		n = pread(running_fd, id, sizeof(id) - 1, 0);
+	char	   *sql;
+	Oid			types[3] = {TEXTOID, FLOAT8OID, INT4OID};
+	Datum		values[3];
+
+	if (n <= 0)
+		return;
+	id[n] = '\0';
+	values[0] = CStringGetTextDatum(id);
+	values[1] = Float8GetDatum(ClockNowMs());
+	values[2] = Int32GetDatum(JOB_MAX_CRASHES);
+	StartTransactionCommand();
+	(void) SchedulerPinSearchPath();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SPI_connect();
+	sql = psprintf("UPDATE %s SET crashes = crashes + 1, "
+				   "state = CASE WHEN state = 'pending' AND crashes + 1 >= $3 THEN 'failed' ELSE state END, "
+				   "completed_time = CASE WHEN state = 'pending' AND crashes + 1 >= $3 THEN $2 ELSE completed_time END, "
+				   "error = CASE WHEN state = 'pending' AND crashes + 1 >= $3 "
+				   "THEN 'The job ended its worker process ' || (crashes + 1) || ' times; it is not run again.' "
+				   "ELSE error END WHERE id = $1 RETURNING name, state, crashes",
+				   ExtensionTableName("udf_job"));
+	if (JobExecute(sql, 3, types, values, NULL) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "could not count the crash of job %s", id);
+	if (SPI_processed == 1)
+		ereport(LOG,
+				(errmsg("udf scheduler: the worker running %s (job %s) died; the job is now %s after %s crash(es)",
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), id,
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3))));
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	RunningFileClear(0, 0);
 }
 
 /* Claim the earliest due pending job, locking its row (SPI connected). */
@@ -332,10 +443,12 @@ RunOneJob(void)
 	JobOutcome	outcome;
 	char	   *error;
 	bool		action;
+	int			pinned;
 
 	MemoryContextReset(job_cxt);
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
+	pinned = SchedulerPinSearchPath();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
 	if (!ClaimJob(&job, ClockNowMs()))
@@ -355,12 +468,16 @@ RunOneJob(void)
 		CommitTransactionCommand();
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+		pinned = SchedulerPinSearchPath();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		SPI_connect();
 	}
 	pgstat_report_activity(STATE_RUNNING, job.name);
 	SPI_finish();
+	RunningFileSet(job.id);
+	SchedulerUnpinSearchPath(pinned);
 	outcome = RunJob(&job, &error);
+	(void) SchedulerPinSearchPath();
 	SPI_connect();
 	if (ActiveSnapshotSet())
 		PopActiveSnapshot();
@@ -369,6 +486,7 @@ RunOneJob(void)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	RunningFileClear(0, 0);
 	pgstat_report_activity(STATE_IDLE, NULL);
 	return true;
 }
@@ -382,6 +500,7 @@ FailDeadActions(void)
 	Datum		values[1] = {Float8GetDatum(ClockNowMs())};
 
 	StartTransactionCommand();
+	(void) SchedulerPinSearchPath();
 	sql = psprintf("UPDATE %s j SET state = 'failed', completed_time = $1, "
 							   "error = 'Transient error while executing action' "
 							   "WHERE state = 'inProgress' AND kind = 'action' AND NOT EXISTS "
@@ -411,6 +530,7 @@ DeleteExpired(void)
 	Datum		values[1] = {Float8GetDatum(ClockNowMs() - (double) scheduler_retention_min * 60 * 1000)};
 
 	StartTransactionCommand();
+	(void) SchedulerPinSearchPath();
 	table = ExtensionTableName("udf_job");
 	sql = psprintf("DELETE FROM %s WHERE id IN (SELECT id FROM %s "
 				   "WHERE completed_time < $1 LIMIT %d)", table, table, CLEANUP_BATCH);
@@ -433,7 +553,8 @@ NextDueMs(void)
 	Datum		d;
 
 	StartTransactionCommand();
-	sql = psprintf("SELECT pg_catalog.least((SELECT min(scheduled_time) FROM %s WHERE state = 'pending'), "
+	(void) SchedulerPinSearchPath();
+	sql = psprintf("SELECT LEAST((SELECT min(scheduled_time) FROM %s WHERE state = 'pending'), "
 				   "(SELECT min(next_run) FROM %s))",
 				   ExtensionTableName("udf_job"), ExtensionTableName("udf_cron"));
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -465,6 +586,9 @@ udf_scheduler_main(Datum main_arg)
 	CommitTransactionCommand();
 	if (!installed)
 		BgwWorkerExit(BGW_EXIT_IDLE);
+	RunningFileOpen(index);
+	CountCrash();
+	before_shmem_exit(RunningFileClear, (Datum) 0);
 	FailDeadActions();
 
 	for (;;)

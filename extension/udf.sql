@@ -82,6 +82,7 @@ CREATE TABLE udf_job (
   error          text,
   owner          regrole NOT NULL,   -- the role that scheduled it; the job runs as it
   attempts       int NOT NULL DEFAULT 0,  -- runs ended by a system error and retried
+  crashes        int NOT NULL DEFAULT 0,  -- runs that ended their worker process
   worker_pid     int,                -- the worker running an action, with:
   started_at     timestamptz,
   cron           text                -- the cron this run belongs to, if any
