@@ -116,21 +116,28 @@ CREATE VIEW "_scheduled_functions" WITH (security_barrier) AS
 GRANT SELECT ON "_scheduled_functions" TO PUBLIC;
 INSERT INTO udf_table (relation) VALUES ('"_scheduled_functions"'::regclass);
 
--- Jobs, for operators: those of roles the caller belongs to.
+-- Jobs, for operators: those of roles the caller belongs to (a view keeps
+-- current_user the caller's, so the filter sees who asks).
+CREATE VIEW udf_job_visible WITH (security_barrier) AS
+  SELECT j.id, j.name, j.kind, j.state, j.error,
+         pg_catalog.to_timestamp(j.scheduled_time / 1000) AS scheduled_at,
+         pg_catalog.to_timestamp(j.completed_time / 1000) AS completed_at,
+         j.owner, j.attempts, j.crashes, j.cron, j.scheduled_time
+  FROM udf_job j
+  WHERE pg_catalog.pg_has_role(j.owner, 'MEMBER');
+GRANT SELECT ON udf_job_visible TO PUBLIC;
 CREATE FUNCTION udf_jobs(
     OUT id text, OUT name text, OUT kind text, OUT state text, OUT error text,
     OUT scheduled_at timestamptz, OUT completed_at timestamptz, OUT owner regrole,
-    OUT attempts int, OUT cron text)
+    OUT attempts int, OUT crashes int, OUT cron text)
   RETURNS SETOF record
-  LANGUAGE sql STABLE SECURITY DEFINER
+  LANGUAGE sql STABLE
   SET search_path = pg_catalog, pg_temp
   AS $$
-    SELECT j.id, j.name, j.kind, j.state, j.error,
-           pg_catalog.to_timestamp(j.scheduled_time / 1000),
-           pg_catalog.to_timestamp(j.completed_time / 1000), j.owner, j.attempts, j.cron
-    FROM @extschema@.udf_job j
-    WHERE pg_catalog.pg_has_role(j.owner, 'MEMBER')
-    ORDER BY j.scheduled_time, j.id
+    SELECT v.id, v.name, v.kind, v.state, v.error, v.scheduled_at, v.completed_at,
+           v.owner, v.attempts, v.crashes, v.cron
+    FROM @extschema@.udf_job_visible v
+    ORDER BY v.scheduled_time, v.id
   $$;
 
 -- Cancel a pending or running job; true if it was, false if it had finished.
