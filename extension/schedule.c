@@ -138,21 +138,39 @@ ScheduleTableNumber(void)
 	return TableNumberFor(view);
 }
 
-/* The `args` validator JSON of a deployed function, or NULL if it has none. Needs SPI. */
-static char *
-ArgsValidator(const UdfDeployment *dep, const char *name)
+/* What ValidatorElevated looks up, and finds. */
+typedef struct ValidatorLookup
 {
+	int64		deployment;
+	const char *name;
+	char	   *validator;
+} ValidatorLookup;
+
+/* Elevated: read a function's `args` validator from udf_deployment. */
+static void
+ValidatorElevated(void *arg)
+{
+	ValidatorLookup *look = arg;
 	char	   *sql = psprintf("SELECT f OPERATOR(pg_catalog.->) 'args' FROM %s d, "
 							   "pg_catalog.jsonb_array_elements(d.functions) f "
 							   "WHERE d.id OPERATOR(pg_catalog.=) $1 "
 							   "AND f OPERATOR(pg_catalog.->>) 'name' OPERATOR(pg_catalog.=) $2",
 							   ExtensionTableName("udf_deployment"));
 	Oid			types[2] = {INT8OID, TEXTOID};
-	Datum		values[2] = {Int64GetDatum(dep->id), CStringGetTextDatum(name)};
+	Datum		values[2] = {Int64GetDatum(look->deployment), CStringGetTextDatum(look->name)};
 
-	if (SPI_execute_with_args(sql, 2, types, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		return NULL;
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (SPI_execute_with_args(sql, 2, types, values, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+		look->validator = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/* The `args` validator JSON of a deployed function, or NULL if it has none. Needs SPI. */
+static char *
+ArgsValidator(const UdfDeployment *dep, const char *name)
+{
+	ValidatorLookup look = {dep->id, name, NULL};
+
+	RunAsExtensionOwner(ValidatorElevated, &look);
+	return look.validator;
 }
 
 /* Elevated: insert one job row. */
