@@ -75,6 +75,7 @@
 #define CLEANUP_EVERY_MS (60 * 1000)
 #define CLEANUP_BATCH 10000
 #define JOB_MAX_CRASHES 2
+#define JOB_PLANS 16
 
 /* A claimed job, in job_cxt. */
 typedef struct Job
@@ -181,11 +182,43 @@ SchedulerUnpinSearchPath(int level)
 	AtEOXact_GUC(true, level);
 }
 
-/* SPI_execute_with_args for udf_job's own statements; the SPI result code. */
+/* "schema".udf_job, looked up once per worker (the extension's schema does not move under it). */
+static const char *
+JobTable(void)
+{
+	static char *name = NULL;
+
+	if (name == NULL)
+		name = MemoryContextStrdup(TopMemoryContext, ExtensionTableName("udf_job"));
+	return name;
+}
+
+/*
+ * Run one of the worker's own statements; the SPI result code. Each
+ * statement text is planned once per worker and the plan kept: these run
+ * once or twice per job, and planning them each time would cost more than
+ * a trivial job.
+ */
 static int
 JobExecute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
 {
-	return SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	static struct
+	{
+		char	   *sql;
+		SPIPlanPtr	plan;
+	}			plans[JOB_PLANS];
+	int			i;
+
+	for (i = 0; i < JOB_PLANS && plans[i].sql; i++)
+		if (strcmp(plans[i].sql, sql) == 0)
+			return SPI_execute_plan(plans[i].plan, values, nulls, false, 0);
+	if (i == JOB_PLANS)
+		return SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	plans[i].plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+	if (plans[i].plan == NULL || SPI_keepplan(plans[i].plan) != 0)
+		elog(ERROR, "could not prepare \"%s\"", sql);
+	plans[i].sql = MemoryContextStrdup(TopMemoryContext, sql);
+	return SPI_execute_plan(plans[i].plan, values, nulls, false, 0);
 }
 
 /* Open this worker's file naming the job it runs (pg_udf/scheduler-<db>-<index>). */
@@ -202,19 +235,24 @@ RunningFileOpen(int index)
 		ereport(FATAL, (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", path)));
 }
 
-/* Name the job about to run; the name survives a crash of this process. */
+/* Name the job about to run, NUL-terminated; the name survives a crash of this process. */
 static void
 RunningFileSet(const char *id)
 {
-	if (pwrite(running_fd, id, strlen(id), 0) != (ssize_t) strlen(id))
+	size_t		len = strlen(id) + 1;
+
+	if (pwrite(running_fd, id, len, 0) != (ssize_t) len)
 		ereport(WARNING, (errcode_for_file_access(), errmsg("could not write the running job's id: %m")));
 }
 
-/* No job runs now (also a before_shmem_exit callback: a normal exit is no crash). */
+/*
+ * No job runs now: one NUL byte at the start (a truncate costs far more).
+ * Also a before_shmem_exit callback: a normal exit, FATAL included, is no crash.
+ */
 static void
 RunningFileClear(int code, Datum arg)
 {
-	if (running_fd >= 0 && ftruncate(running_fd, 0) != 0)
+	if (running_fd >= 0 && pwrite(running_fd, "", 1, 0) != 1)
 		ereport(WARNING, (errcode_for_file_access(), errmsg("could not clear the running job's id: %m")));
 }
 
@@ -228,7 +266,7 @@ CountCrash(void)
 	Oid			types[3] = {TEXTOID, FLOAT8OID, INT4OID};
 	Datum		values[3];
 
-	if (n <= 0)
+	if (n <= 0 || id[0] == '\0')
 		return;
 	id[n] = '\0';
 	values[0] = CStringGetTextDatum(id);
@@ -244,7 +282,7 @@ CountCrash(void)
 				   "error = CASE WHEN state = 'pending' AND crashes + 1 >= $3 "
 				   "THEN 'The job ended its worker process ' || (crashes + 1) || ' times; it is not run again.' "
 				   "ELSE error END WHERE id = $1 RETURNING name, state, crashes",
-				   ExtensionTableName("udf_job"));
+				   JobTable());
 	if (JobExecute(sql, 3, types, values, NULL) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "could not count the crash of job %s", id);
 	if (SPI_processed == 1)
@@ -266,7 +304,7 @@ ClaimJob(Job *job, double now_ms)
 	char	   *sql = psprintf("SELECT id, name, args::text, kind, owner::oid, attempts FROM %s "
 							   "WHERE state = 'pending' AND scheduled_time <= $1 "
 							   "ORDER BY scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED",
-							   ExtensionTableName("udf_job"));
+							   JobTable());
 	Oid			types[1] = {FLOAT8OID};
 	Datum		values[1] = {Float8GetDatum(now_ms)};
 	TupleDesc	desc;
@@ -296,7 +334,7 @@ static void
 MarkInProgress(const Job *job)
 {
 	char	   *sql = psprintf("UPDATE %s SET state = 'inProgress', worker_pid = $2, started_at = now() "
-							   "WHERE id = $1", ExtensionTableName("udf_job"));
+							   "WHERE id = $1", JobTable());
 	Oid			types[2] = {TEXTOID, INT4OID};
 	Datum		values[2] = {CStringGetTextDatum(job->id), Int32GetDatum(MyProcPid)};
 
@@ -308,7 +346,7 @@ MarkInProgress(const Job *job)
 static void
 FinishJob(const Job *job, JobOutcome outcome, const char *error, bool only_in_progress)
 {
-	char	   *table = ExtensionTableName("udf_job");
+	const char *table = JobTable();
 	double		now_ms = ClockNowMs();
 	Oid			types[3] = {TEXTOID, FLOAT8OID, TEXTOID};
 	Datum		values[3] = {CStringGetTextDatum(job->id), Float8GetDatum(now_ms),
@@ -506,7 +544,7 @@ FailDeadActions(void)
 							   "WHERE state = 'inProgress' AND kind = 'action' AND NOT EXISTS "
 							   "(SELECT FROM pg_catalog.pg_stat_activity a "
 							   " WHERE a.pid = j.worker_pid AND a.backend_start <= j.started_at)",
-							   ExtensionTableName("udf_job"));
+							   JobTable());
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
 	if (JobExecute(sql, 1, types, values, NULL) != SPI_OK_UPDATE)
@@ -524,14 +562,14 @@ FailDeadActions(void)
 static void
 DeleteExpired(void)
 {
-	char	   *table;
+	const char *table;
 	char	   *sql;
 	Oid			types[1] = {FLOAT8OID};
 	Datum		values[1] = {Float8GetDatum(ClockNowMs() - (double) scheduler_retention_min * 60 * 1000)};
 
 	StartTransactionCommand();
 	(void) SchedulerPinSearchPath();
-	table = ExtensionTableName("udf_job");
+	table = JobTable();
 	sql = psprintf("DELETE FROM %s WHERE id IN (SELECT id FROM %s "
 				   "WHERE completed_time < $1 LIMIT %d)", table, table, CLEANUP_BATCH);
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -556,7 +594,7 @@ NextDueMs(void)
 	(void) SchedulerPinSearchPath();
 	sql = psprintf("SELECT LEAST((SELECT min(scheduled_time) FROM %s WHERE state = 'pending'), "
 				   "(SELECT min(next_run) FROM %s))",
-				   ExtensionTableName("udf_job"), ExtensionTableName("udf_cron"));
+				   JobTable(), ExtensionTableName("udf_cron"));
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
 	if (SPI_execute(sql, true, 1) == SPI_OK_SELECT && SPI_processed == 1)

@@ -89,7 +89,7 @@ CREATE TABLE udf_job (
 );
 CREATE INDEX udf_job_due ON udf_job (scheduled_time) WHERE state = 'pending';
 CREATE INDEX udf_job_completed ON udf_job (completed_time) WHERE completed_time IS NOT NULL;
-CREATE INDEX udf_job_in_progress ON udf_job (cron) WHERE state = 'inProgress' OR state = 'pending';
+CREATE INDEX udf_job_cron_open ON udf_job (cron) WHERE cron IS NOT NULL AND state IN ('pending', 'inProgress');
 -- Crons of the live deployment (crons.js), replaced by each deploy.
 CREATE TABLE udf_cron (
   name      text PRIMARY KEY,
