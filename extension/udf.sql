@@ -114,7 +114,6 @@ CREATE VIEW "_scheduled_functions" WITH (security_barrier) AS
   FROM udf_job j
   WHERE pg_catalog.pg_has_role(j.owner, 'MEMBER');
 GRANT SELECT ON "_scheduled_functions" TO PUBLIC;
-INSERT INTO udf_table (relation) VALUES ('"_scheduled_functions"'::regclass);
 
 -- Jobs, for operators: those of roles the caller belongs to (a view keeps
 -- current_user the caller's, so the filter sees who asks).

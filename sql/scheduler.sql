@@ -37,7 +37,7 @@ SELECT state FROM "_scheduled_functions" WHERE _id = :'id';
 SELECT udf_invoke('jobs:cancel', jsonb_build_object('id', :'id'));
 SELECT udf_invoke('jobs:scheduleThenCancel');
 SELECT udf_invoke('jobs:cancel', '{"id": "not an id"}');
-SELECT udf_invoke('jobs:cancel', jsonb_build_object('id', udf_invoke('jobs:logId')));
+SELECT udf_invoke('jobs:cancel', '{"id": "0n2sa17kst93rh3nmexjtay05fpbg9r"}');
 -- from SQL: true while pending, false once finished
 SELECT udf_invoke('jobs:after', '{"delay": 60000, "n": 12}') #>> '{}' AS id2 \gset
 SELECT udf_cancel_job(:'id2') AS canceled, udf_cancel_job(:'id2') AS again;

@@ -126,4 +126,3 @@ export const otherSystem = query({
   args: {},
   handler: async (ctx) => ctx.db.system.query("_storage").collect(),
 });
-export const logId = mutation({ args: {}, handler: async (ctx) => ctx.db.insert("sched_log", { n: 0 }) });
