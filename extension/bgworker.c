@@ -364,6 +364,20 @@ BgwWorkerAttach(Datum main_arg, BgwKind kind, int *index)
 	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
 }
 
+/* Whether pid is a running udf worker (not a process that died and whose pid is free, or reused). */
+bool
+BgwIsWorkerPid(pid_t pid)
+{
+	bool		found = false;
+
+	SpinLockAcquire(&bgw->mutex);
+	for (int i = 0; i < bgw->nslots; i++)
+		if (bgw->slots[i].pid == pid)
+			found = true;
+	SpinLockRelease(&bgw->mutex);
+	return found;
+}
+
 /* Whether this worker is still wanted: its index is below its kind's count, no stop is asked. */
 bool
 BgwWorkerWanted(void)

@@ -27,6 +27,7 @@ extern bool BgwAvailable(void);
 extern void BgwWake(Oid dboid, BgwKind kind);
 extern void BgwWorkerAttach(Datum main_arg, BgwKind kind, int *index);
 extern bool BgwWorkerWanted(void);
+extern bool BgwIsWorkerPid(pid_t pid);
 extern void BgwWorkerExit(BgwExit how) pg_attribute_noreturn();
 
 extern PGDLLEXPORT void udf_launcher_main(Datum main_arg);

@@ -34,11 +34,14 @@
  * canceled, and the end of the run leaves it so.
  *
  * A job that ends its worker process (a crash, kill -9) is counted: before
- * a job runs, its id is written to the worker's file pg_udf/scheduler-<db>-
- * <index> in the data directory, and cleared when the job's transaction has
- * ended, or when the worker exits normally (FATAL included). A worker that
- * finds an id there at start counts a crash for that job; a pending job that
- * has ended its worker JOB_MAX_CRASHES times is failed, not run again.
+ * a job runs, the worker writes its pid and the job's id to its file
+ * pg_udf/scheduler-<db>-<index> in the data directory, and clears it when
+ * the job's transaction has ended, or when the worker exits normally (FATAL
+ * included). Before its first claim, a worker reads every such file of its
+ * database, under an advisory lock: a file naming a process that is no udf
+ * worker any more counts a crash for its job (so no worker takes the job
+ * again uncounted); a pending job that has ended its worker
+ * JOB_MAX_CRASHES times is failed, not run again.
  *
  * Memory: each job's strings live in job_cxt, reset per job. What may raise:
  * our own SQL on udf_job (the worker then exits with an error and the
@@ -54,6 +57,8 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/interrupt.h"
+#include "storage/fd.h"
+#include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
@@ -66,9 +71,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <unistd.h>
-
-#include "storage/fd.h"
-#include "storage/ipc.h"
 
 #define BACKOFF_FIRST_MS 500.0
 #define BACKOFF_MAX_MS (2.0 * 3600 * 1000)
@@ -117,7 +119,8 @@ static int	JobExecute(const char *sql, int nargs, Oid *types, Datum *values, con
 static void RunningFileOpen(int index);
 static void RunningFileSet(const char *id);
 static void RunningFileClear(int code, Datum arg);
-static void CountCrash(void);
+static void CountCrash(const char *id);
+static void CountCrashes(void);
 
 /* _PG_init: the scheduler's settings, and its kind of worker. */
 void
@@ -235,13 +238,14 @@ RunningFileOpen(int index)
 		ereport(FATAL, (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", path)));
 }
 
-/* Name the job about to run, NUL-terminated; the name survives a crash of this process. */
+/* Name the job about to run as "<pid> <id>", NUL-terminated; the name survives a crash of this process. */
 static void
 RunningFileSet(const char *id)
 {
-	size_t		len = strlen(id) + 1;
+	char		buf[160];
+	int			len = snprintf(buf, sizeof(buf), "%d %s", (int) MyProcPid, id) + 1;
 
-	if (pwrite(running_fd, id, len, 0) != (ssize_t) len)
+	if (pwrite(running_fd, buf, len, 0) != (ssize_t) len)
 		ereport(WARNING, (errcode_for_file_access(), errmsg("could not write the running job's id: %m")));
 }
 
@@ -256,26 +260,14 @@ RunningFileClear(int code, Datum arg)
 		ereport(WARNING, (errcode_for_file_access(), errmsg("could not clear the running job's id: %m")));
 }
 
-/* At start: the job a dead predecessor was running gets a crash counted, and fails at the limit. */
+/* Count one crash of a job (SPI connected); at JOB_MAX_CRASHES a pending job is failed. */
 static void
-CountCrash(void)
+CountCrash(const char *id)
 {
-	char		id[128];
-	ssize_t		n = pread(running_fd, id, sizeof(id) - 1, 0);
 	char	   *sql;
 	Oid			types[3] = {TEXTOID, FLOAT8OID, INT4OID};
-	Datum		values[3];
+	Datum		values[3] = {CStringGetTextDatum(id), Float8GetDatum(ClockNowMs()), Int32GetDatum(JOB_MAX_CRASHES)};
 
-	if (n <= 0 || id[0] == '\0')
-		return;
-	id[n] = '\0';
-	values[0] = CStringGetTextDatum(id);
-	values[1] = Float8GetDatum(ClockNowMs());
-	values[2] = Int32GetDatum(JOB_MAX_CRASHES);
-	StartTransactionCommand();
-	(void) SchedulerPinSearchPath();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	SPI_connect();
 	sql = psprintf("UPDATE %s SET crashes = crashes + 1, "
 				   "state = CASE WHEN state = 'pending' AND crashes + 1 >= $3 THEN 'failed' ELSE state END, "
 				   "completed_time = CASE WHEN state = 'pending' AND crashes + 1 >= $3 THEN $2 ELSE completed_time END, "
@@ -283,7 +275,7 @@ CountCrash(void)
 				   "THEN 'The job ended its worker process ' || (crashes + 1) || ' times; it is not run again.' "
 				   "ELSE error END WHERE id = $1 RETURNING name, state, crashes",
 				   JobTable());
-	if (JobExecute(sql, 3, types, values, NULL) != SPI_OK_UPDATE_RETURNING)
+	if (SPI_execute_with_args(sql, 3, types, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "could not count the crash of job %s", id);
 	if (SPI_processed == 1)
 		ereport(LOG,
@@ -291,10 +283,62 @@ CountCrash(void)
 						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), id,
 						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
 						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3))));
+}
+
+/*
+ * Before a worker's first claim: every worker file of this database that
+ * names a job of a process that is no udf worker any more (it died: a
+ * crash, kill -9) gets that crash counted and is cleared. All of them, not
+ * just this worker's own, and under a lock, so that no worker can take such
+ * a job again before its crash is counted.
+ */
+static void
+CountCrashes(void)
+{
+	char		prefix[64];
+	DIR		   *dir;
+	struct dirent *de;
+
+	snprintf(prefix, sizeof(prefix), "scheduler-%u-", MyDatabaseId);
+	StartTransactionCommand();
+	(void) SchedulerPinSearchPath();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SPI_connect();
+	/* one worker at a time; the lock ends with the transaction */
+	if (SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('udf scheduler crash files'))",
+					false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not lock the scheduler's crash files");
+	dir = AllocateDir("pg_udf");
+	while ((de = ReadDir(dir, "pg_udf")) != NULL)
+	{
+		char		path[MAXPGPATH];
+		char		buf[160];
+		int			fd;
+		ssize_t		n;
+		int			pid;
+		char	   *space;
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		snprintf(path, sizeof(path), "pg_udf/%s", de->d_name);
+		fd = OpenTransientFile(path, O_RDWR | PG_BINARY);
+		if (fd < 0)
+			continue;
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[Max(n, 0)] = '\0';
+		space = strchr(buf, ' ');
+		if (n > 0 && buf[0] != '\0' && space && (pid = atoi(buf)) > 0 && !BgwIsWorkerPid(pid))
+		{
+			CountCrash(space + 1);
+			if (pwrite(fd, "", 1, 0) != 1)
+				ereport(WARNING, (errcode_for_file_access(), errmsg("could not clear file \"%s\": %m", path)));
+		}
+		CloseTransientFile(fd);
+	}
+	FreeDir(dir);
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
-	RunningFileClear(0, 0);
 }
 
 /* Claim the earliest due pending job, locking its row (SPI connected). */
@@ -625,7 +669,7 @@ udf_scheduler_main(Datum main_arg)
 	if (!installed)
 		BgwWorkerExit(BGW_EXIT_IDLE);
 	RunningFileOpen(index);
-	CountCrash();
+	CountCrashes();
 	before_shmem_exit(RunningFileClear, (Datum) 0);
 	FailDeadActions();
 

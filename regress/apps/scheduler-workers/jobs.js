@@ -61,3 +61,14 @@ export const actLater = mutation({
   args: { loops: v.number() },
   handler: async (ctx, args) => ctx.scheduler.runAfter(0, internal.jobs.act, args),
 });
+// its insert fails with a serialization failure twice (a trigger in the test), then works
+export const flaky = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    await ctx.db.insert("flaky", { n: 1 });
+  },
+});
+export const flakyLater = mutation({
+  args: {},
+  handler: async (ctx) => ctx.scheduler.runAfter(0, internal.jobs.flaky, {}),
+});
