@@ -12,7 +12,9 @@
  * workers (bgworker.c), so a job due now starts without any polling delay.
  * An action runs inside a transaction here too (from udf_invoke, the
  * caller's; in a worker, the action's own), so what it schedules commits
- * when that transaction does, not at once as in Convex.
+ * when that transaction does, not at once as in Convex. A scheduled action
+ * that has been canceled while it runs may go on scheduling, but what it
+ * schedules is written canceled: it never runs.
  *
  * Checks, as Convex's backend makes them (convex-semantics.md 5.1): the
  * target must be a deployed mutation or action (internal ones too), its
@@ -66,6 +68,7 @@ typedef struct JobRow
 	double		scheduled_time;
 	Oid			owner;
 	const char *cron;
+	bool		canceled;		/* written canceled: its scheduler was a canceled action */
 } JobRow;
 
 /* One cancel, as the elevated work sees it. */
@@ -178,9 +181,10 @@ static void
 InsertElevated(void *arg)
 {
 	JobRow	   *row = arg;
-	char	   *sql = psprintf("INSERT INTO %s (id, creation_time, name, args, kind, scheduled_time, owner, cron) "
-							   "VALUES ($1, $2, $3, $4::pg_catalog.jsonb, $5, $6, $7::pg_catalog.oid::pg_catalog.regrole, $8)",
-							   ExtensionTableName("udf_job"));
+	char	   *sql = psprintf("INSERT INTO %s (id, creation_time, name, args, kind, scheduled_time, owner, cron, state, completed_time) "
+							   "VALUES ($1, $2, $3, $4::pg_catalog.jsonb, $5, $6, $7::pg_catalog.oid::pg_catalog.regrole, $8, %s)",
+							   ExtensionTableName("udf_job"),
+							   row->canceled ? "'canceled', $2" : "'pending', NULL");
 	Oid			types[8] = {TEXTOID, FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, OIDOID, TEXTOID};
 	Datum		values[8] = {CStringGetTextDatum(row->id), Float8GetDatum(row->creation_time),
 		CStringGetTextDatum(row->name), CStringGetTextDatum(row->args), CStringGetTextDatum(row->kind),
@@ -192,12 +196,29 @@ InsertElevated(void *arg)
 		elog(ERROR, "could not insert the scheduled job");
 }
 
+/* Elevated: whether the job with this id is canceled. */
+static void
+CanceledElevated(void *arg)
+{
+	const char **id = arg;
+	char	   *sql = psprintf("SELECT FROM %s WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.=) 'canceled'",
+							   ExtensionTableName("udf_job"));
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(*id)};
+
+	/* not read-only: a fresh snapshot sees a cancel committed while the action ran */
+	if (SPI_execute_with_args(sql, 1, types, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the state of job %s", *id);
+	*id = SPI_processed > 0 ? *id : NULL;
+}
+
 /* Write a job (SPI connected, current transaction); returns its id. Wakes the workers at commit. */
 char *
 ScheduleInsert(const char *name, const char *kind, const char *args_json, double scheduled_ms,
 			   Oid owner, const char *cron)
 {
 	JobRow		row;
+	const char *running = SchedulerCurrentJob();
 
 	row.id = IdNew(ScheduleTableNumber());
 	row.creation_time = ClockNextCreationTime();
@@ -207,6 +228,13 @@ ScheduleInsert(const char *name, const char *kind, const char *args_json, double
 	row.scheduled_time = scheduled_ms;
 	row.owner = owner;
 	row.cron = cron;
+	/* what a canceled action schedules does not run (Convex): it is written canceled */
+	row.canceled = false;
+	if (running && CallStackKind() && strcmp(CallStackKind(), "action") == 0)
+	{
+		RunAsExtensionOwner(CanceledElevated, &running);
+		row.canceled = running != NULL;
+	}
 	RunAsExtensionOwner(InsertElevated, &row);
 	ScheduleWakeAtCommit();
 	return (char *) row.id;

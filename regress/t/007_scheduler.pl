@@ -29,6 +29,7 @@ $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'udf'
 udf.scheduler_max_workers = 2
 udf.scheduler_naptime = '60s'
+udf.max_execution_time = '120s'
 restart_after_crash = on
 });
 $node->start;
@@ -132,6 +133,17 @@ is(q1(qq{SELECT attempts FROM udf_jobs() WHERE id = '$flaky'}) . '/' . q1(q{SELE
 	'after two retries, with its writes applied once');
 like(slurp_file($node->logfile), qr/jobs\.js:flaky \(job $flaky\) hit a system error and runs again in 1000 ms/,
 	'the retries back off and are logged');
+
+# an action canceled while it runs finishes, but what it schedules then never runs
+my $spinner = q1(q{SELECT udf_invoke('jobs:spinThenScheduleLater', '{"loops": 1.5e9}') #>> '{}'});
+ok(wait_for(qq{SELECT state = 'inProgress' FROM udf_jobs() WHERE id = '$spinner'}, 'spinning action'), 'the action runs');
+is(q1(qq{SELECT udf_cancel_job('$spinner')}), 't', 'a running action can be canceled');
+ok(wait_for(q{SELECT count(*) = 1 FROM udf_jobs() WHERE name = 'jobs.js:log' AND state = 'canceled' AND completed_at IS NOT NULL
+              AND id IN (SELECT id FROM udf_job WHERE args->>'tag' = 'from canceled action')}, 'canceled child'),
+	'it finishes, and the job it scheduled is written canceled');
+is(q1(qq{SELECT state FROM udf_jobs() WHERE id = '$spinner'}), 'canceled', 'the action stays canceled');
+sleep 0.3;
+is(q1(q{SELECT count(*) FROM wlog WHERE tag = 'from canceled action'}), '0', 'and the job never runs');
 
 # restart with pending jobs; finished jobs past udf.scheduler_retention are deleted
 q1(q{SELECT udf_invoke('jobs:after', jsonb_build_object('delay', 1500, 'tag', 'restart', 'n', i)) FROM generate_series(1, 3) i});

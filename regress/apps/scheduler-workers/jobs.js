@@ -72,3 +72,15 @@ export const flakyLater = mutation({
   args: {},
   handler: async (ctx) => ctx.scheduler.runAfter(0, internal.jobs.flaky, {}),
 });
+// spins, then schedules: canceled while it spins, what it schedules never runs
+export const spinThenSchedule = internalAction({
+  args: { loops: v.number() },
+  handler: async (ctx, { loops }) => {
+    spin(loops);
+    return ctx.scheduler.runAfter(0, internal.jobs.log, { tag: "from canceled action" });
+  },
+});
+export const spinThenScheduleLater = mutation({
+  args: { loops: v.number() },
+  handler: async (ctx, args) => ctx.scheduler.runAfter(0, internal.jobs.spinThenSchedule, args),
+});
