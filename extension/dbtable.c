@@ -7,6 +7,11 @@
  * managed (a text `_id` primary key and a float8 `_creationTime`, as
  * schema.js makes them) and whether its rows can be locked FOR UPDATE.
  *
+ * System tables (names starting with "_", db.system) are udf's own views in
+ * the extension's schema, never looked up through search_path; a view whose
+ * `_id` column is its documents' id (_scheduled_functions) has that column
+ * as its key, so get by id works on it as on a managed table.
+ *
  * The table cache maps (name, search_path) to a description, so an op on a
  * table it has seen costs no catalog lookup. Everything it holds lives in
  * one context under TopMemoryContext (table_cache_cxt). One relcache

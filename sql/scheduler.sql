@@ -41,7 +41,10 @@ SELECT udf_invoke('jobs:cancel', '{"id": "0n2sa17kst93rh3nmexjtay05fpbg9r"}');
 -- from SQL: true while pending, false once finished
 SELECT udf_invoke('jobs:after', '{"delay": 60000, "n": 12}') #>> '{}' AS id2 \gset
 SELECT udf_cancel_job(:'id2') AS canceled, udf_cancel_job(:'id2') AS again;
-SELECT udf_cancel_job('04t24yjx32c9ba20cj8mz0csgq60mt1');
+-- an id of _scheduled_functions whose job is gone (deleted by retention)
+SELECT udf_invoke('jobs:after', '{"delay": 60000, "n": 14}') #>> '{}' AS gone \gset
+DELETE FROM udf_job WHERE id = :'gone';
+SELECT udf_cancel_job(:'gone');
 SELECT state, count(*) FROM udf_jobs() GROUP BY state ORDER BY state;
 
 -- _scheduled_functions through ctx.db.system
