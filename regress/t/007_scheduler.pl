@@ -111,6 +111,19 @@ $node->safe_psql('postgres', q{SELECT udf_invoke('jobs:after', '{"delay": 0, "ta
 wait_for(q{SELECT count(*) = 1 FROM wlog WHERE tag = 'alice'}, 'alice');
 is(q1(q{SELECT who FROM wlog WHERE tag = 'alice'}), 'alice', 'a job runs as the role that scheduled it');
 
+# a later deploy that removes a job's function or changes its validator fails the job
+# with that error; pending jobs survive the deploy
+my $changed = q1(q{SELECT udf_invoke('jobs:after', '{"delay": 1000, "tag": "changed"}') #>> '{}'});
+my $removed = q1(q{SELECT udf_invoke('jobs:slowLater', '{"loops": 1, "tag": "x", "delay": 1000}') #>> '{}'});
+(my $v2 = $app) =~ s/args: \{ tag: v\.string\(\), n: v\.optional\(v\.number\(\)\) \}/args: { tag: v.number() }/;
+$v2 =~ s/export const slow = internalMutation/const slow = internalMutation/;
+q1("SELECT udf_deploy($v2)");
+ok(wait_for(qq{SELECT count(*) = 2 FROM udf_jobs() WHERE id IN ('$changed', '$removed') AND state = 'failed'}, 'jobs of a changed deploy'),
+	'jobs whose function changed or went are failed');
+like(q1(qq{SELECT error FROM udf_jobs() WHERE id = '$changed'}), qr/ArgumentValidationError: .*tag/s, 'with the new validator\'s error');
+like(q1(qq{SELECT error FROM udf_jobs() WHERE id = '$removed'}), qr/Could not find function for 'jobs:slow'/, 'or the missing function');
+q1("SELECT udf_deploy($app)");
+
 # an action: pending -> inProgress -> success
 my $act = q1(q{SELECT udf_invoke('jobs:actLater', '{"loops": 1e6}') #>> '{}'});
 ok(wait_for(qq{SELECT state = 'success' FROM udf_jobs() WHERE id = '$act'}, 'action'), 'a scheduled action runs');

@@ -50,8 +50,8 @@ export const slow = internalMutation({
   },
 });
 export const slowLater = mutation({
-  args: { loops: v.number(), tag: v.string() },
-  handler: async (ctx, args) => ctx.scheduler.runAfter(0, internal.jobs.slow, args),
+  args: { loops: v.number(), tag: v.string(), delay: v.optional(v.number()) },
+  handler: async (ctx, { loops, tag, delay }) => ctx.scheduler.runAfter(delay ?? 0, internal.jobs.slow, { loops, tag }),
 });
 export const act = internalAction({
   args: { loops: v.number() },
