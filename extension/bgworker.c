@@ -544,6 +544,9 @@ LauncherReap(void)
 
 		if (!OidIsValid(s->dboid))
 			continue;
+		/* running, started by an earlier launcher (this one has no handle): leave it be */
+		if (launcher_handles[i] == NULL && s->pid != 0)
+			continue;
 		if (launcher_handles[i] != NULL &&
 			GetBackgroundWorkerPid(launcher_handles[i], &pid) != BGWH_STOPPED)
 			continue;

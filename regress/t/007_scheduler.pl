@@ -69,6 +69,15 @@ q1("SELECT udf_deploy($app)");
 ok(wait_for(q{SELECT count(*) = 2 FROM pg_stat_activity WHERE backend_type = 'udf scheduler' AND datname = 'postgres'},
 	'two scheduler workers'), 'the launcher starts udf.scheduler_max_workers workers in the database');
 
+# a launcher that exits is started again and adopts the running workers
+my $launcher = q1(q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'udf launcher'});
+q1("SELECT pg_terminate_backend($launcher)");
+ok(wait_for(qq{SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'udf launcher' AND pid <> $launcher}, 'new launcher'),
+	'a terminated launcher is started again');
+sleep 1.5;
+is(q1(q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'udf scheduler' AND datname = 'postgres'}), '2',
+	'and starts no second set of workers');
+
 # runAfter(0) starts at commit
 my @lat;
 for my $i (1 .. 5)
