@@ -11,22 +11,19 @@
  * the call itself takes the one call path (call.c).
  *
  * Kinds: runQuery runs queries, runMutation runs mutations (internal ones
- * too); a query may not run a mutation. useStaleSnapshot is refused: a
+ * too); a query may not run a mutation. The request arrives as a typed op
+ * (the runtime took the package's runUdf apart), so the callee's arguments
+ * cross as the one JSON text the caller made. useStaleSnapshot is refused: a
  * snapshot that hides the caller's own writes has no PostgreSQL equivalent
  * inside one transaction.
  */
 #include "udf.h"
 
-#include <jansson.h>
-
-#include "lib/stringinfo.h"
-#include "utils/json.h"
-
 typedef struct NestedCall
 {
 	const ResolvedFunction *resolved;
 	const char *expect_kind;
-	char	   *args_json;
+	char	   *args_json;		/* the callee's argument object, as the caller made it */
 	const char *seed;			/* from the caller's PRNG */
 	double		now_ms;			/* the caller's clock */
 } NestedCall;
@@ -77,45 +74,38 @@ RunNested(void *arg, UdfV8HostResult *out)
 	return true;
 }
 
-/* Host op 1.0/runUdf {udfType, name, args, transactionLimits?}. */
+/*
+ * Typed op runUdf(udfType, name, hasFunctionHandle, argsJson, seed, nowMs):
+ * the package's 1.0/runUdf request as the runtime took it apart; argsJson is
+ * the callee's argument object, handed to it as it came.
+ */
 void
-NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out)
+NestedRunUdf(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 {
-	json_error_t jerr;
-	json_t	   *root = json_loadb(args, args_len, 0, &jerr);
-	const char *udf_type;
-	const char *name;
-	json_t	   *fn_args;
-	NestedCall	call;
+	const char *udf_type = OpArgString(args, 0);
+	const char *name = OpArgString(args, 1);
+	bool		has_handle = OpArgNumber(args, 2) != 0;
 	const char *caller_kind = CallStackKind();
-	char	   *dumped;
+	NestedCall	call;
 
-	if (!root || !json_is_object(root))
-	{
-		NestedError(out, "22023", "Invalid arguments for runUdf");
-		goto done;
-	}
-	udf_type = json_string_value(json_object_get(root, "udfType"));
-	name = json_string_value(json_object_get(root, "name"));
-	fn_args = json_object_get(root, "args");
 	if (!name)
 	{
-		NestedError(out, "0A000", json_object_get(root, "functionHandle")
+		NestedError(out, "0A000", has_handle
 					? "udf does not support function handles yet"
 					: "udf does not support component function references yet");
-		goto done;
+		return;
 	}
 	if (!udf_type || (strcmp(udf_type, "query") != 0 && strcmp(udf_type, "mutation") != 0))
 	{
 		NestedError(out, "0A000", udf_type && strcmp(udf_type, "snapshotQuery") == 0
 					? "udf does not support runQuery with useStaleSnapshot: inside one PostgreSQL transaction every query sees the mutation's own writes"
 					: "Invalid udfType for runUdf");
-		goto done;
+		return;
 	}
 	if (caller_kind && strcmp(caller_kind, "query") == 0 && strcmp(udf_type, "mutation") == 0)
 	{
 		NestedError(out, "25006", "A query cannot run a mutation.");
-		goto done;
+		return;
 	}
 	if (CallStackTooDeep())
 	{
@@ -123,22 +113,17 @@ NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out)
 					psprintf("Too many nested function calls: calling %s would nest %d deep (limit: %d, udf.max_call_depth).",
 							 name, CallStackDepth(), CallStackMaxDepth()));
 		out->error_hint = "Raise udf.max_call_depth (superuser only), or call a helper function directly.";
-		goto done;
+		return;
 	}
 	call.resolved = NameResolve(StoreCurrentDeployment(), name);
 	call.expect_kind = udf_type;
-	call.seed = json_string_value(json_object_get(root, "udfSeed"));
-	call.now_ms = json_number_value(json_object_get(root, "udfNow"));
-	if (!call.seed)
+	call.args_json = (char *) OpArgString(args, 3);
+	call.seed = OpArgString(args, 4);
+	call.now_ms = OpArgNumber(args, 5);
+	if (!call.seed || !call.args_json)
 	{
-		NestedError(out, "22023", "runUdf needs the caller's udfSeed");
-		goto done;
+		NestedError(out, "XX000", "udf internal error: runUdf needs the callee's arguments and the caller's seed");
+		return;
 	}
-	dumped = json_dumps(fn_args ? fn_args : json_pack("{}"), JSON_COMPACT | JSON_ENCODE_ANY);
-	call.args_json = pstrdup(dumped);
-	free(dumped);
 	RunInSubtransaction(RunNested, &call, out);
-done:
-	if (root)
-		json_decref(root);
 }

@@ -1,0 +1,24 @@
+// The host's typed ops: what the runtime itself asks of the host, beside the
+// versioned Convex syscalls the package makes (Convex's runtime keeps its
+// ops apart from its syscalls the same way). Arguments are strings, numbers,
+// booleans and null, passed as they are; answers are values or text, never
+// JSON to be parsed on the way. Each op is a C function in the host's op
+// table (extension/syscall.c); a refusal is thrown as a failed syscall's is.
+export function makeOps(native) {
+  return {
+    // What a write addresses: {table, managed, document?}; the document (for
+    // a patch of a managed table) is read FOR UPDATE, in Convex JSON form.
+    writeTarget(method, table, id, withDocument) {
+      return native.op("db/writeTarget", method, table, id, withDocument);
+    },
+
+    // ctx.runQuery / ctx.runMutation: the package's runUdf request, with the
+    // caller's seed and clock; the callee's arguments cross as one JSON text.
+    runUdf(requestJson, seed, now) {
+      const request = JSON.parse(requestJson);
+      const str = (s) => (typeof s === "string" ? s : null);
+      return native.op("runUdf", str(request.udfType), str(request.name), request.functionHandle !== undefined,
+        JSON.stringify(request.args ?? {}), seed, now);
+    },
+  };
+}
