@@ -24,23 +24,28 @@
 
 typedef void (*SyscallHandler) (const char *args, size_t args_len, UdfV8HostResult *out);
 
-typedef struct SyscallEntry
-{
-	const char *op;
-	SyscallHandler handler;
-} SyscallEntry;
-
-typedef struct OpEntry
+/* A syscall (handler set) or a typed op (op set, with its exact arity), by name. */
+typedef struct HostEntry
 {
 	const char *name;
-	TypedOpHandler handler;
-	int			nargs;			/* exactly this many arguments */
-} OpEntry;
+	SyscallHandler handler;
+	TypedOpHandler op;
+	int			nargs;
+} HostEntry;
+
+/* One request to run: its entry and its arguments, JSON text or typed. */
+typedef struct HostRequest
+{
+	const HostEntry *entry;
+	const char *args;
+	size_t		args_len;
+	const UdfV8Arg *typed_args;
+	int			nargs;
+} HostRequest;
 
 static void OpDeploymentMetadata(const char *args, size_t args_len, UdfV8HostResult *out);
-static bool Guarded(void (*run) (void *arg, UdfV8HostResult *out), void *arg, UdfV8HostResult *out);
-static void RunSyscall(void *arg, UdfV8HostResult *out);
-static void RunTypedOp(void *arg, UdfV8HostResult *out);
+static const HostEntry *FindEntry(const char *name);
+static void RunGuarded(const HostRequest *req, UdfV8HostResult *out);
 
 /* 1.0/getDeploymentMetadata: this database's deployment, as Convex names it. */
 static void
@@ -56,7 +61,8 @@ OpDeploymentMetadata(const char *args, size_t args_len, UdfV8HostResult *out)
 	out->result = buf.data;
 }
 
-static const SyscallEntry syscall_table[] = {
+/* Convex's syscalls, then the runtime's typed ops (names without a version). */
+static const HostEntry host_table[] = {
 	{"1.0/getDeploymentMetadata", OpDeploymentMetadata},
 	{"1.0/get", DbGet},
 	{"1.0/insert", DbInsert},
@@ -70,116 +76,74 @@ static const SyscallEntry syscall_table[] = {
 	{"1.0/queryCleanup", DbQueryCleanup},
 	{"1.0/queryPage", DbQueryPage},
 	{"1.0/getTransactionMetrics", LimitsTransactionMetrics},
+	{"db/writeTarget", NULL, DbWriteTarget, 4},
+	{"runUdf", NULL, NestedRunUdf, 6},
 };
 
-static const OpEntry op_table[] = {
-	{"db/writeTarget", DbWriteTarget, 4},
-	{"runUdf", NestedRunUdf, 6},
-};
-
-/* A syscall and its arguments, for Guarded. */
-typedef struct SyscallRun
+/* The entry of a syscall or typed op, or NULL. */
+static const HostEntry *
+FindEntry(const char *name)
 {
-	const SyscallEntry *entry;
-	const char *args;
-	size_t		args_len;
-} SyscallRun;
+	for (size_t i = 0; i < lengthof(host_table); i++)
+	{
+		if (strcmp(host_table[i].name, name) == 0)
+			return &host_table[i];
+	}
+	return NULL;
+}
 
-/* A typed op and its arguments, for Guarded. */
-typedef struct TypedOpRun
-{
-	const OpEntry *entry;
-	const UdfV8Arg *args;
-	int			nargs;
-} TypedOpRun;
-
-/* Run a handler; an error it lets escape is parked (it ends the call). */
-static bool
-Guarded(void (*run) (void *arg, UdfV8HostResult *out), void *arg, UdfV8HostResult *out)
+/* Run a request's handler; an error it lets escape is parked (it ends the call). */
+static void
+RunGuarded(const HostRequest *req, UdfV8HostResult *out)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = true;
 
 	PG_TRY();
 	{
-		run(arg, out);
+		if (req->entry->handler)
+			req->entry->handler(req->args, req->args_len, out);
+		else
+			req->entry->op(req->typed_args, req->nargs, out);
 	}
 	PG_CATCH();
 	{
 		/* no subtransaction was rolled back for it: JS may not go on, so it ends the call */
 		ParkError(cxt);
 		out->error_message = "syscall failed";
-		ok = false;
 	}
 	PG_END_TRY();
-	return ok;
-}
-
-/* Guarded's work for a syscall. */
-static void
-RunSyscall(void *arg, UdfV8HostResult *out)
-{
-	SyscallRun *r = arg;
-
-	r->entry->handler(r->args, r->args_len, out);
-}
-
-/* Guarded's work for a typed op. */
-static void
-RunTypedOp(void *arg, UdfV8HostResult *out)
-{
-	TypedOpRun *r = arg;
-
-	r->entry->handler(r->args, r->nargs, out);
 }
 
 /* Host callback: run one syscall; never raises. */
 void
 SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResult *out)
 {
-	SyscallRun	run = {NULL, args, args_len};
+	HostRequest req = {FindEntry(op), args, args_len, NULL, 0};
 
-	for (size_t i = 0; i < lengthof(syscall_table); i++)
-	{
-		if (strcmp(syscall_table[i].op, op) == 0)
-		{
-			run.entry = &syscall_table[i];
-			break;
-		}
-	}
-	if (run.entry == NULL)
+	if (req.entry == NULL || req.entry->handler == NULL)
 	{
 		out->error_message = psprintf("udf does not support the Convex syscall \"%s\" yet", op);
 		out->error_code = "0A000";
 		return;
 	}
-	(void) Guarded(RunSyscall, &run, out);
+	RunGuarded(&req, out);
 }
 
 /* Host callback: run one typed op of the runtime; never raises. */
 void
 SyscallDispatchOp(const char *name, const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 {
-	TypedOpRun	run = {NULL, args, nargs};
+	HostRequest req = {FindEntry(name), NULL, 0, args, nargs};
 
-	for (size_t i = 0; i < lengthof(op_table); i++)
-	{
-		if (strcmp(op_table[i].name, name) == 0)
-		{
-			run.entry = &op_table[i];
-			break;
-		}
-	}
 	/* the runtime is ours: a wrong name or arity is a bug in udf */
-	if (run.entry == NULL || run.entry->nargs != nargs)
+	if (req.entry == NULL || req.entry->op == NULL || req.entry->nargs != nargs)
 	{
 		out->error_message = psprintf("udf internal error: typed op \"%s\" with %d arguments", name, nargs);
 		out->error_code = "XX000";
 		return;
 	}
-	(void) Guarded(RunTypedOp, &run, out);
+	RunGuarded(&req, out);
 }
-
 /* A typed op's string argument i, or NULL for null. */
 const char *
 OpArgString(const UdfV8Arg *args, int i)
