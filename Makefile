@@ -35,6 +35,7 @@ OBJS = \
 	extension/dbsql.o \
 	extension/dbtable.o \
 	extension/dbwrite.o \
+	extension/dbidtable.o \
 	extension/deploy.o \
 	extension/elevated.o \
 	extension/errors.o \

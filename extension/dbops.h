@@ -19,6 +19,7 @@ extern void DbQueryStreamNext(const char *args, size_t len, UdfV8HostResult *out
 extern void DbQueryCleanup(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryPage(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbWriteTarget(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
+extern void DbIdTable(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
 /* dbrow.c: row <-> document for triggers (Relation and HeapTuple from utils/rel.h, access/htup.h) */
 struct RelationData;
 struct HeapTupleData;

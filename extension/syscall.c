@@ -77,6 +77,7 @@ static const HostEntry host_table[] = {
 	{"1.0/queryPage", DbQueryPage},
 	{"1.0/getTransactionMetrics", LimitsTransactionMetrics},
 	{"db/writeTarget", NULL, DbWriteTarget, 4},
+	{"db/idTable", NULL, DbIdTable, 2},
 	{"runUdf", NULL, NestedRunUdf, 6},
 };
 

@@ -27,7 +27,7 @@ export const TRIGGER_KEEP = "";
 
 const title = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1);
 
-export function makeCall({ determinism, console, syscall, validatorsOf, describeError }) {
+export function makeCall({ determinism, console, syscall, ids, validatorsOf, describeError }) {
   // the "Could not find" answer, as Convex words it
   function notFound(name) {
     return fail(SQLSTATE.undefinedFunction, `Could not find public function for '${name}'.`, undefined,
@@ -93,7 +93,9 @@ export function makeCall({ determinism, console, syscall, validatorsOf, describe
     } catch (e) {
       return describeError(e);
     }
-    const argsProblem = validateArgs(validators.args, convexArgs);
+    // what an earlier call learnt of ids is not this one's (it may have failed before its end)
+    ids.endCall();
+    const argsProblem = validateArgs(validators.args, convexArgs, ids);
     if (argsProblem) return fail(SQLSTATE.argumentValidation, argsProblem, `Function: ${name}`);
 
     // A nested call (ctx.runQuery/runMutation) runs in a context of its own,
@@ -134,7 +136,7 @@ export function makeCall({ determinism, console, syscall, validatorsOf, describe
       determinism.end();
     }
     if (validators.returns !== null && !trigger) {
-      const problem = validateReturns(validators.returns, jsonToConvex(JSON.parse(resultJson)), name);
+      const problem = validateReturns(validators.returns, jsonToConvex(JSON.parse(resultJson)), name, ids);
       if (problem) return fail(SQLSTATE.returnValidation, problem);
     }
     return resultJson;

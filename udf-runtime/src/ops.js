@@ -12,6 +12,12 @@ export function makeOps(native) {
       return native.op("db/writeTarget", method, table, id, withDocument);
     },
 
+    // Which table a document id belongs to, for v.id(table): {ok: true}, or
+    // {ok: false, table, system} (table null: no id of any table).
+    idTable(id, table) {
+      return native.op("db/idTable", id, table);
+    },
+
     // ctx.runQuery / ctx.runMutation: the package's runUdf request, with the
     // caller's seed and clock; the callee's arguments cross as one JSON text.
     runUdf(requestJson, seed, now) {

@@ -10,12 +10,12 @@ import { makeValidatorsOf } from "./functions.js";
 import { makeCall, INVOKE_ARGS_BUILT } from "./call.js";
 import { makeDeploy } from "./deploy.js";
 
-export function makeRuntime({ determinism, console, syscall, documents }) {
+export function makeRuntime({ determinism, console, syscall, documents, ids }) {
   const sourceMaps = Object.create(null);
   const describeError = makeDescribeError(sourceMaps);
   const validatorsOf = makeValidatorsOf();
   console.setErrorFormatter(makeErrorFormatter(sourceMaps));
-  const { invoke } = makeCall({ determinism, console, syscall, validatorsOf, describeError });
+  const { invoke } = makeCall({ determinism, console, syscall, ids, validatorsOf, describeError });
   const { analyze, schema } = makeDeploy({ validatorsOf, describeError });
 
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).

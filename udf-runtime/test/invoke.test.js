@@ -21,6 +21,7 @@ import { setupConsole } from "../src/setup/02_console.js";
 import { setupDeterminism } from "../src/setup/01_determinism.js";
 import { makeOps } from "../src/ops.js";
 import { makeDocuments } from "../src/documents.js";
+import { makeIds } from "../src/ids.js";
 import { makeRuntime } from "../src/runtime.js";
 import { kindOf, displayName } from "../src/functions.js";
 import { SQLSTATE } from "../src/errors.js";
@@ -34,7 +35,7 @@ import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT
 
 const log = []; // everything the host sees, in order
 let syscallReply = () => "null";
-let opReply = () => null;
+let opReply = (name) => (name === "db/idTable" ? { ok: true } : null);
 const native = {
   syscall(op, json) {
     log.push(["syscall", op, JSON.parse(json)]);
@@ -59,12 +60,14 @@ Object.defineProperty(Date.prototype, "constructor", realConstructor);
 const errors = setupError(globalThis);
 const json = setupJson(globalThis);
 const ops = makeOps(native);
-const documents = makeDocuments(ops);
-const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ops });
+const ids = makeIds(ops);
+const documents = makeDocuments(ops, ids);
+const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ids, ops });
 
 const parts = {
   syscall,
   documents,
+  ids,
   console: {
     ...realConsole,
     reset() {
@@ -107,7 +110,7 @@ const one = (fn) => ({ fn }); // a module namespace with one export, "fn"
 beforeEach(() => {
   log.length = 0;
   syscallReply = () => "null";
-  opReply = () => null;
+  opReply = (name) => (name === "db/idTable" ? { ok: true } : null);
 });
 
 function assertOk(r, json) {
@@ -524,6 +527,48 @@ describe("one answer form", () => {
     const noSchema = answer(rt.schema({}));
     assert.equal(noSchema.ok, false);
     assert.equal(noSchema.code, SQLSTATE.argumentValidation);
+  });
+});
+
+describe("v.id checks the id's table", () => {
+  // the host's answer for an id: "m1" is a messages id, "u1" a users id, "s1" a system table's
+  const tables = { m1: "messages", u1: "users", s1: "_scheduled_functions" };
+  const idTable = (name, id, table) =>
+    name !== "db/idTable" ? null
+      : tables[id] === table ? { ok: true }
+      : { ok: false, table: tables[id] ?? null, system: (tables[id] ?? "").startsWith("_") };
+  const fn = queryGeneric({ args: { channel: v.id("messages") }, returns: v.union(v.id("messages"), v.null()), handler: async (_ctx, { channel }) => (channel === "m1" ? channel : "u1") });
+
+  test("an id of the table passes, in args and returns", async () => {
+    opReply = idTable;
+    assertOk(await call(one(fn), "fn", '{"channel": "m1"}'), '"m1"');
+  });
+
+  test("an id of another table is refused with both tables named", async () => {
+    opReply = idTable;
+    const r = await call(one(fn), "fn", '{"channel": "u1"}');
+    assertFail(r, SQLSTATE.argumentValidation,
+      'ArgumentValidationError: Found ID "u1" from table `users`, which does not match the table name in validator `v.id("messages")`.\nPath: .channel');
+  });
+
+  test("a system table's id and a string that is no id", async () => {
+    opReply = idTable;
+    assertFail(await call(one(fn), "fn", '{"channel": "s1"}'), SQLSTATE.argumentValidation, /Found ID "s1" from a system table, which does not match/);
+    const r = await call(one(fn), "fn", '{"channel": "not an id"}');
+    assertFail(r, SQLSTATE.argumentValidation, /^ArgumentValidationError: Value does not match validator\.\nPath: \.channel\nValue: "not an id"\nValidator: v\.id\("messages"\)$/);
+  });
+
+  test("a returned id of another table fails the returns validator", async () => {
+    const f = queryGeneric({ args: {}, returns: v.id("messages"), handler: async () => "u1" });
+    opReply = idTable;
+    assertFail(await call(one(f), "fn"), SQLSTATE.returnValidation, /return value invalid: Found ID "u1" from table `users`/);
+  });
+
+  test("each id is asked once per call", async () => {
+    opReply = idTable;
+    const f = queryGeneric({ args: { a: v.array(v.id("messages")) }, handler: async () => null });
+    assertOk(await call(one(f), "fn", '{"a": ["m1", "m1", "m1"]}'), "null");
+    assert.equal(log.filter((e) => e[0] === "op").length, 1);
   });
 });
 

@@ -4,7 +4,7 @@
 // to the host as a typed op (ops.js); a write is checked first (documents.js);
 // everything else goes to the host through __udfNative.syscall.
 
-export function setupConvex(global, { native, determinism, errors, json, documents, ops }) {
+export function setupConvex(global, { native, determinism, errors, json, documents, ids, ops }) {
   // What the current call is; set by call.js around each call.
   const state = {
     current: null,
@@ -13,6 +13,7 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     endCall() {
       json.dropHostValues();
       documents.endCall();
+      ids.endCall();
     },
   };
 
