@@ -1,6 +1,7 @@
 /*
- * nested.c -- 1.0/runUdf: ctx.runQuery and ctx.runMutation inside a query or
- * mutation.
+ * nested.c -- the typed op runUdf: ctx.runQuery and ctx.runMutation inside a
+ * query or mutation, and ctx.runQuery, runMutation and runAction inside an
+ * action (the package's 1.0/runUdf and 1.0/actions/{query,mutation,action}).
  *
  * The nested function runs in the caller's transaction, context and role,
  * re-entering V8 from inside the caller's syscall. Each nested call runs in
@@ -10,8 +11,17 @@
  * Nesting is bounded by udf.max_call_depth (Convex allows 8, callstack.c);
  * the call itself takes the one call path (call.c).
  *
- * Kinds: runQuery runs queries, runMutation runs mutations (internal ones
- * too); a query may not run a mutation. The request arrives as a typed op
+ * Kinds: runQuery runs queries, runMutation runs mutations, runAction
+ * actions (internal ones too); a query may not run a mutation, and only an
+ * action runs an action.
+ *
+ * Actions: in Convex an action is not transactional and each of its
+ * runMutation calls commits on its own. An action called from SQL runs in
+ * the calling statement's transaction, so here each runMutation (and
+ * runQuery, runAction) is atomic on its own, a subtransaction that a
+ * failure rolls back alone, and all of them commit or roll back with the
+ * caller's transaction. (The scheduler runs actions outside any caller's
+ * transaction.) The request arrives as a typed op
  * (the runtime took the package's runUdf apart), so the callee's arguments
  * cross as the one JSON text the caller made. useStaleSnapshot is refused: a
  * snapshot that hides the caller's own writes has no PostgreSQL equivalent
@@ -95,7 +105,15 @@ NestedRunUdf(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 					: "udf does not support component function references yet");
 		return;
 	}
-	if (!udf_type || (strcmp(udf_type, "query") != 0 && strcmp(udf_type, "mutation") != 0))
+	if (udf_type && strcmp(udf_type, "action") == 0 && (!caller_kind || strcmp(caller_kind, "action") != 0))
+	{
+		NestedError(out, "25006", psprintf("Only an action can run an action, and %s is a %s.",
+										   CallStackFunction() ? CallStackFunction() : "this function",
+										   caller_kind ? caller_kind : "module's import"));
+		return;
+	}
+	if (!udf_type || (strcmp(udf_type, "query") != 0 && strcmp(udf_type, "mutation") != 0 &&
+					  strcmp(udf_type, "action") != 0))
 	{
 		NestedError(out, "0A000", udf_type && strcmp(udf_type, "snapshotQuery") == 0
 					? "udf does not support runQuery with useStaleSnapshot: inside one PostgreSQL transaction every query sees the mutation's own writes"

@@ -18,12 +18,13 @@ export function makeOps(native) {
       return native.op("db/idTable", id, table);
     },
 
-    // ctx.runQuery / ctx.runMutation: the package's runUdf request, with the
-    // caller's seed and clock; the callee's arguments cross as one JSON text.
-    runUdf(requestJson, seed, now) {
+    // ctx.runQuery / runMutation / runAction: the package's request (runUdf's,
+    // or an action's, whose kind is its syscall's: udfType), with the caller's
+    // seed and clock; the callee's arguments cross as one JSON text.
+    runUdf(requestJson, seed, now, udfType) {
       const request = JSON.parse(requestJson);
       const str = (s) => (typeof s === "string" ? s : null);
-      return native.op("runUdf", str(request.udfType), str(request.name), request.functionHandle !== undefined,
+      return native.op("runUdf", udfType ?? str(request.udfType), str(request.name), request.functionHandle !== undefined,
         JSON.stringify(request.args ?? {}), seed, now);
     },
   };

@@ -17,6 +17,9 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     },
   };
 
+  // an action's ctx.runQuery / runMutation / runAction: the kind each one runs
+  const actionCalls = { "1.0/actions/query": "query", "1.0/actions/mutation": "mutation", "1.0/actions/action": "action" };
+
   const local = {
     "1.0/getFunctionMetadata": () => {
       if (!state.current) throw new Error("getFunctionMetadata() can only be called inside a function");
@@ -36,6 +39,13 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     // a nested call runs in a context of its own: hand it this call's clock
     // and a seed drawn from this call's PRNG, so it stays deterministic
     if (op === "1.0/runUdf") return ops.runUdf(argsJson, determinism.childSeed(), Date.now());
+    const calls = actionCalls[op];
+    if (calls !== undefined) {
+      if (state.current.kind !== "action") {
+        throw new Error(`${op} is only available in actions, and ${state.current.name} is a ${state.current.kind}.`);
+      }
+      return ops.runUdf(argsJson, determinism.childSeed(), Date.now(), calls);
+    }
     documents.beforeWrite(op, argsJson);
     const result = native.syscall(op, argsJson);
     return typeof result === "string" ? result : json.handOver(result);
