@@ -115,6 +115,7 @@ extern List *IndexColumns(const DbTable *t, const char *index_name);
 extern void AppendColumns(StringInfo sql, const DbTable *t);
 extern SPIPlanPtr SavedPlanFor(const char *sql, SqlParams *p);
 extern int	Execute(const char *sql, SqlParams *p, bool read_only, long count);
+extern bool SnapshotReads(void);
 extern void PlanCacheTrim(void);
 extern void PlanCacheSetNested(bool nested);
 
