@@ -34,6 +34,7 @@ OBJS = \
 	extension/dbrow.o \
 	extension/dbsql.o \
 	extension/dbtable.o \
+	extension/auth.o \
 	extension/dbwrite.o \
 	extension/dbidtable.o \
 	extension/deploy.o \

@@ -21,6 +21,7 @@ export const INVOKE_ALLOW_INTERNAL = 1;
 export const INVOKE_TRIGGER = 2;
 export const INVOKE_NESTED = 4;
 export const INVOKE_ARGS_BUILT = 8; // args is the value itself, not JSON text
+export const INVOKE_NO_IDENTITY = 16; // the call has no auth identity (a scheduled function)
 
 // A trigger's answer when its mutation returned undefined: keep the row.
 export const TRIGGER_KEEP = "";
@@ -109,7 +110,7 @@ export function makeCall({ determinism, console, syscall, ids, validatorsOf, des
     const deterministic = kind !== "action";
     determinism.begin({ seed, now, deterministic });
     console.reset();
-    syscall.current = { name, kind };
+    syscall.current = { name, kind, anonymous: (flags & INVOKE_NO_IDENTITY) !== 0 };
     let resultJson;
     try {
       // the package parses its JSON argument array again: give it the one parsed here

@@ -18,6 +18,11 @@ export function makeOps(native) {
       return native.op("db/idTable", id, table);
     },
 
+    // The session's identity settings: {identity, claims}, each text or null.
+    identity() {
+      return native.op("auth/identity");
+    },
+
     // ctx.runQuery / runMutation / runAction: the package's request (runUdf's,
     // or an action's, whose kind is its syscall's: udfType), with the caller's
     // seed and clock; the callee's arguments cross as one JSON text.

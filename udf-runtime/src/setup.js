@@ -20,6 +20,7 @@ import { setupConvex } from "./setup/05_convex.js";
 import { makeOps } from "./ops.js";
 import { makeDocuments } from "./documents.js";
 import { makeIds } from "./ids.js";
+import { makeAuth } from "./auth.js";
 
 export function setupAll(global, native) {
   setupWeb(global);
@@ -30,6 +31,7 @@ export function setupAll(global, native) {
   const ops = makeOps(native);
   const ids = makeIds(ops);
   const documents = makeDocuments(ops, ids);
-  const syscall = setupConvex(global, { native, determinism, errors, json, documents, ids, ops });
+  const auth = makeAuth(ops);
+  const syscall = setupConvex(global, { native, determinism, errors, json, documents, ids, auth, ops });
   return { determinism, console, syscall, documents, ids };
 }

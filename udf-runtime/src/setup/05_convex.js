@@ -4,7 +4,7 @@
 // to the host as a typed op (ops.js); a write is checked first (documents.js);
 // everything else goes to the host through __udfNative.syscall.
 
-export function setupConvex(global, { native, determinism, errors, json, documents, ids, ops }) {
+export function setupConvex(global, { native, determinism, errors, json, documents, ids, auth, ops }) {
   // What the current call is; set by call.js around each call.
   const state = {
     current: null,
@@ -25,8 +25,8 @@ export function setupConvex(global, { native, determinism, errors, json, documen
       if (!state.current) throw new Error("getFunctionMetadata() can only be called inside a function");
       return { name: state.current.name, componentPath: "" };
     },
-    // udf_invoke runs as a database role, not as an authenticated Convex user
-    "1.0/getUserIdentity": () => null,
+    // the session's identity (auth.js); none for a call made without one
+    "1.0/getUserIdentity": () => auth.userIdentity(state.current?.anonymous === true),
   };
 
   // One syscall: answered here, or by the host (text, or a host value's token).
