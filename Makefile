@@ -50,6 +50,8 @@ OBJS = \
 	extension/prng.o \
 	extension/runtime.o \
 	extension/schema.o \
+	extension/sqlapi.o \
+	extension/sqlcall.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \

@@ -24,5 +24,6 @@ _PG_init(void)
 	ConsoleInit();
 	StoreInit();
 	AuthInit();
+	SqlApiInit();
 	MarkGUCPrefixReserved("udf");
 }

@@ -46,6 +46,17 @@ GRANT EXECUTE ON FUNCTION udf_deploy(jsonb) TO udf_admin;
 CREATE FUNCTION udf_invoke(name text, args jsonb DEFAULT '{}') RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_invoke' LANGUAGE C VOLATILE;
 
+-- The call behind the typed SQL functions udf_deploy generates (sqlapi.c):
+-- the function's path, its argument names, and the arguments as they are.
+CREATE FUNCTION udf_call_typed(path text, names text[]) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_typed(path text, names text[], VARIADIC args "any") RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+-- Where those functions go by default (udf.sql_api_schema): deployers create in it.
+CREATE SCHEMA udf_api;
+GRANT USAGE ON SCHEMA udf_api TO PUBLIC;
+GRANT CREATE ON SCHEMA udf_api TO udf_admin;
+
 CREATE FUNCTION udf_functions(
     OUT path text, OUT module text, OUT kind text, OUT visibility text,
     OUT args jsonb, OUT returns jsonb)
