@@ -32,6 +32,7 @@ OBJS = \
 	extension/dbpage.o \
 	extension/dbquery.o \
 	extension/dbrow.o \
+	extension/dbsortkey.o \
 	extension/dbsql.o \
 	extension/dbtable.o \
 	extension/dbwrite.o \

@@ -17,6 +17,8 @@
  *   dbwrite.c   insert, patch (shallowMerge), replace, remove, and the
  *               typed op writeTarget the runtime asks before a write
  *   dbrow.c     row <-> document, for ctx.db reads and for trigger rows
+ *   dbsortkey.c Convex's total order as bytes: udf_sort_key for values kept
+ *               as jsonb, and the keys of literals
  *
  * Memory: an op runs inside SPI (RunOp connects), so what it pallocs goes
  * with SPI_finish; RunOp copies the op's result out first. What outlives an
@@ -141,6 +143,11 @@ extern void OpInsert(json_t *root, size_t len, UdfV8HostResult *out);
 extern void OpPatch(json_t *root, size_t len, UdfV8HostResult *out);
 extern void OpReplace(json_t *root, size_t len, UdfV8HostResult *out);
 extern void OpRemove(json_t *root, size_t len, UdfV8HostResult *out);
+
+/* dbsortkey.c */
+extern Datum SortKeyOfLiteral(json_t *literal, const char *table, const char *path);
+extern const char *SortKeySql(void);
+extern Datum FieldPathArray(const char *path);
 
 /* dbrow.c */
 extern void WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc);
