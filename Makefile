@@ -32,6 +32,7 @@ OBJS = \
 	extension/dbpage.o \
 	extension/dbquery.o \
 	extension/dbrow.o \
+	extension/dbschemaless.o \
 	extension/dbsortkey.o \
 	extension/dbsql.o \
 	extension/dbtable.o \
@@ -49,6 +50,7 @@ OBJS = \
 	extension/prng.o \
 	extension/runtime.o \
 	extension/schema.o \
+	extension/schemaadopt.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \

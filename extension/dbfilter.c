@@ -152,6 +152,12 @@ FieldColumn(QueryBuild *b, const char *path, char **nested)
 	*nested = dot ? pstrdup(dot + 1) : NULL;
 	if (strcmp(first, "_id") == 0 && !b->t->managed && b->t->pk >= 0)
 		return b->t->pk;
+	if (b->t->schemaless && strcmp(first, "_id") != 0 && strcmp(first, "_creationTime") != 0)
+	{
+		/* a table without a schema: every field is a path into the document (dbschemaless.c) */
+		*nested = pstrdup(path);
+		return FindColumn(b->t, SCHEMALESS_DOC);
+	}
 	c = FindColumn(b->t, first);
 	return c;
 }

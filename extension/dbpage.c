@@ -238,7 +238,22 @@ OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
 				"MultiplePaginatedDatabaseQueries: This query or mutation function ran multiple paginated queries. "
 				"Convex only supports a single paginated query in each function.");
-	ResolveQueryTable(source, &t);
+	if (!ResolveQueryTable(source, &t))
+	{
+		/* a table without a schema before its first insert: an empty, finished page */
+		WriterInit(&res, true);
+		WriterObjectBegin(&res);
+		WriterKey(&res, "page");
+		WriterArrayBegin(&res);
+		WriterArrayEnd(&res);
+		WriterKey(&res, "isDone");
+		WriterBool(&res, true);
+		WriterKey(&res, "continueCursor");
+		WriterCString(&res, cursor ? cursor : EncodeCursor(&b, NULL, NULL));
+		WriterObjectEnd(&res);
+		ResultFromWriter(out, &res);
+		return;
+	}
 	QueryOrder(&b, source);
 	if (b.order_cols == NIL)
 		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,

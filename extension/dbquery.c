@@ -60,8 +60,13 @@ InMutation(void)
 	return kind && strcmp(kind, "mutation") == 0;
 }
 
-/* Resolve the table a query reads: its tableName, or the table of its indexName ("table.index"). */
-void
+/*
+ * Resolve the table a query reads: its tableName, or the table of its
+ * indexName ("table.index"). false if the table does not exist yet (a
+ * table without a schema before its first insert): t is then an empty
+ * stand-in, and only the built-in indexes may be named.
+ */
+bool
 ResolveQueryTable(json_t *source, DbTable *t)
 {
 	const char *table = OptString(source, "tableName");
@@ -73,7 +78,17 @@ ResolveQueryTable(json_t *source, DbTable *t)
 
 		table = pnstrdup(index, dot ? dot - index : strlen(index));
 	}
-	ResolveTable(table, t);
+	if (ResolveTableIfExists(table, t))
+		return true;
+	index = IndexNameOf(source);
+	if (index && strcmp(index, "by_creation_time") != 0 && strcmp(index, "by_id") != 0)
+		DbError(ERRCODE_UNDEFINED_OBJECT, "Index \"%s.%s\" not found.", table, index);
+	memset(t, 0, sizeof(*t));
+	t->name = pstrdup(table);
+	t->sql = t->name;
+	t->managed = true;
+	t->pk = -1;
+	return false;
 }
 
 /* The index part of a query source's indexName ("table.index"). */
@@ -231,7 +246,11 @@ OpCount(json_t *root, size_t len, UdfV8HostResult *out)
 	SqlParams	p = {0};
 	bool		isnull;
 
-	ResolveTable(OptString(root, "table"), &t);
+	if (!ResolveTableIfExists(OptString(root, "table"), &t))
+	{
+		out->result = "0";		/* a table without a schema, before its first insert */
+		return;
+	}
 	/* not read-only: a mutation counts its own writes, as every other read sees them */
 	Execute(psprintf("SELECT pg_catalog.count(*) FROM %s", t.sql), &p, false, 1);
 	out->result = psprintf(INT64_FORMAT,
@@ -248,10 +267,11 @@ OpNormalizeId(json_t *root, size_t len, UdfV8HostResult *out)
 	uint32		number;
 	StringInfoData res;
 
-	ResolveTable(table, &t);
 	initStringInfo(&res);
 	appendStringInfoString(&res, "{\"id\":");
-	if (id && t.managed && IdDecode(id, &number) && number == TableNumberFor(t.relid))
+	if (!ResolveTableIfExists(table, &t))
+		appendStringInfoString(&res, "null");	/* no table yet, so no id of it */
+	else if (id && t.managed && IdDecode(id, &number) && number == TableNumberFor(t.relid))
 		escape_json(&res, id);
 	else if (id && !t.managed && t.pk >= 0)
 		escape_json(&res, id);	/* any text form of the key names a row */
@@ -273,9 +293,13 @@ OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
 	char	   *sql;
 	Portal		portal;
 
-	ResolveQueryTable(source, &t);
-	QueryOrder(&b, source);
-	sql = BuildQuery(&b, query, NULL, -1);
+	if (ResolveQueryTable(source, &t))
+	{
+		QueryOrder(&b, source);
+		sql = BuildQuery(&b, query, NULL, -1);
+	}
+	else
+		sql = "SELECT WHERE false";	/* no table yet: no documents */
 	LimitsCountQuery();
 	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, false);
 	out->result = psprintf("{\"queryId\":%d}", RememberQuery(portal, &t));

@@ -108,6 +108,9 @@ DescribeTable(Oid relid, const char *name, DbTable *t)
 	ct_col = FindColumn(t, "_creationTime");
 	t->managed = id_col >= 0 && id_col == t->pk && t->cols[id_col].typid == TEXTOID &&
 		ct_col >= 0 && t->cols[ct_col].typid == FLOAT8OID;
+	/* a table its first insert made: _id, _creationTime and the document (dbschemaless.c) */
+	t->schemaless = t->managed && t->ncols == 3 && FindColumn(t, SCHEMALESS_DOC) >= 0 &&
+		t->cols[FindColumn(t, SCHEMALESS_DOC)].typid == JSONBOID;
 }
 
 /* Relcache callback: forget the descriptions of relid (of all tables for InvalidOid). */
@@ -155,6 +158,21 @@ TableCacheRemember(uint32 slot, const char *name, const char *search_path, const
 void
 ResolveTable(const char *name, DbTable *t)
 {
+	if (!ResolveTableIfExists(name, t))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("Table \"%s\" does not exist", name),
+				 errhint("Define it in schema.js, insert a document into it, or CREATE TABLE it; tables are found through search_path.")));
+}
+
+/*
+ * Resolve a table by name as SQL would; false if no such table exists (a
+ * table without a schema that nothing has been inserted into yet). ERROR
+ * for names that cannot be tables.
+ */
+bool
+ResolveTableIfExists(const char *name, DbTable *t)
+{
 	List	   *names;
 	Oid			relid;
 	const char *search_path = GetConfigOption("search_path", false, false);
@@ -164,7 +182,7 @@ ResolveTable(const char *name, DbTable *t)
 		strcmp(table_cache[slot].search_path, search_path) == 0)
 	{
 		*t = table_cache[slot].table;
-		return;
+		return true;
 	}
 
 	if (name == NULL || *name == '\0')
@@ -175,12 +193,10 @@ ResolveTable(const char *name, DbTable *t)
 	names = stringToQualifiedNameList(name);
 	relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
 	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("Table \"%s\" does not exist", name),
-				 errhint("Define it in schema.js, or CREATE TABLE it; tables are found through search_path.")));
+		return false;
 	DescribeTable(relid, name, t);
 	TableCacheRemember(slot, name, search_path, t);
+	return true;
 }
 
 /* The description of a relation through the table cache (a trigger describes its table per row). */
@@ -232,7 +248,13 @@ LocateId(const char *method, const char *table_name, json_t *id_json, DbTable *t
 	id = json_string_value(id_json);
 	if (table_name)
 	{
-		ResolveTable(table_name, t);
+		if (!ResolveTableIfExists(table_name, t))
+		{
+			/* a table without a schema that has no documents yet */
+			if (may_miss)
+				return false;
+			ResolveTable(table_name, t);
+		}
 		if (t->managed)
 		{
 			if (!IdDecode(id, &number))

@@ -15,11 +15,14 @@
  * change that would lose or rewrite data (a field's type changes, a required
  * field is added to a table that has rows) refuses the deploy and says how
  * to proceed. Tables and columns the schema no longer mentions are left as
- * they are. All DDL runs as the deployer, in the deploy's transaction.
+ * they are. A table made without a schema, by its first insert, is taken
+ * over: its documents move into typed columns, or the deploy is refused
+ * naming the first document that does not match (schemaadopt.c). All DDL runs as the deployer, in the deploy's transaction.
  */
 #include "udf.h"
 
 #include "jansson_pg.h"
+#include "schemaadopt.h"
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -139,6 +142,8 @@ ApplyTable(json_t *table)
 					 errmsg("schema.js: table \"%s\" already exists and is not managed by udf", name),
 					 errdetail("A managed table has the columns _id and _creationTime."),
 					 errhint("Leave it out of schema.js to use it as an ordinary table, or rename one of them.")));
+		if (fields && SchemaIsSchemaless(relid))
+			SchemaAdoptTable(relid, name, fields, FieldSqlType);	/* made by its first insert */
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "SELECT EXISTS (SELECT FROM %s)", quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name));
 		if (SPI_execute(sql.data, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
