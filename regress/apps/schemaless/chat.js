@@ -4,32 +4,32 @@ import { query, mutation } from './_generated/server';
 
 export const list = query({
   args: { table: v.optional(v.string()) },
-  handler: async (ctx, { table }) => ctx.db.query(table ?? 'messages').collect(),
+  handler: async (ctx, { table }) => ctx.db.query(table ?? 'chat').collect(),
 });
-export const count = query({ args: {}, handler: async (ctx) => ctx.db.query('messages').count() });
+export const count = query({ args: {}, handler: async (ctx) => ctx.db.query('chat').count() });
 export const get = query({
   args: { table: v.string(), id: v.string() },
   handler: async (ctx, { table, id }) => ctx.db.get(table, id),
 });
 export const normalize = query({
   args: { id: v.string() },
-  handler: async (ctx, { id }) => ctx.db.normalizeId('messages', id),
+  handler: async (ctx, { id }) => ctx.db.normalizeId('chat', id),
 });
 export const byCreation = query({
   args: {},
-  handler: async (ctx) => ctx.db.query('messages').withIndex('by_creation_time').order('desc').take(5),
+  handler: async (ctx) => ctx.db.query('chat').withIndex('by_creation_time').order('desc').take(5),
 });
 export const byAuthor = query({
   args: {},
-  handler: async (ctx) => ctx.db.query('messages').withIndex('by_author', (q) => q.eq('author', 'x')).collect(),
+  handler: async (ctx) => ctx.db.query('chat').withIndex('by_author', (q) => q.eq('author', 'x')).collect(),
 });
 export const page = query({
   args: {},
-  handler: async (ctx) => ctx.db.query('messages').paginate({ numItems: 2, cursor: null }),
+  handler: async (ctx) => ctx.db.query('chat').paginate({ numItems: 2, cursor: null }),
 });
 export const send = mutation({
   args: { author: v.string(), body: v.string(), table: v.optional(v.string()) },
-  handler: async (ctx, { author, body, table }) => ctx.db.insert(table ?? 'messages', { author, body }),
+  handler: async (ctx, { author, body, table }) => ctx.db.insert(table ?? 'chat', { author, body }),
 });
 // every Convex value round-trips through a table without a schema
 export const allTypes = mutation({
@@ -86,11 +86,18 @@ export const badName = mutation({ args: {}, handler: async (ctx) => ctx.db.inser
 export const insertThenThrow = mutation({
   args: {},
   handler: async (ctx) => {
-    await ctx.db.insert('ghost', { a: 1 });
+    await ctx.db.insert('phantom', { a: 1 });
     throw new Error('after the insert');
   },
 });
 export const patchMissing = mutation({
   args: { id: v.string() },
-  handler: async (ctx, { id }) => ctx.db.patch('nowhere', id, { a: 1 }),
+  handler: async (ctx, { id }) => {
+    try {
+      await ctx.db.patch('nowhere', id, { a: 1 });
+      return 'patched';
+    } catch (e) {
+      return e.message.replace(id, '<id>');
+    }
+  },
 });
