@@ -93,6 +93,8 @@ typedef struct QueryBuild
 	const char *index_name;		/* withIndex's index, NULL for a full table scan */
 	List	   *order_cols;		/* sort columns (names), NIL if the rows have no order */
 	bool		desc;
+	/* set by the caller: filters as a last boolean column, not in WHERE (read limits, dbpage.c) */
+	bool		filter_column;
 } QueryBuild;
 
 /* A db op works on its parsed arguments, inside SPI; RunOp (dbops.c) supplies both. */

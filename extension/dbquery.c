@@ -135,13 +135,16 @@ QueryOrder(QueryBuild *b, json_t *source)
 /*
  * The SELECT of a serialized query, in the order QueryOrder put into b.
  * extra_where, if set, is ANDed in (pagination cursors); max_rows >= 0 caps
- * the LIMIT.
+ * the LIMIT. With b->filter_column the filters are not in WHERE but a last
+ * boolean column, so every row of the range is read (paginate's read limits
+ * count rows a filter rejects).
  */
 char *
 BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 {
 	json_t	   *operators = json_object_get(query, "operators");
 	StringInfoData where;
+	StringInfoData filters;
 	StringInfoData sql;
 	long		limit = -1;
 	size_t		i;
@@ -150,6 +153,7 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 	bool		first;
 
 	initStringInfo(&where);
+	initStringInfo(&filters);
 	if (b->index_name)
 		TranslateRange(b, json_object_get(json_object_get(query, "source"), "range"), &where);
 	json_array_foreach(operators, i, op)
@@ -159,9 +163,11 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 
 		if (f)
 		{
-			if (where.len)
-				appendStringInfoString(&where, " AND ");
-			TranslateExpr(b, f, &where);
+			StringInfo	into = b->filter_column ? &filters : &where;
+
+			if (into->len)
+				appendStringInfoString(into, " AND ");
+			TranslateExpr(b, f, into);
 		}
 		else if (json_is_number(l))
 		{
@@ -183,6 +189,8 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT ");
 	AppendColumns(&sql, b->t);
+	if (b->filter_column)
+		appendStringInfo(&sql, ", coalesce((%s), false)", filters.len ? filters.data : "true");
 	appendStringInfo(&sql, " FROM %s", b->t->sql);
 	if (where.len)
 		appendStringInfo(&sql, " WHERE %s", where.data);
