@@ -161,6 +161,8 @@ extern Datum SchemalessDoc(json_t *value, const char *table, bool patch, Datum *
 extern Datum SortKeyOfLiteral(json_t *literal, const char *table, const char *path);
 extern const char *SortKeySql(void);
 extern Datum FieldPathArray(const char *path);
+extern bool ColumnUsesSortKey(const DbTable *t, int c);
+extern char *OrderColumnSql(const DbTable *t, int c);
 
 /* dbrow.c */
 extern void WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc);

@@ -22,7 +22,7 @@
  *
  * A cursor is opaque and signed: base64 of the JSON array [table oid,
  * sort-key values as Convex JSON, with {"$undefined": null} for a missing
- * field], a dot, and the hex of the first CURSOR_MAC_BYTES of its
+ * field] (any-typed fields compare through udf_sort_key, as they sort), a dot, and the hex of the first CURSOR_MAC_BYTES of its
  * HMAC-SHA256 under the database's cursor secret (ids.c). A cursor that was
  * altered, or made for another table, is refused before any SQL runs.
  *
@@ -193,7 +193,14 @@ AfterCursor(QueryBuild *b, json_t *keys)
 		bool		is_null = json_is_object(v) && json_object_get(v, "$undefined");
 		int			param = -1;
 
-		if (!is_null)
+		if (ColumnUsesSortKey(b->t, c))
+		{
+			/* an any-typed field: compare sort keys, which are never NULL (undefined has one) */
+			col = OrderColumnSql(b->t, c);
+			param = AddParam(b->p, SortKeyOfLiteral(v, b->t->name, lfirst(lc)), BYTEAOID, false);
+			is_null = false;
+		}
+		else if (!is_null)
 		{
 			bool		isnull;
 			Datum		d = ConvexToDatum(v, b->t->cols[c].typid, b->t->cols[c].typmod, b->t->name, lfirst(lc), &isnull);

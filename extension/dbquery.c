@@ -197,9 +197,19 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 	first = true;
 	foreach(lc, b->order_cols)
 	{
-		/* NULLs (missing fields) sort first ascending, like undefined in Convex */
-		appendStringInfo(&sql, "%s%s %s", first ? " ORDER BY " : ", ", quote_identifier(lfirst(lc)),
-						 b->desc ? "DESC NULLS LAST" : "ASC NULLS FIRST");
+		/*
+		 * NULLs (missing fields) sort first ascending, like undefined in
+		 * Convex; any-typed fields by their sort key (undefined's is the
+		 * least), in Convex's total order, as their index has them
+		 */
+		int			c = FindColumn(b->t, lfirst(lc));
+
+		if (c >= 0 && ColumnUsesSortKey(b->t, c))
+			appendStringInfo(&sql, "%s%s %s", first ? " ORDER BY " : ", ", OrderColumnSql(b->t, c),
+							 b->desc ? "DESC" : "ASC");
+		else
+			appendStringInfo(&sql, "%s%s %s", first ? " ORDER BY " : ", ", quote_identifier(lfirst(lc)),
+							 b->desc ? "DESC NULLS LAST" : "ASC NULLS FIRST");
 		first = false;
 	}
 	if (limit >= 0)

@@ -390,3 +390,19 @@ FieldPathArray(const char *path)
 		elems[n++] = CStringGetTextDatum(lfirst(lc));
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
+
+/* Does column c of t sort through udf_sort_key (a managed table's any-typed, jsonb, field)? */
+bool
+ColumnUsesSortKey(const DbTable *t, int c)
+{
+	return t->managed && t->cols[c].typid == JSONBOID;
+}
+
+/* The SQL a query orders and compares column c of t by: the column, or its sort key. */
+char *
+OrderColumnSql(const DbTable *t, int c)
+{
+	const char *col = quote_identifier(t->cols[c].name);
+
+	return ColumnUsesSortKey(t, c) ? psprintf("%s(%s)", SortKeySql(), col) : pstrdup(col);
+}

@@ -23,10 +23,12 @@
  */
 #include "db.h"
 
+#include "access/genam.h"
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
+#include "nodes/primnodes.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -337,13 +339,32 @@ IndexColumns(const DbTable *t, const char *index_name)
 		{
 			HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
 			Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
+			Relation	irel = index_open(indexoid, AccessShareLock);
+			List	   *exprs = RelationGetIndexExpressions(irel);
+			ListCell   *next_expr = list_head(exprs);
 
 			for (int k = 0; k < idx->indnkeyatts; k++)
 			{
-				if (idx->indkey.values[k] == 0)
-					DbError(ERRCODE_FEATURE_NOT_SUPPORTED, "index \"%s\" is on an expression; withIndex needs plain columns", index_name);
-				cols = lappend(cols, get_attname(t->relid, idx->indkey.values[k], false));
+				AttrNumber	att = idx->indkey.values[k];
+
+				if (att == 0)
+				{
+					/* udf_sort_key(field): an any-typed field in Convex's order (dbsortkey.c) */
+					Node	   *e = next_expr ? lfirst(next_expr) : NULL;
+
+					next_expr = next_expr ? lnext(exprs, next_expr) : NULL;
+					if (e && IsA(e, FuncExpr) && list_length(((FuncExpr *) e)->args) == 1 &&
+						strcmp(get_func_name(((FuncExpr *) e)->funcid), "udf_sort_key") == 0 &&
+						IsA(linitial(((FuncExpr *) e)->args), Var))
+						att = ((Var *) linitial(((FuncExpr *) e)->args))->varattno;
+					else
+						DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
+								"index \"%s\" is on an expression; withIndex needs plain columns (or udf_sort_key of one)",
+								index_name);
+				}
+				cols = lappend(cols, get_attname(t->relid, att, false));
 			}
+			index_close(irel, AccessShareLock);
 			ReleaseSysCache(tup);
 			break;
 		}

@@ -9,7 +9,9 @@
  * union-typed -> jsonb holding Convex JSON). Required scalar fields are NOT
  * NULL; optional ones are nullable (NULL = missing). Each .index(name,
  * fields) becomes a btree "<table>__<name>" on (fields..., _creationTime),
- * plus "<table>__by_creation_time".
+ * plus "<table>__by_creation_time"; an any-typed (jsonb) field is indexed
+ * as udf_sort_key(field), so the btree's order is Convex's total order and
+ * withIndex ranges and order() on it use the index (dbsortkey.c).
  *
  * Redeploys migrate additively: new tables, new columns, new indexes. A
  * change that would lose or rewrite data (a field's type changes, a required
@@ -22,6 +24,7 @@
 #include "udf.h"
 
 #include "jansson_pg.h"
+#include "elevated.h"
 #include "schemaadopt.h"
 
 #include "catalog/namespace.h"
@@ -222,6 +225,19 @@ ApplyTable(json_t *table)
 						 errmsg("schema.js: index \"%s\" of table \"%s\" uses \"%s\", which is not a top-level field of the table",
 								iname, name, fname ? fname : "?"),
 						 errdetail("udf indexes top-level fields; nested paths are not supported yet.")));
+			if (fields && json_object_get(fields, fname))
+			{
+				bool		scalar;
+				const char *type = FieldSqlType(json_object_get(json_object_get(fields, fname), "fieldType"), &scalar);
+
+				if (strcmp(type, "jsonb") == 0)
+				{
+					/* any-typed: the btree holds Convex's total order (dbsortkey.c) */
+					appendStringInfo(&sql, "%s%s(%s)", k ? ", " : "", ExtensionTableName("udf_sort_key"),
+									 quote_identifier(fname));
+					continue;
+				}
+			}
 			appendStringInfo(&sql, "%s%s", k ? ", " : "", quote_identifier(fname));
 		}
 		appendStringInfoString(&sql, ", \"_creationTime\")");
