@@ -32,8 +32,10 @@
  * through anything else, or to a name an object lacks, is undefined.
  *
  * Both are IMMUTABLE (indexes may use them) and PARALLEL SAFE. Memory is
- * the caller's (a per-tuple context in queries and index builds); they
- * raise only on malformed tagged values. dbfilter.c computes the key of a
+ * the caller's (a per-tuple context in queries and index builds). A
+ * tagged-looking object whose payload does not decode (plain JSON of an
+ * ordinary table) is an object. They raise only when nesting is too deep
+ * for the stack. dbfilter.c computes the key of a
  * literal here too (SortKeyOfLiteral), once per query, as a parameter.
  */
 #include "db.h"
@@ -108,20 +110,13 @@ AppendFloat(StringInfo out, double d)
 	AppendUint64(out, u);
 }
 
-/* The bytes of a tagged value's base64 string into buf; their count. ERROR if malformed. */
+/* The bytes of a tagged value's base64 string into buf: their count, or -1 if it is not one. */
 static int
 DecodeTagged(const JsonbValue *v, uint8 *buf, int buflen)
 {
-	int			n;
-
-	if (v->type != jbvString)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						errmsg("udf_sort_key: a Convex tagged value must hold a base64 string")));
-	n = pg_b64_decode(v->val.string.val, v->val.string.len, (char *) buf, buflen);
-	if (n < 0)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						errmsg("udf_sort_key: a Convex tagged value holds invalid base64")));
-	return n;
+	if (v->type != jbvString || pg_b64_dec_len(v->val.string.len) > buflen)
+		return -1;
+	return pg_b64_decode(v->val.string.val, v->val.string.len, (char *) buf, buflen);
 }
 
 /* The key of one jsonb value (a scalar or a nested container). */
@@ -231,13 +226,14 @@ EncodeContainer(StringInfo out, JsonbContainer *c)
 				char	   *bytes = palloc(cap + 1);
 				int			nb = pg_b64_decode(s->val.string.val, s->val.string.len, bytes, cap);
 
-				if (nb < 0)
-					ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-									errmsg("udf_sort_key: a Convex bytes value holds invalid base64")));
-				appendStringInfoChar(out, SK_BYTES);
-				AppendEscaped(out, bytes, nb);
-				return;
+				if (nb >= 0)
+				{
+					appendStringInfoChar(out, SK_BYTES);
+					AppendEscaped(out, bytes, nb);
+					return;
+				}
 			}
+			/* not a well-formed tagged value: an object like any other */
 		}
 		qsort(pairs, k, sizeof(SortPair), ComparePairs);
 		appendStringInfoChar(out, SK_OBJECT);
