@@ -51,6 +51,7 @@ OBJS = \
 	extension/runtime.o \
 	extension/schema.o \
 	extension/schemaadopt.o \
+	extension/schemacheck.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \

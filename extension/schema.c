@@ -146,7 +146,7 @@ ApplyTable(json_t *table)
 					 errdetail("A managed table has the columns _id and _creationTime."),
 					 errhint("Leave it out of schema.js to use it as an ordinary table, or rename one of them.")));
 		if (fields && SchemaIsSchemaless(relid))
-			SchemaAdoptTable(relid, name, fields, FieldSqlType);	/* made by its first insert */
+			SchemaAdoptTable(relid, name, doc, FieldSqlType);	/* made by its first insert */
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "SELECT EXISTS (SELECT FROM %s)", quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name));
 		if (SPI_execute(sql.data, true, 1) == SPI_OK_SELECT && SPI_processed == 1)

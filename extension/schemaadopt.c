@@ -5,18 +5,17 @@
  * document's fields in one jsonb column, `_doc`. When a deploy's schema.js
  * declares such a table with an object validator, its documents move into
  * typed columns, as schema.c would have made them: every stored document is
- * first checked against the declared fields (no undeclared field, every
- * required field present, each scalar of its declared type), in creation
- * order, and the first that does not match refuses the deploy, naming the
- * document's _id, the field and what to do. Then one column per declared
+ * first checked against the table's validator (schemacheck.c: every field,
+ * nested values included), in creation order, and the first that does not
+ * match refuses the deploy, naming the document's _id, the path and what
+ * to do. Then one column per declared
  * field is added (nullable), filled from the documents through values.c
  * (so every Convex encoding converts as a write would), required scalar
  * columns are made NOT NULL and `_doc` is dropped. schema.c then goes on
  * with its additive migration (indexes) as for any managed table.
  *
  * Nested and union-typed fields become jsonb holding the stored Convex JSON
- * as it is: only their presence is checked here, not their inner shape
- * (udf's deep validators run in JavaScript, at write time).
+ * as it is.
  *
  * Runs inside the deploy's SPI connection and transaction, as the
  * deployer; a refusal rolls everything back. Memory is the deploy's.
@@ -24,6 +23,7 @@
 #include "udf.h"
 
 #include "schemaadopt.h"
+#include "schemacheck.h"
 #include "values.h"
 
 #include "jansson_pg.h"
@@ -34,8 +34,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
-static const char *ScalarTypeName(json_t *field_type);
-static void CheckDocument(const char *table, const char *id, json_t *doc, json_t *fields);
+static void CheckDocument(const char *table, const char *id, json_t *doc, json_t *document_type);
 
 /* Is relid a table its first insert made (_id, _creationTime and a jsonb _doc, nothing else)? */
 bool
@@ -59,64 +58,18 @@ SchemaIsSchemaless(Oid relid)
 	return live == 3;
 }
 
-/* The Convex type a scalar field validator requires (ConvexTypeName's names), or NULL for jsonb fields. */
-static const char *
-ScalarTypeName(json_t *field_type)
-{
-	const char *type = json_string_value(json_object_get(field_type, "type"));
-
-	if (type == NULL)
-		return NULL;
-	if (strcmp(type, "string") == 0 || strcmp(type, "id") == 0)
-		return "string";
-	if (strcmp(type, "number") == 0 || strcmp(type, "float64") == 0)
-		return "float64";
-	if (strcmp(type, "bigint") == 0 || strcmp(type, "int64") == 0)
-		return "int64";
-	if (strcmp(type, "boolean") == 0 || strcmp(type, "bytes") == 0)
-		return type;
-	return NULL;
-}
-
-/* ERROR naming the document unless doc's fields match the declared fields. */
+/* ERROR naming the document unless it matches the table's validator (schemacheck.c). */
 static void
-CheckDocument(const char *table, const char *id, json_t *doc, json_t *fields)
+CheckDocument(const char *table, const char *id, json_t *doc, json_t *document_type)
 {
-	const char *field;
-	json_t	   *v;
-	json_t	   *spec;
+	const char *problem = SchemaCheckValue(document_type, doc, "");
 
-	json_object_foreach(doc, field, v)
-	{
-		if (!json_object_get(fields, field))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-					 errmsg("schema.js: document %s of table \"%s\" does not match the schema: it has the field \"%s\", which the schema does not declare",
-							id, table, field),
-					 errhint("Declare the field (v.optional(...) if not every document has it), or remove it from the document, then deploy again.")));
-	}
-	json_object_foreach(fields, field, spec)
-	{
-		json_t	   *value = json_object_get(doc, field);
-		const char *want = ScalarTypeName(json_object_get(spec, "fieldType"));
-
-		if (value == NULL)
-		{
-			if (!json_is_true(json_object_get(spec, "optional")))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-						 errmsg("schema.js: document %s of table \"%s\" does not match the schema: it lacks the required field \"%s\"",
-								id, table, field),
-						 errhint("Make the field v.optional(...), or give the document the field, then deploy again.")));
-			continue;
-		}
-		if (want && strcmp(ConvexTypeName(value), want) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-					 errmsg("schema.js: document %s of table \"%s\" does not match the schema: the field \"%s\" holds a %s value, and the schema says %s",
-							id, table, field, ConvexTypeName(value), want),
-					 errhint("Change the validator, or fix the document, then deploy again.")));
-	}
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("schema.js: document %s of table \"%s\" does not match the schema: %s", id, table, problem),
+				 errdetail("The table was made without a schema; declaring it in schema.js moves its documents into typed columns, so each must match."),
+				 errhint("Change the validator (v.optional(...) for a field not every document has), or fix the document, then deploy again.")));
 }
 
 /*
@@ -125,8 +78,9 @@ CheckDocument(const char *table, const char *id, json_t *doc, json_t *fields)
  * is a scalar); ERROR naming the first document that does not match.
  */
 void
-SchemaAdoptTable(Oid relid, const char *name, json_t *fields, SchemaFieldSqlType type_of)
+SchemaAdoptTable(Oid relid, const char *name, json_t *document_type, SchemaFieldSqlType type_of)
 {
+	json_t	   *fields = json_object_get(document_type, "value");
 	const char *qname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name);
 	StringInfoData sql;
 	SPITupleTable *rows;
@@ -154,7 +108,7 @@ SchemaAdoptTable(Oid relid, const char *name, json_t *fields, SchemaFieldSqlType
 
 		PG_TRY();
 		{
-			CheckDocument(name, id, doc, fields);
+			CheckDocument(name, id, doc, document_type);
 		}
 		PG_FINALLY();
 		{

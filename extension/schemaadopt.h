@@ -11,6 +11,6 @@
 typedef const char *(*SchemaFieldSqlType) (json_t *field_type, bool *scalar);
 
 extern bool SchemaIsSchemaless(Oid relid);
-extern void SchemaAdoptTable(Oid relid, const char *name, json_t *fields, SchemaFieldSqlType type_of);
+extern void SchemaAdoptTable(Oid relid, const char *name, json_t *document_type, SchemaFieldSqlType type_of);
 
 #endif							/* UDF_SCHEMAADOPT_H */

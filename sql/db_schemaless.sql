@@ -74,6 +74,9 @@ EXCEPTION WHEN others THEN
   RETURN replace(SQLERRM, (SELECT _id FROM things2 WHERE (_doc->>'n')::int = 2), '<n=2>');
 END $$;
 SELECT deploy_error(:'app'::jsonb || :'bad'::jsonb);
+-- nested values are checked too: n = 5 holds {deep: 1} where the schema says {deep: string}
+\set nested `node regress/app-json.mjs regress/apps/schemaless-adopt-nested`
+SELECT replace(deploy_error(:'app'::jsonb || :'nested'::jsonb), (SELECT _id FROM things2 WHERE (_doc->>'n')::int = 5), '<n=5>');
 -- nothing changed: things2 is still a table without a schema, the previous deployment live
 SELECT count(*) AS docs, bool_and(_doc ? 'n') AS untouched FROM things2;
 SELECT count(*) FROM udf_functions() WHERE path LIKE 'chat:%';
