@@ -14,7 +14,9 @@
  * (`meta.color`), compares udf_sort_key keys (dbsortkey.c), bytes in
  * Convex's order, so types rank and missing paths are undefined as in
  * Convex; a path into a column of another type is undefined. Arithmetic
- * works on numeric fields as float8.
+ * works on numeric fields as float8, and on numbers kept as jsonb (paths,
+ * tables without a schema); rows where an operand is no number do not
+ * match.
  *
  * Index ranges follow Convex's rules before any SQL is built: eq on a
  * prefix of the index's fields in any order, then at most one lower and one
@@ -262,10 +264,35 @@ TranslateArith(QueryBuild *b, json_t *e, StringInfo out)
 		char	   *nested;
 		int			c = FieldColumn(b, json_string_value(json_object_get(e, "$field")), &nested);
 
+		if (c >= 0 && ColumnRank(b->t->cols[c].typid) == RANK_ANY)
+		{
+			/*
+			 * a value kept as jsonb (a path into it, or a table without a
+			 * schema): its number, NULL (no match) for anything else; `->`
+			 * by name finds object fields only, as Convex paths do
+			 */
+			StringInfoData value;
+
+			initStringInfo(&value);
+			appendStringInfoString(&value, quote_identifier(b->t->cols[c].name));
+			if (b->t->cols[c].typid == JSONOID)
+				appendStringInfoString(&value, "::jsonb");
+			for (char *name = nested; name && *name;)
+			{
+				char	   *dot = strchr(name, '.');
+				char	   *part = dot ? pnstrdup(name, dot - name) : name;
+
+				appendStringInfo(&value, " OPERATOR(pg_catalog.->) $%d", AddParam(b->p, CStringGetTextDatum(part), TEXTOID, false));
+				name = dot ? dot + 1 : NULL;
+			}
+			appendStringInfo(out, "(CASE WHEN pg_catalog.jsonb_typeof(%s) = 'number' THEN (%s)::float8 END)",
+							 value.data, value.data);
+			return;
+		}
 		if (c < 0 || nested || (ColumnRank(b->t->cols[c].typid) != RANK_FLOAT64 &&
 								ColumnRank(b->t->cols[c].typid) != RANK_INT64))
 			DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
-					"udf can only do arithmetic on numeric top-level fields in filters (\"%s\"): compare the field itself, or filter the collected documents in JavaScript",
+					"udf can only do arithmetic on numeric fields in filters (\"%s\"): compare the field itself, or filter the collected documents in JavaScript",
 					json_string_value(json_object_get(e, "$field")));
 		appendStringInfo(out, "%s::float8", quote_identifier(b->t->cols[c].name));
 		return;

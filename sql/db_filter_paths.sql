@@ -45,9 +45,14 @@ SELECT udf_invoke('paths:combined', '{"table": "notes"}') AS managed,
        udf_invoke('paths:combined', '{"table": "loose_notes"}') AS schemaless,
        udf_invoke('paths:combined', '{"table": "plain_notes"}') AS ordinary;
 
--- bad: a path used as a boolean; arithmetic on a nested field is not translated yet
+-- arithmetic on a nested number
+SELECT udf_invoke('paths:nestedArithmetic', '{"table": "notes"}') AS managed,
+       udf_invoke('paths:nestedArithmetic', '{"table": "loose_notes"}') AS schemaless,
+       udf_invoke('paths:nestedArithmetic', '{"table": "plain_notes"}') AS ordinary;
+
+-- bad: a path used as a boolean; arithmetic on a string field
 SELECT udf_invoke('paths:pathAsBoolean');
-SELECT udf_invoke('paths:nestedArithmetic');
+SELECT udf_invoke('paths:stringArithmetic');
 -- the session is still usable
 SELECT udf_invoke('paths:where', '{"table": "notes", "op": "eq", "path": "meta.color", "value": "blue"}');
 DROP TABLE plain_notes, loose_notes;

@@ -54,16 +54,30 @@ export const combined = query({
       .join(''),
 });
 
-// bad: a dotted path used as a boolean; arithmetic on a nested field
+// arithmetic on a nested number: meta.size + 1 > 4 (rows without a number there do not match)
+export const nestedArithmetic = query({
+  args: { table: v.string() },
+  handler: async (ctx, { table }) =>
+    (
+      await ctx.db
+        .query(table)
+        .filter((q) => q.gt(q.add(q.field('meta.size'), 1), 4))
+        .collect()
+    )
+      .map((d) => d.title)
+      .join(''),
+});
+
+// bad: a dotted path used as a boolean; arithmetic on a string field
 export const pathAsBoolean = query({
   args: {},
   handler: async (ctx) => ctx.db.query('notes').filter((q) => q.field('meta.color')).collect(),
 });
-export const nestedArithmetic = query({
+export const stringArithmetic = query({
   args: {},
   handler: async (ctx) =>
     ctx.db
       .query('notes')
-      .filter((q) => q.gt(q.add(q.field('meta.size'), 1), 4))
+      .filter((q) => q.gt(q.add(q.field('title'), 1), 4))
       .collect(),
 });
