@@ -6,8 +6,10 @@
  * `_id` text primary key (a Convex id), `_creationTime` float8, and one
  * column per top-level field (string -> text, number -> float8, int64 ->
  * int8, boolean -> boolean, bytes -> bytea, id -> text, anything nested or
- * union-typed -> jsonb holding Convex JSON). Required scalar fields are NOT
- * NULL; optional ones are nullable (NULL = missing). Each .index(name,
+ * union-typed -> jsonb holding Convex JSON). A table whose documents are
+ * v.any() or a union of shapes has no columns of fields: it keeps each
+ * document whole in a jsonb `_doc`, as a table without a schema does
+ * (dbschemaless.c). Required scalar fields are NOT NULL; optional ones are nullable (NULL = missing). Each .index(name,
  * fields) becomes a btree "<table>__<name>" on (fields..., _creationTime),
  * plus "<table>__by_creation_time"; an any-typed (jsonb) field is indexed
  * as udf_sort_key(field), so the btree's order is Convex's total order and
@@ -132,6 +134,11 @@ ApplyTable(json_t *table)
 						 errmsg("schema.js: table \"%s\": field \"%s\" may not start with \"_\" or \"$\"", name, field)));
 			appendStringInfo(&sql, ", %s %s%s", quote_identifier(field), type,
 							 scalar && !optional ? " NOT NULL" : "");
+		}
+		else
+		{
+			/* v.any() or a union of shapes: the document whole, as a table without a schema keeps it */
+			appendStringInfoString(&sql, ", \"_doc\" jsonb NOT NULL DEFAULT '{}'");
 		}
 		appendStringInfoChar(&sql, ')');
 		Run(sql.data);

@@ -54,6 +54,12 @@ DROP ROLE schemaless_reader;
 SELECT udf_deploy(:'app'::jsonb || :'users'::jsonb)->'tables' AS tables;
 SELECT udf_invoke('chat:send', '{"author": "cy", "body": "still", "table": "notes2"}') IS NOT NULL AS inserted;
 SELECT _doc FROM notes2;
+-- a declared table whose documents are a union of shapes keeps each document whole, validated
+\d events
+SELECT udf_invoke('chat:put', '{"table": "events", "doc": {"kind": "click", "x": 3}}') AS click,
+       udf_invoke('chat:put', '{"table": "events", "doc": {"kind": "key", "key": "k"}}') AS key;
+SELECT udf_invoke('chat:put', '{"table": "events", "doc": {"kind": "click", "key": "k"}}');
+SELECT count(*) AS events FROM events;
 
 -- a later schema.js that declares such a table moves its documents into typed columns
 \set adopt `node regress/app-json.mjs regress/apps/schemaless-adopt`
@@ -82,4 +88,4 @@ SELECT count(*) AS docs, bool_and(_doc ? 'n') AS untouched FROM things2;
 SELECT count(*) FROM udf_functions() WHERE path LIKE 'chat:%';
 DROP FUNCTION deploy_error(jsonb);
 DROP TABLE notes2, things, things2, edits;
-DROP TABLE chat, users;
+DROP TABLE chat, users, events;

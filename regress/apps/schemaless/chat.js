@@ -101,3 +101,12 @@ export const patchMissing = mutation({
     }
   },
 });
+// any document into any table
+export const put = mutation({
+  args: { table: v.string(), doc: v.any() },
+  handler: async (ctx, { table, doc }) => {
+    const id = await ctx.db.insert(table, doc);
+    const { _id, _creationTime, ...fields } = await ctx.db.get(id);
+    return fields;
+  },
+});
