@@ -45,8 +45,9 @@
 
 /*
  * The bare name of a table a write may create, checked against Convex's
- * rules for table names (1 to 64 letters, digits and underscores, starting
- * with a letter); ERROR naming the method otherwise.
+ * rules for table names (letters, digits and underscores, starting with a
+ * letter; at most 63 bytes, PostgreSQL's limit, where Convex allows 64);
+ * ERROR naming the method otherwise.
  */
 const char *
 SchemalessTableName(const char *method, const char *name)
@@ -54,7 +55,7 @@ SchemalessTableName(const char *method, const char *name)
 	List	   *names = stringToQualifiedNameList(name);
 	const char *bare = strVal(llast(names));
 	size_t		len = strlen(bare);
-	bool		ok = len > 0 && len <= 64 &&
+	bool		ok = len > 0 && len < NAMEDATALEN &&
 		((bare[0] >= 'a' && bare[0] <= 'z') || (bare[0] >= 'A' && bare[0] <= 'Z'));
 
 	for (size_t i = 0; ok && i < len; i++)
@@ -65,7 +66,7 @@ SchemalessTableName(const char *method, const char *name)
 				(errcode(ERRCODE_INVALID_NAME),
 				 errmsg("db.%s: table \"%s\" does not exist, and \"%s\" is not a valid table name to create it with",
 						method, name, bare),
-				 errdetail("Table names are 1 to 64 letters, digits and underscores and start with a letter."),
+				 errdetail("Table names are 1 to 63 letters, digits and underscores and start with a letter."),
 				 errhint("Use such a name, or create the table first (schema.js or CREATE TABLE).")));
 	return bare;
 }

@@ -18,7 +18,9 @@
  * as it is.
  *
  * Runs inside the deploy's SPI connection and transaction, as the
- * deployer; a refusal rolls everything back. Memory is the deploy's.
+ * deployer; a refusal rolls everything back. Memory is the deploy's: the
+ * documents are read at once (a table of millions of documents is better
+ * migrated by hand: ALTER TABLE, then UPDATE from `_doc`).
  */
 #include "udf.h"
 
@@ -33,6 +35,9 @@
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "catalog/pg_class.h"
+#include "access/htup_details.h"
 
 static void CheckDocument(const char *table, const char *id, json_t *doc, json_t *document_type);
 
@@ -42,17 +47,22 @@ SchemaIsSchemaless(Oid relid)
 {
 	AttrNumber	doc = get_attnum(relid, "_doc");
 	int			live = 0;
+	int			natts;
+	HeapTuple	tup;
 
 	if (doc == InvalidAttrNumber || get_atttype(relid, doc) != JSONBOID ||
 		get_attnum(relid, "_id") == InvalidAttrNumber || get_attnum(relid, "_creationTime") == InvalidAttrNumber)
 		return false;
-	for (AttrNumber a = 1; a <= 64; a++)
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	natts = ((Form_pg_class) GETSTRUCT(tup))->relnatts;
+	ReleaseSysCache(tup);
+	for (AttrNumber a = 1; a <= natts; a++)
 	{
 		char	   *name = get_attname(relid, a, true);
 
-		if (name == NULL)
-			break;
-		if (strncmp(name, "........pg.dropped.", 19) != 0)
+		if (name != NULL && strncmp(name, "........pg.dropped.", 19) != 0)
 			live++;
 	}
 	return live == 3;
