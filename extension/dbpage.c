@@ -13,10 +13,10 @@
  * Read limits: with maximumRowsRead or maximumBytesRead, every row of the
  * range is read through a portal, the filters being a last boolean column
  * rather than WHERE (ScanPage), so rows a filter rejects count as read, as
- * in Convex; bytes are the documents' encoded size. When a limit is
- * reached the page ends early: isDone false, pageStatus SplitRequired, a
- * splitCursor at the middle row read, and continueCursor after the last
- * row read (so the next page does not read the rejected rows again). A page
+ * in Convex; bytes are the documents' size as they travel to V8 (what
+ * LimitsCountRead counts). When a limit is reached the page ends early:
+ * isDone false, pageStatus SplitRequired, a splitCursor at the middle row
+ * read, and continueCursor after the last row read (so the next page does not read the rejected rows again). A page
  * that ends normally but used 3/4 of a limit, or holds more than 6144
  * documents, is SplitRecommended.
  *
