@@ -32,6 +32,8 @@ OBJS = \
 	extension/dbpage.o \
 	extension/dbquery.o \
 	extension/dbrow.o \
+	extension/dbschemaless.o \
+	extension/dbsortkey.o \
 	extension/dbsql.o \
 	extension/dbtable.o \
 	extension/auth.o \
@@ -50,6 +52,8 @@ OBJS = \
 	extension/prng.o \
 	extension/runtime.o \
 	extension/schema.o \
+	extension/schemaadopt.o \
+	extension/schemacheck.o \
 	extension/sqlapi.o \
 	extension/sqlcall.o \
 	extension/store.o \

@@ -70,6 +70,13 @@ CREATE FUNCTION udf_functions(
     ORDER BY 1
   $$;
 
+-- Convex's total order as bytes: the key of a value kept as Convex JSON
+-- (NULL, a missing field, is undefined), and of the field at a path inside it.
+CREATE FUNCTION udf_sort_key(value jsonb) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'udf_sort_key' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION udf_sort_key(value jsonb, path text[]) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'udf_sort_key_path' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 -- This backend's isolate (heap used/limit) and how many calls were stopped.
 CREATE FUNCTION udf_info() RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_info' LANGUAGE C VOLATILE;
