@@ -128,13 +128,23 @@ DropGenerated(void)
 	List	   *victims = NIL;
 	ListCell   *lc;
 
-	if (SPI_execute(find, true, 0) != SPI_OK_SELECT)
+	/*
+	 * Not read-only: a fresh snapshot, taken after the deploy lock, sees what
+	 * a concurrent deploy that went first left (a function it dropped prints
+	 * as a bare oid, and is skipped).
+	 */
+	if (SPI_execute(find, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the generated SQL functions");
 	for (uint64 i = 0; i < SPI_processed; i++)
-		victims = lappend(victims, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	{
+		char	   *signature = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		if (signature && strspn(signature, "0123456789") != strlen(signature))
+			victims = lappend(victims, signature);
+	}
 	foreach(lc, victims)
 	{
-		if (SPI_execute(psprintf("DROP FUNCTION %s", (char *) lfirst(lc)), false, 0) != SPI_OK_UTILITY)
+		if (SPI_execute(psprintf("DROP FUNCTION IF EXISTS %s", (char *) lfirst(lc)), false, 0) != SPI_OK_UTILITY)
 			elog(ERROR, "could not drop %s", (char *) lfirst(lc));
 	}
 }
