@@ -33,9 +33,13 @@ OBJS = \
 	extension/dbpage.o \
 	extension/dbquery.o \
 	extension/dbrow.o \
+	extension/dbschemaless.o \
+	extension/dbsortkey.o \
 	extension/dbsql.o \
 	extension/dbtable.o \
+	extension/auth.o \
 	extension/dbwrite.o \
+	extension/dbidtable.o \
 	extension/deploy.o \
 	extension/elevated.o \
 	extension/errors.o \
@@ -49,9 +53,13 @@ OBJS = \
 	extension/prng.o \
 	extension/runtime.o \
 	extension/schema.o \
+	extension/schemaadopt.o \
+	extension/schemacheck.o \
 	extension/schedule.o \
 	extension/scheduler.o \
 	extension/crons.o \
+	extension/sqlapi.o \
+	extension/sqlcall.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \

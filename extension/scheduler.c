@@ -473,7 +473,7 @@ RunJob(const Job *job, char **error)
 		call.args_json = job->args;
 		call.seed = seed;
 		call.now_ms = (double) (int64) ClockNowMs();
-		call.flags = UDF_INVOKE_ALLOW_INTERNAL;
+		call.flags = UDF_INVOKE_ALLOW_INTERNAL | UDF_INVOKE_NO_IDENTITY;
 		call.expect_kind = job->kind;
 		LimitsCheckArgsSize(resolved->fn.display, strlen(job->args));
 		current_job = job->id;

@@ -24,6 +24,8 @@ _PG_init(void)
 	CodeCacheInit();
 	ConsoleInit();
 	StoreInit();
+	AuthInit();
+	SqlApiInit();
 	ScheduleInit();
 	SchedulerInit();
 	BgwInit();

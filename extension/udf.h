@@ -30,6 +30,7 @@
 extern void _PG_init(void);
 
 #include "store.h"
+#include "auth.h"
 #include "bgworker.h"
 #include "call.h"
 #include "callstack.h"
@@ -41,6 +42,7 @@ extern void _PG_init(void);
 #include "elevated.h"
 #include "errors.h"
 #include "ids.h"
+#include "invoke.h"
 #include "udf_limits.h"
 #include "names.h"
 #include "nested.h"
@@ -51,6 +53,7 @@ extern void _PG_init(void);
 #include "scheduler.h"
 #include "crons.h"
 #include "schema.h"
+#include "sqlapi.h"
 #include "subxact.h"
 #include "udf_syscall.h"
 #include "v8_peers.h"

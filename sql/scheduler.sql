@@ -1,5 +1,5 @@
 -- ctx.scheduler without the background workers (the library is not preloaded
--- here; regress/t/007_scheduler.pl runs the jobs): what scheduling writes,
+-- here; regress/t/008_scheduler.pl runs the jobs): what scheduling writes,
 -- its transactions, _scheduled_functions, cancel, the checks, and crons.js.
 CREATE TABLE sched_log (_id text PRIMARY KEY, "_creationTime" float8 NOT NULL, n float8);
 \set app `node regress/app-json.mjs regress/apps/scheduler`

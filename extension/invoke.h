@@ -1,0 +1,11 @@
+/*
+ * invoke.h -- calling a deployed function from SQL (invoke.c).
+ */
+#ifndef UDF_INVOKE_H
+#define UDF_INVOKE_H
+
+#include "postgres.h"
+
+extern Datum InvokeFromSql(const char *name, const char *args_values, size_t args_len);
+
+#endif							/* UDF_INVOKE_H */
