@@ -52,6 +52,19 @@ CREATE FUNCTION udf_call_typed(path text, names text[]) RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
 CREATE FUNCTION udf_call_typed(path text, names text[], VARIADIC args "any") RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+-- the same for results that are text, float8 or boolean, returned as they are (no jsonb)
+CREATE FUNCTION udf_call_text(path text, names text[]) RETURNS text
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_text(path text, names text[], VARIADIC args "any") RETURNS text
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_float8(path text, names text[]) RETURNS float8
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_float8(path text, names text[], VARIADIC args "any") RETURNS float8
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_boolean(path text, names text[]) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_boolean(path text, names text[], VARIADIC args "any") RETURNS boolean
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
 -- Where those functions go by default (udf.sql_api_schema): deployers create in it.
 CREATE SCHEMA udf_api;
 GRANT USAGE ON SCHEMA udf_api TO PUBLIC;
