@@ -1,0 +1,142 @@
+// bundle.mjs -- turn a project's convex/ folder into the modules udf_deploy
+// takes. One esbuild build with every function module as an entry point and
+// code splitting on: each entry becomes <path>.js, and code two or more
+// entries share (npm packages, helper modules) goes into _deps/ chunks once,
+// so a package is deployed in one copy however many modules import it.
+// `convex/server` and `convex/values` stay imports (udf serves them, so
+// functions run on the runtime's convex package); `_generated/server` and
+// `_generated/api` are compiled in from the same few lines codegen writes, so
+// a bundle never depends on codegen having run. Node built-ins are refused
+// naming the package (or app file) that wanted one. Source maps are kept,
+// with their sources rewritten relative to the project folder
+// (`convex/tasks.ts`, `node_modules/zod/...`), never `../../`.
+import { builtinModules } from "node:module";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import * as esbuild from "esbuild";
+import { CliError } from "./errors.mjs";
+import { findEntries, modulePath } from "./project.mjs";
+import { generatedServerJs, generatedApiJs } from "./codegen.mjs";
+
+const SERVED = new Set(["convex/server", "convex/values"]);
+const NODE_BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith("_")));
+
+// The npm package (or project file) a file belongs to, for error messages.
+function ownerOf(file, root) {
+  const parts = file.split(sep);
+  const i = parts.lastIndexOf("node_modules");
+  if (i < 0) return relative(root, file).split(sep).join("/");
+  const name = parts[i + 1]?.startsWith("@") ? `${parts[i + 1]}/${parts[i + 2]}` : parts[i + 1];
+  return `the npm package "${name}"`;
+}
+
+// The esbuild plugin that decides what stays an import and what is refused.
+function udfResolvePlugin(root, functionsDir) {
+  const generated = join(functionsDir, "_generated");
+  return {
+    name: "udf-resolve",
+    setup(build) {
+      build.onResolve({ filter: /^convex(\/.*)?$/ }, (args) => {
+        if (SERVED.has(args.path)) return { path: args.path, external: true };
+        return {
+          errors: [{
+            text: `udf serves only convex/server and convex/values to functions, not "${args.path}" (imported by ${ownerOf(args.importer, root)})`,
+          }],
+        };
+      });
+      build.onResolve({ filter: /.*/ }, (args) => {
+        const bare = args.path.startsWith("node:") ? args.path.slice(5) : args.path;
+        const top = bare.split("/")[0];
+        if (args.path.startsWith("node:") || NODE_BUILTINS.has(bare) || NODE_BUILTINS.has(top)) {
+          return {
+            errors: [{
+              text: `${ownerOf(args.importer, root)} needs the Node.js built-in "${args.path}", which udf functions do not have`,
+              detail: "udf runs functions in a bare V8 isolate inside PostgreSQL (no Node APIs). Use a package without Node built-ins, or call such code from outside the database.",
+            }],
+          };
+        }
+        if (args.path.startsWith(".") && args.resolveDir) {
+          const target = resolve(args.resolveDir, args.path).replace(/\.(js|ts|mjs)$/, "");
+          if (target === join(generated, "server")) return { path: "server", namespace: "udf-generated" };
+          if (target === join(generated, "api")) return { path: "api", namespace: "udf-generated" };
+        }
+        return undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: "udf-generated" }, (args) => ({
+        contents: args.path === "server" ? generatedServerJs() : generatedApiJs(),
+        loader: "js",
+      }));
+    },
+  };
+}
+
+// Rewrite a source map's sources to paths relative to the project folder.
+function normaliseMap(mapText, mapFile, root) {
+  const map = JSON.parse(mapText);
+  map.sources = map.sources.map((s) => {
+    if (/^[a-z-]+:/.test(s)) return s; // a virtual module (udf-generated:server)
+    const rel = relative(root, resolve(dirname(mapFile), s)).split(sep).join("/");
+    // a package installed above the project (a monorepo's node_modules)
+    const nm = rel.startsWith("../") ? rel.indexOf("node_modules/") : -1;
+    return nm >= 0 ? rel.slice(nm) : rel;
+  });
+  return map;
+}
+
+// Turn esbuild's messages into "file:line:col: text" lines.
+export function formatMessages(messages) {
+  return messages.map((m) => {
+    const where = m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : "";
+    const notes = (m.notes || []).map((n) => n.text).filter(Boolean);
+    return `${where}${m.text}${notes.length ? ` (${notes.join("; ")})` : ""}`;
+  });
+}
+
+// Bundle a project: { modules: {path: {source, sourceMap}}, entries, warnings }.
+export async function bundleProject({ root, functionsDir }) {
+  const entries = findEntries(functionsDir);
+  const seen = new Map();
+  for (const e of entries) {
+    const m = modulePath(e);
+    if (seen.has(m))
+      throw new CliError(`two files make module ${m}: convex/${seen.get(m)} and convex/${e}`, "Rename or remove one of them.");
+    seen.set(m, e);
+  }
+  let result;
+  try {
+    result = await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: entries.map((e) => join(functionsDir, e)),
+      outbase: functionsDir,
+      outdir: functionsDir,
+      entryNames: "[dir]/[name]",
+      chunkNames: "_deps/[name]-[hash]",
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      conditions: ["convex", "worker"],
+      define: { "process.env.NODE_ENV": '"production"' },
+      sourcemap: "external",
+      sourcesContent: true,
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      plugins: [udfResolvePlugin(root, functionsDir)],
+    });
+  } catch (e) {
+    if (!e.errors) throw e;
+    const lines = formatMessages(e.errors);
+    const detail = [...lines.slice(1), ...e.errors.map((m) => m.detail).filter((d) => typeof d === "string")];
+    throw new CliError(lines[0] + (lines.length > 1 ? ` (and ${lines.length - 1} more)` : ""), detail.join("\n") || undefined);
+  }
+  const byPath = new Map(result.outputFiles.map((f) => [f.path, f]));
+  const modules = {};
+  for (const f of result.outputFiles) {
+    if (!f.path.endsWith(".js")) continue;
+    const path = relative(functionsDir, f.path).split(sep).join("/");
+    const map = byPath.get(f.path + ".map");
+    modules[path] = { source: f.text, sourceMap: map ? normaliseMap(map.text, map.path, root) : undefined };
+  }
+  return { modules, entries, warnings: formatMessages(result.warnings) };
+}
