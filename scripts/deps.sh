@@ -55,4 +55,13 @@ if [ ! -f "$top/udf-runtime/node_modules/convex/package.json" ] || \
   echo "deps.sh: npm install in udf-runtime"
   ( cd "$top/udf-runtime" && npm ci --loglevel=error )
 fi
+# the CLI's packages (esbuild, pg, typescript, the convex types); npm ci again
+# whenever package-lock.json changes
+lock_hash=$(sha256sum "$top/cli/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$top/cli/node_modules/.udf-lock-hash" 2>/dev/null)" != "$lock_hash" ]; then
+  command -v npm >/dev/null || { echo "deps.sh: npm (Node.js 20) is required for the udf CLI" >&2; exit 1; }
+  echo "deps.sh: npm ci in cli"
+  ( cd "$top/cli" && npm ci --loglevel=error --no-audit --no-fund >/dev/null )
+  echo "$lock_hash" >"$top/cli/node_modules/.udf-lock-hash"
+fi
 echo "deps.sh: ok"
