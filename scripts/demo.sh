@@ -14,6 +14,10 @@ if [ "${1:-}" = stop ]; then
 fi
 scripts/build.sh
 . scripts/cluster.sh
+if [ -d .run/demo ]; then
+  echo "demo.sh: replacing the demo cluster in .run/demo: its data will be dropped" >&2
+  if [ -t 0 ]; then echo "demo.sh: press Ctrl-C within 5 s to keep it" >&2; sleep 5; fi
+fi
 PORT_BASE=${PORT_BASE:-54500} cluster_start demo
 app=$(node regress/app-json.mjs regress/apps/example)
 

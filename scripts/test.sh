@@ -68,12 +68,23 @@ if ls regress/t/*.pl >/dev/null 2>&1; then
   rm -rf "$tapdir"; mkdir -p "$tapdir"
   [ "$(id -u)" = 0 ] && chown postgres "$tapdir"
   chmod -R a+rX "$top/regress"
-  out=$(cd "$tapdir" && as_pg env PATH="$PGBIN:$PATH" TESTDIR="$tapdir" PG_REGRESS="$pgxs_dir/test/regress/pg_regress" \
-        PERL5LIB="$pgxs_dir/test/perl" prove -v "$top"/regress/t/*.pl 2>&1); rc=$?
-  echo "$out" | grep -E "^(ok|not ok)|^# |^Result|^Files|\.pl \.\." | sed 's/^/  /'
-  p=$(echo "$out" | grep -cE "^ok "); f=$(echo "$out" | grep -cE "^not ok ")
-  [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1 && echo "$out" | tail -40
-  count "$p" "$f"
+  # one line per test file as it finishes; the details only of what failed
+  # (the whole verbose output is in .run/tap.log)
+  : >"$top/.run/tap.log"
+  for t in "$top"/regress/t/*.pl; do
+    start=$(date +%s)
+    out=$(cd "$tapdir" && as_pg env PATH="$PGBIN:$PATH" TESTDIR="$tapdir" PG_REGRESS="$pgxs_dir/test/regress/pg_regress" \
+          PERL5LIB="$pgxs_dir/test/perl" prove -v "$t" 2>&1); rc=$?
+    echo "$out" >>"$top/.run/tap.log"
+    p=$(echo "$out" | grep -cE "^ok "); f=$(echo "$out" | grep -cE "^not ok ")
+    [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+    echo "  $(basename "$t"): $p passed, $f failed ($(( $(date +%s) - start )) s)"
+    if [ "$f" != 0 ]; then
+      echo "$out" | grep -A12 -E "^not ok " | sed 's/^/    /' | head -60
+      [ "$(echo "$out" | grep -cE "^not ok ")" = 0 ] && echo "$out" | tail -20 | sed 's/^/    /'
+    fi
+    count "$p" "$f"
+  done
 fi
 
 echo "$passed passed, $failed failed"
