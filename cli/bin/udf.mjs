@@ -4,7 +4,7 @@
 // exits 1 on any error (2 on a usage error).
 import { formatError, CliError } from "../src/errors.mjs";
 
-const COMMANDS = ["dev", "deploy", "run", "codegen", "bundle", "cluster"];
+const COMMANDS = ["dev", "deploy", "run", "logs", "codegen", "bundle", "cluster"];
 
 // The top-level help text.
 async function help() {

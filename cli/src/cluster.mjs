@@ -3,7 +3,8 @@
 // same machinery as `make demo` (scripts/cluster.sh) in JavaScript. It lives
 // in UDF_CLUSTER_DIR (default ./.udf/cluster), listens only on a Unix socket
 // in that folder, on port UDF_PORT (default 54321), with trust auth for the
-// `postgres` role and udf preloaded. The PostgreSQL programs come from PGBIN,
+// `postgres` role, udf preloaded, and every console line in its log
+// (udf.log_console = all, for `udf logs` and `udf dev`). The PostgreSQL programs come from PGBIN,
 // else `pg_config --bindir` (PG_CONFIG or the PATH's pg_config). PostgreSQL
 // refuses to run as root, so as root the cluster belongs to the `postgres`
 // user (runuser), as the project's own scripts do.
@@ -92,7 +93,8 @@ export function ensureCluster({ env = process.env, log = () => {} } = {}) {
     appendFileSync(join(s.data, "postgresql.conf"), [
       "", "# written by the udf CLI (embedded cluster)",
       `port = ${s.port}`, "listen_addresses = ''", `unix_socket_directories = '${s.socketDir}'`,
-      "shared_preload_libraries = 'udf'", "fsync = off", "synchronous_commit = off", "",
+      "shared_preload_libraries = 'udf'", "fsync = off", "synchronous_commit = off",
+      "udf.log_console = 'all'  # every console line reaches the log, for udf logs and udf dev", "",
     ].join("\n"));
   }
   const conf = readFileSync(join(s.data, "postgresql.conf"), "utf8");

@@ -80,7 +80,7 @@ test("a syntax error is refused with convex/file.ts:line:col and the old deploym
   appendFileSync(join(app, "convex", "notes.ts"), "\nexport const broken = ;\n");
   const r = udf(["deploy", app, "--typecheck=disable"]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /^udf: convex\/notes\.ts:18:23: Unexpected ";"\n/);
+  assert.match(r.stderr, /^udf: convex\/notes\.ts:21:23: Unexpected ";"\n/);
   assert.equal(JSON.parse(udf(["run", "notes:shout", '{"word": "still"}']).stdout), "STILL!");
 });
 
@@ -97,7 +97,7 @@ test("a type error stops udf deploy, naming file:line:col", () => {
   appendFileSync(join(app, "convex", "notes.ts"), '\nexport const n: number = "not a number";\n');
   const r = udf(["deploy", app]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /^udf: convex\/notes\.ts:18:14: error TS2322: Type 'string' is not assignable to type 'number'\.\n/);
+  assert.match(r.stderr, /^udf: convex\/notes\.ts:21:14: error TS2322: Type 'string' is not assignable to type 'number'\.\n/);
   assert.match(r.stderr, /--typecheck=disable/);
 });
 

@@ -1,7 +1,8 @@
 // dev.test.mjs -- `udf dev` as a real background process: the first push, a
 // saved change deployed within a second, a broken save reported as one error
 // line with the old deployment still live, a type error reported after its
-// push (and its fix), and a clean stop on SIGTERM.
+// push (and its fix), a console line of a call streamed as it happens, and a
+// clean stop on SIGTERM.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -46,6 +47,8 @@ test("udf dev pushes, picks up a change within a second, and reports errors", as
     assert.match(await out.next(/ pushed: /), /^\d\d:\d\d:\d\d pushed: 6 functions changed \(notes:shout, notes:words, tasks:add, tasks:finish, tasks:list, tasks:open\), 7 modules, \d+ ms$/);
     await out.next(/ type-check: no errors$/);
     udf(["run", "tasks:add", '{"text": "dev task"}']);
+    // the call's console line is streamed from the server log
+    assert.match(await out.next(/\[log\] tasks:add: /), /^\d\d:\d\d:\d\d \[log\] tasks:add: adding dev task$/);
 
     // a change to the helper module: every function whose module imports it
     const format = join(app, "convex", "lib", "format.ts");
@@ -61,13 +64,13 @@ test("udf dev pushes, picks up a change within a second, and reports errors", as
     const notes = join(app, "convex", "notes.ts");
     const good = readFileSync(notes, "utf8");
     writeFileSync(notes, good.replace("toUpperCase() +", "toUpperCase( +"));
-    assert.match(await out.next(/ error: /), /^\d\d:\d\d:\d\d error: convex\/notes\.ts:11:\d+: /);
+    assert.match(await out.next(/ error: /), /^\d\d:\d\d:\d\d error: convex\/notes\.ts:12:\d+: /);
     assert.equal(JSON.parse(udf(["run", "notes:shout", '{"word": "ok"}']).stdout), "OK!");
 
     // a type error: the push happens, then a line names the error
     writeFileSync(notes, good + '\nexport const wrong: number = "x";\n');
     assert.match(await out.next(/ pushed: /), /pushed: 2 functions changed \(notes:shout, notes:words\)/);
-    assert.match(await out.next(/ type errors: /), /type errors: convex\/notes\.ts:18:14: error TS2322: /);
+    assert.match(await out.next(/ type errors: /), /type errors: convex\/notes\.ts:21:14: error TS2322: /);
     writeFileSync(notes, good);
     await out.next(/ pushed: /);
     await out.next(/ type-check: no errors$/);

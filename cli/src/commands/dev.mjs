@@ -9,7 +9,9 @@
 // instead refuses to deploy with type errors), so a save reaches the database
 // in well under a second even while a slow check is still running. A failed
 // push leaves the last good deployment live. Changes that arrive
-// during a push are folded into one more push after it. Ctrl-C stops.
+// during a push are folded into one more push after it. The deployment's
+// console lines and failed calls are printed as they reach the server log
+// (logs.mjs). Ctrl-C stops.
 import { watch } from "node:fs";
 import { parseArgs, onOff } from "../args.mjs";
 import { connect } from "../db.mjs";
@@ -17,6 +19,7 @@ import { CliError } from "../errors.mjs";
 import { findProject } from "../project.mjs";
 import { pusher } from "../push.mjs";
 import { backgroundChecker } from "../typecheck-worker.mjs";
+import { followLog, formatEvent } from "../logs.mjs";
 
 export const usage = `udf dev [dir] [--db URL] [--typecheck=enable|disable] [--once]
   Push dir/convex, then watch it and push again on every change.`;
@@ -57,7 +60,15 @@ export async function run(argv) {
   });
   const client = await connect({ db: a.db, log: (t) => process.stderr.write(`${t}\n`) });
   process.stdout.write(`${clock()} udf dev: watching ${project.functionsDir} (${client.udfTarget.describe})\n`);
-  let previous, busy = false, again = false, failed = false;
+  let previous, busy = false, again = false, failed = false, follower = null;
+  if (!a.once) {
+    try {
+      follower = await followLog(client, (e) => process.stdout.write(`${e.kind === "problem" ? `${clock()} logs: ${e.text}` : formatEvent(e)}\n`));
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      process.stdout.write(`${clock()} console lines not shown: ${e.message}\n`);
+    }
+  }
   const once = async () => {
     if (busy) return void (again = true);
     busy = true;
@@ -98,7 +109,7 @@ export async function run(argv) {
     return;
   }
   await new Promise((res) => {
-    const stop = () => { watcher.close(); checker?.close(); res(); };
+    const stop = () => { watcher.close(); checker?.close(); follower?.stop(); res(); };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
