@@ -20,6 +20,7 @@
 // may not close over test variables (pass them as its second argument).
 // Every call runs in a savepoint, so a failed one undoes only its own writes.
 // withIdentity is not offered: udf calls have no Convex auth identity yet.
+import { after, test as nodeTest } from "node:test";
 import { getFunctionName } from "convex/server";
 import { convexToJson, jsonToConvex } from "convex/values";
 import { connect } from "./db.mjs";
@@ -122,16 +123,14 @@ export async function udfTest({ dir = ".", db } = {}) {
     },
     // A node:test test whose body runs in a transaction rolled back at its end.
     test(name, fn) {
-      return import("node:test").then(({ test, after }) => {
-        if (!closing) { closing = true; after(() => client.end()); }
-        return test(name, async (tc) => {
-          await t.begin();
-          try {
-            await fn(t, tc);
-          } finally {
-            await t.rollback();
-          }
-        });
+      if (!closing) { closing = true; after(() => client.end()); }
+      return nodeTest(name, async (tc) => {
+        await t.begin();
+        try {
+          await fn(t, tc);
+        } finally {
+          await t.rollback();
+        }
       });
     },
     // Close the connection (t.test does it after the file's last test).
