@@ -8,12 +8,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { udf, scratchApp, fixture, psql } from "./helpers.mjs";
+import { udf, scratchApp, fixture, psql, clusterDir } from "./helpers.mjs";
 
 test("udf deploy of the fixture starts the embedded cluster and deploys every module", () => {
   const r = udf(["deploy", fixture]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^deployed 7 modules, 6 functions to the embedded cluster in .*cli-test in \d+ ms\n$/);
+  assert.match(r.stdout, /^deployed 7 modules, 6 functions to the embedded cluster in (\S+) in \d+ ms\n$/);
+  assert.equal(/cluster in (\S+)/.exec(r.stdout)[1], clusterDir);
 });
 
 test("udf run calls functions: a mutation with zod, a query by index, an action", () => {
@@ -52,6 +53,16 @@ test("zod, imported by two modules, is deployed once, in a _deps chunk", () => {
   const sources = modules[withZod[0]].sourceMap.sources;
   assert.ok(sources.every((s) => !s.startsWith("../")), sources.slice(0, 3).join());
   assert.ok(sources.some((s) => s.startsWith("node_modules/zod/")));
+});
+
+test("a module re-exporting another's functions: listed under the modules, never under _deps/", () => {
+  const app = scratchApp("reexport");
+  writeFileSync(join(app, "convex", "again.ts"), 'import { list } from "./tasks";\nexport { list };\n');
+  const r = udf(["deploy", app, "--typecheck=disable"]);
+  assert.equal(r.status, 0, r.stderr);
+  const paths = psql(["-c", "SELECT path FROM udf_functions() ORDER BY 1"]).stdout.trim().split("\n");
+  assert.deepEqual(paths, ["again:list", "notes:shout", "notes:words", "tasks:add", "tasks:finish", "tasks:list", "tasks:open"]);
+  assert.deepEqual(JSON.parse(udf(["run", "again:list"]).stdout), JSON.parse(udf(["run", "tasks:list"]).stdout));
 });
 
 test("an npm package that needs a Node built-in is refused, naming the package and the built-in", () => {
