@@ -10,6 +10,7 @@
 // naming the package (or app file) that wanted one. Source maps are kept,
 // with their sources rewritten relative to the project folder
 // (`convex/tasks.ts`, `node_modules/zod/...`), never `../../`.
+import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import * as esbuild from "esbuild";
@@ -91,14 +92,30 @@ export function formatMessages(messages) {
   });
 }
 
+// A module file as the user sees it: its path from the project folder.
+function shown(root, functionsDir, entry) {
+  return relative(root, join(functionsDir, entry)).split(sep).join("/");
+}
+
+// Refuse Convex's "use node" modules, which Convex runs in Node.js.
+function refuseUseNode(root, functionsDir, entries) {
+  for (const e of entries) {
+    const head = readFileSync(join(functionsDir, e), "utf8").replace(/^(\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*/, "");
+    if (/^["']use node["']/.test(head))
+      throw new CliError(`${shown(root, functionsDir, e)} starts with "use node": Convex runs such modules in Node.js, which udf does not have`,
+        "udf runs every function in V8 inside PostgreSQL. Remove the directive if the module needs no Node APIs; otherwise keep that code outside the database.");
+  }
+}
+
 // Bundle a project: { modules: {path: {source, sourceMap}}, entries, warnings }.
 export async function bundleProject({ root, functionsDir }) {
   const entries = findEntries(functionsDir);
+  refuseUseNode(root, functionsDir, entries);
   const seen = new Map();
   for (const e of entries) {
     const m = modulePath(e);
     if (seen.has(m))
-      throw new CliError(`two files make module ${m}: convex/${seen.get(m)} and convex/${e}`, "Rename or remove one of them.");
+      throw new CliError(`two files make module ${m}: ${shown(root, functionsDir, seen.get(m))} and ${shown(root, functionsDir, e)}`, "Rename or remove one of them.");
     seen.set(m, e);
   }
   let result;

@@ -1,10 +1,11 @@
 // project.mjs -- where an app's parts are. A project is a folder holding a
 // `convex/` folder of function modules (as `npx convex dev` expects); `udf`
 // commands take the project folder (default: the current one) or the
-// `convex/` folder itself. Entry points are found the way Convex finds them:
+// `convex/` folder itself; a convex.json with "functions" names another
+// folder, as it does for Convex. Entry points are found the way Convex finds them:
 // every .ts/.tsx/.js/.jsx/.mjs file under convex/ except _generated/, _deps/,
 // node_modules/, declaration files, tests and dot- or #-files.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { CliError } from "./errors.mjs";
 
@@ -16,6 +17,21 @@ export function findProject(dir = ".") {
   const abs = resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory())
     throw new CliError(`no such folder: ${dir}`, "Give the folder that holds your convex/ folder (default: the current folder).");
+  const config = join(abs, "convex.json");
+  if (existsSync(config)) {
+    let functions;
+    try {
+      functions = JSON.parse(readFileSync(config, "utf8")).functions;
+    } catch (e) {
+      throw new CliError(`${config} is not JSON: ${e.message}`, "Fix convex.json, or remove it to use ./convex.");
+    }
+    if (functions !== undefined) {
+      const dirOf = resolve(abs, String(functions));
+      if (!existsSync(dirOf) || !statSync(dirOf).isDirectory())
+        throw new CliError(`convex.json names a functions folder that does not exist: ${functions}`, `Create ${dirOf}, or fix "functions" in ${config}.`);
+      return { root: abs, functionsDir: dirOf };
+    }
+  }
   if (existsSync(join(abs, "convex")) && statSync(join(abs, "convex")).isDirectory())
     return { root: abs, functionsDir: join(abs, "convex") };
   if (basename(abs) === "convex") return { root: resolve(abs, ".."), functionsDir: abs };

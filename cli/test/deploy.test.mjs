@@ -6,7 +6,7 @@
 // deployment left as it was.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { udf, scratchApp, fixture, psql, clusterDir } from "./helpers.mjs";
 
@@ -84,6 +84,26 @@ test("an app file that imports a Node built-in is refused, naming the file", () 
   const r = udf(["deploy", app, "--typecheck=disable"]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^udf: convex\/hash\.ts:1:28: convex\/hash\.ts needs the Node\.js built-in "node:crypto"/);
+});
+
+test("a \"use node\" module is refused, naming it", () => {
+  const app = scratchApp("usenode");
+  writeFileSync(join(app, "convex", "mailer.ts"), '// sends mail\n"use node";\nexport const x = 1;\n');
+  const r = udf(["deploy", app, "--typecheck=disable"]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^udf: convex\/mailer\.ts starts with "use node": Convex runs such modules in Node\.js, which udf does not have\n/);
+});
+
+test("convex.json's functions folder is where udf looks", () => {
+  const app = scratchApp("convexjson");
+  renameSync(join(app, "convex"), join(app, "backend"));
+  writeFileSync(join(app, "convex.json"), JSON.stringify({ functions: "backend/" }));
+  let r = udf(["codegen", app]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(existsSync(join(app, "backend", "_generated", "api.d.ts")));
+  writeFileSync(join(app, "convex.json"), JSON.stringify({ functions: "nowhere/" }));
+  r = udf(["codegen", app]);
+  assert.match(r.stderr, /^udf: convex\.json names a functions folder that does not exist: nowhere\/\n/);
 });
 
 test("a syntax error is refused with convex/file.ts:line:col and the old deployment stays", () => {
