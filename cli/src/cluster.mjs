@@ -97,7 +97,13 @@ export function ensureCluster({ env = process.env, log = () => {} } = {}) {
       "udf.log_console = 'all'  # every console line reaches the log, for udf logs and udf dev", "",
     ].join("\n"));
   }
-  const conf = readFileSync(join(s.data, "postgresql.conf"), "utf8");
+  let conf = readFileSync(join(s.data, "postgresql.conf"), "utf8");
+  if (!/^udf\.log_console/m.test(conf)) {
+    // a cluster made by an older udf CLI: give it the console setting too
+    appendFileSync(join(s.data, "postgresql.conf"), "\nudf.log_console = 'all'\n");
+    conf = readFileSync(join(s.data, "postgresql.conf"), "utf8");
+    if (running(bin, s.data)) runPg(bin, "pg_ctl", ["-D", s.data, "reload"], "reload its settings");
+  }
   const m = [...conf.matchAll(/^port = (\d+)/gm)].pop();
   const port = m ? Number(m[1]) : s.port;
   if (!running(bin, s.data)) {

@@ -35,7 +35,7 @@ function lines(child) {
   };
 }
 
-test("udf dev pushes, picks up a change within a second, and reports errors", async () => {
+test("udf dev pushes, picks up a change within a second, and reports errors", async (tc) => {
   const app = scratchApp("dev");
   const child = udfSpawn(["dev", app]);
   let stderr = "";
@@ -57,6 +57,7 @@ test("udf dev pushes, picks up a change within a second, and reports errors", as
     const line = await out.next(/ pushed: /);
     const elapsed = Date.now() - saved;
     assert.match(line, /pushed: 4 functions changed \(tasks:add, tasks:finish, tasks:list, tasks:open\), 7 modules/);
+    tc.diagnostic(`a saved change was live after ${elapsed} ms`);
     assert.ok(elapsed < 1000, `the change took ${elapsed} ms to deploy`);
     assert.ok(JSON.parse(udf(["run", "tasks:list"]).stdout).includes("[ ] dev task <3>"));
 
