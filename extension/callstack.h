@@ -17,5 +17,6 @@ extern uint64 CallStackRequest(void);
 extern const char *CallStackKind(void);
 extern UdfV8Context *CallStackContext(void);
 extern bool CallStackMarkPaginated(void);
+extern bool CallStackMutationBegin(CommandId *cid);
 
 #endif							/* UDF_CALLSTACK_H */

@@ -23,5 +23,6 @@ _PG_init(void)
 	CodeCacheInit();
 	ConsoleInit();
 	StoreInit();
+	AuthInit();
 	MarkGUCPrefixReserved("udf");
 }
