@@ -7,10 +7,11 @@
 // functions run on the runtime's convex package); `_generated/server` and
 // `_generated/api` are compiled in from the same few lines codegen writes, so
 // a bundle never depends on codegen having run. Node built-ins are refused
-// naming the package (or app file) that wanted one. Source maps are kept,
+// naming the package (or app file) that wanted one, and so are "use node"
+// modules and Convex components (convex.config.ts). Source maps are kept,
 // with their sources rewritten relative to the project folder
 // (`convex/tasks.ts`, `node_modules/zod/...`), never `../../`.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import * as esbuild from "esbuild";
@@ -107,10 +108,25 @@ function refuseUseNode(root, functionsDir, entries) {
   }
 }
 
+// Refuse an app whose convex.config.ts installs Convex components (as udf_deploy
+// refuses convex.config.js): bundled, the component imports would vanish.
+function refuseComponents(root, functionsDir) {
+  for (const name of ["convex.config.ts", "convex.config.js"]) {
+    const file = join(functionsDir, name);
+    if (!existsSync(file)) continue;
+    const specs = [...readFileSync(file, "utf8").matchAll(/(?:from|import)\s*["']([^"']+)["']/g)].map((m) => m[1])
+      .filter((p) => !p.startsWith(".") && !p.startsWith("convex/"));
+    if (specs.length)
+      throw new CliError(`udf does not support Convex components yet: ${shown(root, functionsDir, name)} installs ${specs.map((p) => `"${p}"`).join(", ")}`,
+        `Deploy the app without ${name} and the components it uses.`);
+  }
+}
+
 // Bundle a project: { modules: {path: {source, sourceMap}}, entries, warnings }.
 export async function bundleProject({ root, functionsDir }) {
   const entries = findEntries(functionsDir);
   refuseUseNode(root, functionsDir, entries);
+  refuseComponents(root, functionsDir);
   const seen = new Map();
   for (const e of entries) {
     const m = modulePath(e);

@@ -19,7 +19,9 @@
 // source is deployed as one more module inside the test's transaction, so it
 // may not close over test variables (pass them as its second argument).
 // Every call runs in a savepoint, so a failed one undoes only its own writes.
-// withIdentity is not offered: udf calls have no Convex auth identity yet.
+// t.withIdentity({ name: "Ada" }) gives the same calls made as that user
+// (ctx.auth.getUserIdentity(), through the udf.identity setting; subject and
+// issuer get defaults as convex-test gives them).
 import { after, test as nodeTest } from "node:test";
 import { getFunctionName } from "convex/server";
 import { convexToJson, jsonToConvex } from "convex/values";
@@ -64,20 +66,30 @@ export async function udfTest({ dir = ".", db } = {}) {
   const kinds = new Map(summary.functions.map((f) => [f.name, f.kind]));
   let inTx = false;
 
+  let users = 0;
+  // A full UserIdentity from the fields a test gives.
+  const identityOf = (fields) => {
+    const subject = fields.subject ?? `test-user-${++users}`;
+    const issuer = fields.issuer ?? "https://convex.test";
+    return { ...fields, subject, issuer, tokenIdentifier: fields.tokenIdentifier ?? `${issuer}|${subject}` };
+  };
+
   // Call a function of the given kind; returns its decoded value.
-  const call = async (kind, ref, args = {}) => {
+  const call = async (kind, ref, args = {}, identity) => {
     const name = nameOf(ref);
     const actual = kinds.get(name.includes(":") ? name : `${name}:default`);
     if (actual && actual !== kind)
       throw new TypeError(`udfTest: ${name} is a ${actual}, not a ${kind}: call it with t.${actual}()`);
-    return invoke(name, args, name);
+    return invoke(name, args, name, identity);
   };
 
   // udf_invoke in a savepoint: a failed call undoes only its own writes and
   // leaves the test's transaction usable, as a failed Convex mutation does.
-  const invoke = async (name, args, what) => {
+  const invoke = async (name, args, what, identity) => {
     if (inTx) await client.query("SAVEPOINT udf_test_call");
     try {
+      // every call says who calls, so one call's identity never leaks into the next
+      await client.query("SELECT set_config('udf.identity', $1, $2)", [identity ? JSON.stringify(identity) : "", inTx]);
       const r = await client.query("SELECT udf_invoke($1, $2::jsonb)::text AS v", [name, JSON.stringify(convexToJson(args))]);
       if (inTx) await client.query("RELEASE SAVEPOINT udf_test_call");
       return jsonToConvex(JSON.parse(r.rows[0].v));
@@ -88,27 +100,36 @@ export async function udfTest({ dir = ".", db } = {}) {
   };
   let closing = false;
 
+  // The calls, made as identity (or as nobody).
+  const calls = (identity) => ({
+    query: (ref, args) => call("query", ref, args, identity),
+    mutation: (ref, args) => call("mutation", ref, args, identity),
+    action: (ref, args) => call("action", ref, args, identity),
+    run: (fn, arg) => run(fn, arg, identity),
+    // The same calls made as another user.
+    withIdentity: (fields) => calls(identityOf(fields)),
+  });
+
+  // Run fn(ctx, arg) as a mutation with ctx.db, inside the test's transaction.
+  const run = async (fn, arg = {}, identity) => {
+    if (typeof fn !== "function") throw new TypeError("udfTest: t.run takes a function (ctx) => ...");
+    if (!inTx) throw new Error("udfTest: t.run needs a test transaction: call it inside t.test(...) or after t.begin()");
+    const source = `import { mutationGeneric } from "convex/server";\n` +
+      `const fn = (${fn.toString()});\nexport const run = mutationGeneric({ handler: (ctx, { arg }) => fn(ctx, arg) });\n`;
+    // the module stays deployed until the test's rollback takes it away
+    await client.query("SAVEPOINT udf_test_deploy");
+    try {
+      await deploy(client, { ...modules, [RUN_MODULE]: source });
+    } catch (e) {
+      await client.query("ROLLBACK TO SAVEPOINT udf_test_deploy");
+      throw e;
+    }
+    return invoke("_udf_test/run:run", { arg }, "t.run", identity);
+  };
+
   const t = {
     functions: summary.functions,
-    query: (ref, args) => call("query", ref, args),
-    mutation: (ref, args) => call("mutation", ref, args),
-    action: (ref, args) => call("action", ref, args),
-    // Run fn(ctx, arg) as a mutation with ctx.db, inside the test's transaction.
-    async run(fn, arg = {}) {
-      if (typeof fn !== "function") throw new TypeError("udfTest: t.run takes a function (ctx) => ...");
-      if (!inTx) throw new Error("udfTest: t.run needs a test transaction: call it inside t.test(...) or after t.begin()");
-      const source = `import { mutationGeneric } from "convex/server";\n` +
-        `const fn = (${fn.toString()});\nexport const run = mutationGeneric({ handler: (ctx, { arg }) => fn(ctx, arg) });\n`;
-      // the module stays deployed until the test's rollback takes it away
-      await client.query("SAVEPOINT udf_test_deploy");
-      try {
-        await deploy(client, { ...modules, [RUN_MODULE]: source });
-      } catch (e) {
-        await client.query("ROLLBACK TO SAVEPOINT udf_test_deploy");
-        throw e;
-      }
-      return invoke("_udf_test/run:run", { arg }, "t.run");
-    },
+    ...calls(null),
     // Open the test's transaction (for beforeEach).
     async begin() {
       if (inTx) throw new Error("udfTest: a test transaction is already open");

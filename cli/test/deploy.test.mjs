@@ -94,6 +94,17 @@ test("a \"use node\" module is refused, naming it", () => {
   assert.match(r.stderr, /^udf: convex\/mailer\.ts starts with "use node": Convex runs such modules in Node\.js, which udf does not have\n/);
 });
 
+test("an app that installs Convex components is refused, naming them", () => {
+  const app = scratchApp("components");
+  writeFileSync(join(app, "convex", "convex.config.ts"), 'import { defineApp } from "convex/server";\nimport rateLimiter from "@convex-dev/rate-limiter/convex.config";\nconst app = defineApp();\napp.use(rateLimiter);\nexport default app;\n');
+  const r = udf(["deploy", app, "--typecheck=disable"]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^udf: udf does not support Convex components yet: convex\/convex\.config\.ts installs "@convex-dev\/rate-limiter\/convex\.config"\n/);
+  // one without components is no obstacle
+  writeFileSync(join(app, "convex", "convex.config.ts"), 'import { defineApp } from "convex/server";\nexport default defineApp();\n');
+  assert.equal(udf(["deploy", app, "--typecheck=disable"]).status, 0);
+});
+
 test("convex.json's functions folder is where udf looks", () => {
   const app = scratchApp("convexjson");
   renameSync(join(app, "convex"), join(app, "backend"));

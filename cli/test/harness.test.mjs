@@ -1,7 +1,7 @@
 // harness.test.mjs -- the convex-test-style harness (udf-cli/test) on the
 // fixture, against the embedded cluster: t.query/mutation/action by api
 // reference and by name, t.run with ctx.db, a kind mismatch refused, a failed
-// mutation undoing only its own writes, ConvexError-free error details, and
+// mutation undoing only its own writes, error details, withIdentity, and
 // every test's writes rolled back (the later tests see an empty table).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -52,6 +52,17 @@ t.test("t.run gets ctx.db in the same transaction, with an argument", async (t) 
   }, { extra: "inserted by run" });
   assert.equal(n, 2);
   assert.deepEqual(await t.query(api.tasks.list, {}), ["[ ] seen by run (p3)", "[x] inserted by run (p5)"]);
+});
+
+t.test("withIdentity: ctx.auth.getUserIdentity() sees that user; without it, nobody", async (t) => {
+  const who = await t.withIdentity({ name: "Ada Lovelace" }).run(async (ctx) => await ctx.auth.getUserIdentity());
+  assert.equal(who.name, "Ada Lovelace");
+  assert.equal(who.issuer, "https://convex.test");
+  assert.match(who.subject, /^test-user-\d+$/);
+  assert.equal(who.tokenIdentifier, `https://convex.test|${who.subject}`);
+  assert.equal(await t.run(async (ctx) => await ctx.auth.getUserIdentity()), null);
+  const grace = t.withIdentity({ subject: "grace", issuer: "https://idp.example", email: "grace@example.com" });
+  assert.equal((await grace.run(async (ctx) => (await ctx.auth.getUserIdentity()).email)), "grace@example.com");
 });
 
 test("after the harness tests nothing was committed", async () => {
