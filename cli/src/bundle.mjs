@@ -122,54 +122,82 @@ function refuseComponents(root, functionsDir) {
   }
 }
 
-// Bundle a project: { modules: {path: {source, sourceMap}}, entries, warnings }.
-export async function bundleProject({ root, functionsDir }) {
-  const entries = findEntries(functionsDir);
-  refuseUseNode(root, functionsDir, entries);
-  refuseComponents(root, functionsDir);
-  const seen = new Map();
-  for (const e of entries) {
-    const m = modulePath(e);
-    if (seen.has(m))
-      throw new CliError(`two files make module ${m}: ${shown(root, functionsDir, seen.get(m))} and ${shown(root, functionsDir, e)}`, "Rename or remove one of them.");
-    seen.set(m, e);
-  }
-  let result;
+// A bundler for a project: bundle() -> { modules: {path: {source, sourceMap}}, entries, warnings }.
+// It keeps esbuild's context between calls while the set of modules stays the
+// same, so a rebuild (udf dev) parses only what changed; dispose() ends it.
+export function createBundler({ root, functionsDir }) {
+  let context = null, contextEntries = "";
+  const options = (entries) => ({
+    absWorkingDir: root,
+    entryPoints: entries.map((e) => join(functionsDir, e)),
+    outbase: functionsDir,
+    outdir: functionsDir,
+    entryNames: "[dir]/[name]",
+    chunkNames: "_deps/[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    conditions: ["convex", "worker"],
+    define: { "process.env.NODE_ENV": '"production"' },
+    sourcemap: "external",
+    sourcesContent: true,
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    plugins: [udfResolvePlugin(root, functionsDir)],
+  });
+  return {
+    async bundle() {
+      const entries = findEntries(functionsDir);
+      const seen = new Map();
+      for (const e of entries) {
+        const m = modulePath(e);
+        if (seen.has(m))
+          throw new CliError(`two files make module ${m}: ${shown(root, functionsDir, seen.get(m))} and ${shown(root, functionsDir, e)}`, "Rename or remove one of them.");
+        seen.set(m, e);
+      }
+      refuseUseNode(root, functionsDir, entries);
+      refuseComponents(root, functionsDir);
+      let result;
+      try {
+        if (!context || contextEntries !== entries.join("\n")) {
+          await context?.dispose();
+          context = await esbuild.context(options(entries));
+          contextEntries = entries.join("\n");
+        }
+        result = await context.rebuild();
+      } catch (e) {
+        if (!e.errors) throw e;
+        const lines = formatMessages(e.errors);
+        const detail = [...lines.slice(1), ...e.errors.map((m) => m.detail).filter((d) => typeof d === "string")];
+        throw new CliError(lines[0] + (lines.length > 1 ? ` (and ${lines.length - 1} more)` : ""), detail.join("\n") || undefined);
+      }
+      const byPath = new Map(result.outputFiles.map((f) => [f.path, f]));
+      const modules = {};
+      for (const f of result.outputFiles) {
+        if (!f.path.endsWith(".js")) continue;
+        const path = relative(functionsDir, f.path).split(sep).join("/");
+        const map = byPath.get(f.path + ".map");
+        modules[path] = { source: f.text, sourceMap: map ? normaliseMap(map.text, map.path, root) : undefined };
+      }
+      return { modules, entries, warnings: formatMessages(result.warnings) };
+    },
+    // Let esbuild's context go.
+    async dispose() {
+      await context?.dispose();
+      context = null;
+    },
+  };
+}
+
+// Bundle a project once.
+export async function bundleProject(project) {
+  const b = createBundler(project);
   try {
-    result = await esbuild.build({
-      absWorkingDir: root,
-      entryPoints: entries.map((e) => join(functionsDir, e)),
-      outbase: functionsDir,
-      outdir: functionsDir,
-      entryNames: "[dir]/[name]",
-      chunkNames: "_deps/[name]-[hash]",
-      bundle: true,
-      splitting: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      conditions: ["convex", "worker"],
-      define: { "process.env.NODE_ENV": '"production"' },
-      sourcemap: "external",
-      sourcesContent: true,
-      write: false,
-      metafile: true,
-      logLevel: "silent",
-      plugins: [udfResolvePlugin(root, functionsDir)],
-    });
-  } catch (e) {
-    if (!e.errors) throw e;
-    const lines = formatMessages(e.errors);
-    const detail = [...lines.slice(1), ...e.errors.map((m) => m.detail).filter((d) => typeof d === "string")];
-    throw new CliError(lines[0] + (lines.length > 1 ? ` (and ${lines.length - 1} more)` : ""), detail.join("\n") || undefined);
+    return await b.bundle();
+  } finally {
+    await b.dispose();
   }
-  const byPath = new Map(result.outputFiles.map((f) => [f.path, f]));
-  const modules = {};
-  for (const f of result.outputFiles) {
-    if (!f.path.endsWith(".js")) continue;
-    const path = relative(functionsDir, f.path).split(sep).join("/");
-    const map = byPath.get(f.path + ".map");
-    modules[path] = { source: f.text, sourceMap: map ? normaliseMap(map.text, map.path, root) : undefined };
-  }
-  return { modules, entries, warnings: formatMessages(result.warnings) };
 }

@@ -22,6 +22,7 @@ export async function run(argv) {
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stdout.write(`deployed ${r.modules.length} modules, ${r.functions.length} functions to ${client.udfTarget.describe} in ${Date.now() - start} ms\n`);
   } finally {
+    await push.close();
     await client.end();
   }
 }

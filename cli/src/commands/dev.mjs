@@ -103,6 +103,7 @@ export async function run(argv) {
   });
   await once();
   if (a.once) {
+    await push.close();
     await client.end();
     await checker?.close();
     if (failed) process.exitCode = 1;
@@ -113,5 +114,6 @@ export async function run(argv) {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  await push.close();
   await client.end();
 }
