@@ -57,8 +57,12 @@ test("udf dev pushes, picks up a change within a second, and reports errors", as
     const line = await out.next(/ pushed: /);
     const elapsed = Date.now() - saved;
     assert.match(line, /pushed: 4 functions changed \(tasks:add, tasks:finish, tasks:list, tasks:open\), 7 modules/);
-    tc.diagnostic(`a saved change was live after ${elapsed} ms`);
-    assert.ok(elapsed < 1000, `the change took ${elapsed} ms to deploy`);
+    // picked up (noticed and the push begun) within a second; the push itself is
+    // bundling plus udf_deploy, ~0.3 s here, slower when the machine is loaded
+    const pushMs = Number(/, (\d+) ms$/.exec(line)[1]);
+    tc.diagnostic(`a saved change was live after ${elapsed} ms, ${pushMs} ms of it the push: ${line}`);
+    assert.ok(elapsed - pushMs < 1000, `the change was picked up after ${elapsed - pushMs} ms`);
+    assert.ok(elapsed < 3000, `the change took ${elapsed} ms to deploy`);
     assert.ok(JSON.parse(udf(["run", "tasks:list"]).stdout).includes("[ ] dev task <3>"));
 
     // a syntax error: one error line with the position; the last good push stays live
