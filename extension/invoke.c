@@ -56,8 +56,18 @@ ResultToJsonb(const char *function, const char *json)
 Datum
 udf_invoke(PG_FUNCTION_ARGS)
 {
-	char	   *name;
-	Jsonb	   *args;
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("function name must not be null")));
+	PG_RETURN_DATUM(InvokeFunction(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+								   PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1)));
+}
+
+/* Call a deployed function by name from SQL (args NULL: no arguments); its result as jsonb. */
+Datum
+InvokeFunction(const char *name, Jsonb *args)
+{
 	const ResolvedFunction *resolved;
 	FunctionName fn;
 	const UdfDeployment *dep;
@@ -69,12 +79,6 @@ udf_invoke(PG_FUNCTION_ARGS)
 	char		seed[33];
 	Datum		result;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("function name must not be null")));
-	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	args = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
 	dep = StoreCurrentDeployment();
 	resolved = NameResolve(dep, name);
 	fn = resolved->fn;
@@ -117,5 +121,5 @@ udf_invoke(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(old);
 	result = ResultToJsonb(fn.display, result_json);
 	MemoryContextDelete(call_cxt);
-	PG_RETURN_DATUM(result);
+	return result;
 }

@@ -4,7 +4,9 @@
  * The runtime answers the ops it can by itself (function metadata, user
  * identity); every other op arrives here, through one dispatch table keyed by
  * the op's name; an op udf does not have answers "not supported yet"
- * (0A000). The ops that JS may see fail (ctx.db, nested calls) run in an
+ * (0A000). Each op is timed and counted toward the running call, and traced
+ * when a trace is on (callstats.c; one clock read at each end, none when
+ * nothing wants it). The ops that JS may see fail (ctx.db, nested calls) run in an
  * internal subtransaction (subxact.c) and answer errors as values; an error
  * that escapes an op anyway is parked and ends the call (parked.c).
  */
@@ -54,22 +56,32 @@ static const SyscallEntry syscall_table[] = {
 	{"1.0/getTransactionMetrics", LimitsTransactionMetrics},
 };
 
+StaticAssertDecl(lengthof(syscall_table) <= STATS_MAX_OPS, "udf_stats counts every op of the table");
+
+/* The op of row i of the dispatch table (udf_stats names ops by row), or NULL. */
+const char *
+SyscallOpName(int i)
+{
+	return i >= 0 && i < (int) lengthof(syscall_table) ? syscall_table[i].op : NULL;
+}
+
 /* Host callback: run one syscall; never raises. */
 void
 SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResult *out)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	const SyscallEntry *entry = NULL;
+	int			row = -1;
+	SyscallTimer timer = {0};
 
 	for (size_t i = 0; i < lengthof(syscall_table); i++)
 	{
 		if (strcmp(syscall_table[i].op, op) == 0)
 		{
-			entry = &syscall_table[i];
+			row = (int) i;
 			break;
 		}
 	}
-	if (entry == NULL)
+	if (row < 0)
 	{
 		out->error_message = psprintf("udf does not support the Convex syscall \"%s\" yet", op);
 		out->error_code = "0A000";
@@ -77,13 +89,16 @@ SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResu
 	}
 	PG_TRY();
 	{
-		entry->handler(args, args_len, out);
+		CallStatsSyscallBegin(&timer, row, op, args, args_len);
+		syscall_table[row].handler(args, args_len, out);
+		CallStatsSyscallEnd(&timer, out, true);
 	}
 	PG_CATCH();
 	{
 		/* no subtransaction was rolled back for it: JS may not go on, so it ends the call */
 		ParkError(cxt);
 		out->error_message = "syscall failed";
+		CallStatsSyscallEnd(&timer, NULL, false);
 	}
 	PG_END_TRY();
 }

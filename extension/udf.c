@@ -23,5 +23,8 @@ _PG_init(void)
 	CodeCacheInit();
 	ConsoleInit();
 	StoreInit();
+	StatsInit();
+	CallStatsInit();
+	TraceInit();
 	MarkGUCPrefixReserved("udf");
 }

@@ -9,5 +9,6 @@
 
 extern void SyscallDispatch(const char *op, const char *args, size_t args_len,
 							UdfV8HostResult *out);
+extern const char *SyscallOpName(int i);
 
 #endif							/* UDF_UDF_SYSCALL_H */
