@@ -18,7 +18,8 @@
  * syscalls by op, the documents and bytes read and written (the differences
  * of limits.c's per-call counts, so a nested call's reads count toward its
  * callers too, as Convex's transaction limits do), and the V8 heap in use
- * when it ended. Where it goes: StatsStore (stats.c), and a LOG line when
+ * when it ended (for calls of 0.1 ms or more and every 64th call:
+ * StatsSampleHeap). Where it goes: StatsStore (stats.c), and a LOG line when
  * it took udf.log_min_duration or longer.
  *
  * Nothing here calls into V8 except the heap statistics, read after the
@@ -148,8 +149,12 @@ Finish(CallStats *cs, StatsError error)
 		size_t		total;
 		size_t		limit;
 
-		udf_v8_heap_stats(&used, &total, &limit);
-		s.heap_bytes = used;
+		s.heap_bytes = 0;
+		if (StatsSampleHeap(s.total_ms))
+		{
+			udf_v8_heap_stats(&used, &total, &limit);
+			s.heap_bytes = used;
+		}
 		StatsStore(cs->function, cs->kind, &s);
 	}
 	if (udf_log_min_duration >= 0 && s.total_ms >= udf_log_min_duration)

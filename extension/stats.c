@@ -42,6 +42,7 @@
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -57,6 +58,8 @@
 typedef struct StatsEntry
 {
 	StatsKey	key;			/* must be first: the hash key */
+	char		kind[STATS_KIND_LEN];	/* set when made, never changed */
+	char		function[STATS_FUNCTION_LEN];
 	StatsCounters counters;
 	slock_t		mutex;			/* guards counters */
 } StatsEntry;
@@ -97,23 +100,15 @@ static void StatsShmemRequest(void);
 static void StatsShmemStartup(void);
 static void StatsShmemShutdown(int code, Datum arg);
 static void StatsLoad(void);
-static StatsEntry *EntryAlloc(const StatsKey *key);
+static StatsEntry *EntryAlloc(const StatsKey *key, const char *function, const char *kind);
 static void EntryDealloc(void);
 static int	UsageCompare(const void *a, const void *b);
 static void AddSample(StatsCounters *c, const StatsSample *s);
 
-/* Register the settings; when preloaded, ask for shared memory. */
+/* Register the settings; when preloaded, udf.stats_max too, and ask for shared memory. */
 void
 StatsInit(void)
 {
-	DefineCustomIntVariable("udf.stats_max",
-							"Maximum number of functions udf_stats keeps.",
-							"One entry per role, database, kind and function; when full, the "
-							"least-used 5% are evicted. Range 100 to 1000000; needs a restart.",
-							&udf_stats_max,
-							5000, 100, 1000000,
-							PGC_POSTMASTER, 0,
-							NULL, NULL, NULL);
 	DefineCustomEnumVariable("udf.stats_track",
 							 "Which function calls udf_stats counts.",
 							 "top: calls from SQL and triggers; all: nested ctx.runQuery/runMutation "
@@ -129,8 +124,17 @@ StatsInit(void)
 							 true,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
+	/* a server-start setting can only be made while the server starts */
 	if (!process_shared_preload_libraries_in_progress)
 		return;
+	DefineCustomIntVariable("udf.stats_max",
+							"Maximum number of functions udf_stats keeps.",
+							"One entry per role, database, kind and function; when full, the "
+							"least-used 5% are evicted. Range 100 to 1000000; needs a restart.",
+							&udf_stats_max,
+							5000, 100, 1000000,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = StatsShmemRequest;
 	prev_shmem_startup_hook = shmem_startup_hook;
@@ -215,7 +219,7 @@ StatsLoad(void)
 		/* a smaller udf.stats_max than before: the rest is evicted as usual */
 		if (hash_get_num_entries(stats_hash) >= udf_stats_max)
 			EntryDealloc();
-		e = EntryAlloc(&row.key);
+		e = EntryAlloc(&row.key, row.function, row.kind);
 		e->counters = row.counters;
 	}
 	FreeFile(file);
@@ -257,7 +261,12 @@ StatsShmemShutdown(int code, Datum arg)
 	hash_seq_init(&hs, stats_hash);
 	while ((e = hash_seq_search(&hs)) != NULL)
 	{
-		StatsRow	row = {e->key, e->counters};
+		StatsRow	row;
+
+		row.key = e->key;
+		memcpy(row.kind, e->kind, sizeof(row.kind));
+		memcpy(row.function, e->function, sizeof(row.function));
+		row.counters = e->counters;
 
 		if (fwrite(&row, sizeof(row), 1, file) != 1)
 		{
@@ -295,6 +304,21 @@ StatsWanted(bool top_level)
 		(udf_stats_track == STATS_TRACK_ALL || (udf_stats_track == STATS_TRACK_TOP && top_level));
 }
 
+/*
+ * Should a call that took total_ms read V8's heap statistics for
+ * peak_heap_bytes? Reading them walks every heap space, about as costly as
+ * the rest of a trivial call's bookkeeping, so only calls of 0.1 ms or more
+ * and every 64th call are measured: a call shorter than that cannot grow
+ * the heap by much.
+ */
+bool
+StatsSampleHeap(double total_ms)
+{
+	static uint32 calls = 0;
+
+	return total_ms >= 0.1 || (++calls & 63) == 0;
+}
+
 /* ERROR unless there is shared memory for statistics. */
 void
 StatsRequireShared(void)
@@ -307,15 +331,17 @@ StatsRequireShared(void)
 				 errhint("Add udf to shared_preload_libraries in postgresql.conf and restart the server.")));
 }
 
-/* A new entry for key; the exclusive lock is held and there is room. */
+/* A new entry for key, named function and kind; the exclusive lock is held and there is room. */
 static StatsEntry *
-EntryAlloc(const StatsKey *key)
+EntryAlloc(const StatsKey *key, const char *function, const char *kind)
 {
 	bool		found;
 	StatsEntry *e = hash_search(stats_hash, key, HASH_ENTER, &found);
 
 	if (!found)
 	{
+		strlcpy(e->function, function, sizeof(e->function));
+		strlcpy(e->kind, kind, sizeof(e->kind));
 		memset(&e->counters, 0, sizeof(e->counters));
 		e->counters.usage = 1.0;
 		SpinLockInit(&e->mutex);
@@ -400,6 +426,25 @@ AddSample(StatsCounters *c, const StatsSample *s)
 	c->usage += 1.0;
 }
 
+/* The 64-bit id of a function of a kind; the last one is remembered, as calls repeat. */
+static inline uint64
+FunctionId(const char *function, const char *kind)
+{
+	static char last_function[STATS_FUNCTION_LEN];
+	static char last_kind[STATS_KIND_LEN];
+	static uint64 last_id = 0;
+	uint64		id;
+
+	if (last_id != 0 && strcmp(function, last_function) == 0 && strcmp(kind, last_kind) == 0)
+		return last_id;
+	id = hash_bytes_extended((const unsigned char *) function, strlen(function),
+							 hash_bytes((const unsigned char *) kind, strlen(kind)));
+	strlcpy(last_function, function, sizeof(last_function));
+	strlcpy(last_kind, kind, sizeof(last_kind));
+	last_id = id;
+	return id;
+}
+
 /* Add one call of function (of kind) by the current role to its entry. */
 void
 StatsStore(const char *function, const char *kind, const StatsSample *sample)
@@ -409,11 +454,9 @@ StatsStore(const char *function, const char *kind, const StatsSample *sample)
 
 	if (!shared)
 		return;
-	memset(&key, 0, sizeof(key));
 	key.userid = GetUserId();
 	key.dbid = MyDatabaseId;
-	strlcpy(key.kind, kind, sizeof(key.kind));
-	strlcpy(key.function, function, sizeof(key.function));
+	key.function_id = FunctionId(function, kind);
 
 	LWLockAcquire(shared->lock, LW_SHARED);
 	e = hash_search(stats_hash, &key, HASH_FIND, NULL);
@@ -425,7 +468,7 @@ StatsStore(const char *function, const char *kind, const StatsSample *sample)
 		if (hash_get_num_entries(stats_hash) >= udf_stats_max &&
 			!hash_search(stats_hash, &key, HASH_FIND, NULL))
 			EntryDealloc();
-		e = EntryAlloc(&key);
+		e = EntryAlloc(&key, function, kind);
 	}
 	SpinLockAcquire(&e->mutex);
 	AddSample(&e->counters, sample);
@@ -450,6 +493,8 @@ StatsSnapshot(int *nrows)
 	while ((e = hash_seq_search(&hs)) != NULL)
 	{
 		rows[n].key = e->key;
+		memcpy(rows[n].kind, e->kind, sizeof(rows[n].kind));
+		memcpy(rows[n].function, e->function, sizeof(rows[n].function));
 		SpinLockAcquire(&e->mutex);
 		rows[n].counters = e->counters;
 		SpinLockRelease(&e->mutex);
@@ -490,7 +535,7 @@ StatsReset(const char *function)
 	hash_seq_init(&hs, stats_hash);
 	while ((e = hash_seq_search(&hs)) != NULL)
 	{
-		if (function && (e->key.dbid != MyDatabaseId || strcmp(e->key.function, function) != 0))
+		if (function && (e->key.dbid != MyDatabaseId || strcmp(e->function, function) != 0))
 			continue;
 		hash_search(stats_hash, &e->key, HASH_REMOVE, NULL);
 		removed++;

@@ -45,13 +45,17 @@ typedef struct StatsSample
 	uint64		heap_bytes;
 } StatsSample;
 
-/* The key of an entry: who ran which function, in which database. */
+/*
+ * The key of an entry: who ran which function, in which database. The
+ * function is keyed by a 64-bit hash of its kind and path, as
+ * pg_stat_statements keys statements by queryid: a short key keeps the
+ * per-call lookup cheap. The names themselves live in the entry.
+ */
 typedef struct StatsKey
 {
 	Oid			userid;
 	Oid			dbid;
-	char		kind[STATS_KIND_LEN];
-	char		function[STATS_FUNCTION_LEN];
+	uint64		function_id;
 } StatsKey;
 
 /* The counters of an entry; times in ms. */
@@ -82,16 +86,19 @@ typedef struct StatsGlobal
 	TimestampTz stats_reset;	/* last reset of everything */
 } StatsGlobal;
 
-/* One entry as the view reads it. */
+/* One entry as the view reads it (and as the saved file holds it). */
 typedef struct StatsRow
 {
 	StatsKey	key;
+	char		kind[STATS_KIND_LEN];
+	char		function[STATS_FUNCTION_LEN];
 	StatsCounters counters;
 } StatsRow;
 
 extern void StatsInit(void);
 extern bool StatsAvailable(void);
 extern bool StatsWanted(bool top_level);
+extern bool StatsSampleHeap(double total_ms);
 extern void StatsStore(const char *function, const char *kind, const StatsSample *sample);
 extern StatsRow *StatsSnapshot(int *nrows);
 extern StatsGlobal StatsGlobals(void);

@@ -89,8 +89,8 @@ udf_stats(PG_FUNCTION_ARGS)
 			errors += c->errors[e];
 		values[i++] = ObjectIdGetDatum(rows[r].key.userid);
 		values[i++] = ObjectIdGetDatum(rows[r].key.dbid);
-		values[i++] = CStringGetTextDatum(rows[r].key.function);
-		values[i++] = CStringGetTextDatum(rows[r].key.kind);
+		values[i++] = CStringGetTextDatum(rows[r].function);
+		values[i++] = CStringGetTextDatum(rows[r].kind);
 		values[i++] = Int64GetDatum(c->calls);
 		values[i++] = Int64GetDatum(errors);
 		values[i++] = Int64GetDatum(c->errors[STATS_ERR_UNCAUGHT]);

@@ -155,8 +155,14 @@ TraceSyscallBegin(const char *function, const char *op, const char *args, size_t
 void
 TraceNoteSql(const char *sql)
 {
-	if (open_step)
-		open_step->sql = lappend(open_step->sql, MemoryContextStrdup(trace_cxt, sql));
+	MemoryContext old;
+
+	if (!open_step)
+		return;
+	/* the list cells too: the statement runs in SPI's memory, gone when the op ends */
+	old = MemoryContextSwitchTo(trace_cxt);
+	open_step->sql = lappend(open_step->sql, pstrdup(sql));
+	MemoryContextSwitchTo(old);
 }
 
 /* A syscall ended: close its step and, if report is set and udf.trace is on, report it. */

@@ -93,6 +93,8 @@ CREATE FUNCTION udf_stats_info(
   RETURNS record
   AS 'MODULE_PATHNAME', 'udf_stats_info' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
 CREATE VIEW udf_stats_info AS SELECT * FROM udf_stats_info();
+-- readable by everyone, as pg_stat_statements is
+GRANT SELECT ON udf_stats, udf_stats_info TO PUBLIC;
 
 -- Forget every entry, or one function path's entries in this database; returns how many went.
 CREATE FUNCTION udf_stats_reset(function text DEFAULT NULL) RETURNS bigint
