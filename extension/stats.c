@@ -289,13 +289,6 @@ error:
 	unlink(STATS_DUMP_FILE ".tmp");
 }
 
-/* Is there shared memory for statistics (udf in shared_preload_libraries)? */
-bool
-StatsAvailable(void)
-{
-	return shared != NULL;
-}
-
 /* Does udf.stats_track want a call at this level counted? */
 bool
 StatsWanted(bool top_level)

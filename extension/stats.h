@@ -96,7 +96,6 @@ typedef struct StatsRow
 } StatsRow;
 
 extern void StatsInit(void);
-extern bool StatsAvailable(void);
 extern bool StatsWanted(bool top_level);
 extern bool StatsSampleHeap(double total_ms);
 extern void StatsStore(const char *function, const char *kind, const StatsSample *sample);
