@@ -35,7 +35,9 @@ OBJS = \
 	extension/dbrow.o \
 	extension/dbsql.o \
 	extension/dbtable.o \
+	extension/auth.o \
 	extension/dbwrite.o \
+	extension/dbidtable.o \
 	extension/deploy.o \
 	extension/elevated.o \
 	extension/errors.o \

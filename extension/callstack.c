@@ -11,6 +11,7 @@
  */
 #include "udf.h"
 
+#include "access/xact.h"
 #include "utils/guc.h"
 
 #define MAX_CALL_STACK 64
@@ -20,6 +21,7 @@ typedef struct RunningCall
 	char		name[NAMEDATALEN * 2];
 	char		kind[16];
 	bool		paginated;		/* ran its one paginated query */
+	CommandId	begin_cid;		/* the command counter when it began */
 	UdfV8Context *ctx;			/* the context it runs in */
 } RunningCall;
 
@@ -75,6 +77,7 @@ CallStackPush(const char *name, const char *kind, UdfV8Context *ctx)
 	strlcpy(c->kind, kind ? kind : "", sizeof(c->kind));
 	c->paginated = false;
 	c->ctx = ctx;
+	c->begin_cid = IsTransactionState() ? GetCurrentCommandId(false) : InvalidCommandId;
 }
 
 /* Pop the top frame (its function ended, however it ended). */
@@ -104,6 +107,23 @@ UdfV8Context *
 CallStackContext(void)
 {
 	return call_depth > 0 ? call_stack[call_depth - 1].ctx : NULL;
+}
+
+/*
+ * The command counter when the outermost running mutation began: what it
+ * and the calls it made wrote since has a command id from there on. False
+ * if no mutation runs.
+ */
+bool
+CallStackMutationBegin(CommandId *cid)
+{
+	for (int i = 0; i < call_depth; i++)
+		if (strcmp(call_stack[i].kind, "mutation") == 0 && call_stack[i].begin_cid != InvalidCommandId)
+		{
+			*cid = call_stack[i].begin_cid;
+			return true;
+		}
+	return false;
 }
 
 /* Note that the running function paginates; true if it already had. */

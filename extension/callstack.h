@@ -16,5 +16,6 @@ extern const char *CallStackFunction(void);
 extern const char *CallStackKind(void);
 extern UdfV8Context *CallStackContext(void);
 extern bool CallStackMarkPaginated(void);
+extern bool CallStackMutationBegin(CommandId *cid);
 
 #endif							/* UDF_CALLSTACK_H */

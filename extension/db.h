@@ -14,7 +14,8 @@
  *   dbquery.c   queries: their order and SELECT, get, count, normalizeId,
  *               queryStream/Next/Cleanup and the open-query state
  *   dbpage.c    paginate and its signed cursors
- *   dbwrite.c   insert, patch (shallowMerge), replace, remove
+ *   dbwrite.c   insert, patch (shallowMerge), replace, remove, and the
+ *               typed op writeTarget the runtime asks before a write
  *   dbrow.c     row <-> document, for ctx.db reads and for trigger rows
  *
  * Memory: an op runs inside SPI (RunOp connects), so what it pallocs goes
@@ -25,8 +26,8 @@
  *
  * Errors: every op may raise (DbError, SPI, conversions); RunOp runs inside
  * subxact.c's trampoline, which turns the error into a JS exception. No
- * function of the family calls into V8 except ValidateWrite (dbwrite.c),
- * a synchronous call back into the running function's own context.
+ * function of the family calls into V8: a write is checked by the runtime
+ * before its syscall is made (dbwrite.c).
  *
  * The small helpers below are static inline: the hot path (one op, one row)
  * calls them from several files.
@@ -92,7 +93,11 @@ typedef struct QueryBuild
 /* A db op works on its parsed arguments, inside SPI; RunOp (dbops.c) supplies both. */
 typedef void (*DbOp) (json_t *root, size_t len, UdfV8HostResult *out);
 
+/* A typed op of the family works on its typed arguments, inside SPI. */
+typedef void (*DbTypedOp) (const UdfV8Arg *args, UdfV8HostResult *out);
+
 /* dbops.c */
+extern void RunTypedDbOp(DbTypedOp op, const UdfV8Arg *args, UdfV8HostResult *out);
 /* ereport(ERROR) with a printf-style message; never returns. */
 #define DbError(sqlstate, ...) \
 	ereport(ERROR, (errcode(sqlstate), errmsg_internal(__VA_ARGS__)))
@@ -110,6 +115,7 @@ extern List *IndexColumns(const DbTable *t, const char *index_name);
 extern void AppendColumns(StringInfo sql, const DbTable *t);
 extern SPIPlanPtr SavedPlanFor(const char *sql, SqlParams *p);
 extern int	Execute(const char *sql, SqlParams *p, bool read_only, long count);
+extern bool SnapshotReads(void);
 extern void PlanCacheTrim(void);
 extern void PlanCacheSetNested(bool nested);
 

@@ -40,12 +40,14 @@
 static json_t *ParseArgs(const char *args, size_t len);
 static bool RunOp(void *arg, UdfV8HostResult *out);
 
-/* One op to run: its syscall arguments and its handler. */
+/* One op to run: a syscall's JSON arguments and handler, or a typed op's. */
 typedef struct OpCall
 {
 	const char *args;
 	size_t		len;
 	DbOp		op;
+	const UdfV8Arg *typed_args;
+	DbTypedOp	typed_op;
 } OpCall;
 
 /* Parse syscall args; ERROR on malformed JSON. */
@@ -68,7 +70,7 @@ static bool
 RunOp(void *arg, UdfV8HostResult *out)
 {
 	OpCall	   *call = arg;
-	json_t	   *root = ParseArgs(call->args, call->len);
+	json_t	   *root = call->op ? ParseArgs(call->args, call->len) : NULL;
 
 	/* caches shrink only while no op holds what they handed out */
 	if (ops_running == 0)
@@ -82,7 +84,10 @@ RunOp(void *arg, UdfV8HostResult *out)
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		call->op(root, call->len, out);
+		if (call->op)
+			call->op(root, call->len, out);
+		else
+			call->typed_op(call->typed_args, out);
 		/* the op built its result in SPI's memory, which SPI_finish frees */
 		if (out->result)
 		{
@@ -96,10 +101,20 @@ RunOp(void *arg, UdfV8HostResult *out)
 	{
 		ops_running--;
 		PlanCacheSetNested(ops_running > 1);
-		json_decref(root);
+		if (root)
+			json_decref(root);
 	}
 	PG_END_TRY();
 	return false;
+}
+
+/* A typed op of the family, run as every db op is (subtransaction, SPI). */
+void
+RunTypedDbOp(DbTypedOp op, const UdfV8Arg *args, UdfV8HostResult *out)
+{
+	OpCall		call = {NULL, 0, NULL, args, op};
+
+	RunInSubtransaction(RunOp, &call, out);
 }
 
 
@@ -110,7 +125,7 @@ RunOp(void *arg, UdfV8HostResult *out)
 void \
 fn_name(const char *args, size_t len, UdfV8HostResult *out) \
 { \
-	OpCall		call = {args, len, handler}; \
+	OpCall		call = {args, len, handler, NULL, NULL}; \
 	RunInSubtransaction(RunOp, &call, out); \
 }
 

@@ -18,6 +18,11 @@ extern void DbQueryStream(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryStreamNext(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryCleanup(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryPage(const char *args, size_t len, UdfV8HostResult *out);
+extern void DbWriteTarget(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
+extern void DbIdTable(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
+/* dbsql.c: reads on the active snapshot, for runQuery with useStaleSnapshot */
+extern void DbBeginSnapshotReads(void);
+extern void DbEndSnapshotReads(void);
 /* dbrow.c: row <-> document for triggers (Relation and HeapTuple from utils/rel.h, access/htup.h) */
 struct RelationData;
 struct HeapTupleData;

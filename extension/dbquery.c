@@ -277,7 +277,7 @@ OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
 	QueryOrder(&b, source);
 	sql = BuildQuery(&b, query, NULL, -1);
 	LimitsCountQuery();
-	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, false);
+	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, SnapshotReads());
 	out->result = psprintf("{\"queryId\":%d}", RememberQuery(portal, &t));
 }
 

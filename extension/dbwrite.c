@@ -1,16 +1,18 @@
 /*
  * dbwrite.c -- ctx.db's writes: insert, patch (1.0/shallowMerge),
- * replace and remove (delete).
+ * replace and remove (delete), and the typed op db/writeTarget that comes
+ * before them.
  *
- * Writes need a mutation: the C side checks, whatever JS calls. A write to
- * a managed table is validated before any SQL runs: the whole new document
- * (for patch, the stored one merged with the patch, read FOR UPDATE)
- * against schema.js and Convex's document limits, by the running
- * function's own runtime (ValidateWrite: a synchronous call back into its
- * V8 context, from inside the syscall; V8 raises nothing, and its refusal
- * becomes an ereport once the call has returned). Inserts into managed
- * tables get a new Convex id and a strictly increasing _creationTime; other
- * tables' ids are their primary key's text, RETURNING'd.
+ * Writes need a mutation: the C side checks, whatever JS calls. A write is
+ * checked before its syscall is made, by the writing function's own runtime
+ * (udf-runtime's documents.js: field names, Convex's document limits and
+ * schema.js), which first asks writeTarget what the write addresses: the
+ * table, whether it is managed, and for a patch of a managed table the
+ * stored document, read FOR UPDATE (so it cannot change before the patch
+ * lands) and answered as host values. Nothing here calls into V8.
+ * Inserts into managed tables get a new Convex id and a strictly
+ * increasing _creationTime; other tables' ids are their primary key's
+ * text, RETURNING'd.
  *
  * patch is a shallow merge: a field set to undefined ({"$undefined":
  * null}) becomes SQL NULL (a missing field); replace sets every field the
@@ -38,9 +40,8 @@ typedef enum WriteKind
 } WriteKind;
 
 static void RequireMutation(const char *what);
-static void CheckFieldName(const DbTable *t, const char *field);
+static void Nonexistent(WriteKind kind, const char *id);
 static int	WriteColumn(const DbTable *t, const char *field);
-static void ValidateWrite(const DbTable *t, json_t *doc);
 static void OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind);
 
 /* Writes need a mutation. */
@@ -56,25 +57,21 @@ RequireMutation(const char *what)
 				kind && *kind ? kind : "module's import");
 }
 
-/* Document field names: user fields may not start with "_" or "$". */
+/* Convex's error for a write by id of a document that does not exist. */
 static void
-CheckFieldName(const DbTable *t, const char *field)
+Nonexistent(WriteKind kind, const char *id)
 {
-	if (field[0] == '$')
-		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "Field name %s starts with a '$', which is reserved.", field);
-	if (t->managed && field[0] == '_' && strcmp(field, "_id") != 0 && strcmp(field, "_creationTime") != 0)
-		DbError(ERRCODE_INVALID_PARAMETER_VALUE,
-				"Field '%s' starts with an underscore, which is only allowed for system fields like '_id'", field);
+	DbError(ERRCODE_NO_DATA_FOUND, "%s on nonexistent document ID %s",
+			kind == WRITE_PATCH ? "Update" : kind == WRITE_REPLACE ? "Replace" : "Delete",
+			id ? id : "?");
 }
 
 /* Column index of a document field for a write; ERROR if the table has none. */
 static int
 WriteColumn(const DbTable *t, const char *field)
 {
-	int			c;
+	int			c = FindColumn(t, field);
 
-	CheckFieldName(t, field);
-	c = FindColumn(t, field);
 	if (c < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -84,31 +81,77 @@ WriteColumn(const DbTable *t, const char *field)
 }
 
 /*
- * Before writing doc (a JSON object) to a managed table: the runtime of the
- * running function checks it against schema.js and Convex's document limits.
- * A synchronous call back into the same context, from inside its syscall.
+ * Typed op db/writeTarget(method, table, id, withDocument): what a write
+ * addresses, for the runtime to check the write before making it ->
+ * {table, managed, document?} as host values. method is insert (by table),
+ * patch or replace (by id, table optional); document, the stored one read
+ * FOR UPDATE, only for a patch of a managed table when asked for.
  */
 static void
-ValidateWrite(const DbTable *t, json_t *doc)
+OpWriteTarget(const UdfV8Arg *args, UdfV8HostResult *out)
 {
-	UdfV8Context *ctx = CallStackContext();
-	char	   *text;
-	const char *args[2];
-	char	   *ignored;
-	UdfV8Error	err;
-	UdfV8Status st;
+	const char *method = OpArgString(args, 0);
+	const char *table = OpArgString(args, 1);
+	const char *id = OpArgString(args, 2);
+	bool		with_document = OpArgNumber(args, 3) != 0;
+	WriteKind	kind;
+	DbTable		t;
+	ValueWriter w;
 
-	if (!t->managed || ctx == NULL)
-		return;
-	text = json_dumps(doc, JSON_COMPACT);
-	args[0] = get_rel_name(t->relid);
-	args[1] = pstrdup(text);
-	free(text);
-	st = udf_v8_call(ctx, "validateDocument", NULL, args, 2, &ignored, &err);
-	if (st != UDF_V8_OK)
-		ereport(ERROR,
-				(errcode(SqlstateFromString(err.code, ERRCODE_INVALID_PARAMETER_VALUE)),
-				 errmsg_internal("%s", err.message ? err.message : "invalid document")));
+	if (!method)
+		DbError(ERRCODE_INTERNAL_ERROR, "udf internal error: db/writeTarget needs a method");
+	RequireMutation(psprintf("db.%s", method));
+	if (strcmp(method, "insert") == 0)
+	{
+		ResolveTable(table, &t);
+		with_document = false;
+	}
+	else
+	{
+		json_t	   *id_json = id ? json_string(id) : json_null();
+		bool		found;
+
+		kind = strcmp(method, "patch") == 0 ? WRITE_PATCH : WRITE_REPLACE;
+		PG_TRY();
+		{
+			Datum		key;
+
+			found = LocateId(method, table, id_json, &t, &key, true);
+			if (found && with_document && t.managed)
+			{
+				SqlParams	p = {0};
+				StringInfoData sql;
+
+				initStringInfo(&sql);
+				appendStringInfoString(&sql, "SELECT ");
+				AppendColumns(&sql, &t);
+				appendStringInfo(&sql, " FROM %s WHERE %s = $%d FOR UPDATE", t.sql,
+								 quote_identifier(t.cols[t.pk].name), AddParam(&p, key, KeyType(&t), false));
+				Execute(sql.data, &p, false, 1);
+				found = SPI_processed == 1;
+			}
+		}
+		PG_FINALLY();
+		{
+			json_decref(id_json);
+		}
+		PG_END_TRY();
+		if (!found)
+			Nonexistent(kind, id);
+	}
+	WriterInit(&w, true);
+	WriterObjectBegin(&w);
+	WriterKey(&w, "table");
+	WriterCString(&w, get_rel_name(t.relid));
+	WriterKey(&w, "managed");
+	WriterBool(&w, t.managed);
+	if (with_document && t.managed)
+	{
+		WriterKey(&w, "document");
+		WriteDocument(&w, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+	}
+	WriterObjectEnd(&w);
+	ResultFromWriter(out, &w);
 }
 
 /* 1.0/insert {table, value} -> {_id} */
@@ -131,7 +174,6 @@ OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "db.insert takes an object, got %s", ConvexTypeName(value));
 	LimitsCountWrite(len);
 	ResolveTable(table, &t);
-	ValidateWrite(&t, value);
 	initStringInfo(&cols);
 	initStringInfo(&vals);
 	if (t.managed)
@@ -202,47 +244,7 @@ OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind)
 	if (kind != WRITE_DELETE && !json_is_object(value))
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "db.%s takes an object, got %s", method, ConvexTypeName(value));
 	if (!LocateId(method, OptString(root, "table"), id_json, &t, &key, true))
-		goto nonexistent;
-	if (t.managed && kind == WRITE_REPLACE)
-		ValidateWrite(&t, value);
-	else if (t.managed && kind == WRITE_PATCH)
-	{
-		/* the merged document must satisfy the schema: read, merge, check */
-		SqlParams	rp = {0};
-		StringInfoData rsql;
-		ValueWriter cur;
-		json_t	   *doc;
-		const char *field;
-		json_t	   *v;
-
-		initStringInfo(&rsql);
-		appendStringInfoString(&rsql, "SELECT ");
-		AppendColumns(&rsql, &t);
-		appendStringInfo(&rsql, " FROM %s WHERE %s = $%d FOR UPDATE", t.sql,
-						 quote_identifier(t.cols[t.pk].name), AddParam(&rp, key, KeyType(&t), false));
-		Execute(rsql.data, &rp, false, 1);
-		if (SPI_processed != 1)
-			goto nonexistent;
-		WriterInit(&cur, false);
-		WriteDocument(&cur, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
-		doc = json_loads(cur.buf.data, 0, NULL);
-		PG_TRY();
-		{
-			json_object_foreach(value, field, v)
-			{
-				if (json_is_object(v) && json_object_size(v) == 1 && json_object_get(v, "$undefined"))
-					json_object_del(doc, field);
-				else
-					json_object_set(doc, field, v);
-			}
-			ValidateWrite(&t, doc);
-		}
-		PG_FINALLY();
-		{
-			json_decref(doc);
-		}
-		PG_END_TRY();
-	}
+		Nonexistent(kind, json_string_value(id_json));
 	keyparam = AddParam(&p, key, KeyType(&t), false);
 	initStringInfo(&sql);
 	if (kind == WRITE_DELETE)
@@ -308,16 +310,10 @@ OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind)
 	AppendColumns(&sql, &t);
 	Execute(sql.data, &p, false, 0);
 	if (SPI_processed != 1)
-		goto nonexistent;
+		Nonexistent(kind, json_string_value(id_json));
 	WriterInit(&doc, false);
 	WriteDocument(&doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
 	out->result = doc.buf.data;
-	return;
-
-nonexistent:
-	DbError(ERRCODE_NO_DATA_FOUND, "%s on nonexistent document ID %s",
-			kind == WRITE_PATCH ? "Update" : kind == WRITE_REPLACE ? "Replace" : "Delete",
-			json_is_string(id_json) ? json_string_value(id_json) : "?");
 }
 
 /* 1.0/shallowMerge {id, value, table?} -> document */
@@ -339,4 +335,11 @@ void
 OpRemove(json_t *root, size_t len, UdfV8HostResult *out)
 {
 	OpWrite(root, len, out, WRITE_DELETE);
+}
+
+/* db/writeTarget, the typed op: OpWriteTarget in an op's subtransaction. */
+void
+DbWriteTarget(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
+{
+	RunTypedDbOp(OpWriteTarget, args, out);
 }

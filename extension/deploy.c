@@ -176,6 +176,63 @@ AskRuntime(UdfV8Context *ctx, const char *entry, const char *path, int nargs)
 	return answer;
 }
 
+/*
+ * The modules convex.config.js imports from packages (other than convex's
+ * own), comma-separated, or NULL: a static scan of its `from "..."` and
+ * `import "..."` specifiers, made before anything is compiled, because a
+ * component's import would otherwise fail as an unrelated-looking missing
+ * module.
+ */
+static char *
+ComponentImports(const char *source)
+{
+	StringInfoData found;
+	const char *p = source;
+
+	initStringInfo(&found);
+	while ((p = strstr(p, "from")) != NULL)
+	{
+		const char *q = p + 4;
+		char		quote;
+		const char *end;
+
+		p = q;
+		while (*q == ' ' || *q == '\t' || *q == '\n')
+			q++;
+		if (*q != '"' && *q != '\'')
+			continue;
+		quote = *q++;
+		end = strchr(q, quote);
+		if (end == NULL)
+			break;
+		/* relative imports are the app's own modules; "convex/..." is the package */
+		if (*q != '.' && strncmp(q, "convex/", 7) != 0)
+			appendStringInfo(&found, "%s\"%.*s\"", found.len ? ", " : "", (int) (end - q), q);
+		p = end + 1;
+	}
+	return found.len ? found.data : NULL;
+}
+
+/* Refuse an app that installs Convex components (convex.config.js), naming them. */
+static void
+RefuseComponents(int nmodules, const UdfModule *modules)
+{
+	for (int i = 0; i < nmodules; i++)
+	{
+		char	   *components;
+
+		if (strcmp(modules[i].path, "convex.config.js") != 0)
+			continue;
+		components = ComponentImports(modules[i].source);
+		if (components)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("udf does not support Convex components yet: convex.config.js installs %s with defineApp().use(...)",
+							components),
+					 errhint("Deploy the app without convex.config.js and the components it uses; calls through components.* in _generated/api then fail with a clear error.")));
+	}
+}
+
 /* Load every module in a scratch context and collect their functions as JSON; *schema gets schema.js's export. */
 static char *
 AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now_ms, char **schema)
@@ -275,6 +332,7 @@ udf_deploy(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		DeployInputError("udf_deploy expects a JSON object of modules, got NULL");
 	modules = ParseModules(PG_GETARG_JSONB_P(0), &nmodules);
+	RefuseComponents(nmodules, modules);
 
 	/* the import phase sees the deploy's own time, as deployed_at records it */
 	now_ms = ClockTimestampMs(start);

@@ -1,6 +1,7 @@
 /*
- * nested.c -- 1.0/runUdf: ctx.runQuery and ctx.runMutation inside a query or
- * mutation.
+ * nested.c -- the typed op runUdf: ctx.runQuery and ctx.runMutation inside a
+ * query or mutation, and ctx.runQuery, runMutation and runAction inside an
+ * action (the package's 1.0/runUdf and 1.0/actions/{query,mutation,action}).
  *
  * The nested function runs in the caller's transaction, context and role,
  * re-entering V8 from inside the caller's syscall. Each nested call runs in
@@ -10,25 +11,44 @@
  * Nesting is bounded by udf.max_call_depth (Convex allows 8, callstack.c);
  * the call itself takes the one call path (call.c).
  *
- * Kinds: runQuery runs queries, runMutation runs mutations (internal ones
- * too); a query may not run a mutation. useStaleSnapshot is refused: a
- * snapshot that hides the caller's own writes has no PostgreSQL equivalent
- * inside one transaction.
+ * Kinds: runQuery runs queries, runMutation runs mutations, runAction
+ * actions (internal ones too); a query may not run a mutation, and only an
+ * action runs an action.
+ *
+ * Actions: in Convex an action is not transactional and each of its
+ * runMutation calls commits on its own. An action called from SQL runs in
+ * the calling statement's transaction, so here each runMutation (and
+ * runQuery, runAction) is atomic on its own, a subtransaction that a
+ * failure rolls back alone, and all of them commit or roll back with the
+ * caller's transaction. (The scheduler runs actions outside any caller's
+ * transaction.)
+ *
+ * The request arrives as a typed op (the runtime took the package's request
+ * apart), so the callee's arguments cross as the one JSON text the caller
+ * made.
+ *
+ * runQuery with useStaleSnapshot (udfType snapshotQuery, in mutations)
+ * reads the database as the outermost running mutation found it: a copy of
+ * the transaction snapshot whose command id is the one the mutation began
+ * at, so none of the transaction's writes from then on are visible, and its
+ * statements run on that snapshot as it is (SPI's read-only mode). Under
+ * REPEATABLE READ that is exactly the mutation's starting state; under READ
+ * COMMITTED other sessions' commits since are visible, as they are to the
+ * mutation's own reads.
  */
 #include "udf.h"
 
-#include <jansson.h>
-
-#include "lib/stringinfo.h"
-#include "utils/json.h"
+#include "utils/snapmgr.h"
 
 typedef struct NestedCall
 {
 	const ResolvedFunction *resolved;
 	const char *expect_kind;
-	char	   *args_json;
+	char	   *args_json;		/* the callee's argument object, as the caller made it */
 	const char *seed;			/* from the caller's PRNG */
 	double		now_ms;			/* the caller's clock */
+	bool		stale;			/* runQuery with useStaleSnapshot */
+	CommandId	stale_cid;		/* it sees what was written before this command */
 } NestedCall;
 
 /* Set a syscall error that JS will throw. */
@@ -62,7 +82,29 @@ RunNested(void *arg, UdfV8HostResult *out)
 	invoke_call.expect_kind = call->expect_kind;
 
 	/* this nesting level's own context, pinned while it runs */
-	st = CallFunction(dep, call->resolved, CALL_NESTED, &invoke_call, &result_json, &err);
+	if (!call->stale)
+		st = CallFunction(dep, call->resolved, CALL_NESTED, &invoke_call, &result_json, &err);
+	else
+	{
+		/*
+		 * The database as the mutation found it: a snapshot that sees no
+		 * command from the mutation's beginning on, read by every statement
+		 * of the query as it is.
+		 */
+		PushCopiedSnapshot(GetTransactionSnapshot());
+		GetActiveSnapshot()->curcid = call->stale_cid;
+		DbBeginSnapshotReads();
+		PG_TRY();
+		{
+			st = CallFunction(dep, call->resolved, CALL_NESTED, &invoke_call, &result_json, &err);
+		}
+		PG_FINALLY();
+		{
+			DbEndSnapshotReads();
+			PopActiveSnapshot();
+		}
+		PG_END_TRY();
+	}
 
 	if (st == UDF_V8_OK)
 	{
@@ -77,45 +119,51 @@ RunNested(void *arg, UdfV8HostResult *out)
 	return true;
 }
 
-/* Host op 1.0/runUdf {udfType, name, args, transactionLimits?}. */
+/*
+ * Typed op runUdf(udfType, name, hasFunctionHandle, argsJson, seed, nowMs):
+ * the package's 1.0/runUdf request as the runtime took it apart; argsJson is
+ * the callee's argument object, handed to it as it came.
+ */
 void
-NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out)
+NestedRunUdf(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 {
-	json_error_t jerr;
-	json_t	   *root = json_loadb(args, args_len, 0, &jerr);
-	const char *udf_type;
-	const char *name;
-	json_t	   *fn_args;
-	NestedCall	call;
+	const char *udf_type = OpArgString(args, 0);
+	const char *name = OpArgString(args, 1);
+	bool		has_handle = OpArgNumber(args, 2) != 0;
 	const char *caller_kind = CallStackKind();
-	char	   *dumped;
+	NestedCall	call;
 
-	if (!root || !json_is_object(root))
-	{
-		NestedError(out, "22023", "Invalid arguments for runUdf");
-		goto done;
-	}
-	udf_type = json_string_value(json_object_get(root, "udfType"));
-	name = json_string_value(json_object_get(root, "name"));
-	fn_args = json_object_get(root, "args");
 	if (!name)
 	{
-		NestedError(out, "0A000", json_object_get(root, "functionHandle")
+		NestedError(out, "0A000", has_handle
 					? "udf does not support function handles yet"
 					: "udf does not support component function references yet");
-		goto done;
+		return;
 	}
-	if (!udf_type || (strcmp(udf_type, "query") != 0 && strcmp(udf_type, "mutation") != 0))
+	if (udf_type && strcmp(udf_type, "action") == 0 && (!caller_kind || strcmp(caller_kind, "action") != 0))
 	{
-		NestedError(out, "0A000", udf_type && strcmp(udf_type, "snapshotQuery") == 0
-					? "udf does not support runQuery with useStaleSnapshot: inside one PostgreSQL transaction every query sees the mutation's own writes"
-					: "Invalid udfType for runUdf");
-		goto done;
+		NestedError(out, "25006", psprintf("Only an action can run an action, and %s is a %s.",
+										   CallStackFunction() ? CallStackFunction() : "this function",
+										   caller_kind ? caller_kind : "module's import"));
+		return;
+	}
+	call.stale = udf_type && strcmp(udf_type, "snapshotQuery") == 0;
+	if (call.stale && (!caller_kind || strcmp(caller_kind, "mutation") != 0 ||
+					   !CallStackMutationBegin(&call.stale_cid)))
+	{
+		NestedError(out, "25006", "`useStaleSnapshot` is only supported in mutations, not queries.");
+		return;
+	}
+	if (!udf_type || (strcmp(udf_type, "query") != 0 && strcmp(udf_type, "mutation") != 0 &&
+					  strcmp(udf_type, "action") != 0 && !call.stale))
+	{
+		NestedError(out, "0A000", "Invalid udfType for runUdf");
+		return;
 	}
 	if (caller_kind && strcmp(caller_kind, "query") == 0 && strcmp(udf_type, "mutation") == 0)
 	{
 		NestedError(out, "25006", "A query cannot run a mutation.");
-		goto done;
+		return;
 	}
 	if (CallStackTooDeep())
 	{
@@ -123,22 +171,17 @@ NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out)
 					psprintf("Too many nested function calls: calling %s would nest %d deep (limit: %d, udf.max_call_depth).",
 							 name, CallStackDepth(), CallStackMaxDepth()));
 		out->error_hint = "Raise udf.max_call_depth (superuser only), or call a helper function directly.";
-		goto done;
+		return;
 	}
 	call.resolved = NameResolve(StoreCurrentDeployment(), name);
-	call.expect_kind = udf_type;
-	call.seed = json_string_value(json_object_get(root, "udfSeed"));
-	call.now_ms = json_number_value(json_object_get(root, "udfNow"));
-	if (!call.seed)
+	call.expect_kind = call.stale ? "query" : udf_type;
+	call.args_json = (char *) OpArgString(args, 3);
+	call.seed = OpArgString(args, 4);
+	call.now_ms = OpArgNumber(args, 5);
+	if (!call.seed || !call.args_json)
 	{
-		NestedError(out, "22023", "runUdf needs the caller's udfSeed");
-		goto done;
+		NestedError(out, "XX000", "udf internal error: runUdf needs the callee's arguments and the caller's seed");
+		return;
 	}
-	dumped = json_dumps(fn_args ? fn_args : json_pack("{}"), JSON_COMPACT | JSON_ENCODE_ANY);
-	call.args_json = pstrdup(dumped);
-	free(dumped);
 	RunInSubtransaction(RunNested, &call, out);
-done:
-	if (root)
-		json_decref(root);
 }

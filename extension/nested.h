@@ -6,6 +6,6 @@
 
 #include "v8shim/udf_v8.h"
 
-extern void NestedRunUdf(const char *args, size_t args_len, UdfV8HostResult *out);
+extern void NestedRunUdf(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
 
 #endif							/* UDF_NESTED_H */

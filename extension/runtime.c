@@ -54,6 +54,7 @@ RuntimeEnsureStarted(void)
 	V8PeersCheck();
 	host.alloc = HostAlloc;
 	host.syscall = SyscallDispatch;
+	host.op = SyscallDispatchOp;
 	host.console = ConsoleEmit;
 	host.interrupt_pending = LimitsInterruptPending;
 	host.builtin_modules = builtin_modules;

@@ -1,14 +1,23 @@
 /*
- * syscall.c -- the Convex syscalls that reach C.
+ * syscall.c -- what the runtime asks of C: the Convex syscalls, and the
+ * runtime's own typed ops beside them.
  *
- * The runtime answers the ops it can by itself (function metadata, user
- * identity); every other op arrives here, through one dispatch table keyed by
- * the op's name; an op udf does not have answers "not supported yet"
- * (0A000). Each op is timed and counted toward the running call, and traced
+ * Syscalls are the versioned ABI the convex package calls (JSON text in).
+ * The runtime answers the ones it can by itself (function metadata, user
+ * identity); every other one arrives here, through one dispatch table keyed
+ * by the op's name; a syscall udf does not have answers "not supported
+ * yet" (0A000). Typed ops are the runtime's own questions (udf-runtime's
+ * ops.js: what a write addresses, a nested call), with typed arguments and
+ * no JSON to parse; they have a table of their own, as Convex's runtime
+ * keeps its ops apart from its syscalls.
+ *
+ * Each request is timed and counted toward the running call, and traced
  * when a trace is on (callstats.c; one clock read at each end, none when
- * nothing wants it). The ops that JS may see fail (ctx.db, nested calls) run in an
+ * nothing wants it); udf_stats names requests by their row in the table.
+ *
+ * The handlers that JS may see fail (ctx.db, nested calls) run in an
  * internal subtransaction (subxact.c) and answer errors as values; an error
- * that escapes an op anyway is parked and ends the call (parked.c).
+ * that escapes a handler anyway is parked and ends the call (parked.c).
  */
 #include "udf.h"
 
@@ -19,11 +28,28 @@
 
 typedef void (*SyscallHandler) (const char *args, size_t args_len, UdfV8HostResult *out);
 
-typedef struct SyscallEntry
+/* A syscall (handler set) or a typed op (op set, with its exact arity), by name. */
+typedef struct HostEntry
 {
-	const char *op;
+	const char *name;
 	SyscallHandler handler;
-} SyscallEntry;
+	TypedOpHandler op;
+	int			nargs;
+} HostEntry;
+
+/* One request to run: its entry and its arguments, JSON text or typed. */
+typedef struct HostRequest
+{
+	const HostEntry *entry;
+	const char *args;
+	size_t		args_len;
+	const UdfV8Arg *typed_args;
+	int			nargs;
+} HostRequest;
+
+static void OpDeploymentMetadata(const char *args, size_t args_len, UdfV8HostResult *out);
+static const HostEntry *FindEntry(const char *name);
+static void RunGuarded(const HostRequest *req, UdfV8HostResult *out);
 
 /* 1.0/getDeploymentMetadata: this database's deployment, as Convex names it. */
 static void
@@ -39,9 +65,9 @@ OpDeploymentMetadata(const char *args, size_t args_len, UdfV8HostResult *out)
 	out->result = buf.data;
 }
 
-static const SyscallEntry syscall_table[] = {
+/* Convex's syscalls, then the runtime's typed ops (names without a version). */
+static const HostEntry host_table[] = {
 	{"1.0/getDeploymentMetadata", OpDeploymentMetadata},
-	{"1.0/runUdf", NestedRunUdf},
 	{"1.0/get", DbGet},
 	{"1.0/insert", DbInsert},
 	{"1.0/shallowMerge", DbPatch},
@@ -54,43 +80,48 @@ static const SyscallEntry syscall_table[] = {
 	{"1.0/queryCleanup", DbQueryCleanup},
 	{"1.0/queryPage", DbQueryPage},
 	{"1.0/getTransactionMetrics", LimitsTransactionMetrics},
+	{"db/writeTarget", NULL, DbWriteTarget, 4},
+	{"db/idTable", NULL, DbIdTable, 2},
+	{"auth/identity", NULL, AuthIdentity, 0},
+	{"runUdf", NULL, NestedRunUdf, 6},
 };
 
-StaticAssertDecl(lengthof(syscall_table) <= STATS_MAX_OPS, "udf_stats counts every op of the table");
+StaticAssertDecl(lengthof(host_table) <= STATS_MAX_OPS, "udf_stats counts every row of the table");
 
-/* The op of row i of the dispatch table (udf_stats names ops by row), or NULL. */
+/* The name of row i of the table (udf_stats names ops by row), or NULL. */
 const char *
 SyscallOpName(int i)
 {
-	return i >= 0 && i < (int) lengthof(syscall_table) ? syscall_table[i].op : NULL;
+	return i >= 0 && i < (int) lengthof(host_table) ? host_table[i].name : NULL;
 }
 
-/* Host callback: run one syscall; never raises. */
-void
-SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResult *out)
+/* The entry of a syscall or typed op, or NULL. */
+static const HostEntry *
+FindEntry(const char *name)
+{
+	for (size_t i = 0; i < lengthof(host_table); i++)
+	{
+		if (strcmp(host_table[i].name, name) == 0)
+			return &host_table[i];
+	}
+	return NULL;
+}
+
+/* Run a request's handler; an error it lets escape is parked (it ends the call). */
+static void
+RunGuarded(const HostRequest *req, UdfV8HostResult *out)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	int			row = -1;
 	SyscallTimer timer = {0};
 
-	for (size_t i = 0; i < lengthof(syscall_table); i++)
-	{
-		if (strcmp(syscall_table[i].op, op) == 0)
-		{
-			row = (int) i;
-			break;
-		}
-	}
-	if (row < 0)
-	{
-		out->error_message = psprintf("udf does not support the Convex syscall \"%s\" yet", op);
-		out->error_code = "0A000";
-		return;
-	}
 	PG_TRY();
 	{
-		CallStatsSyscallBegin(&timer, row, op, args, args_len);
-		syscall_table[row].handler(args, args_len, out);
+		CallStatsSyscallBegin(&timer, (int) (req->entry - host_table), req->entry->name,
+							  req->args, req->args_len);
+		if (req->entry->handler)
+			req->entry->handler(req->args, req->args_len, out);
+		else
+			req->entry->op(req->typed_args, req->nargs, out);
 		CallStatsSyscallEnd(&timer, out, true);
 	}
 	PG_CATCH();
@@ -101,4 +132,48 @@ SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResu
 		CallStatsSyscallEnd(&timer, NULL, false);
 	}
 	PG_END_TRY();
+}
+
+/* Host callback: run one syscall; never raises. */
+void
+SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResult *out)
+{
+	HostRequest req = {FindEntry(op), args, args_len, NULL, 0};
+
+	if (req.entry == NULL || req.entry->handler == NULL)
+	{
+		out->error_message = psprintf("udf does not support the Convex syscall \"%s\" yet", op);
+		out->error_code = "0A000";
+		return;
+	}
+	RunGuarded(&req, out);
+}
+
+/* Host callback: run one typed op of the runtime; never raises. */
+void
+SyscallDispatchOp(const char *name, const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
+{
+	HostRequest req = {FindEntry(name), NULL, 0, args, nargs};
+
+	/* the runtime is ours: a wrong name or arity is a bug in udf */
+	if (req.entry == NULL || req.entry->op == NULL || req.entry->nargs != nargs)
+	{
+		out->error_message = psprintf("udf internal error: typed op \"%s\" with %d arguments", name, nargs);
+		out->error_code = "XX000";
+		return;
+	}
+	RunGuarded(&req, out);
+}
+/* A typed op's string argument i, or NULL for null. */
+const char *
+OpArgString(const UdfV8Arg *args, int i)
+{
+	return args[i].is_number ? NULL : args[i].str;
+}
+
+/* A typed op's number (or boolean) argument i; 0 for null. */
+double
+OpArgNumber(const UdfV8Arg *args, int i)
+{
+	return args[i].is_number ? args[i].num : 0;
 }

@@ -97,12 +97,12 @@ TraceActive(void)
 	return udf_trace != TRACE_OFF || collecting;
 }
 
-/* The table a syscall's arguments name: "table", or a query's source; NULL if none. */
+/* The table a syscall's JSON arguments name: "table", or a query's source; NULL if none (or a typed op). */
 static char *
 TableOfArgs(const char *args, size_t args_len)
 {
 	json_error_t jerr;
-	json_t	   *root = json_loadb(args, args_len, JSON_DECODE_ANY, &jerr);
+	json_t	   *root = args ? json_loadb(args, args_len, JSON_DECODE_ANY, &jerr) : NULL;
 	json_t	   *source;
 	const char *name = NULL;
 	char	   *table = NULL;

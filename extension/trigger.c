@@ -32,8 +32,10 @@ static char *RunTriggerMutation(const char *name, const char *trigger_args, size
 
 /*
  * Run a mutation for a trigger: in the statement's transaction, with
- * trigger_args (host values, trigger_args_len bytes) as its arguments. Returns the tagged result JSON
- * ({"keep"}, {"skip"} or {"row": ...}). Errors abort the statement.
+ * trigger_args (host values, trigger_args_len bytes) as its arguments.
+ * Returns its outcome as the runtime answers it (call.js): the returned
+ * row's JSON text, "null" (skip the row) or "" (undefined: keep it).
+ * Errors abort the statement.
  */
 static char *
 RunTriggerMutation(const char *name, const char *trigger_args, size_t trigger_args_len)
@@ -192,14 +194,9 @@ udf_trigger(PG_FUNCTION_ARGS)
 	/* only BEFORE ROW triggers change what happens to the row */
 	if (!row_level || !TRIGGER_FIRED_BEFORE(ev))
 		return PointerGetDatum(NULL);
-	if (strncmp(result, "{\"skip\":", 8) == 0)
-		return PointerGetDatum(NULL);
-	if (strncmp(result, "{\"row\":", 7) == 0 && !TRIGGER_FIRED_BY_DELETE(ev))
-	{
-		/* {"row":<doc>}: strip the wrapper */
-		char	   *doc = pnstrdup(result + 7, strlen(result) - 8);
-
-		return PointerGetDatum(DbRowFromDocument(rel, new_row, doc, tg->tgargs[0]));
-	}
-	return PointerGetDatum(new_row ? new_row : old_row);
+	if (strcmp(result, "null") == 0)
+		return PointerGetDatum(NULL);	/* skip the row */
+	if (result[0] != '\0' && !TRIGGER_FIRED_BY_DELETE(ev))
+		return PointerGetDatum(DbRowFromDocument(rel, new_row, result, tg->tgargs[0]));
+	return PointerGetDatum(new_row ? new_row : old_row);	/* keep it */
 }

@@ -23,6 +23,7 @@ _PG_init(void)
 	CodeCacheInit();
 	ConsoleInit();
 	StoreInit();
+	AuthInit();
 	StatsInit();
 	CallStatsInit();
 	TraceInit();

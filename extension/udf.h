@@ -30,6 +30,7 @@
 extern void _PG_init(void);
 
 #include "store.h"
+#include "auth.h"
 #include "call.h"
 #include "callstack.h"
 #include "callstats.h"

@@ -1,14 +1,22 @@
 /*
- * udf_syscall.h -- dispatch of the Convex syscalls that reach C (syscall.c;
- * named so as not to shadow the system <syscall.h>).
+ * udf_syscall.h -- dispatch of the Convex syscalls and the runtime's typed
+ * ops that reach C (syscall.c; named so as not to shadow the system
+ * <syscall.h>).
  */
 #ifndef UDF_UDF_SYSCALL_H
 #define UDF_UDF_SYSCALL_H
 
 #include "v8shim/udf_v8.h"
 
+/* A typed op's handler: its arguments, as many as its table entry says. */
+typedef void (*TypedOpHandler) (const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
+
 extern void SyscallDispatch(const char *op, const char *args, size_t args_len,
 							UdfV8HostResult *out);
+extern void SyscallDispatchOp(const char *name, const UdfV8Arg *args, int nargs,
+							  UdfV8HostResult *out);
 extern const char *SyscallOpName(int i);
+extern const char *OpArgString(const UdfV8Arg *args, int i);
+extern double OpArgNumber(const UdfV8Arg *args, int i);
 
 #endif							/* UDF_UDF_SYSCALL_H */

@@ -33,6 +33,8 @@ SELECT udf_invoke('rel:leave');
 SELECT udf_invoke('rel:resume');
 SELECT udf_invoke('rel:hang');
 SELECT udf_invoke('rel:resume');
+-- the host's natives are not reachable from deployed code
+SELECT udf_invoke('rel:natives');
 SELECT count(*) AS leftovers FROM rel_items WHERE v IN ('dangling', 'unfinished');
 
 -- a timeout that arrives while an insert is in SQL ends the call at once:

@@ -19,7 +19,7 @@
  * function or the top-level await never settled), rejected or fulfilled.
  * Nothing is forced: termination and the heap limit can empty any Maybe.
  *
- * Answers: every runtime entry point (udf-runtime/src/invoke.js) answers in
+ * Answers: every runtime entry point (udf-runtime/src/runtime.js) answers in
  * one form: the result's JSON text on success, an object {code, message,
  * detail, hint} on failure. The hot entry, invoke, thus answers a success
  * with the string the convex package's invoke protocol already made; no

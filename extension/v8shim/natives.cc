@@ -1,9 +1,11 @@
 /*
- * natives.cc -- what JS calls in the host: __udfNative.syscall and
- * __udfNative.console, and the entry tokens that decide who may call them.
+ * natives.cc -- what JS calls in the host: __udfNative.syscall (Convex's
+ * versioned syscalls, JSON text in), __udfNative.op (the runtime's typed
+ * ops: strings, numbers, booleans and null in) and __udfNative.console, and
+ * the entry tokens that decide who may call them.
  *
  * A native runs on the backend's main thread with V8 frames on the stack.
- * It calls the host's C callback (UdfV8Host.syscall, .console), which
+ * It calls the host's C callback (UdfV8Host.syscall, .op, .console), which
  * catches every PostgreSQL error itself and answers with a value, so no
  * longjmp crosses a V8 frame; nothing here calls PostgreSQL.
  *
@@ -42,7 +44,10 @@ namespace
 {
 
 bool		FromCurrentEntry(Isolate *iso, Local<Context> ctx);
+bool		RefuseLeftover(Isolate *iso, Local<Context> ctx, const char *what);
+void		Answer(const FunctionCallbackInfo<Value> &info, UdfV8HostResult *r);
 void		NativeSyscall(const FunctionCallbackInfo<Value> &info);
+void		NativeOp(const FunctionCallbackInfo<Value> &info);
 void		NativeConsole(const FunctionCallbackInfo<Value> &info);
 
 /* Does the running code belong to the entry now running in its context? */
@@ -56,6 +61,58 @@ FromCurrentEntry(Isolate *iso, Local<Context> ctx)
 	if (owner->call_token.IsEmpty())
 		return false;
 	return ctx->GetContinuationPreservedEmbedderData()->StrictEquals(owner->call_token.Get(iso));
+}
+
+/* Refuse a call from a promise left over from an earlier entry; true if refused. */
+bool
+RefuseLeftover(Isolate *iso, Local<Context> ctx, const char *what)
+{
+	if (FromCurrentEntry(iso, ctx))
+		return false;
+	iso->ThrowException(Exception::Error(V8Str(iso,
+		std::string("udf refused the syscall ") + (what && *what ? what : "?") +
+		": it comes from a promise left over from an earlier call, which has ended")));
+	return true;
+}
+
+/* Give JS what the host answered: its value, its text, or its error thrown. */
+void
+Answer(const FunctionCallbackInfo<Value> &info, UdfV8HostResult *r)
+{
+	Isolate    *iso = info.GetIsolate();
+	Local<Context> ctx = iso->GetCurrentContext();
+
+	/* the call is being stopped (here or in a nested call): let the termination unwind */
+	if (g_stopping || iso->IsExecutionTerminating())
+		return;
+	if (r->error_message)
+	{
+		Local<Value> exc = Exception::Error(V8Str(iso, r->error_message));
+		Local<Object> obj = exc.As<Object>();
+
+		/* a failed Set can only mean the call is being stopped: nothing to throw then */
+		if ((r->error_code && obj->Set(ctx, V8Str(iso, "code"), V8Str(iso, r->error_code)).IsNothing()) ||
+			(r->error_detail && obj->Set(ctx, V8Str(iso, "detail"), V8Str(iso, r->error_detail)).IsNothing()) ||
+			(r->error_hint && obj->Set(ctx, V8Str(iso, "hint"), V8Str(iso, r->error_hint)).IsNothing()))
+			return;
+		iso->ThrowException(exc);
+		return;
+	}
+	if (r->result_is_values)
+	{
+		Local<Value> v;
+		std::string error;
+		UdfV8Context *owner = OwnerOf(ctx);
+
+		if (!HostValuesToV8(iso, ctx, owner ? &owner->shapes : nullptr, r->result, r->result_len, &v, &error))
+		{
+			iso->ThrowException(Exception::Error(V8Str(iso, "udf: " + error)));
+			return;
+		}
+		info.GetReturnValue().Set(v);
+		return;
+	}
+	info.GetReturnValue().Set(V8Str(iso, r->result ? r->result : "null"));
 }
 
 /* __udfNative.syscall(op, argsJson) -> resultJson or a host value, or throws an Error. */
@@ -74,49 +131,75 @@ NativeSyscall(const FunctionCallbackInfo<Value> &info)
 	String::Utf8Value args(iso, info[1]);
 	UdfV8HostResult r;
 
-	if (!FromCurrentEntry(iso, ctx))
-	{
-		iso->ThrowException(Exception::Error(V8Str(iso,
-			std::string("udf refused the syscall ") + (*op ? *op : "?") +
-			": it comes from a promise left over from an earlier call, which has ended")));
+	if (RefuseLeftover(iso, ctx, *op))
 		return;
-	}
 	memset(&r, 0, sizeof(r));
 	WatchdogPause();
 	g_host.syscall(*op, *args, args.length(), &r);
 	WatchdogResume();
-	/* the call is being stopped (here or in a nested call): let the termination unwind */
-	if (g_stopping || iso->IsExecutionTerminating())
-		return;
-	if (r.error_message)
-	{
-		Local<Value> exc = Exception::Error(V8Str(iso, r.error_message));
-		Local<Object> obj = exc.As<Object>();
+	Answer(info, &r);
+}
 
-		/* a failed Set can only mean the call is being stopped: nothing to throw then */
-		if ((r.error_code && obj->Set(ctx, V8Str(iso, "code"), V8Str(iso, r.error_code)).IsNothing()) ||
-			(r.error_detail && obj->Set(ctx, V8Str(iso, "detail"), V8Str(iso, r.error_detail)).IsNothing()) ||
-			(r.error_hint && obj->Set(ctx, V8Str(iso, "hint"), V8Str(iso, r.error_hint)).IsNothing()))
-			return;
-		iso->ThrowException(exc);
+/*
+ * __udfNative.op(name, ...args) -> text or a host value, or throws an Error.
+ * Arguments are strings, numbers, booleans (as 1 and 0) or null/undefined.
+ */
+void
+NativeOp(const FunctionCallbackInfo<Value> &info)
+{
+	Isolate    *iso = info.GetIsolate();
+	Local<Context> ctx = iso->GetCurrentContext();
+	const int	max_args = 8;
+	std::string strings[max_args];
+	UdfV8Arg	args[max_args];
+	int			nargs = info.Length() - 1;
+	UdfV8HostResult r;
+
+	if (info.Length() < 1 || !info[0]->IsString() || nargs > max_args)
+	{
+		iso->ThrowException(Exception::TypeError(V8Str(iso, "op(name, ...args) takes a name and at most 8 arguments")));
 		return;
 	}
-	if (r.result_is_values)
-	{
-		Local<Value> v;
-		std::string error;
-		UdfV8Context *owner = OwnerOf(ctx);
+	String::Utf8Value name(iso, info[0]);
 
-		if (!HostValuesToV8(iso, ctx, owner ? &owner->shapes : nullptr, r.result, r.result_len, &v, &error))
+	if (RefuseLeftover(iso, ctx, *name))
+		return;
+	for (int i = 0; i < nargs; i++)
+	{
+		Local<Value> a = info[i + 1];
+
+		memset(&args[i], 0, sizeof(args[i]));
+		if (a->IsString())
 		{
-			iso->ThrowException(Exception::Error(V8Str(iso, "udf: " + error)));
+			String::Utf8Value s(iso, a);
+
+			strings[i].assign(*s ? *s : "", *s ? s.length() : 0);
+			args[i].str = strings[i].c_str();
+			args[i].len = strings[i].size();
+		}
+		else if (a->IsNumber())
+		{
+			args[i].is_number = true;
+			args[i].num = a.As<Number>()->Value();
+		}
+		else if (a->IsBoolean())
+		{
+			args[i].is_number = true;
+			args[i].num = a->IsTrue() ? 1 : 0;
+		}
+		else if (!a->IsNullOrUndefined())
+		{
+			iso->ThrowException(Exception::TypeError(V8Str(iso,
+				std::string("op ") + *name + ": argument " + std::to_string(i + 1) +
+				" is not a string, number, boolean or null")));
 			return;
 		}
-		/* the runtime hands it to the convex package in place of JSON text */
-		info.GetReturnValue().Set(v);
-		return;
 	}
-	info.GetReturnValue().Set(V8Str(iso, r.result ? r.result : "null"));
+	memset(&r, 0, sizeof(r));
+	WatchdogPause();
+	g_host.op(*name, args, nargs, &r);
+	WatchdogResume();
+	Answer(info, &r);
 }
 
 /* __udfNative.console(level, line) */
@@ -171,18 +254,21 @@ EntryToken::~EntryToken()
 	}
 }
 
-/* globalThis.__udfNative = {syscall, console}; false if V8 could not make them. */
+/* globalThis.__udfNative = {syscall, op, console}; false if V8 could not make them. */
 bool
 InstallNatives(Local<Context> ctx)
 {
 	Isolate    *iso = ctx->GetIsolate();
 	Local<Object> native = Object::New(iso);
 	Local<Function> syscall;
+	Local<Function> op;
 	Local<Function> console;
 
 	return Function::New(ctx, NativeSyscall).ToLocal(&syscall) &&
+		Function::New(ctx, NativeOp).ToLocal(&op) &&
 		Function::New(ctx, NativeConsole).ToLocal(&console) &&
 		native->Set(ctx, V8Str(iso, "syscall"), syscall).FromMaybe(false) &&
+		native->Set(ctx, V8Str(iso, "op"), op).FromMaybe(false) &&
 		native->Set(ctx, V8Str(iso, "console"), console).FromMaybe(false) &&
 		ctx->Global()->Set(ctx, V8Str(iso, "__udfNative"), native).FromMaybe(false);
 }
@@ -193,6 +279,7 @@ ExternalReferences(void)
 {
 	static const intptr_t refs[] = {
 		reinterpret_cast<intptr_t>(NativeSyscall),
+		reinterpret_cast<intptr_t>(NativeOp),
 		reinterpret_cast<intptr_t>(NativeConsole),
 		0
 	};

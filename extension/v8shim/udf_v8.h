@@ -79,6 +79,24 @@ typedef struct UdfV8HostResult
 } UdfV8HostResult;
 
 /*
+ * An argument of udf_v8_call_typed (a string (NULL: null), a number, or host
+ * values: len bytes at str, passed as the value they encode), and of a
+ * typed op (a string, len its bytes, or a number).
+ */
+typedef struct UdfV8Arg
+{
+	const char *str;			/* a string, or host values */
+	double		num;
+	bool		is_number;
+	bool		is_values;
+	size_t		len;			/* host values: their length */
+} UdfV8Arg;
+
+#define UDF_V8_STR(s)		((UdfV8Arg) {(s), 0, false, false, 0})
+#define UDF_V8_NUM(n)		((UdfV8Arg) {NULL, (n), true, false, 0})
+#define UDF_V8_VALUES(p, n)	((UdfV8Arg) {(p), 0, false, true, (n)})
+
+/*
  * The module-resolution policy, one row per builtin module deployed code may
  * import (the runtime's builtinModuleSource makes each one's source from its
  * name). A bare specifier ("convex/server") matches an import of exactly
@@ -101,6 +119,12 @@ typedef struct UdfV8Host
 	/* run a syscall; op and args are NUL-terminated UTF-8 */
 	void		(*syscall) (const char *op, const char *args, size_t args_len,
 							UdfV8HostResult *out);
+	/*
+	 * run one of the runtime's typed ops (name NUL-terminated; string
+	 * arguments NUL-terminated UTF-8, str NULL for null; booleans as 1/0)
+	 */
+	void		(*op) (const char *name, const struct UdfV8Arg *args, int nargs,
+					   UdfV8HostResult *out);
 	/* emit one console line; level is log/info/warn/error/debug */
 	void		(*console) (const char *level, const char *line, size_t len,
 							UdfV8HostResult *out);
@@ -182,22 +206,6 @@ extern UdfV8Status udf_v8_call(UdfV8Context *ctx, const char *entry,
 							   const char *const *args, int nargs,
 							   char **result_json, UdfV8Error *err);
 
-/*
- * An argument of udf_v8_call_typed: a string (NULL: null), a number, or host
- * values (len bytes at str) passed as the value they encode.
- */
-typedef struct UdfV8Arg
-{
-	const char *str;			/* a string, or host values */
-	double		num;
-	bool		is_number;
-	bool		is_values;
-	size_t		len;			/* host values: their length */
-} UdfV8Arg;
-
-#define UDF_V8_STR(s)		((UdfV8Arg) {(s), 0, false, false, 0})
-#define UDF_V8_NUM(n)		((UdfV8Arg) {NULL, (n), true, false, 0})
-#define UDF_V8_VALUES(p, n)	((UdfV8Arg) {(p), 0, false, true, (n)})
 
 /*
  * udf_v8_call with typed arguments, so no options object needs parsing;
@@ -208,11 +216,12 @@ extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
 									 const UdfV8Arg *args, int nargs,
 									 char **result_json, UdfV8Error *err);
 
-/* The runtime's invoke flags (udf-runtime/src/invoke.js has the same bits). */
+/* The runtime's invoke flags (udf-runtime/src/call.js has the same bits). */
 #define UDF_INVOKE_ALLOW_INTERNAL	1
 #define UDF_INVOKE_TRIGGER			2
 #define UDF_INVOKE_NESTED			4
 #define UDF_INVOKE_ARGS_BUILT		8	/* args is the value itself, not JSON text */
+#define UDF_INVOKE_NO_IDENTITY		16	/* the call has no auth identity (a scheduled function) */
 
 /*
  * Compiled module code is cached by the cache key given with each module (its

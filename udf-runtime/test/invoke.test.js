@@ -14,10 +14,18 @@ import {
 } from "convex/server";
 import { v, ConvexError, convexToJson } from "convex/values";
 
-import { setupSyscall } from "../src/setup/03_syscall.js";
+import { setupError } from "../src/setup/03_error.js";
+import { setupJson } from "../src/setup/04_json.js";
+import { setupConvex } from "../src/setup/05_convex.js";
 import { setupConsole } from "../src/setup/02_console.js";
 import { setupDeterminism } from "../src/setup/01_determinism.js";
-import { makeRuntime, kindOf, displayName, SQLSTATE, INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT } from "../src/invoke.js";
+import { makeOps } from "../src/ops.js";
+import { makeDocuments } from "../src/documents.js";
+import { makeIds } from "../src/ids.js";
+import { makeRuntime } from "../src/runtime.js";
+import { kindOf, displayName } from "../src/functions.js";
+import { SQLSTATE } from "../src/errors.js";
+import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT } from "../src/call.js";
 
 // --- a small fake host ----------------------------------------------------
 // The convex package calls globalThis.Convex, so the real setupSyscall is
@@ -27,17 +35,20 @@ import { makeRuntime, kindOf, displayName, SQLSTATE, INVOKE_ALLOW_INTERNAL, INVO
 
 const log = []; // everything the host sees, in order
 let syscallReply = () => "null";
+let opReply = (name) => (name === "db/idTable" ? { ok: true } : null);
 const native = {
   syscall(op, json) {
     log.push(["syscall", op, JSON.parse(json)]);
     return syscallReply(op, json);
   },
+  op(name, ...args) {
+    log.push(["op", name, ...args]);
+    return opReply(name, ...args);
+  },
   console(level, line) {
     log.push(["console", level, line]);
   },
 };
-
-const syscall = setupSyscall(globalThis, native);
 
 const consoleGlobal = {};
 const realConsole = setupConsole(consoleGlobal, native);
@@ -46,8 +57,17 @@ const fakeGlobal = { Date, Math: Object.create(Math) };
 const realDeterminism = setupDeterminism(fakeGlobal);
 Object.defineProperty(Date.prototype, "constructor", realConstructor);
 
+const errors = setupError(globalThis);
+const json = setupJson(globalThis);
+const ops = makeOps(native);
+const ids = makeIds(ops);
+const documents = makeDocuments(ops, ids);
+const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ids, ops });
+
 const parts = {
   syscall,
+  documents,
+  ids,
   console: {
     ...realConsole,
     reset() {
@@ -90,6 +110,7 @@ const one = (fn) => ({ fn }); // a module namespace with one export, "fn"
 beforeEach(() => {
   log.length = 0;
   syscallReply = () => "null";
+  opReply = (name) => (name === "db/idTable" ? { ok: true } : null);
 });
 
 function assertOk(r, json) {
@@ -495,7 +516,6 @@ describe("one answer form", () => {
     assert.equal(typeof schemaJson, "string");
     assert.equal(JSON.parse(schemaJson).tables[0].tableName, "t");
     assert.equal(rt.registerSchema(schemaJson), "null");
-    assert.equal(rt.validateDocument("t", JSON.stringify({ _id: "1", n: 1 })), "null");
     assert.equal(rt.beginImport("ab", 1000), "null");
     assert.equal(rt.endImport(), "null");
     assert.equal(rt.registerSourceMap("m.js", "not a source map"), "false");
@@ -507,14 +527,123 @@ describe("one answer form", () => {
     const noSchema = answer(rt.schema({}));
     assert.equal(noSchema.ok, false);
     assert.equal(noSchema.code, SQLSTATE.argumentValidation);
-    rt.registerSchema(rt.schema({ default: defineSchema({ t: defineTable({ n: v.number() }) }) }));
-    const badDoc = answer(rt.validateDocument("t", JSON.stringify({ _id: "1", n: "x" })));
-    assert.equal(badDoc.ok, false);
-    assert.equal(badDoc.code, SQLSTATE.argumentValidation);
-    assert.match(badDoc.message, /does not match the schema/);
-    const underscore = answer(rt.validateDocument("t", JSON.stringify({ _id: "1", _x: 1, n: 1 })));
-    assert.equal(underscore.ok, false);
+  });
+});
+
+describe("v.id checks the id's table", () => {
+  // the host's answer for an id: "m1" is a messages id, "u1" a users id, "s1" a system table's
+  const tables = { m1: "messages", u1: "users", s1: "_scheduled_functions" };
+  const idTable = (name, id, table) =>
+    name !== "db/idTable" ? null
+      : tables[id] === table ? { ok: true }
+      : { ok: false, table: tables[id] ?? null, system: (tables[id] ?? "").startsWith("_") };
+  const fn = queryGeneric({ args: { channel: v.id("messages") }, returns: v.union(v.id("messages"), v.null()), handler: async (_ctx, { channel }) => (channel === "m1" ? channel : "u1") });
+
+  test("an id of the table passes, in args and returns", async () => {
+    opReply = idTable;
+    assertOk(await call(one(fn), "fn", '{"channel": "m1"}'), '"m1"');
+  });
+
+  test("an id of another table is refused with both tables named", async () => {
+    opReply = idTable;
+    const r = await call(one(fn), "fn", '{"channel": "u1"}');
+    assertFail(r, SQLSTATE.argumentValidation,
+      'ArgumentValidationError: Found ID "u1" from table `users`, which does not match the table name in validator `v.id("messages")`.\nPath: .channel');
+  });
+
+  test("a system table's id and a string that is no id", async () => {
+    opReply = idTable;
+    assertFail(await call(one(fn), "fn", '{"channel": "s1"}'), SQLSTATE.argumentValidation, /Found ID "s1" from a system table, which does not match/);
+    const r = await call(one(fn), "fn", '{"channel": "not an id"}');
+    assertFail(r, SQLSTATE.argumentValidation, /^ArgumentValidationError: Value does not match validator\.\nPath: \.channel\nValue: "not an id"\nValidator: v\.id\("messages"\)$/);
+  });
+
+  test("a returned id of another table fails the returns validator", async () => {
+    const f = queryGeneric({ args: {}, returns: v.id("messages"), handler: async () => "u1" });
+    opReply = idTable;
+    assertFail(await call(one(f), "fn"), SQLSTATE.returnValidation, /return value invalid: Found ID "u1" from table `users`/);
+  });
+
+  test("each id is asked once per call", async () => {
+    opReply = idTable;
+    const f = queryGeneric({ args: { a: v.array(v.id("messages")) }, handler: async () => null });
+    assertOk(await call(one(f), "fn", '{"a": ["m1", "m1", "m1"]}'), "null");
+    assert.equal(log.filter((e) => e[0] === "op").length, 1);
+  });
+});
+
+describe("writes are checked before their syscall", () => {
+  const schemaNs = { default: defineSchema({ t: defineTable({ n: v.number(), s: v.optional(v.string()) }) }) };
+  const target = (managed, document) => (name, method, table, id, withDocument) =>
+    name === "db/writeTarget" ? { table: "t", managed, ...(withDocument ? { document } : {}) } : null;
+  const write = (fn) => call(one(mutationGeneric(fn)), "fn");
+
+  test("a managed table's schema refuses a bad insert, and no insert syscall is made", async () => {
+    rt.registerSchema(rt.schema(schemaNs));
+    opReply = target(true);
+    const r = await write(async (ctx) => ctx.db.insert("t", { n: "x" }));
+    assertFail(r, SQLSTATE.argumentValidation, /does not match the schema/);
+    assert.deepEqual(log.filter((e) => e[0] === "op").map((e) => e.slice(1)), [["db/writeTarget", "insert", "t", null, false]]);
+    assert.equal(log.filter((e) => e[0] === "syscall").length, 0);
+  });
+
+  test("a good insert is made, and the target is asked once per table and call", async () => {
+    rt.registerSchema(rt.schema(schemaNs));
+    opReply = target(true);
+    syscallReply = () => '{"_id":"x"}';
+    const r = await write(async (ctx) => {
+      await ctx.db.insert("t", { n: 1 });
+      await ctx.db.insert("t", { n: 2 });
+    });
+    assertOk(r, "null");
+    assert.equal(log.filter((e) => e[0] === "op").length, 1);
+    assert.equal(log.filter((e) => e[0] === "syscall" && e[1] === "1.0/insert").length, 2);
+    await write(async (ctx) => ctx.db.insert("t", { n: 3 }));
+    assert.equal(log.filter((e) => e[0] === "op").length, 2, "a new call asks again");
+  });
+
+  test("a patch is merged with the stored document and the whole checked", async () => {
+    rt.registerSchema(rt.schema(schemaNs));
+    opReply = target(true, { _id: "id1", _creationTime: 1, n: 1, s: "a" });
+    const bad = await write(async (ctx) => ctx.db.patch("id1", { s: 5 }));
+    assertFail(bad, SQLSTATE.argumentValidation, /does not match the schema/);
+    assert.equal(log.filter((e) => e[0] === "syscall").length, 0);
+    syscallReply = () => '{"_id":"id1","_creationTime":1,"n":1}';
+    assertOk(await write(async (ctx) => { await ctx.db.patch("id1", { s: undefined }); }), "null");
+    const removeRequired = await write(async (ctx) => ctx.db.patch("id1", { n: undefined }));
+    assertFail(removeRequired, SQLSTATE.argumentValidation, /missing the required field `n`|does not match the schema/);
+  });
+
+  test("field names: '_' only on managed tables, '$' nowhere", async () => {
     rt.registerSchema(JSON.stringify({ tables: [] }));
+    opReply = target(true);
+    assertFail(await write(async (ctx) => ctx.db.insert("t", { _x: 1 })), SQLSTATE.argumentValidation, /starts with an underscore/);
+    opReply = target(false);
+    syscallReply = () => '{"_id":"1"}';
+    assertOk(await write(async (ctx) => { await ctx.db.insert("t", { _x: 1 }); }), "null");
+    const dollar = await write(async (ctx) => globalThis.Convex.asyncSyscall("1.0/insert", JSON.stringify({ table: "t", value: { $x: 1 } })));
+    assertFail(dollar, SQLSTATE.argumentValidation, /starts with a '\$'/);
+  });
+
+  test("document limits: size and nesting", async () => {
+    rt.registerSchema(JSON.stringify({ tables: [] }));
+    opReply = target(true);
+    const big = await write(async (ctx) => ctx.db.insert("t", { s: "x".repeat((1 << 20) + 1) }));
+    assertFail(big, "54000", /Document is too large/);
+    let deep = 1;
+    for (let i = 0; i < 20; i++) deep = { d: deep };
+    assertFail(await write(async (ctx) => ctx.db.insert("t", { deep })), "54000", /too nested/);
+  });
+
+  test("a nested call crosses as a typed op with the callee's arguments as one JSON text", async () => {
+    opReply = (name) => (name === "runUdf" ? '{"ok":1}' : null);
+    const r = await write(async (ctx) => ctx.runMutation("other:fn", { a: 1n }));
+    assertOk(r, '{"ok":1}');
+    const op = log.find((e) => e[0] === "op");
+    assert.equal(op[1], "runUdf");
+    assert.deepEqual(op.slice(2, 6), ["mutation", "other:fn", false, '{"a":{"$integer":"AQAAAAAAAAA="}}']);
+    assert.equal(typeof op[6], "string");
+    assert.equal(typeof op[7], "number"); // the caller's clock (Date.now of the real global here)
   });
 });
 
@@ -542,6 +671,7 @@ describe("helpers", () => {
       convexError: "UDF01",
       returnValidation: "UDF02",
       argumentValidation: "22023",
+      programLimitExceeded: "54000",
       undefinedFunction: "42883",
       wrongKind: "42809",
     });

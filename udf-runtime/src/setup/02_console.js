@@ -5,7 +5,7 @@ import { formatLogArgs, LogBuffer } from "../format.js";
 
 export function setupConsole(global, native) {
   const buffer = new LogBuffer({ maxLines: 256, maxLineLength: 32768 });
-  // set by invoke.js so logged errors show cleaned, source-mapped stacks
+  // set by runtime.js so logged errors show cleaned, source-mapped stacks
   let formatError;
   const timers = new Map();
   const counts = new Map();
