@@ -32,12 +32,19 @@
 
 #define MAX_QUERIES 256
 
+#define QUERY_BATCH_MAX 1024
+
 /* An open query: its portal and what its rows are documents of. */
 typedef struct OpenQueryState
 {
 	MemoryContext cxt;			/* owns this struct and everything it points to */
 	char	   *portal_name;
 	DbTable		table;
+	bool		finished;		/* its portal is done and closed; the id stays until cleanup */
+	int			batch_n;		/* rows of the last batch (db/queryNext) */
+	uint32	   *batch_bytes;	/* their read sizes, for uncounting rows never seen */
+	char	   *held;			/* a fetched row past the byte limit: the next batch counts it first */
+	int			held_len;
 } OpenQueryState;
 
 static inline bool InMutation(void);
@@ -318,7 +325,8 @@ RememberQuery(Portal portal, const DbTable *t)
 		open_queries_cxt = AllocSetContextCreate(TopTransactionContext, "udf open queries",
 												 ALLOCSET_SMALL_SIZES);
 	for (int i = 0; i < MAX_QUERIES; i++)
-		if (open_queries[i] == NULL || SPI_cursor_find(open_queries[i]->portal_name) == NULL)
+		if (open_queries[i] == NULL ||
+			(!open_queries[i]->finished && SPI_cursor_find(open_queries[i]->portal_name) == NULL))
 		{
 			id = i;
 			break;
@@ -384,17 +392,114 @@ OpQueryStreamNext(json_t *root, size_t len, UdfV8HostResult *out)
 	ResultFromWriter(out, &res);
 }
 
-/* 1.0/queryCleanup {queryId} -> bool */
+/* 1.0/queryCleanup {queryId, unread?} -> bool; unread: rows of the last batch the function never saw */
 void
 OpQueryCleanup(json_t *root, size_t len, UdfV8HostResult *out)
 {
 	int			id;
 	Portal		portal;
+	json_t	   *unread = json_object_get(root, "unread");
 
 	portal = OpenQuery(root, &id);
 	if (portal)
 		SPI_cursor_close(portal);
 	if (id >= 0 && id < MAX_QUERIES && open_queries[id])
+	{
+		OpenQueryState *q = open_queries[id];
+		int			n = json_is_integer(unread) ? (int) Min(json_integer_value(unread), q->batch_n) : 0;
+		uint64		bytes = 0;
+
+		for (int i = q->batch_n - n; i < q->batch_n; i++)
+			bytes += q->batch_bytes[i];
+		if (n > 0)
+			LimitsUncountRead(n, bytes);
 		ForgetQuery(id);
+	}
 	out->result = portal ? "true" : "false";
+}
+
+/*
+ * Typed op db/queryNext(queryId, max) -> {rows, done, plain}: the next rows
+ * of an open query, up to max (at most QUERY_BATCH_MAX), as host values.
+ * The runtime hands them to the package one by one, or a batch at a time
+ * to collect(). Read limits stay exact: no more rows are fetched than the
+ * document limit allows, a row past the byte limit is held back and counted
+ * (so refused) first by the next batch, and rows a batch delivered that the
+ * function never saw are uncounted at cleanup. plain: no row needs Convex
+ * decoding (jsonToConvex would give the same values).
+ */
+static void
+OpQueryNext(const UdfV8Arg *args, UdfV8HostResult *out)
+{
+	int			id = (int) OpArgNumber(args, 0);
+	int			max = (int) Max(1, Min(OpArgNumber(args, 1), QUERY_BATCH_MAX));
+	OpenQueryState *q = id >= 0 && id < MAX_QUERIES ? open_queries[id] : NULL;
+	Portal		portal = q && !q->finished ? SPI_cursor_find(q->portal_name) : NULL;
+	ValueWriter res;
+	int64		wanted;
+	int			delivered = 0;
+	bool		done;
+
+	if (portal == NULL)
+		DbError(ERRCODE_INVALID_CURSOR_NAME, "This query is closed and can't emit any more values.");
+	WriterInit(&res, true);
+	WriterObjectBegin(&res);
+	WriterKey(&res, "rows");
+	WriterArrayBegin(&res);
+	if (q->batch_bytes == NULL)
+		q->batch_bytes = MemoryContextAlloc(q->cxt, sizeof(uint32) * QUERY_BATCH_MAX);
+	if (q->held)
+	{
+		/* the row the last batch held back: past the byte limit, so this raises */
+		LimitsCountRead(q->held_len);
+		appendBinaryStringInfo(&res.buf, q->held, q->held_len);
+		res.level[res.depth - 1].count++;
+		q->batch_bytes[delivered++] = q->held_len;
+		pfree(q->held);
+		q->held = NULL;
+	}
+	/* never fetch past the document limit: the row after it is fetched alone, and refused */
+	wanted = Max(1, Min(max - delivered, LimitsDocumentsLeft()));
+	SPI_cursor_fetch(portal, true, wanted);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		WriterMark mark;
+		int			size;
+
+		WriterMarkHere(&res, &mark);
+		WriteDocument(&res, &q->table, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		size = res.buf.len - mark.len;
+		if (delivered > 0 && !LimitsReadFits(size))
+		{
+			/* hold it for the next batch, where counting it raises at this very row */
+			q->held = MemoryContextAlloc(q->cxt, size);
+			memcpy(q->held, res.buf.data + mark.len, size);
+			q->held_len = size;
+			WriterRewind(&res, &mark);
+			break;
+		}
+		LimitsCountRead(size);
+		q->batch_bytes[delivered++] = size;
+	}
+	WriterArrayEnd(&res);
+	q->batch_n = delivered;
+	done = SPI_processed < (uint64) wanted && q->held == NULL;
+	WriterKey(&res, "done");
+	WriterBool(&res, done);
+	WriterKey(&res, "plain");
+	WriterBool(&res, !res.tagged);
+	WriterObjectEnd(&res);
+	if (done)
+	{
+		SPI_cursor_close(portal);
+		q->finished = true;
+	}
+	ResultFromWriter(out, &res);
+}
+
+/* db/queryNext, the typed op: OpQueryNext in an op's subtransaction. */
+void
+DbQueryNext(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
+{
+	RunTypedDbOp(OpQueryNext, args, out);
 }

@@ -170,6 +170,29 @@ LimitsCountRead(size_t bytes)
 				 errhint("udf.max_bytes_read sets the limit (superuser only).")));
 }
 
+/* Would one more document read of `bytes` stay within the read limits? */
+bool
+LimitsReadFits(size_t bytes)
+{
+	return documents_read + 1 <= (uint64) udf_max_documents_read &&
+		bytes_read + bytes <= (uint64) udf_max_bytes_read_kb * 1024;
+}
+
+/* Documents the read limit still allows. */
+int64
+LimitsDocumentsLeft(void)
+{
+	return (int64) udf_max_documents_read - (int64) documents_read;
+}
+
+/* Documents counted as read that the function never saw (a batch it left): uncount them. */
+void
+LimitsUncountRead(uint64 documents, uint64 bytes)
+{
+	documents_read -= Min(documents, documents_read);
+	bytes_read -= Min(bytes, bytes_read);
+}
+
 /* Count one document written of `bytes`; ERROR past the write limits. */
 void
 LimitsCountWrite(size_t bytes)

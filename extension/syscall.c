@@ -82,6 +82,7 @@ static const HostEntry host_table[] = {
 	{"1.0/getTransactionMetrics", LimitsTransactionMetrics},
 	{"db/writeTarget", NULL, DbWriteTarget, 4},
 	{"db/idTable", NULL, DbIdTable, 2},
+	{"db/queryNext", NULL, DbQueryNext, 2},
 	{"auth/identity", NULL, AuthIdentity, 0},
 	{"runUdf", NULL, NestedRunUdf, 6},
 };

@@ -20,6 +20,9 @@ extern void LimitsCountIsolateDiscarded(void);
 extern void LimitsResetTransaction(void);
 extern void LimitsCountQuery(void);
 extern void LimitsCountRead(size_t bytes);
+extern bool LimitsReadFits(size_t bytes);
+extern int64 LimitsDocumentsLeft(void);
+extern void LimitsUncountRead(uint64 documents, uint64 bytes);
 extern void LimitsCountWrite(size_t bytes);
 /* Calls this backend stopped, by reason, and isolates it discarded. */
 typedef struct LimitsCounts

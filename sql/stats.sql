@@ -18,7 +18,7 @@ SELECT udf_stats_reset() >= 0 AS reset;
 SELECT count(*) FROM udf_stats;
 SELECT dealloc, stats_reset > now() - interval '1 hour' AS recent FROM udf_stats_info;
 
--- known calls: two inserts, a list (one queryStream, a next per row and one more,
+-- known calls: two inserts, a list (one queryStream, one batch of rows,
 -- a cleanup), a nested list through runQuery, a call without syscalls, and failures
 SELECT udf_invoke('notes:add', '{"body": "first", "n": 1}') IS NOT NULL AS added;
 SELECT udf_invoke('notes:add', '{"body": "second", "n": 2}') IS NOT NULL AS added;

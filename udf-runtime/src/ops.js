@@ -18,6 +18,11 @@ export function makeOps(native) {
       return native.op("db/idTable", id, table);
     },
 
+    // The next rows of an open query: {rows, done, plain} (plain: no row needs jsonToConvex).
+    queryNext(queryId, max) {
+      return native.op("db/queryNext", queryId, max);
+    },
+
     // The session's identity settings: {identity, claims}, each text or null.
     identity() {
       return native.op("auth/identity");

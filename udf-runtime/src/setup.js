@@ -21,6 +21,8 @@ import { makeOps } from "./ops.js";
 import { makeDocuments } from "./documents.js";
 import { makeIds } from "./ids.js";
 import { makeAuth } from "./auth.js";
+import { makeStreams } from "./streams.js";
+import { installBatchedCollect } from "./collect.js";
 
 export function setupAll(global, native) {
   setupWeb(global);
@@ -32,6 +34,8 @@ export function setupAll(global, native) {
   const ids = makeIds(ops);
   const documents = makeDocuments(ops, ids);
   const auth = makeAuth(ops);
-  const syscall = setupConvex(global, { native, determinism, errors, json, documents, ids, auth, ops });
-  return { determinism, console, syscall, documents, ids };
+  const streams = makeStreams(ops);
+  installBatchedCollect(streams);
+  const syscall = setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops });
+  return { determinism, console, syscall, documents, ids, streams };
 }

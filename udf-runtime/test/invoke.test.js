@@ -22,10 +22,12 @@ import { setupDeterminism } from "../src/setup/01_determinism.js";
 import { makeOps } from "../src/ops.js";
 import { makeDocuments } from "../src/documents.js";
 import { makeIds } from "../src/ids.js";
+import { makeAuth } from "../src/auth.js";
+import { makeStreams } from "../src/streams.js";
 import { makeRuntime } from "../src/runtime.js";
 import { kindOf, displayName } from "../src/functions.js";
 import { SQLSTATE } from "../src/errors.js";
-import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT } from "../src/call.js";
+import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT, INVOKE_NO_IDENTITY } from "../src/call.js";
 
 // --- a small fake host ----------------------------------------------------
 // The convex package calls globalThis.Convex, so the real setupSyscall is
@@ -35,7 +37,8 @@ import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT
 
 const log = []; // everything the host sees, in order
 let syscallReply = () => "null";
-let opReply = (name) => (name === "db/idTable" ? { ok: true } : null);
+const defaultOps = { "db/idTable": { ok: true }, "auth/identity": { identity: null, claims: null } };
+let opReply = (name) => defaultOps[name] ?? null;
 const native = {
   syscall(op, json) {
     log.push(["syscall", op, JSON.parse(json)]);
@@ -62,7 +65,9 @@ const json = setupJson(globalThis);
 const ops = makeOps(native);
 const ids = makeIds(ops);
 const documents = makeDocuments(ops, ids);
-const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ids, ops });
+const auth = makeAuth(ops);
+const streams = makeStreams(ops);
+const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ids, auth, streams, ops });
 
 const parts = {
   syscall,
@@ -110,7 +115,7 @@ const one = (fn) => ({ fn }); // a module namespace with one export, "fn"
 beforeEach(() => {
   log.length = 0;
   syscallReply = () => "null";
-  opReply = (name) => (name === "db/idTable" ? { ok: true } : null);
+  opReply = (name) => defaultOps[name] ?? null;
 });
 
 function assertOk(r, json) {
@@ -263,7 +268,7 @@ describe("successful calls", () => {
   test("the call state is cleared afterwards, also after a failure", async () => {
     let during;
     await call(one(queryGeneric(async () => { during = syscall.current; })), "fn");
-    assert.deepEqual(during, { name: "m:fn", kind: "query" });
+    assert.deepEqual(during, { name: "m:fn", kind: "query", anonymous: false });
     assert.equal(syscall.current, null);
     await call(one(actionGeneric(async () => { throw new Error("x"); })), "fn");
     assert.equal(syscall.current, null);
@@ -527,6 +532,23 @@ describe("one answer form", () => {
     const noSchema = answer(rt.schema({}));
     assert.equal(noSchema.ok, false);
     assert.equal(noSchema.code, SQLSTATE.argumentValidation);
+  });
+});
+
+describe("the caller's identity", () => {
+  const whoami = one(queryGeneric(async (ctx) => ctx.auth.getUserIdentity()));
+  const asUser = (name) => (name === "auth/identity" ? { identity: '{"subject":"u","issuer":"i"}', claims: null } : defaultOps[name] ?? null);
+
+  test("comes from the host's settings", async () => {
+    opReply = asUser;
+    assertOk(await call(whoami, "fn"), '{"issuer":"i","subject":"u","tokenIdentifier":"i|u"}');
+  });
+
+  test("a call made without one (a scheduled function) has none", async () => {
+    opReply = asUser;
+    const r = answer(await rt.invoke(whoami, "fn", "{}", "m.js", "ab", 1000, INVOKE_NO_IDENTITY, null, ""));
+    assertOk(r, "null");
+    assert.equal(log.filter((e) => e[0] === "op" && e[1] === "auth/identity").length, 0);
   });
 });
 

@@ -10,7 +10,7 @@ export const add = mutation({
   handler: async (ctx, { body, n }) => ctx.db.insert("notes", { body, n }),
 });
 
-// notes:list {} -> every note's body, in n order: one queryStream, one next per row and one at the end
+// notes:list {} -> every note's body, in n order: one queryStream, its batches of rows, one cleanup
 export const list = query({
   args: {},
   handler: async (ctx) => (await ctx.db.query("notes").withIndex("by_n").collect()).map((d) => d.body),

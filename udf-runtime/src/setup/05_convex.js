@@ -4,7 +4,7 @@
 // to the host as a typed op (ops.js); a write is checked first (documents.js);
 // everything else goes to the host through __udfNative.syscall.
 
-export function setupConvex(global, { native, determinism, errors, json, documents, ids, auth, ops }) {
+export function setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops }) {
   // What the current call is; set by call.js around each call.
   const state = {
     current: null,
@@ -14,6 +14,7 @@ export function setupConvex(global, { native, determinism, errors, json, documen
       json.dropHostValues();
       documents.endCall();
       ids.endCall();
+      streams.endCall();
     },
   };
 
@@ -28,6 +29,14 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     // the session's identity (auth.js); none for a call made without one
     "1.0/getUserIdentity": () => auth.userIdentity(state.current?.anonymous === true),
   };
+
+  // The queryId of a stream syscall's arguments ({"queryId":n}, as the package writes them).
+  function queryIdOf(argsJson) {
+    const m = /^\{"queryId":(\d+)\}$/.exec(argsJson);
+    if (m) return Number(m[1]);
+    const id = JSON.parse(argsJson)?.queryId;
+    return typeof id === "number" ? id : -1;
+  }
 
   // One syscall: answered here, or by the host (text, or a host value's token).
   function run(op, argsJson) {
@@ -46,6 +55,9 @@ export function setupConvex(global, { native, determinism, errors, json, documen
       }
       return ops.runUdf(argsJson, determinism.childSeed(), Date.now(), calls);
     }
+    // query rows come in batches (streams.js)
+    if (op === "1.0/queryStreamNext") return json.handOver(streams.next(queryIdOf(argsJson)));
+    if (op === "1.0/queryCleanup") argsJson = streams.cleanupArgs(queryIdOf(argsJson));
     documents.beforeWrite(op, argsJson);
     const result = native.syscall(op, argsJson);
     return typeof result === "string" ? result : json.handOver(result);
