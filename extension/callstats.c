@@ -36,6 +36,7 @@ static int	udf_log_min_duration = -1;
 static CallStats *current = NULL;
 
 static StatsError ErrorOfStatus(UdfV8Status st, const UdfV8Error *err);
+static inline uint64 Delta(uint64 now, uint64 base);
 static StatsError ErrorOfSqlstate(int sqlerrcode);
 static void Finish(CallStats *cs, StatsError error);
 
@@ -79,6 +80,16 @@ CallStatsBegin(CallStats *cs, const ResolvedFunction *fn, bool fresh_limits)
 	else
 		LimitsCurrentUsage(&cs->base);
 	INSTR_TIME_SET_CURRENT(cs->start);
+}
+
+/*
+ * now - base, or 0: a batch's unused rows are uncounted when its query is
+ * cleaned up (limits.c), possibly after the step or call that counted them.
+ */
+static inline uint64
+Delta(uint64 now, uint64 base)
+{
+	return now > base ? now - base : 0;
 }
 
 /* How a call that returned st failed, for udf_stats. */
@@ -139,10 +150,10 @@ Finish(CallStats *cs, StatsError error)
 	s.error = error;
 	memcpy(s.syscalls, cs->syscalls, sizeof(s.syscalls));
 	LimitsCurrentUsage(&usage);
-	s.documents_read = usage.documents_read - cs->base.documents_read;
-	s.bytes_read = usage.bytes_read - cs->base.bytes_read;
-	s.documents_written = usage.documents_written - cs->base.documents_written;
-	s.bytes_written = usage.bytes_written - cs->base.bytes_written;
+	s.documents_read = Delta(usage.documents_read, cs->base.documents_read);
+	s.bytes_read = Delta(usage.bytes_read, cs->base.bytes_read);
+	s.documents_written = Delta(usage.documents_written, cs->base.documents_written);
+	s.bytes_written = Delta(usage.bytes_written, cs->base.bytes_written);
 	if (cs->to_stats)
 	{
 		size_t		used;
@@ -236,8 +247,8 @@ CallStatsSyscallEnd(SyscallTimer *t, const UdfV8HostResult *out, bool report)
 		int64		rows;
 
 		LimitsCurrentUsage(&usage);
-		rows = (int64) (usage.documents_read - t->base.documents_read) +
-			(int64) (usage.documents_written - t->base.documents_written);
+		rows = (int64) (Delta(usage.documents_read, t->base.documents_read) +
+						Delta(usage.documents_written, t->base.documents_written));
 		TraceSyscallEnd(t->trace, rows, ms, out ? out->error_message : "the syscall raised an error", report);
 	}
 }

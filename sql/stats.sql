@@ -99,7 +99,12 @@ SELECT udf_invoke('notes:add', '{"body": "debug", "n": 0}') IS NOT NULL AS added
 RESET client_min_messages;
 RESET udf.trace;
 SELECT udf_invoke('notes:list');
+-- first(): one batch of one row
+SET udf.trace = on;
+SELECT udf_invoke('notes:first');
+RESET udf.trace;
 \set VERBOSITY default
+SELECT function, calls, documents_read, syscalls_by_op FROM udf_stats WHERE function = 'notes:first';
 SET udf.trace = sometimes;
 
 -- udf_invoke_explain: the same steps as JSON, in the order they started

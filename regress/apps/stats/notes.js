@@ -16,6 +16,12 @@ export const list = query({
   handler: async (ctx) => (await ctx.db.query("notes").withIndex("by_n").collect()).map((d) => d.body),
 });
 
+// notes:first {} -> the first note's body: a queryStream, one batch, a cleanup
+export const first = query({
+  args: {},
+  handler: async (ctx) => (await ctx.db.query("notes").withIndex("by_n").first())?.body ?? null,
+});
+
 // notes:count {} -> how many notes, through a nested ctx.runQuery of notes:list
 export const count = query({
   args: {},
