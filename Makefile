@@ -33,6 +33,8 @@ OBJS = \
 	extension/dbpage.o \
 	extension/dbquery.o \
 	extension/dbrow.o \
+	extension/dbschemaless.o \
+	extension/dbsortkey.o \
 	extension/dbsql.o \
 	extension/dbtable.o \
 	extension/auth.o \
@@ -51,6 +53,10 @@ OBJS = \
 	extension/prng.o \
 	extension/runtime.o \
 	extension/schema.o \
+	extension/schemaadopt.o \
+	extension/schemacheck.o \
+	extension/sqlapi.o \
+	extension/sqlcall.o \
 	extension/stats.o \
 	extension/statsview.o \
 	extension/store.o \

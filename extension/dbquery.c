@@ -67,8 +67,13 @@ InMutation(void)
 	return kind && strcmp(kind, "mutation") == 0;
 }
 
-/* Resolve the table a query reads: its tableName, or the table of its indexName ("table.index"). */
-void
+/*
+ * Resolve the table a query reads: its tableName, or the table of its
+ * indexName ("table.index"). false if the table does not exist yet (a
+ * table without a schema before its first insert): t is then an empty
+ * stand-in, and only the built-in indexes may be named.
+ */
+bool
 ResolveQueryTable(json_t *source, DbTable *t)
 {
 	const char *table = OptString(source, "tableName");
@@ -80,7 +85,17 @@ ResolveQueryTable(json_t *source, DbTable *t)
 
 		table = pnstrdup(index, dot ? dot - index : strlen(index));
 	}
-	ResolveTable(table, t);
+	if (ResolveTableIfExists(table, t))
+		return true;
+	index = IndexNameOf(source);
+	if (index && strcmp(index, "by_creation_time") != 0 && strcmp(index, "by_id") != 0)
+		DbError(ERRCODE_UNDEFINED_OBJECT, "Index \"%s.%s\" not found.", table, index);
+	memset(t, 0, sizeof(*t));
+	t->name = pstrdup(table);
+	t->sql = t->name;
+	t->managed = true;
+	t->pk = -1;
+	return false;
 }
 
 /* The index part of a query source's indexName ("table.index"). */
@@ -127,13 +142,16 @@ QueryOrder(QueryBuild *b, json_t *source)
 /*
  * The SELECT of a serialized query, in the order QueryOrder put into b.
  * extra_where, if set, is ANDed in (pagination cursors); max_rows >= 0 caps
- * the LIMIT.
+ * the LIMIT. With b->filter_column the filters are not in WHERE but a last
+ * boolean column, so every row of the range is read (paginate's read limits
+ * count rows a filter rejects).
  */
 char *
 BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 {
 	json_t	   *operators = json_object_get(query, "operators");
 	StringInfoData where;
+	StringInfoData filters;
 	StringInfoData sql;
 	long		limit = -1;
 	size_t		i;
@@ -142,6 +160,7 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 	bool		first;
 
 	initStringInfo(&where);
+	initStringInfo(&filters);
 	if (b->index_name)
 		TranslateRange(b, json_object_get(json_object_get(query, "source"), "range"), &where);
 	json_array_foreach(operators, i, op)
@@ -151,9 +170,11 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 
 		if (f)
 		{
-			if (where.len)
-				appendStringInfoString(&where, " AND ");
-			TranslateExpr(b, f, &where);
+			StringInfo	into = b->filter_column ? &filters : &where;
+
+			if (into->len)
+				appendStringInfoString(into, " AND ");
+			TranslateExpr(b, f, into);
 		}
 		else if (json_is_number(l))
 		{
@@ -175,15 +196,27 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT ");
 	AppendColumns(&sql, b->t);
+	if (b->filter_column)
+		appendStringInfo(&sql, ", coalesce((%s), false)", filters.len ? filters.data : "true");
 	appendStringInfo(&sql, " FROM %s", b->t->sql);
 	if (where.len)
 		appendStringInfo(&sql, " WHERE %s", where.data);
 	first = true;
 	foreach(lc, b->order_cols)
 	{
-		/* NULLs (missing fields) sort first ascending, like undefined in Convex */
-		appendStringInfo(&sql, "%s%s %s", first ? " ORDER BY " : ", ", quote_identifier(lfirst(lc)),
-						 b->desc ? "DESC NULLS LAST" : "ASC NULLS FIRST");
+		/*
+		 * NULLs (missing fields) sort first ascending, like undefined in
+		 * Convex; any-typed fields by their sort key (undefined's is the
+		 * least), in Convex's total order, as their index has them
+		 */
+		int			c = FindColumn(b->t, lfirst(lc));
+
+		if (c >= 0 && ColumnUsesSortKey(b->t, c))
+			appendStringInfo(&sql, "%s%s %s", first ? " ORDER BY " : ", ", OrderColumnSql(b->t, c),
+							 b->desc ? "DESC" : "ASC");
+		else
+			appendStringInfo(&sql, "%s%s %s", first ? " ORDER BY " : ", ", quote_identifier(lfirst(lc)),
+							 b->desc ? "DESC NULLS LAST" : "ASC NULLS FIRST");
 		first = false;
 	}
 	if (limit >= 0)
@@ -238,7 +271,11 @@ OpCount(json_t *root, size_t len, UdfV8HostResult *out)
 	SqlParams	p = {0};
 	bool		isnull;
 
-	ResolveTable(OptString(root, "table"), &t);
+	if (!ResolveTableIfExists(OptString(root, "table"), &t))
+	{
+		out->result = "0";		/* a table without a schema, before its first insert */
+		return;
+	}
 	/* not read-only: a mutation counts its own writes, as every other read sees them */
 	Execute(psprintf("SELECT pg_catalog.count(*) FROM %s", t.sql), &p, false, 1);
 	out->result = psprintf(INT64_FORMAT,
@@ -255,10 +292,11 @@ OpNormalizeId(json_t *root, size_t len, UdfV8HostResult *out)
 	uint32		number;
 	StringInfoData res;
 
-	ResolveTable(table, &t);
 	initStringInfo(&res);
 	appendStringInfoString(&res, "{\"id\":");
-	if (id && t.managed && IdDecode(id, &number) && number == TableNumberFor(t.relid))
+	if (!ResolveTableIfExists(table, &t))
+		appendStringInfoString(&res, "null");	/* no table yet, so no id of it */
+	else if (id && t.managed && IdDecode(id, &number) && number == TableNumberFor(t.relid))
 		escape_json(&res, id);
 	else if (id && !t.managed && t.pk >= 0)
 		escape_json(&res, id);	/* any text form of the key names a row */
@@ -280,9 +318,13 @@ OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
 	char	   *sql;
 	Portal		portal;
 
-	ResolveQueryTable(source, &t);
-	QueryOrder(&b, source);
-	sql = BuildQuery(&b, query, NULL, -1);
+	if (ResolveQueryTable(source, &t))
+	{
+		QueryOrder(&b, source);
+		sql = BuildQuery(&b, query, NULL, -1);
+	}
+	else
+		sql = "SELECT WHERE false";	/* no table yet: no documents */
 	LimitsCountQuery();
 	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, SnapshotReads());
 	out->result = psprintf("{\"queryId\":%d}", RememberQuery(portal, &t));

@@ -342,5 +342,6 @@ udf_deploy(PG_FUNCTION_ARGS)
 	StoreLockDeployments();
 	tables = schema ? SchemaApply(schema) : NULL;
 	id = StoreSaveDeployment(nmodules, modules, functions, seed, tables ? schema : NULL);
+	SqlApiApply(functions);
 	PG_RETURN_DATUM(DeploySummary(id, nmodules, modules, functions, tables));
 }

@@ -52,21 +52,13 @@ ResultToJsonb(const char *function, const char *json)
 	return result;
 }
 
-/* udf_invoke(name text, args jsonb default '{}') returns jsonb */
+/*
+ * Call the deployed function name from SQL with its argument object as host
+ * values (args_len bytes; NULL: no arguments) -> its result as jsonb. The
+ * one way SQL calls a function: udf_invoke, and the typed SQL functions.
+ */
 Datum
-udf_invoke(PG_FUNCTION_ARGS)
-{
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("function name must not be null")));
-	PG_RETURN_DATUM(InvokeFunction(text_to_cstring(PG_GETARG_TEXT_PP(0)),
-								   PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1)));
-}
-
-/* Call a deployed function by name from SQL (args NULL: no arguments); its result as jsonb. */
-Datum
-InvokeFunction(const char *name, Jsonb *args)
+InvokeFromSql(const char *name, const char *args_values, size_t args_len)
 {
 	const ResolvedFunction *resolved;
 	FunctionName fn;
@@ -99,16 +91,11 @@ InvokeFunction(const char *name, Jsonb *args)
 	old = MemoryContextSwitchTo(call_cxt);
 
 	PrngSeedHex(seed, sizeof(seed));
-	if (args)
+	if (args_values)
 	{
-		/* the jsonb walked straight into the values V8 builds the arguments from */
-		ValueWriter w;
-
-		WriterInit(&w, true);
-		WriterJsonb(&w, &args->root);
-		call.args_values = w.buf.data;
-		call.args_values_len = w.buf.len;
-		LimitsCheckArgsSize(fn.display, w.buf.len);
+		call.args_values = args_values;
+		call.args_values_len = args_len;
+		LimitsCheckArgsSize(fn.display, args_len);
 	}
 	else
 		call.args_json = "{}";
@@ -122,4 +109,26 @@ InvokeFunction(const char *name, Jsonb *args)
 	result = ResultToJsonb(fn.display, result_json);
 	MemoryContextDelete(call_cxt);
 	return result;
+}
+
+/* udf_invoke(name text, args jsonb default '{}') returns jsonb */
+Datum
+udf_invoke(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	Jsonb	   *args;
+	ValueWriter w;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("function name must not be null")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	args = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
+	if (args == NULL)
+		PG_RETURN_DATUM(InvokeFromSql(name, NULL, 0));
+	/* the jsonb walked straight into the values V8 builds the arguments from */
+	WriterInit(&w, true);
+	WriterJsonb(&w, &args->root);
+	PG_RETURN_DATUM(InvokeFromSql(name, w.buf.data, w.buf.len));
 }

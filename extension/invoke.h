@@ -4,8 +4,8 @@
 #ifndef UDF_INVOKE_H
 #define UDF_INVOKE_H
 
-#include "utils/jsonb.h"
+#include "postgres.h"
 
-extern Datum InvokeFunction(const char *name, Jsonb *args);
+extern Datum InvokeFromSql(const char *name, const char *args_values, size_t args_len);
 
 #endif							/* UDF_INVOKE_H */

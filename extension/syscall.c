@@ -165,16 +165,3 @@ SyscallDispatchOp(const char *name, const UdfV8Arg *args, int nargs, UdfV8HostRe
 	}
 	RunGuarded(&req, out);
 }
-/* A typed op's string argument i, or NULL for null. */
-const char *
-OpArgString(const UdfV8Arg *args, int i)
-{
-	return args[i].is_number ? NULL : args[i].str;
-}
-
-/* A typed op's number (or boolean) argument i; 0 for null. */
-double
-OpArgNumber(const UdfV8Arg *args, int i)
-{
-	return args[i].is_number ? args[i].num : 0;
-}

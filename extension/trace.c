@@ -25,6 +25,7 @@
 #include "udf.h"
 
 #include "jansson_pg.h"
+#include "writer.h"
 
 #include "fmgr.h"
 #include "portability/instr_time.h"
@@ -264,7 +265,17 @@ udf_invoke_explain(PG_FUNCTION_ARGS)
 		instr_time	elapsed;
 
 		INSTR_TIME_SET_CURRENT(start);
-		result = InvokeFunction(name, args);
+		if (args == NULL)
+			result = InvokeFromSql(name, NULL, 0);
+		else
+		{
+			/* as udf_invoke does: the jsonb walked straight into host values */
+			ValueWriter w;
+
+			WriterInit(&w, true);
+			WriterJsonb(&w, &args->root);
+			result = InvokeFromSql(name, w.buf.data, w.buf.len);
+		}
 		INSTR_TIME_SET_CURRENT(elapsed);
 		INSTR_TIME_SUBTRACT(elapsed, start);
 		jb = DatumGetJsonbP(result);

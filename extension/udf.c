@@ -24,6 +24,7 @@ _PG_init(void)
 	ConsoleInit();
 	StoreInit();
 	AuthInit();
+	SqlApiInit();
 	StatsInit();
 	CallStatsInit();
 	TraceInit();

@@ -50,6 +50,7 @@ extern void _PG_init(void);
 #include "prng.h"
 #include "runtime.h"
 #include "schema.h"
+#include "sqlapi.h"
 #include "stats.h"
 #include "subxact.h"
 #include "trace.h"

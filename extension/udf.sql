@@ -46,6 +46,17 @@ GRANT EXECUTE ON FUNCTION udf_deploy(jsonb) TO udf_admin;
 CREATE FUNCTION udf_invoke(name text, args jsonb DEFAULT '{}') RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_invoke' LANGUAGE C VOLATILE;
 
+-- The call behind the typed SQL functions udf_deploy generates (sqlapi.c):
+-- the function's path, its argument names, and the arguments as they are.
+CREATE FUNCTION udf_call_typed(path text, names text[]) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_typed(path text, names text[], VARIADIC args "any") RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+-- Where those functions go by default (udf.sql_api_schema): deployers create in it.
+CREATE SCHEMA udf_api;
+GRANT USAGE ON SCHEMA udf_api TO PUBLIC;
+GRANT CREATE ON SCHEMA udf_api TO udf_admin;
+
 CREATE FUNCTION udf_functions(
     OUT path text, OUT module text, OUT kind text, OUT visibility text,
     OUT args jsonb, OUT returns jsonb)
@@ -58,6 +69,13 @@ CREATE FUNCTION udf_functions(
          pg_catalog.jsonb_array_elements(d.functions) f
     ORDER BY 1
   $$;
+
+-- Convex's total order as bytes: the key of a value kept as Convex JSON
+-- (NULL, a missing field, is undefined), and of the field at a path inside it.
+CREATE FUNCTION udf_sort_key(value jsonb) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'udf_sort_key' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION udf_sort_key(value jsonb, path text[]) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'udf_sort_key_path' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 -- This backend's isolate (heap used/limit) and how many calls were stopped.
 CREATE FUNCTION udf_info() RETURNS jsonb

@@ -1,7 +1,7 @@
 -- udf_stats, udf_stats_info, udf_stats_reset, udf.trace and udf_invoke_explain:
 -- their shape, and the deterministic counts after known calls. (Needs udf in
 -- shared_preload_libraries, as scripts/test.sh starts the server; the TAP test
--- regress/t/007_stats.pl covers sharing across backends, eviction and restarts.)
+-- regress/t/008_stats.pl covers sharing across backends, eviction and restarts.)
 \set app `node regress/app-json.mjs regress/apps/stats`
 SELECT udf_deploy(:'app') IS NOT NULL AS deployed;
 SET udf.test_now = 1700000000000;

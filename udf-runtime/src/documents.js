@@ -171,7 +171,7 @@ export function makeDocuments(ops, ids) {
 
   // The running call ended: what it learnt about tables is forgotten.
   function endCall() {
-    insertTargets.clear();
+    if (insertTargets.size !== 0) insertTargets.clear();
   }
 
   return { registerSchema, beforeWrite, endCall };

@@ -19,7 +19,7 @@ export function makeIds(ops) {
     },
     // the running call ended: forget its answers
     endCall() {
-      answers.clear();
+      if (answers.size !== 0) answers.clear();
     },
   };
 }

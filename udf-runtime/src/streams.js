@@ -64,7 +64,7 @@ export function makeStreams(ops) {
 
     // the call ended: its streams are gone
     endCall() {
-      open.clear();
+      if (open.size !== 0) open.clear();
     },
   };
 }

@@ -1,5 +1,5 @@
 // The stats app: functions whose syscalls, reads and writes are known, for
-// udf_stats, udf.trace and udf_invoke_explain (sql/stats.sql, regress/t/007_stats.pl).
+// udf_stats, udf.trace and udf_invoke_explain (sql/stats.sql, regress/t/008_stats.pl).
 import { ConvexError, v } from "convex/values";
 import { query, mutation } from "./_generated/server";
 import { api } from "./_generated/api";
