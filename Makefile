@@ -23,6 +23,7 @@ OBJS = \
 	extension/udf.o \
 	extension/call.o \
 	extension/callstack.o \
+	extension/callstats.o \
 	extension/clock.o \
 	extension/codecache.o \
 	extension/console.o \
@@ -56,9 +57,12 @@ OBJS = \
 	extension/schemacheck.o \
 	extension/sqlapi.o \
 	extension/sqlcall.o \
+	extension/stats.o \
+	extension/statsview.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \
+	extension/trace.o \
 	extension/trigger.o \
 	extension/v8_peers.o \
 	extension/values.o \

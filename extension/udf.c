@@ -25,5 +25,8 @@ _PG_init(void)
 	StoreInit();
 	AuthInit();
 	SqlApiInit();
+	StatsInit();
+	CallStatsInit();
+	TraceInit();
 	MarkGUCPrefixReserved("udf");
 }

@@ -97,3 +97,38 @@ CREATE FUNCTION udf_info() RETURNS jsonb
 -- A trigger function that runs a mutation: EXECUTE FUNCTION udf_trigger('module:mutation', args...)
 CREATE FUNCTION udf_trigger() RETURNS trigger
   AS 'MODULE_PATHNAME', 'udf_trigger' LANGUAGE C;
+
+-- Runs a function as udf_invoke does and returns what it did, syscall by syscall.
+CREATE FUNCTION udf_invoke_explain(name text, args jsonb DEFAULT '{}') RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_invoke_explain' LANGUAGE C VOLATILE;
+
+-- Per-function statistics in shared memory (needs shared_preload_libraries = 'udf').
+CREATE FUNCTION udf_stats(
+    OUT userid oid, OUT dbid oid, OUT function text, OUT kind text,
+    OUT calls bigint, OUT errors bigint,
+    OUT errors_uncaught bigint, OUT errors_convex bigint, OUT errors_validation bigint,
+    OUT errors_timeout bigint, OUT errors_canceled bigint, OUT errors_out_of_memory bigint,
+    OUT total_time float8, OUT min_time float8, OUT max_time float8,
+    OUT mean_time float8, OUT stddev_time float8,
+    OUT js_time float8, OUT syscall_time float8,
+    OUT syscalls bigint, OUT syscalls_by_op jsonb,
+    OUT documents_read bigint, OUT bytes_read bigint,
+    OUT documents_written bigint, OUT bytes_written bigint,
+    OUT peak_heap_bytes bigint, OUT latency_histogram bigint[])
+  RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'udf_stats' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+CREATE VIEW udf_stats AS SELECT * FROM udf_stats();
+
+CREATE FUNCTION udf_stats_info(
+    OUT dealloc bigint, OUT stats_reset timestamptz, OUT histogram_bounds_ms float8[])
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'udf_stats_info' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+CREATE VIEW udf_stats_info AS SELECT * FROM udf_stats_info();
+-- readable by everyone, as pg_stat_statements is
+GRANT SELECT ON udf_stats, udf_stats_info TO PUBLIC;
+
+-- Forget every entry, or one function path's entries in this database; returns how many went.
+CREATE FUNCTION udf_stats_reset(function text DEFAULT NULL) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'udf_stats_reset' LANGUAGE C VOLATILE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION udf_stats_reset(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION udf_stats_reset(text) TO udf_admin;

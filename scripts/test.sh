@@ -40,7 +40,8 @@ count "${p:-0}" "${f:-0}"
 
 # 3. pg_regress
 echo "== pg_regress"
-cluster_start regress
+# udf preloaded: the stats test reads the shared statistics (every other test runs the same either way)
+cluster_start regress "shared_preload_libraries = 'udf'"
 trap 'cluster_stop regress' EXIT
 rm -rf results regression.diffs regression.out
 # pg_regress is only a client: it runs as the invoking user, connecting as postgres.
