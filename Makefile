@@ -24,6 +24,7 @@ OBJS = \
 	extension/bgworker.o \
 	extension/call.o \
 	extension/callstack.o \
+	extension/callstats.o \
 	extension/clock.o \
 	extension/codecache.o \
 	extension/console.o \
@@ -60,9 +61,12 @@ OBJS = \
 	extension/crons.o \
 	extension/sqlapi.o \
 	extension/sqlcall.o \
+	extension/stats.o \
+	extension/statsview.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \
+	extension/trace.o \
 	extension/trigger.o \
 	extension/v8_peers.o \
 	extension/values.o \

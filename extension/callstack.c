@@ -28,6 +28,7 @@ typedef struct RunningCall
 static RunningCall call_stack[MAX_CALL_STACK];
 static int	call_depth = 0;
 static int	udf_max_call_depth = 8;
+static uint64 top_calls = 0;	/* top-level calls begun in this backend */
 
 /* Register udf.max_call_depth. */
 void
@@ -72,6 +73,8 @@ CallStackPush(const char *name, const char *kind, UdfV8Context *ctx)
 
 	if (call_depth >= MAX_CALL_STACK)
 		elog(ERROR, "udf call stack overflow");
+	if (call_depth == 0)
+		top_calls++;
 	c = &call_stack[call_depth++];
 	strlcpy(c->name, name, sizeof(c->name));
 	strlcpy(c->kind, kind ? kind : "", sizeof(c->kind));
@@ -93,6 +96,13 @@ const char *
 CallStackFunction(void)
 {
 	return call_depth > 0 ? call_stack[call_depth - 1].name : NULL;
+}
+
+/* Number of the running top-level call in this backend (with the pid, a request id). */
+uint64
+CallStackRequest(void)
+{
+	return top_calls;
 }
 
 /* Kind of the function now running (query, mutation, action, import), or NULL. */

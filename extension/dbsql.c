@@ -16,7 +16,8 @@
  * (fragments of freed keys), every plan is freed and the context reset.
  * The plans themselves are SPI_keepplan'd (under CacheMemoryContext).
  *
- * Everything here may raise (preparing, executing).
+ * Every statement is told to a running trace (trace.c) as its plan is
+ * looked up. Everything here may raise (preparing, executing).
  */
 #include "db.h"
 
@@ -74,6 +75,7 @@ SavedPlanFor(const char *sql, SqlParams *p)
 	appendStringInfoString(&key, sql);
 	for (int i = 0; i < p->n; i++)
 		appendStringInfo(&key, "|%u", p->types[i]);
+	TraceNoteSql(sql);
 	slot = HashKey(key.data) % PLAN_CACHE_SIZE;
 	if (plan_cache[slot].key && strcmp(plan_cache[slot].key, key.data) == 0)
 		return plan_cache[slot].plan;

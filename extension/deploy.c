@@ -234,8 +234,11 @@ RefuseComponents(int nmodules, const UdfModule *modules)
 }
 
 /*
- * Load every module in a scratch context and collect their functions as
- * JSON; *schema gets schema.js's export, *crons crons.js's list of crons.
+ * Load every module in a scratch context and collect their functions as JSON;
+ * *schema gets schema.js's export, *crons crons.js's list of crons. Modules
+ * under _deps/ (the chunks a bundler shares between modules, as Convex's CLI
+ * names them) are loaded but never listed: a function re-exported through a
+ * chunk is listed under its module.
  */
 static char *
 AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now_ms, char **schema,
@@ -258,6 +261,9 @@ AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now
 			char	   *list;
 
 			CallLoadModule(ctx, modules[i].path, seed, now_ms);
+			/* _deps/ holds a bundler's shared chunks: no functions of its own */
+			if (strncmp(modules[i].path, "_deps/", 6) == 0)
+				continue;
 			list = AskRuntime(ctx, "analyze", modules[i].path, 1);
 			if (strcmp(modules[i].path, "schema.js") == 0)
 				*schema = AskRuntime(ctx, "schema", modules[i].path, 0);

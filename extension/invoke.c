@@ -54,11 +54,12 @@ ResultToJsonb(const char *function, const char *json)
 
 /*
  * Call the deployed function name from SQL with its argument object as host
- * values (args_len bytes; NULL: no arguments) -> its result as jsonb. The
- * one way SQL calls a function: udf_invoke, and the typed SQL functions.
+ * values (args_len bytes; NULL: no arguments) -> its result's Convex JSON
+ * text, in the caller's memory. The one way SQL calls a function:
+ * udf_invoke, and the typed SQL functions. *display gets the function's name.
  */
-Datum
-InvokeFromSql(const char *name, const char *args_values, size_t args_len)
+char *
+InvokeFromSqlText(const char *name, const char *args_values, size_t args_len, const char **display)
 {
 	const ResolvedFunction *resolved;
 	FunctionName fn;
@@ -69,7 +70,7 @@ InvokeFromSql(const char *name, const char *args_values, size_t args_len)
 	char	   *result_json;
 	InvokeCall	call = {0};
 	char		seed[33];
-	Datum		result;
+	char	   *result;
 
 	dep = StoreCurrentDeployment();
 	resolved = NameResolve(dep, name);
@@ -106,9 +107,20 @@ InvokeFromSql(const char *name, const char *args_values, size_t args_len)
 	LimitsCheckResultSize(fn.display, strlen(result_json));
 
 	MemoryContextSwitchTo(old);
-	result = ResultToJsonb(fn.display, result_json);
+	result = pstrdup(result_json);
+	*display = pstrdup(fn.display);
 	MemoryContextDelete(call_cxt);
 	return result;
+}
+
+/* InvokeFromSqlText, its result as jsonb. */
+Datum
+InvokeFromSql(const char *name, const char *args_values, size_t args_len)
+{
+	const char *display;
+	char	   *json = InvokeFromSqlText(name, args_values, args_len, &display);
+
+	return ResultToJsonb(display, json);
 }
 
 /* udf_invoke(name text, args jsonb default '{}') returns jsonb */

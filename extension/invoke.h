@@ -6,6 +6,8 @@
 
 #include "postgres.h"
 
+extern char *InvokeFromSqlText(const char *name, const char *args_values, size_t args_len,
+							   const char **display);
 extern Datum InvokeFromSql(const char *name, const char *args_values, size_t args_len);
 
 #endif							/* UDF_INVOKE_H */

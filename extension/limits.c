@@ -128,6 +128,16 @@ LimitsResetTransaction(void)
 	documents_read = bytes_read = documents_written = bytes_written = queries_run = 0;
 }
 
+/* What the current top-level call has read and written so far (callstats.c takes differences). */
+void
+LimitsCurrentUsage(LimitsUsage *out)
+{
+	out->documents_read = documents_read;
+	out->bytes_read = bytes_read;
+	out->documents_written = documents_written;
+	out->bytes_written = bytes_written;
+}
+
 /* Count a query (db.get or a query's index range); ERROR past udf.max_queries. */
 void
 LimitsCountQuery(void)

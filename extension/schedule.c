@@ -354,6 +354,14 @@ ScheduleWork(void *arg, UdfV8HostResult *out)
 				 errdetail("The job is recorded, and runs once a server with the library preloaded starts."),
 				 errhint("Add udf to shared_preload_libraries in postgresql.conf and restart the server.")));
 	}
+	else if (BgwAvailable() && SchedulerMaxWorkers() == 0 && !warned_not_preloaded)
+	{
+		warned_not_preloaded = true;
+		ereport(WARNING,
+				(errmsg("no worker runs scheduled functions: udf.scheduler_max_workers is 0"),
+				 errdetail("The job is recorded, and runs once workers are allowed."),
+				 errhint("Set udf.scheduler_max_workers above 0 and reload the configuration.")));
+	}
 	initStringInfo(&result);
 	escape_json(&result, id);
 	out->result = result.data;

@@ -114,7 +114,6 @@ static void MarkInProgress(const Job *job);
 static void FailDeadActions(void);
 static void DeleteExpired(void);
 static double NextDueMs(void);
-static int	SchedulerWorkers(void);
 static int	JobExecute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls);
 static void RunningFileOpen(int index);
 static void RunningFileSet(const char *id);
@@ -146,12 +145,12 @@ SchedulerInit(void)
 							"scheduler workers. Convex keeps them 7 days. Range 1 minute to 10 years.",
 							&scheduler_retention_min, 7 * 24 * 60, 1, 10 * 365 * 24 * 60,
 							PGC_SIGHUP, GUC_UNIT_MIN, NULL, NULL, NULL);
-	BgwRegisterKind(BGW_KIND_SCHEDULER, "udf scheduler", "udf_scheduler_main", SchedulerWorkers);
+	BgwRegisterKind(BGW_KIND_SCHEDULER, "udf scheduler", "udf_scheduler_main", SchedulerMaxWorkers);
 }
 
-/* Workers per database, for the launcher. */
-static int
-SchedulerWorkers(void)
+/* Workers per database (udf.scheduler_max_workers), for the launcher and for warnings. */
+int
+SchedulerMaxWorkers(void)
 {
 	return scheduler_max_workers;
 }

@@ -8,6 +8,7 @@
 
 extern void SchedulerInit(void);
 extern const char *SchedulerCurrentJob(void);
+extern int	SchedulerMaxWorkers(void);
 extern int	SchedulerPinSearchPath(void);
 
 extern PGDLLEXPORT void udf_scheduler_main(Datum main_arg);

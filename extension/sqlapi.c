@@ -98,8 +98,8 @@ ParamType(json_t *validator)
 }
 
 /*
- * The return type and how the jsonb result becomes it: "<type>|<prefix>|<suffix>"
- * split by the caller. Only scalars whose Convex JSON is plain JSON are unwrapped.
+ * The return type and the function that returns it: "<type>|<function>".
+ * text, float8 and boolean results come back as they are, without jsonb.
  */
 static const char *
 ResultConversion(json_t *returns)
@@ -107,12 +107,12 @@ ResultConversion(json_t *returns)
 	const char *type = json_is_object(returns) ? json_string_value(json_object_get(returns, "type")) : NULL;
 
 	if (type && (strcmp(type, "string") == 0 || strcmp(type, "id") == 0))
-		return "text||#>> '{}'";
+		return "text|udf_call_text";
 	if (type && strcmp(type, "number") == 0)
-		return "float8|(|)::float8";
+		return "float8|udf_call_float8";
 	if (type && strcmp(type, "boolean") == 0)
-		return "boolean|(|)::boolean";
-	return "jsonb||";
+		return "boolean|udf_call_boolean";
+	return "jsonb|udf_call_typed";
 }
 
 /* Drop every function an earlier deploy generated (in any schema). */
@@ -159,8 +159,7 @@ CreateFunction(const char *schema, const char *extschema, json_t *f)
 	const char *conversion = ResultConversion(json_object_get(f, "returns"));
 	const char *args_type = json_string_value(json_object_get(args, "type"));
 	char	   *result_type;
-	const char *prefix;
-	const char *suffix;
+	const char *call;
 	StringInfoData params;
 	StringInfoData names;
 	StringInfoData values;
@@ -169,14 +168,12 @@ CreateFunction(const char *schema, const char *extschema, json_t *f)
 	char	   *qualified;
 	int			n = 0;
 
-	/* "type|prefix|suffix" with either part possibly empty */
+	/* "type|function" */
 	{
-		const char *bar1 = strchr(conversion, '|');
-		const char *bar2 = strchr(bar1 + 1, '|');
+		const char *bar = strchr(conversion, '|');
 
-		result_type = pnstrdup(conversion, bar1 - conversion);
-		prefix = pnstrdup(bar1 + 1, bar2 - bar1 - 1);
-		suffix = bar2 + 1;
+		result_type = pnstrdup(conversion, bar - conversion);
+		call = bar + 1;
 	}
 	if (!json_is_object(args) || args_type == NULL || strcmp(args_type, "object") != 0 || !json_is_object(fields))
 		return false;
@@ -210,10 +207,10 @@ CreateFunction(const char *schema, const char *extschema, json_t *f)
 	}
 	qualified = quote_qualified_identifier(schema, name);
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE FUNCTION %s(%s) RETURNS %s LANGUAGE sql VOLATILE AS $udf$ SELECT %s%s.udf_call_typed(%s, %s%s)%s $udf$",
-					 qualified, params.data, result_type, prefix, quote_identifier(extschema),
+	appendStringInfo(&sql, "CREATE FUNCTION %s(%s) RETURNS %s LANGUAGE sql VOLATILE AS $udf$ SELECT %s.%s(%s, %s%s) $udf$",
+					 qualified, params.data, result_type, quote_identifier(extschema), call,
 					 quote_literal_cstr(name),
-					 quote_literal_cstr(psprintf("{%s}", names.data)), values.data, suffix);
+					 quote_literal_cstr(psprintf("{%s}", names.data)), values.data);
 	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not create %s", qualified);
 	/* COMMENT and ALTER name the function by its argument types alone */

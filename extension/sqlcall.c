@@ -20,7 +20,13 @@
 #include "fmgr.h"
 #include "utils/array.h"
 #include "jansson_pg.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+
+/* from utils/builtins.h, which cannot be included beside jansson (jansson_pg.h) */
+extern Datum jsonb_in(PG_FUNCTION_ARGS);
+extern text *cstring_to_text_with_len(const char *s, int len);
 
 PG_FUNCTION_INFO_V1(udf_call_typed);
 
@@ -31,6 +37,7 @@ typedef struct TypedCallSite
 	int			nargs;
 	char	  **names;
 	Oid		   *types;
+	Oid			result_type;	/* jsonb, or float8, text, boolean: what the SQL declaration returns */
 } TypedCallSite;
 
 /* The call site of fcinfo, worked out on its first call. */
@@ -72,9 +79,45 @@ CallSiteOf(FunctionCallInfo fcinfo)
 		if (!OidIsValid(site->types[i]))
 			elog(ERROR, "udf_call_typed: could not determine the type of argument %d", i + 1);
 	}
+	site->result_type = get_func_rettype(fcinfo->flinfo->fn_oid);
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = site;
 	return site;
+}
+
+/*
+ * A scalar result's JSON text as the SQL value it is, without making jsonb:
+ * a JSON number as float8, true/false as boolean, a string without escapes
+ * as text. false for anything else (the caller goes through jsonb).
+ */
+static bool
+ScalarResult(const char *json, Oid type, Datum *out)
+{
+	size_t		len = strlen(json);
+
+	if (type == BOOLOID && (strcmp(json, "true") == 0 || strcmp(json, "false") == 0))
+	{
+		*out = BoolGetDatum(json[0] == 't');
+		return true;
+	}
+	if (type == FLOAT8OID && len > 0 && (json[0] == '-' || (json[0] >= '0' && json[0] <= '9')))
+	{
+		char	   *end;
+		double		d = strtod(json, &end);
+
+		if (*end == '\0')
+		{
+			*out = Float8GetDatum(d);
+			return true;
+		}
+	}
+	if (type == TEXTOID && len >= 2 && json[0] == '"' && json[len - 1] == '"' &&
+		memchr(json + 1, '\\', len - 2) == NULL)
+	{
+		*out = PointerGetDatum(cstring_to_text_with_len(json + 1, len - 2));
+		return true;
+	}
+	return false;
 }
 
 /* udf_call_typed(path text, names text[], VARIADIC args "any") returns jsonb */
@@ -94,5 +137,28 @@ udf_call_typed(PG_FUNCTION_ARGS)
 		WriteDatumAsConvex(&w, PG_GETARG_DATUM(i + 2), site->types[i]);
 	}
 	WriterObjectEnd(&w);
-	PG_RETURN_DATUM(InvokeFromSql(site->path, w.buf.data, w.buf.len));
+	if (site->result_type == JSONBOID)
+		PG_RETURN_DATUM(InvokeFromSql(site->path, w.buf.data, w.buf.len));
+	{
+		const char *display;
+		char	   *json = InvokeFromSqlText(site->path, w.buf.data, w.buf.len, &display);
+		Datum		result;
+
+		if (site->result_type == TEXTOID && strcmp(json, "null") == 0)
+			PG_RETURN_NULL();
+		if (ScalarResult(json, site->result_type, &result))
+			PG_RETURN_DATUM(result);
+		/* anything else (an escaped string, NaN as {"$float"}...) takes the jsonb cast's way */
+		result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
+		if (site->result_type == TEXTOID)
+		{
+			Jsonb	   *jb = DatumGetJsonbP(result);
+			JsonbValue	v;
+
+			if (JsonbExtractScalar(&jb->root, &v) && v.type == jbvString)
+				PG_RETURN_TEXT_P(cstring_to_text_with_len(v.val.string.val, v.val.string.len));
+			PG_RETURN_TEXT_P(cstring_to_text(json));	/* returns validated a string: not reached */
+		}
+		PG_RETURN_DATUM(OidFunctionCall1(site->result_type == FLOAT8OID ? F_FLOAT8_JSONB : F_BOOL_JSONB, result));
+	}
 }

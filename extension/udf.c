@@ -26,6 +26,9 @@ _PG_init(void)
 	StoreInit();
 	AuthInit();
 	SqlApiInit();
+	StatsInit();
+	CallStatsInit();
+	TraceInit();
 	ScheduleInit();
 	SchedulerInit();
 	BgwInit();

@@ -34,6 +34,7 @@ extern void _PG_init(void);
 #include "bgworker.h"
 #include "call.h"
 #include "callstack.h"
+#include "callstats.h"
 #include "clock.h"
 #include "codecache.h"
 #include "console.h"
@@ -54,10 +55,12 @@ extern void _PG_init(void);
 #include "crons.h"
 #include "schema.h"
 #include "sqlapi.h"
+#include "stats.h"
 #include "subxact.h"
+#include "trace.h"
 #include "udf_syscall.h"
 #include "v8_peers.h"
 
-/* SQL-callable functions (deploy.c, invoke.c, trigger.c, info.c) are declared by PG_FUNCTION_INFO_V1 */
+/* SQL-callable functions (deploy.c, invoke.c, trigger.c, info.c, statsview.c, trace.c) are declared by PG_FUNCTION_INFO_V1 */
 
 #endif							/* UDF_H */

@@ -34,6 +34,17 @@ typedef struct LimitsCounts
 } LimitsCounts;
 
 extern void LimitsTerminationCounts(LimitsCounts *out);
+
+/* What the current top-level call has read and written so far. */
+typedef struct LimitsUsage
+{
+	uint64		documents_read;
+	uint64		bytes_read;
+	uint64		documents_written;
+	uint64		bytes_written;
+} LimitsUsage;
+
+extern void LimitsCurrentUsage(LimitsUsage *out);
 extern void LimitsTransactionMetrics(const char *args, size_t len, UdfV8HostResult *out);
 
 #endif							/* UDF_UDF_LIMITS_H */

@@ -15,6 +15,7 @@ extern void SyscallDispatch(const char *op, const char *args, size_t args_len,
 							UdfV8HostResult *out);
 extern void SyscallDispatchOp(const char *name, const UdfV8Arg *args, int nargs,
 							  UdfV8HostResult *out);
+extern const char *SyscallOpName(int i);
 
 /* A typed op's string argument i, or NULL for null (inline: handlers need no call into syscall.c). */
 static inline const char *

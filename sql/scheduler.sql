@@ -1,6 +1,16 @@
--- ctx.scheduler without the background workers (the library is not preloaded
--- here; regress/t/008_scheduler.pl runs the jobs): what scheduling writes,
--- its transactions, _scheduled_functions, cancel, the checks, and crons.js.
+-- ctx.scheduler without the background workers (they are stopped here;
+-- regress/t/009_scheduler.pl runs the jobs): what scheduling writes, its
+-- transactions, _scheduled_functions, cancel, the checks, and crons.js.
+ALTER SYSTEM SET udf.scheduler_max_workers = 0;
+SELECT pg_reload_conf();
+DO $$
+BEGIN
+  FOR i IN 1 .. 600 LOOP
+    EXIT WHEN NOT EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'udf scheduler');
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+SELECT count(*) AS workers FROM pg_stat_activity WHERE backend_type = 'udf scheduler';
 CREATE TABLE sched_log (_id text PRIMARY KEY, "_creationTime" float8 NOT NULL, n float8);
 \set app `node regress/app-json.mjs regress/apps/scheduler`
 SELECT udf_deploy(:'app')->'modules';
@@ -8,6 +18,7 @@ SET udf.test_now = 1735689600000;  -- 2025-01-01 00:00 UTC
 SET TimeZone = 'UTC';
 
 -- a job is a row in the caller's transaction; the first one warns that no worker runs it
+SHOW udf.scheduler_max_workers;
 SELECT jsonb_typeof(udf_invoke('jobs:after', '{"delay": 0}')) AS id;
 SELECT udf_invoke('jobs:after', '{"delay": 1500, "n": 9}') IS NOT NULL AS scheduled;
 SELECT name, args, "scheduledTime" - 1735689600000 AS due_in_ms, state, "completedTime" IS NULL AS open
@@ -112,3 +123,5 @@ RESET udf.test_now;
 RESET TimeZone;
 REVOKE USAGE ON SCHEMA public FROM sched_other;
 DROP ROLE sched_other;
+ALTER SYSTEM RESET udf.scheduler_max_workers;
+SELECT pg_reload_conf();

@@ -1,4 +1,4 @@
-// What regress/t/008_scheduler.pl has the scheduler workers run.
+// What regress/t/009_scheduler.pl has the scheduler workers run.
 import { mutation, internalMutation, internalAction } from "./_generated/server";
 import { internal } from "./_generated/api";
 import { v } from "convex/values";
