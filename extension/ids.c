@@ -11,9 +11,16 @@
  * Registry reads and writes run through SPI as the extension's owner, like
  * store.c (RunAsExtensionOwner: fixed search_path, qualified operators); a
  * number is assigned the first time a table is used by ctx.db.
+ *
+ * The registry only grows and a row never changes, so each backend keeps
+ * what it looked up (relation <-> number) in a small cache and asks SQL
+ * only once per table, not on every insert. What a transaction learnt is
+ * trusted only once it commits: a number assigned by a (sub)transaction
+ * that rolls back is dropped with it (transaction callbacks).
  */
 #include "udf.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -187,39 +194,138 @@ RegistryExecute(const char *sql, int nargs, Oid *types, Datum *values, bool read
 	return st.rc;
 }
 
+/* One registry row this backend knows: committed, or learnt in subtransaction learnt_in. */
+typedef struct RegistryEntry
+{
+	Oid			relid;
+	uint32		number;
+	bool		committed;
+	SubTransactionId learnt_in;
+} RegistryEntry;
+
+#define REGISTRY_CACHE_SIZE 256
+
+static RegistryEntry registry_cache[REGISTRY_CACHE_SIZE];
+static int	registry_cached = 0;
+static bool registry_callbacks = false;
+
+/* Transaction end: what it learnt is committed, or forgotten. */
+static void
+RegistryAtXactEnd(XactEvent event, void *arg)
+{
+	bool		commit = event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT;
+
+	if (!commit && event != XACT_EVENT_ABORT && event != XACT_EVENT_PARALLEL_ABORT)
+		return;
+	for (int i = registry_cached - 1; i >= 0; i--)
+	{
+		if (registry_cache[i].committed)
+			continue;
+		if (commit)
+			registry_cache[i].committed = true;
+		else
+			registry_cache[i] = registry_cache[--registry_cached];
+	}
+}
+
+/* Subtransaction end: its rows pass to its parent, or go with it. */
+static void
+RegistryAtSubXactEnd(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
+{
+	for (int i = registry_cached - 1; i >= 0; i--)
+	{
+		RegistryEntry *e = &registry_cache[i];
+
+		if (e->committed || e->learnt_in != mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_COMMIT_SUB)
+			e->learnt_in = parentSubid;
+		else if (event == SUBXACT_EVENT_ABORT_SUB)
+			registry_cache[i] = registry_cache[--registry_cached];
+	}
+}
+
+/* Remember a registry row this transaction saw (the cache starts over when full). */
+static void
+RegistryRemember(Oid relid, uint32 number)
+{
+	if (!registry_callbacks)
+	{
+		RegisterXactCallback(RegistryAtXactEnd, NULL);
+		RegisterSubXactCallback(RegistryAtSubXactEnd, NULL);
+		registry_callbacks = true;
+	}
+	if (registry_cached == REGISTRY_CACHE_SIZE)
+		registry_cached = 0;
+	registry_cache[registry_cached].relid = relid;
+	registry_cache[registry_cached].number = number;
+	registry_cache[registry_cached].committed = false;
+	registry_cache[registry_cached].learnt_in = GetCurrentSubTransactionId();
+	registry_cached++;
+}
+
+/* The cached row of relid (by_number false) or of number, or NULL. */
+static RegistryEntry *
+RegistryCached(Oid relid, uint32 number, bool by_number)
+{
+	for (int i = 0; i < registry_cached; i++)
+		if (by_number ? registry_cache[i].number == number : registry_cache[i].relid == relid)
+			return &registry_cache[i];
+	return NULL;
+}
+
 /* The table number of relid, assigned on first use. Needs SPI connected. */
 uint32
 TableNumberFor(Oid relid)
 {
-	char	   *table = ExtensionTableName("udf_table");
+	char	   *table;
 	Oid			types[1] = {OIDOID};
 	Datum		values[1] = {ObjectIdGetDatum(relid)};
 	bool		isnull;
+	RegistryEntry *cached = RegistryCached(relid, 0, false);
+	uint32		number;
 
+	if (cached)
+		return cached->number;
+	table = ExtensionTableName("udf_table");
 	if (RegistryExecute(psprintf("SELECT number FROM %s WHERE relation OPERATOR(pg_catalog.=) $1", table),
 						1, types, values, true) == SPI_OK_SELECT && SPI_processed == 1)
-		return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (RegistryExecute(psprintf("INSERT INTO %s (relation) VALUES ($1) "
-								 "ON CONFLICT (relation) DO UPDATE SET relation = EXCLUDED.relation RETURNING number",
-								 table),
-						1, types, values, false) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
-		elog(ERROR, "could not register table %u", relid);
-	return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		number = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	else
+	{
+		if (RegistryExecute(psprintf("INSERT INTO %s (relation) VALUES ($1) "
+									 "ON CONFLICT (relation) DO UPDATE SET relation = EXCLUDED.relation RETURNING number",
+									 table),
+							1, types, values, false) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+			elog(ERROR, "could not register table %u", relid);
+		number = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	RegistryRemember(relid, number);
+	return number;
 }
 
 /* The table registered under number, or InvalidOid. Needs SPI connected. */
 Oid
 TableForNumber(uint32 number)
 {
-	char	   *table = ExtensionTableName("udf_table");
+	char	   *table;
 	Oid			types[1] = {INT4OID};
 	Datum		values[1] = {Int32GetDatum((int32) number)};
 	bool		isnull;
+	RegistryEntry *cached = RegistryCached(InvalidOid, number, true);
 
+	if (cached)
+		return cached->relid;
+	table = ExtensionTableName("udf_table");
 	/* not read-only: a table created by an earlier op of this statement is registered (dbschemaless.c) */
 	if (RegistryExecute(psprintf("SELECT relation FROM %s WHERE number OPERATOR(pg_catalog.=) $1", table),
 						1, types, values, false) == SPI_OK_SELECT && SPI_processed == 1)
-		return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	{
+		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+		RegistryRemember(relid, number);
+		return relid;
+	}
 	return InvalidOid;
 }
 
