@@ -44,6 +44,9 @@ OBJS = \
 	extension/info.o \
 	extension/invoke.o \
 	extension/limits.o \
+	extension/loop.o \
+	extension/fetch.o \
+	extension/fetch_policy.o \
 	extension/names.o \
 	extension/nested.o \
 	extension/parked.o \
@@ -72,7 +75,7 @@ LIBNODE_DIR  = $(CURDIR)/.deps/libnode/usr
 LIBNODE_LIB  = $(LIBNODE_DIR)/lib/x86_64-linux-gnu
 PG_CPPFLAGS  = -I$(CURDIR)/extension
 PG_CXXFLAGS  = -std=c++17 -fno-rtti -fno-exceptions -I$(LIBNODE_DIR)/include/node -Wno-unused-parameter
-SHLIB_LINK   = -L$(LIBNODE_LIB) -l:libnode.so.108 -ljansson -lstdc++ -Wl,-rpath,'$$ORIGIN' -Wl,--as-needed
+SHLIB_LINK   = -L$(LIBNODE_LIB) -l:libnode.so.108 -ljansson -lcurl -lstdc++ -Wl,-rpath,'$$ORIGIN' -Wl,--as-needed
 
 # The C++ shim has no bitcode rule; JIT inlining of udf's own code buys nothing.
 override with_llvm = no

@@ -18,6 +18,7 @@
 #include "udf.h"
 
 #include "commands/dbcommands.h"
+#include "fetch.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/json.h"
@@ -80,6 +81,8 @@ static const HostEntry host_table[] = {
 	{"db/idTable", NULL, DbIdTable, 2},
 	{"auth/identity", NULL, AuthIdentity, 0},
 	{"runUdf", NULL, NestedRunUdf, 6},
+	{"fetch/start", NULL, FetchStart, 5},
+	{"fetch/abort", NULL, FetchAbort, 1},
 };
 
 /* The entry of a syscall or typed op, or NULL. */

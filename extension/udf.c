@@ -9,6 +9,7 @@
 #include "udf.h"
 
 #include "fmgr.h"
+#include "fetch.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -24,5 +25,6 @@ _PG_init(void)
 	ConsoleInit();
 	StoreInit();
 	AuthInit();
+	FetchInit();
 	MarkGUCPrefixReserved("udf");
 }

@@ -1,7 +1,8 @@
 /*
  * natives.cc -- what JS calls in the host: __udfNative.syscall (Convex's
  * versioned syscalls, JSON text in), __udfNative.op (the runtime's typed
- * ops: strings, numbers, booleans and null in) and __udfNative.console, and
+ * ops: strings, numbers, booleans and null in), __udfNative.console, and
+ * __udfNative.wait (the event loop's wait for host work, call.cc), and
  * the entry tokens that decide who may call them.
  *
  * A native runs on the backend's main thread with V8 frames on the stack.
@@ -49,6 +50,7 @@ void		Answer(const FunctionCallbackInfo<Value> &info, UdfV8HostResult *r);
 void		NativeSyscall(const FunctionCallbackInfo<Value> &info);
 void		NativeOp(const FunctionCallbackInfo<Value> &info);
 void		NativeConsole(const FunctionCallbackInfo<Value> &info);
+void		NativeWait(const FunctionCallbackInfo<Value> &info);
 
 /* Does the running code belong to the entry now running in its context? */
 bool
@@ -202,6 +204,35 @@ NativeOp(const FunctionCallbackInfo<Value> &info)
 	Answer(info, &r);
 }
 
+/*
+ * __udfNative.wait(timeoutMs) -> the host's completions (an array) or null.
+ * Unlike a syscall, the watchdog is not paused: an action's waiting is its
+ * time, and a cancel arriving meanwhile stops it as it would stop JS.
+ */
+void
+NativeWait(const FunctionCallbackInfo<Value> &info)
+{
+	Isolate    *iso = info.GetIsolate();
+	Local<Context> ctx = iso->GetCurrentContext();
+	UdfV8HostResult r;
+
+	if (info.Length() < 1 || !info[0]->IsNumber())
+	{
+		iso->ThrowException(Exception::TypeError(V8Str(iso, "wait(timeoutMs) takes a number")));
+		return;
+	}
+	if (RefuseLeftover(iso, ctx, "wait"))
+		return;
+	memset(&r, 0, sizeof(r));
+	g_host.wait(info[0].As<Number>()->Value(), &r);
+	if (!r.result && !r.error_message)
+	{
+		info.GetReturnValue().SetNull();
+		return;
+	}
+	Answer(info, &r);
+}
+
 /* __udfNative.console(level, line) */
 void
 NativeConsole(const FunctionCallbackInfo<Value> &info)
@@ -254,7 +285,7 @@ EntryToken::~EntryToken()
 	}
 }
 
-/* globalThis.__udfNative = {syscall, op, console}; false if V8 could not make them. */
+/* globalThis.__udfNative = {syscall, op, console, wait}; false if V8 could not make them. */
 bool
 InstallNatives(Local<Context> ctx)
 {
@@ -263,8 +294,11 @@ InstallNatives(Local<Context> ctx)
 	Local<Function> syscall;
 	Local<Function> op;
 	Local<Function> console;
+	Local<Function> wait;
 
 	return Function::New(ctx, NativeSyscall).ToLocal(&syscall) &&
+		Function::New(ctx, NativeWait).ToLocal(&wait) &&
+		native->Set(ctx, V8Str(iso, "wait"), wait).FromMaybe(false) &&
 		Function::New(ctx, NativeOp).ToLocal(&op) &&
 		Function::New(ctx, NativeConsole).ToLocal(&console) &&
 		native->Set(ctx, V8Str(iso, "syscall"), syscall).FromMaybe(false) &&
@@ -281,6 +315,7 @@ ExternalReferences(void)
 		reinterpret_cast<intptr_t>(NativeSyscall),
 		reinterpret_cast<intptr_t>(NativeOp),
 		reinterpret_cast<intptr_t>(NativeConsole),
+		reinterpret_cast<intptr_t>(NativeWait),
 		0
 	};
 

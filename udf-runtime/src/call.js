@@ -28,7 +28,7 @@ export const TRIGGER_KEEP = "";
 
 const title = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1);
 
-export function makeCall({ determinism, console, syscall, ids, validatorsOf, describeError }) {
+export function makeCall({ determinism, console, syscall, ids, loop, validatorsOf, describeError }) {
   // the "Could not find" answer, as Convex words it
   function notFound(name) {
     return fail(SQLSTATE.undefinedFunction, `Could not find public function for '${name}'.`, undefined,
@@ -110,6 +110,7 @@ export function makeCall({ determinism, console, syscall, ids, validatorsOf, des
     const deterministic = kind !== "action";
     determinism.begin({ seed, now, deterministic });
     console.reset();
+    loop.beginCall();
     syscall.current = { name, kind, anonymous: (flags & INVOKE_NO_IDENTITY) !== 0 };
     let resultJson;
     try {
@@ -133,6 +134,7 @@ export function makeCall({ determinism, console, syscall, ids, validatorsOf, des
       return d;
     } finally {
       syscall.current = null;
+      loop.endCall();
       syscall.endCall();
       determinism.end();
     }

@@ -10,12 +10,12 @@ import { makeValidatorsOf } from "./functions.js";
 import { makeCall, INVOKE_ARGS_BUILT } from "./call.js";
 import { makeDeploy } from "./deploy.js";
 
-export function makeRuntime({ determinism, console, syscall, documents, ids }) {
+export function makeRuntime({ determinism, console, syscall, documents, ids, loop }) {
   const sourceMaps = Object.create(null);
   const describeError = makeDescribeError(sourceMaps);
   const validatorsOf = makeValidatorsOf();
   console.setErrorFormatter(makeErrorFormatter(sourceMaps));
-  const { invoke } = makeCall({ determinism, console, syscall, ids, validatorsOf, describeError });
+  const { invoke } = makeCall({ determinism, console, syscall, ids, loop, validatorsOf, describeError });
   const { analyze, schema } = makeDeploy({ validatorsOf, describeError });
 
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).
@@ -53,8 +53,13 @@ export function makeRuntime({ determinism, console, syscall, documents, ids }) {
     return "true";
   }
 
+  // The shim's turn of the event loop while a call's promise is pending (loop.js).
+  function pump() {
+    return loop.pump();
+  }
+
   return {
-    invoke, analyze, schema, registerSchema: documents.registerSchema,
+    invoke, analyze, pump, schema, registerSchema: documents.registerSchema,
     beginImport, endImport, describeError, registerSourceMap, warmUp,
   };
 }

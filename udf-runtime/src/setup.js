@@ -11,16 +11,19 @@
 //   03_error        Error, so a failed syscall's error keeps its SQL code.
 //   04_json         JSON.parse, so host values reach the convex package.
 //   05_convex       the `Convex` global the convex npm package calls.
+//   06_timers       setTimeout/setInterval on the context's event loop (loop.js).
 import { setupWeb } from "./setup/00_web.js";
 import { setupDeterminism } from "./setup/01_determinism.js";
 import { setupConsole } from "./setup/02_console.js";
 import { setupError } from "./setup/03_error.js";
 import { setupJson } from "./setup/04_json.js";
 import { setupConvex } from "./setup/05_convex.js";
+import { setupTimers } from "./setup/06_timers.js";
 import { makeOps } from "./ops.js";
 import { makeDocuments } from "./documents.js";
 import { makeIds } from "./ids.js";
 import { makeAuth } from "./auth.js";
+import { makeLoop } from "./loop.js";
 
 export function setupAll(global, native) {
   setupWeb(global);
@@ -33,5 +36,14 @@ export function setupAll(global, native) {
   const documents = makeDocuments(ops, ids);
   const auth = makeAuth(ops);
   const syscall = setupConvex(global, { native, determinism, errors, json, documents, ids, auth, ops });
-  return { determinism, console, syscall, documents, ids };
+  const loop = makeLoop(native, determinism.realNow);
+  // Convex's async ops (timers, fetch) exist only in actions
+  const asyncAllowed = (what) => {
+    const current = syscall.current;
+    if (current && current.kind === "action") return;
+    if (current) throw new Error(`Can't use ${what} in queries and mutations. Please consider using an action.`);
+    throw new Error(`Can't use ${what} at import time: it is only available while an action runs.`);
+  };
+  setupTimers(global, { loop, asyncAllowed });
+  return { determinism, console, syscall, documents, ids, loop };
 }

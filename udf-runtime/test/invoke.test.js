@@ -22,7 +22,9 @@ import { setupDeterminism } from "../src/setup/01_determinism.js";
 import { makeOps } from "../src/ops.js";
 import { makeDocuments } from "../src/documents.js";
 import { makeIds } from "../src/ids.js";
+import { makeAuth } from "../src/auth.js";
 import { makeRuntime } from "../src/runtime.js";
+import { makeLoop } from "../src/loop.js";
 import { kindOf, displayName } from "../src/functions.js";
 import { SQLSTATE } from "../src/errors.js";
 import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT } from "../src/call.js";
@@ -35,7 +37,10 @@ import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT
 
 const log = []; // everything the host sees, in order
 let syscallReply = () => "null";
-let opReply = (name) => (name === "db/idTable" ? { ok: true } : null);
+// the host's default answers: every id belongs to the table asked for; no identity
+const defaultOpReply = (name) =>
+  name === "db/idTable" ? { ok: true } : name === "auth/identity" ? { identity: null, claims: null } : null;
+let opReply = defaultOpReply;
 const native = {
   syscall(op, json) {
     log.push(["syscall", op, JSON.parse(json)]);
@@ -62,10 +67,12 @@ const json = setupJson(globalThis);
 const ops = makeOps(native);
 const ids = makeIds(ops);
 const documents = makeDocuments(ops, ids);
-const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ids, ops });
+const auth = makeAuth(ops);
+const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ids, auth, ops });
 
 const parts = {
   syscall,
+  loop: makeLoop(native, Date.now),
   documents,
   ids,
   console: {
@@ -110,7 +117,7 @@ const one = (fn) => ({ fn }); // a module namespace with one export, "fn"
 beforeEach(() => {
   log.length = 0;
   syscallReply = () => "null";
-  opReply = (name) => (name === "db/idTable" ? { ok: true } : null);
+  opReply = defaultOpReply;
 });
 
 function assertOk(r, json) {
@@ -263,7 +270,7 @@ describe("successful calls", () => {
   test("the call state is cleared afterwards, also after a failure", async () => {
     let during;
     await call(one(queryGeneric(async () => { during = syscall.current; })), "fn");
-    assert.deepEqual(during, { name: "m:fn", kind: "query" });
+    assert.deepEqual(during, { name: "m:fn", kind: "query", anonymous: false });
     assert.equal(syscall.current, null);
     await call(one(actionGeneric(async () => { throw new Error("x"); })), "fn");
     assert.equal(syscall.current, null);

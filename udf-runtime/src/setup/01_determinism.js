@@ -97,6 +97,8 @@ export function setupDeterminism(global) {
   });
 
   return {
+    // The real clock, whatever the phase (the event loop's timers run on it).
+    realNow,
     // Enter a phase: deterministic phases freeze time at `now` (ms).
     // The PRNG is made on first use: most calls never draw a number.
     begin({ seed, now, deterministic }) {
