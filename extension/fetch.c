@@ -26,7 +26,10 @@
  * hops; 303, and 301/302 after POST, become a GET without body), error, and
  * manual (the 3xx response itself). Every connection's address is checked
  * after DNS resolution (CURLOPT_OPENSOCKETFUNCTION), so a name resolving to
- * an inner address is refused even if its name is allowed.
+ * an inner address is refused even if its name is allowed, and checked
+ * again before each request is sent on it (CURLOPT_PREREQFUNCTION), since
+ * curl reuses pooled connections that a request with another policy (an
+ * earlier allowlist, another host's entry) opened.
  *
  * Limits: udf.fetch_max_response_size (the body, checked as it arrives),
  * udf.fetch_timeout (each hop), udf.fetch_max_concurrent (requests in flight
@@ -39,6 +42,7 @@
  */
 #include "udf.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <jansson.h>
 
@@ -90,6 +94,7 @@ static bool Append(char **buf, size_t *len, size_t *cap, const char *data, size_
 static size_t OnBody(char *data, size_t size, size_t nmemb, void *arg);
 static size_t OnHeader(char *data, size_t size, size_t nmemb, void *arg);
 static curl_socket_t OnOpenSocket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr);
+static int	OnPrereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port);
 static bool PrepareHop(FetchRequest *req, const char *url, char *why, size_t whylen);
 static void Finish(FetchRequest *req, CURLcode code);
 static void FreeRequest(FetchRequest *req);
@@ -179,6 +184,28 @@ OnHeader(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/*
+ * curl: a request is about to be sent on a connection, new or reused from
+ * curl's pool (which OnOpenSocket never saw for this request): check its
+ * address again, for this request's host and policy.
+ */
+static int
+OnPrereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	FetchRequest *req = arg;
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, primary_ip, &((struct sockaddr_in *) &ss)->sin_addr) == 1)
+		ss.ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, primary_ip, &((struct sockaddr_in6 *) &ss)->sin6_addr) == 1)
+		ss.ss_family = AF_INET6;
+	if (!FetchPolicyCheckAddress((struct sockaddr *) &ss, req->host, req->private_ok,
+								 req->error, sizeof(req->error)))
+		return CURL_PREREQFUNC_ABORT;
+	return CURL_PREREQFUNC_OK;
+}
+
 /* curl: open the socket for a resolved address, if the policy allows it. */
 static curl_socket_t
 OnOpenSocket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
@@ -210,9 +237,13 @@ PrepareHop(FetchRequest *req, const char *url, char *why, size_t whylen)
 		snprintf(why, whylen, "fetch failed: out of memory");
 		return false;
 	}
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-		curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+		snprintf(why, whylen, "fetch failed: invalid URL \"%s\"", url);
+	else if (pg_strcasecmp(scheme, "http") != 0 && pg_strcasecmp(scheme, "https") != 0)
+		snprintf(why, whylen, "fetch refused the URL scheme \"%s:\" of %s: only http and https are supported",
+				 scheme, url);
+	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
 		snprintf(why, whylen, "fetch failed: invalid URL \"%s\"", url);
 	else if ((refusal = FetchPolicyCheckUrl(scheme, host, atoi(port), &req->private_ok)) != NULL)
@@ -255,6 +286,8 @@ PrepareHop(FetchRequest *req, const char *url, char *why, size_t whylen)
 	curl_easy_setopt(req->easy, CURLOPT_HEADERDATA, req);
 	curl_easy_setopt(req->easy, CURLOPT_OPENSOCKETFUNCTION, OnOpenSocket);
 	curl_easy_setopt(req->easy, CURLOPT_OPENSOCKETDATA, req);
+	curl_easy_setopt(req->easy, CURLOPT_PREREQFUNCTION, OnPrereq);
+	curl_easy_setopt(req->easy, CURLOPT_PREREQDATA, req);
 	curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers);
 	curl_easy_setopt(req->easy, CURLOPT_CUSTOMREQUEST, req->method);
 	if (strcmp(req->method, "HEAD") == 0)

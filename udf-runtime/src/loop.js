@@ -21,7 +21,7 @@
 
 export function makeLoop(native, realNow) {
   const timers = new Map(); // id -> {due, seq, fn, args, repeat}
-  const waiters = new Map(); // host request id -> {resolve, reject, deliver}
+  const waiters = new Map(); // host request id -> {deliver}
   let nextTimer = 1;
   let seq = 0;
 
@@ -72,11 +72,9 @@ export function makeLoop(native, realNow) {
       timers.delete(Number(id));
     },
 
-    // Wait for host request `id`; deliver(completion) settles the promise it returns.
-    waitFor(id, deliverFn) {
-      return new Promise((resolve, reject) => {
-        waiters.set(id, { deliver: (c) => deliverFn(c, resolve, reject) });
-      });
+    // Wait for host request `id`: deliver(completion) is called when it completes.
+    waitFor(id, deliver) {
+      waiters.set(id, { deliver });
     },
 
     // Stop waiting for host request `id` (an abort); its completion is ignored.
@@ -103,6 +101,8 @@ export function makeLoop(native, realNow) {
         return true;
       }
       const completions = native.wait(next === null ? -1 : Math.max(0, next.t.due - realNow()));
+      // null: the host has nothing in flight for us, so no waiter can ever be answered
+      if (completions === null && next === null) return false;
       if (completions) deliver(completions);
       return true;
     },

@@ -12,6 +12,8 @@
 //   04_json         JSON.parse, so host values reach the convex package.
 //   05_convex       the `Convex` global the convex npm package calls.
 //   06_timers       setTimeout/setInterval on the context's event loop (loop.js).
+//   07_abort        Event, EventTarget, AbortController, AbortSignal.
+//   08_fetch        fetch, Headers, Request, Response, Blob, File (actions only).
 import { setupWeb } from "./setup/00_web.js";
 import { setupDeterminism } from "./setup/01_determinism.js";
 import { setupConsole } from "./setup/02_console.js";
@@ -19,6 +21,8 @@ import { setupError } from "./setup/03_error.js";
 import { setupJson } from "./setup/04_json.js";
 import { setupConvex } from "./setup/05_convex.js";
 import { setupTimers } from "./setup/06_timers.js";
+import { setupAbort } from "./setup/07_abort.js";
+import { setupFetch } from "./setup/08_fetch.js";
 import { makeOps } from "./ops.js";
 import { makeDocuments } from "./documents.js";
 import { makeIds } from "./ids.js";
@@ -45,5 +49,7 @@ export function setupAll(global, native) {
     throw new Error(`Can't use ${what} at import time: it is only available while an action runs.`);
   };
   setupTimers(global, { loop, asyncAllowed });
+  setupAbort(global);
+  setupFetch(global, { loop, ops, asyncAllowed });
   return { determinism, console, syscall, documents, ids, loop };
 }

@@ -58,7 +58,7 @@ test("an interval repeats until cleared; a cleared timeout never fires", async (
 test("a host completion settles its waiter; others are ignored", async () => {
   const host = makeHost();
   const loop = makeLoop(host.native, Date.now);
-  const p = loop.waitFor(7, (c, resolve) => resolve(c.value));
+  const p = new Promise((resolve) => loop.waitFor(7, (c) => resolve(c.value)));
   host.queue.push({ id: 99, value: "stray" }, { id: 7, value: "done" });
   assert.equal(loop.pump(), true);
   assert.equal(await p, "done");

@@ -1,0 +1,107 @@
+// http-server.mjs -- the loopback HTTP server fetch tests talk to.
+//   node regress/http-server.mjs start PORT   start it detached, return once it listens
+//   node regress/http-server.mjs serve PORT   serve in the foreground
+// It listens on 127.0.0.1 only, exits on GET /quit, and exits by itself after
+// 120 s so a failed test never leaves it behind. Routes:
+//   /json               {"hello":"world"} as application/json
+//   /echo               the request as JSON: method, url, headers, body (text), bodyBytes
+//   /bytes?n=N          N bytes 0,1,...,255,0,... as application/octet-stream
+//   /big?kb=N           N kB of "x"
+//   /slow?ms=N          answers "slow" after N ms (the connection stays open meanwhile)
+//   /redirect?to=U&status=S   a redirect to U (default 302)
+//   /status?code=N      that status with body "status N"
+//   /cookies            two Set-Cookie headers and X-Custom
+//   /aborted            how many /slow requests had their connection closed before the answer
+import http from "node:http";
+import net from "node:net";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const [mode, portText] = process.argv.slice(2);
+const port = Number(portText);
+if (!["start", "serve"].includes(mode) || !Number.isInteger(port)) {
+  console.error("usage: node http-server.mjs start|serve PORT");
+  process.exit(2);
+}
+
+if (mode === "start") {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "serve", String(port)], {
+    detached: true, stdio: "ignore",
+  });
+  child.unref();
+  const deadline = Date.now() + 10000;
+  const probe = () => {
+    const s = net.connect(port, "127.0.0.1");
+    s.on("connect", () => { s.destroy(); process.exit(0); });
+    s.on("error", () => {
+      if (Date.now() > deadline) { console.error("http-server did not start"); process.exit(1); }
+      setTimeout(probe, 50);
+    });
+  };
+  probe();
+} else {
+  let aborted = 0;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, `http://127.0.0.1:${port}`);
+    const q = (k, d) => url.searchParams.get(k) ?? d;
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      switch (url.pathname) {
+        case "/json":
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ hello: "world" }));
+          break;
+        case "/echo":
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers,
+            body: body.toString("utf8"), bodyBytes: [...body.subarray(0, 16)], length: body.length }));
+          break;
+        case "/bytes": {
+          const n = Number(q("n", "256"));
+          res.writeHead(200, { "content-type": "application/octet-stream" });
+          res.end(Buffer.from(Array.from({ length: n }, (_, i) => i % 256)));
+          break;
+        }
+        case "/big":
+          res.writeHead(200, { "content-type": "text/plain" });
+          res.end("x".repeat(Number(q("kb", "1")) * 1024));
+          break;
+        case "/slow": {
+          const timer = setTimeout(() => { res.writeHead(200); res.end("slow"); }, Number(q("ms", "1000")));
+          res.on("close", () => {
+            if (!res.writableFinished) { clearTimeout(timer); aborted++; }
+          });
+          break;
+        }
+        case "/redirect":
+          res.writeHead(Number(q("status", "302")), { location: q("to", "/json") });
+          res.end();
+          break;
+        case "/status":
+          res.writeHead(Number(q("code", "200")), "Custom Reason");
+          res.end(`status ${q("code", "200")}`);
+          break;
+        case "/cookies":
+          res.setHeader("set-cookie", ["a=1", "b=2"]);
+          res.setHeader("x-custom", "yes");
+          res.end("ok");
+          break;
+        case "/aborted":
+          res.end(String(aborted));
+          break;
+        case "/quit":
+          res.end("bye");
+          setTimeout(() => process.exit(0), 10);
+          break;
+        default:
+          res.writeHead(404);
+          res.end("not found");
+      }
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  server.listen(port, "127.0.0.1");
+  setTimeout(() => process.exit(0), 120000).unref();
+}
