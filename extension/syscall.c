@@ -18,6 +18,7 @@
 #include "udf.h"
 
 #include "commands/dbcommands.h"
+#include "crypto.h"
 #include "fetch.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -83,6 +84,12 @@ static const HostEntry host_table[] = {
 	{"runUdf", NULL, NestedRunUdf, 6},
 	{"fetch/start", NULL, FetchStart, 5},
 	{"fetch/abort", NULL, FetchAbort, 1},
+	{"crypto/random", NULL, CryptoRandom, 1},
+	{"crypto/digest", NULL, CryptoDigest, 2},
+	{"crypto/hmac", NULL, CryptoHmac, 3},
+	{"crypto/aesGcm", NULL, CryptoAesGcm, 6},
+	{"crypto/pbkdf2", NULL, CryptoPbkdf2, 5},
+	{"crypto/hkdf", NULL, CryptoHkdf, 5},
 };
 
 /* The entry of a syscall or typed op, or NULL. */

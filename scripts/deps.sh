@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 deps=$top/.deps
 LIBNODE_VERSION=${LIBNODE_VERSION:-18.20.4+dfsg-1~deb12u3}
 
-pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-contrib libjansson-dev libcurl4-openssl-dev build-essential
+pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-contrib libjansson-dev libcurl4-openssl-dev libssl-dev build-essential
       libipc-run-perl libbrotli1 libc-ares2 libicu72 libnghttp2-14 libssl3 libuv1 zlib1g)
 
 missing=()

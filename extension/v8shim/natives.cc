@@ -144,7 +144,9 @@ NativeSyscall(const FunctionCallbackInfo<Value> &info)
 
 /*
  * __udfNative.op(name, ...args) -> text or a host value, or throws an Error.
- * Arguments are strings, numbers, booleans (as 1 and 0) or null/undefined.
+ * Arguments are strings, numbers, booleans (as 1 and 0), null/undefined, or
+ * bytes (an ArrayBuffer or a view of one, copied: a string argument with
+ * its length, which may hold NULs).
  */
 void
 NativeOp(const FunctionCallbackInfo<Value> &info)
@@ -179,6 +181,28 @@ NativeOp(const FunctionCallbackInfo<Value> &info)
 			args[i].str = strings[i].c_str();
 			args[i].len = strings[i].size();
 		}
+		else if (a->IsArrayBufferView() || a->IsArrayBuffer())
+		{
+			/* bytes travel as a string argument with its length (crypto keys, data) */
+			size_t		len;
+
+			if (a->IsArrayBuffer())
+			{
+				std::shared_ptr<BackingStore> store = a.As<ArrayBuffer>()->GetBackingStore();
+
+				len = a.As<ArrayBuffer>()->ByteLength();
+				strings[i].assign(static_cast<const char *>(store->Data()), len);
+			}
+			else
+			{
+				len = a.As<ArrayBufferView>()->ByteLength();
+				strings[i].resize(len);
+				if (len > 0)
+					a.As<ArrayBufferView>()->CopyContents(&strings[i][0], len);
+			}
+			args[i].str = strings[i].c_str();
+			args[i].len = len;
+		}
 		else if (a->IsNumber())
 		{
 			args[i].is_number = true;
@@ -193,7 +217,7 @@ NativeOp(const FunctionCallbackInfo<Value> &info)
 		{
 			iso->ThrowException(Exception::TypeError(V8Str(iso,
 				std::string("op ") + *name + ": argument " + std::to_string(i + 1) +
-				" is not a string, number, boolean or null")));
+				" is not a string, number, boolean, bytes or null")));
 			return;
 		}
 	}

@@ -83,7 +83,8 @@ typedef struct UdfV8HostResult
 /*
  * An argument of udf_v8_call_typed (a string (NULL: null), a number, or host
  * values: len bytes at str, passed as the value they encode), and of a
- * typed op (a string, len its bytes, or a number).
+ * typed op (a string, len its bytes -- from JS bytes these may hold NULs --
+ * or a number).
  */
 typedef struct UdfV8Arg
 {

@@ -34,6 +34,12 @@ export function makeOps(native) {
       native.op("fetch/abort", id);
     },
 
+    // A Web Crypto primitive (extension/crypto.c): crypto/digest, crypto/hmac,
+    // crypto/aesGcm, crypto/pbkdf2, crypto/hkdf, crypto/random; bytes in and out.
+    crypto(name, ...args) {
+      return native.op(name, ...args);
+    },
+
     // ctx.runQuery / runMutation / runAction: the package's request (runUdf's,
     // or an action's, whose kind is its syscall's: udfType), with the caller's
     // seed and clock; the callee's arguments cross as one JSON text.

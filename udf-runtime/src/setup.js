@@ -14,6 +14,7 @@
 //   06_timers       setTimeout/setInterval on the context's event loop (loop.js).
 //   07_abort        Event, EventTarget, AbortController, AbortSignal.
 //   08_fetch        fetch, Headers, Request, Response, Blob, File (actions only).
+//   09_crypto       crypto.subtle, and real randomness for crypto in actions.
 import { setupWeb } from "./setup/00_web.js";
 import { setupDeterminism } from "./setup/01_determinism.js";
 import { setupConsole } from "./setup/02_console.js";
@@ -23,6 +24,7 @@ import { setupConvex } from "./setup/05_convex.js";
 import { setupTimers } from "./setup/06_timers.js";
 import { setupAbort } from "./setup/07_abort.js";
 import { setupFetch } from "./setup/08_fetch.js";
+import { setupCrypto } from "./setup/09_crypto.js";
 import { makeOps } from "./ops.js";
 import { makeDocuments } from "./documents.js";
 import { makeIds } from "./ids.js";
@@ -51,5 +53,6 @@ export function setupAll(global, native) {
   setupTimers(global, { loop, asyncAllowed });
   setupAbort(global);
   setupFetch(global, { loop, ops, asyncAllowed });
+  setupCrypto(global, { ops, inAction: () => syscall.current?.kind === "action" });
   return { determinism, console, syscall, documents, ids, loop };
 }

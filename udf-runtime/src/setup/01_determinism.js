@@ -4,7 +4,7 @@
 // Actions get the real clock and a freshly seeded PRNG per call.
 //
 // The PRNG is xoshiro128** (fast, good statistics, not cryptographic -- and
-// nothing here claims it is: crypto.subtle is not provided).
+// nothing here claims it is: actions get OpenSSL's CSPRNG, 09_crypto.js).
 
 function makePrng(seedHex) {
   // 32 hex chars or more; fold any length into four 32-bit words

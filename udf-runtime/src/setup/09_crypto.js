@@ -1,0 +1,262 @@
+// crypto: getRandomValues and randomUUID from OpenSSL's CSPRNG in actions
+// (the seeded PRNG of 01_determinism stays in queries, mutations and the
+// import phase), and crypto.subtle, the Web Cryptography API, for the
+// symmetric algorithms JWT and webhook-signature libraries use: digest
+// (SHA-1/256/384/512), HMAC (sign/verify), AES-GCM (encrypt/decrypt),
+// PBKDF2 and HKDF (deriveBits/deriveKey), with importKey/exportKey in the
+// raw and jwk formats and generateKey for HMAC and AES-GCM keys.
+//
+// This file holds the API's rules (algorithm names and parameters, key
+// usages, extractability, formats); the primitives run in the host
+// (extension/crypto.c, typed ops crypto/*, bytes in and out). Randomness in
+// queries and mutations stays deterministic, so generateKey there fails
+// with Convex's words. Ed25519, ECDSA and RSA are not provided yet: they
+// answer NotSupportedError.
+
+const HASHES = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
+const HASH_BLOCK_BITS = { "SHA-1": 512, "SHA-256": 512, "SHA-384": 1024, "SHA-512": 1024 };
+const NAMES = ["HMAC", "AES-GCM", "PBKDF2", "HKDF", ...HASHES];
+const UNSUPPORTED = ["ECDSA", "ECDH", "Ed25519", "X25519", "RSASSA-PKCS1-v1_5", "RSA-PSS", "RSA-OAEP",
+  "AES-CBC", "AES-CTR", "AES-KW"];
+const MAX_ENTROPY = 65536;
+
+export function setupCrypto(global, { ops, inAction }) {
+  const DOMException = global.DOMException;
+  const fail = (name, message) => new DOMException(message, name);
+  const previous = global.crypto;
+  const keyData = new WeakMap(); // CryptoKey -> Uint8Array
+
+  // A BufferSource's bytes (a copy), or a TypeError.
+  function bytesOf(data, what = "data") {
+    if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
+    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    throw new TypeError(`${what} is not an ArrayBuffer or a view of one`);
+  }
+
+  // Run a host primitive; its "Name: message" error becomes that DOMException.
+  function primitive(name, ...args) {
+    try {
+      return ops.crypto(name, ...args);
+    } catch (e) {
+      const m = /^(\w+Error): (.*)$/.exec(e.message);
+      throw m ? fail(m[1], m[2]) : e;
+    }
+  }
+
+  // An algorithm identifier as {name, ...params} with the name in its canonical case.
+  function normalize(alg) {
+    const obj = typeof alg === "string" ? { name: alg } : alg;
+    if (!obj || typeof obj.name !== "string") throw new TypeError("Algorithm: a name is required");
+    const upper = obj.name.toUpperCase();
+    const name = NAMES.find((n) => n.toUpperCase() === upper);
+    if (!name) {
+      const known = UNSUPPORTED.find((n) => n.toUpperCase() === upper);
+      throw fail("NotSupportedError", known ? `udf does not implement ${known} yet` : `Unrecognized algorithm name: ${obj.name}`);
+    }
+    return { ...obj, name };
+  }
+  function hashOf(hash) {
+    if (hash === undefined) throw new TypeError("Algorithm: a hash is required");
+    const h = normalize(hash).name;
+    if (!HASHES.includes(h)) throw fail("NotSupportedError", `${h} is not a hash algorithm`);
+    return h;
+  }
+
+  class CryptoKey {
+    constructor() {
+      throw new TypeError("Illegal constructor");
+    }
+    get [Symbol.toStringTag]() {
+      return "CryptoKey";
+    }
+  }
+  function makeKey(bytes, algorithm, extractable, usages, allowed) {
+    const bad = usages.find((u) => !allowed.includes(u));
+    if (bad) throw fail("SyntaxError", `Cannot create a key using the specified key usage: ${bad}`);
+    if (usages.length === 0) throw fail("SyntaxError", "Usages cannot be empty when creating a key.");
+    const key = Object.create(CryptoKey.prototype, {
+      type: { value: "secret", enumerable: true },
+      extractable: { value: Boolean(extractable), enumerable: true },
+      algorithm: { value: Object.freeze(algorithm), enumerable: true },
+      usages: { value: Object.freeze([...new Set(usages)]), enumerable: true },
+    });
+    keyData.set(key, bytes);
+    return key;
+  }
+  function secretOf(key, algName, usage) {
+    const bytes = keyData.get(key);
+    if (!bytes) throw new TypeError("The key is not a CryptoKey");
+    if (key.algorithm.name !== algName) throw fail("InvalidAccessError", `The key is a ${key.algorithm.name} key, not ${algName}`);
+    if (!key.usages.includes(usage)) throw fail("InvalidAccessError", `The key does not allow ${usage}`);
+    return bytes;
+  }
+
+  const b64url = (bytes) => global.btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const fromB64url = (s) => {
+    try {
+      return Uint8Array.from(global.atob(String(s).replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    } catch {
+      throw fail("DataError", "The JWK member k is not base64url");
+    }
+  };
+  const JWK_HMAC = { "SHA-1": "HS1", "SHA-256": "HS256", "SHA-384": "HS384", "SHA-512": "HS512" };
+
+  // The raw bytes of a key being imported, from the raw or jwk format.
+  function importedBytes(format, data) {
+    if (format === "raw") return bytesOf(data, "keyData");
+    if (format === "jwk") {
+      if (!data || data.kty !== "oct" || typeof data.k !== "string") throw fail("DataError", "The JWK is not an oct key with k");
+      return fromB64url(data.k);
+    }
+    throw fail("NotSupportedError", `udf does not import ${format} keys for this algorithm`);
+  }
+
+  const subtle = {
+    async digest(algorithm, data) {
+      const name = hashOf(algorithm);
+      return primitive("crypto/digest", name, bytesOf(data));
+    },
+
+    async importKey(format, data, algorithm, extractable, usages) {
+      const alg = normalize(algorithm);
+      const bytes = importedBytes(format, data);
+      switch (alg.name) {
+        case "HMAC": {
+          const hash = hashOf(alg.hash);
+          if (bytes.length === 0) throw fail("DataError", "HMAC key data must not be empty");
+          const length = alg.length === undefined ? bytes.length * 8 : Number(alg.length);
+          return makeKey(bytes, { name: "HMAC", hash: { name: hash }, length }, extractable, usages, ["sign", "verify"]);
+        }
+        case "AES-GCM":
+          if (![16, 24, 32].includes(bytes.length)) throw fail("DataError", "AES key data must be 128, 192 or 256 bits");
+          return makeKey(bytes, { name: "AES-GCM", length: bytes.length * 8 }, extractable, usages,
+            ["encrypt", "decrypt", "wrapKey", "unwrapKey"]);
+        case "PBKDF2":
+        case "HKDF":
+          if (format !== "raw") throw fail("NotSupportedError", `${alg.name} keys are imported in the raw format`);
+          if (extractable) throw fail("SyntaxError", `${alg.name} keys cannot be extractable`);
+          return makeKey(bytes, { name: alg.name }, false, usages, ["deriveBits", "deriveKey"]);
+        default:
+          throw fail("NotSupportedError", `${alg.name} keys cannot be imported`);
+      }
+    },
+
+    async exportKey(format, key) {
+      const bytes = keyData.get(key);
+      if (!bytes) throw new TypeError("The key is not a CryptoKey");
+      if (!key.extractable) throw fail("InvalidAccessError", "The key is not extractable");
+      if (format === "raw") return bytes.slice().buffer;
+      if (format === "jwk") {
+        const alg = key.algorithm.name === "HMAC" ? JWK_HMAC[key.algorithm.hash.name] : `A${key.algorithm.length}GCM`;
+        return { kty: "oct", k: b64url(bytes), alg, ext: true, key_ops: [...key.usages] };
+      }
+      throw fail("NotSupportedError", `udf does not export ${format} keys for ${key.algorithm.name}`);
+    },
+
+    async generateKey(algorithm, extractable, usages) {
+      const alg = normalize(algorithm);
+      if (!inAction()) {
+        throw new Error("Can't use cryptographic randomness in queries and mutations. Please consider using an action.");
+      }
+      let bits;
+      if (alg.name === "HMAC") bits = alg.length === undefined ? HASH_BLOCK_BITS[hashOf(alg.hash)] : Number(alg.length);
+      else if (alg.name === "AES-GCM") bits = Number(alg.length);
+      else throw fail("NotSupportedError", `udf does not generate ${alg.name} keys`);
+      const raw = new Uint8Array(primitive("crypto/random", Math.ceil(bits / 8)));
+      return subtle.importKey("raw", raw, alg, extractable, usages);
+    },
+
+    async sign(algorithm, key, data) {
+      const alg = normalize(algorithm);
+      if (alg.name !== "HMAC") throw fail("NotSupportedError", `udf does not sign with ${alg.name}`);
+      return primitive("crypto/hmac", key.algorithm.hash?.name, secretOf(key, "HMAC", "sign"), bytesOf(data));
+    },
+
+    async verify(algorithm, key, signature, data) {
+      const alg = normalize(algorithm);
+      if (alg.name !== "HMAC") throw fail("NotSupportedError", `udf does not verify ${alg.name}`);
+      const expected = new Uint8Array(primitive("crypto/hmac", key.algorithm.hash?.name, secretOf(key, "HMAC", "verify"), bytesOf(data)));
+      const given = bytesOf(signature, "signature");
+      // compare every byte whatever differs first
+      let diff = expected.length ^ given.length;
+      for (let i = 0; i < expected.length; i++) diff |= expected[i] ^ (given[i] ?? 0);
+      return diff === 0;
+    },
+
+    async encrypt(algorithm, key, data) {
+      return aesGcm(true, algorithm, key, data);
+    },
+    async decrypt(algorithm, key, data) {
+      return aesGcm(false, algorithm, key, data);
+    },
+
+    async deriveBits(algorithm, baseKey, length) {
+      const alg = normalize(algorithm);
+      const bits = Number(length);
+      if (!Number.isInteger(bits) || bits <= 0 || bits % 8 !== 0) throw fail("OperationError", "length must be a positive multiple of 8");
+      if (alg.name === "PBKDF2") {
+        return primitive("crypto/pbkdf2", hashOf(alg.hash), secretOf(baseKey, "PBKDF2", "deriveBits"),
+          bytesOf(alg.salt, "salt"), Number(alg.iterations), bits);
+      }
+      if (alg.name === "HKDF") {
+        return primitive("crypto/hkdf", hashOf(alg.hash), secretOf(baseKey, "HKDF", "deriveBits"),
+          bytesOf(alg.salt, "salt"), bytesOf(alg.info, "info"), bits);
+      }
+      throw fail("NotSupportedError", `udf does not derive bits with ${alg.name}`);
+    },
+
+    async deriveKey(algorithm, baseKey, derivedKeyAlgorithm, extractable, usages) {
+      const target = normalize(derivedKeyAlgorithm);
+      const bits = target.name === "HMAC"
+        ? (target.length === undefined ? HASH_BLOCK_BITS[hashOf(target.hash)] : Number(target.length))
+        : Number(target.length);
+      // deriveKey needs the deriveKey usage, not deriveBits
+      const alg = normalize(algorithm);
+      secretOf(baseKey, alg.name, "deriveKey");
+      const proxy = makeKey(keyData.get(baseKey), { name: alg.name }, false, ["deriveBits"], ["deriveBits"]);
+      const raw = await subtle.deriveBits(algorithm, proxy, bits);
+      return subtle.importKey("raw", raw, target, extractable, usages);
+    },
+  };
+
+  function aesGcm(encrypt, algorithm, key, data) {
+    const alg = normalize(algorithm);
+    if (alg.name !== "AES-GCM") throw fail("NotSupportedError", `udf does not ${encrypt ? "encrypt" : "decrypt"} with ${alg.name}`);
+    const tagLength = alg.tagLength === undefined ? 128 : Number(alg.tagLength);
+    if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) throw fail("OperationError", `tagLength ${tagLength} is not valid`);
+    const secret = secretOf(key, "AES-GCM", encrypt ? "encrypt" : "decrypt");
+    return Promise.resolve(primitive("crypto/aesGcm", encrypt, secret, bytesOf(alg.iv, "iv"), bytesOf(data),
+      alg.additionalData === undefined ? new Uint8Array(0) : bytesOf(alg.additionalData, "additionalData"), tagLength));
+  }
+
+  // In actions, real randomness (Convex: actions are not deterministic); elsewhere the seeded PRNG.
+  function getRandomValues(array) {
+    if (!inAction()) return previous.getRandomValues(array);
+    if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array ||
+        array instanceof DataView) {
+      const e = new TypeError("The provided value is not an integer-typed array");
+      e.name = "TypeMismatchError";
+      throw e;
+    }
+    if (array.byteLength > MAX_ENTROPY) {
+      throw new RangeError(
+        `Byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (${MAX_ENTROPY})`);
+    }
+    const random = new Uint8Array(primitive("crypto/random", array.byteLength));
+    new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(random);
+    return array;
+  }
+  function randomUUID() {
+    if (!inAction()) return previous.randomUUID();
+    const b = getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  const define = (name, value) =>
+    Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
+  define("crypto", Object.freeze({ getRandomValues, randomUUID, subtle: Object.freeze(subtle) }));
+  define("CryptoKey", CryptoKey);
+}
