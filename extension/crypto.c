@@ -19,9 +19,10 @@
  * error value ("OperationError: ..."), which the runtime throws as the
  * DOMException Web Crypto specifies.
  *
- * Which of these a query or mutation may use is the runtime's decision
- * (randomness there is the seeded PRNG; these primitives are deterministic
- * but random).
+ * The primitives but crypto/random are deterministic and serve every kind
+ * of function; crypto/random serves actions only (the host checks the
+ * running function's kind), as queries and mutations draw from the seeded
+ * PRNG.
  */
 #include "udf.h"
 
@@ -90,6 +91,12 @@ CryptoRandom(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	double		n = OpArgNumber(args, 0);
 	unsigned char *buf;
 
+	/* cryptographic randomness is for actions (queries and mutations draw from the seeded PRNG) */
+	if (CallStackKind() == NULL || strcmp(CallStackKind(), "action") != 0)
+	{
+		out->error_message = "Can't use cryptographic randomness in queries and mutations. Please consider using an action.";
+		return;
+	}
 	if (!(n >= 0 && n <= 65536))
 	{
 		out->error_message = "crypto/random: at most 65536 bytes at once";

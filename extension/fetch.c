@@ -36,6 +36,9 @@
  * in one backend). A refusal or failure is a completion with ok false and a
  * message, which JS throws as a TypeError, as fetch does.
  *
+ * Only an action may start a request; the op checks the running function's
+ * kind itself, whatever the runtime let through.
+ *
  * What may raise: the ops run under syscall.c's guard (palloc, the policy).
  * curl's callbacks never call PostgreSQL (no palloc, no ereport): they run
  * inside curl_multi_perform with curl's frames on the stack.
@@ -360,6 +363,13 @@ FetchStart(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	char	   *herr = NULL;
 	CURLMcode	mc;
 
+	/* fetch is for actions: the C side checks, whatever JS calls (the runtime words it as Convex does) */
+	if (CallStackKind() == NULL || strcmp(CallStackKind(), "action") != 0)
+	{
+		out->error_message = "Can't use fetch() in queries and mutations. Please consider using an action.";
+		out->error_code = "0A000";
+		return;
+	}
 	if (in_flight >= fetch_max_concurrent)
 	{
 		out->error_message = psprintf("fetch failed: more than udf.fetch_max_concurrent (%d) requests in flight",

@@ -20,6 +20,7 @@ SELECT jsonb_pretty(udf_invoke('fetch:redirects', '{"port": 56651}'));
 SELECT udf_invoke('fetch:redirectRefused', '{"port": 56651}');
 SELECT udf_invoke('fetch:concurrent', '{"port": 56651, "n": 100}');
 SELECT udf_invoke('fetch:overlap', '{"port": 56651}');
+SELECT udf_invoke('fetch:nested', '{"port": 56651}');
 SET udf.fetch_timeout = '300ms';
 SET udf.fetch_max_response_size = '32kB';
 SELECT jsonb_pretty(udf_invoke('fetch:failures', '{"port": 56651}'));

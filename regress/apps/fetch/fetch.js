@@ -1,4 +1,5 @@
-import { action, query, mutation } from "./_generated/server";
+import { action, query, mutation, internalAction } from "./_generated/server";
+import { internal } from "./_generated/api";
 import { v } from "convex/values";
 
 const base = (port) => `http://127.0.0.1:${port}`;
@@ -278,5 +279,21 @@ export const probe = action({
     } catch (e) {
       return `${e.name}: ${e.message}`;
     }
+  },
+});
+
+// ctx.runAction: the callee fetches and waits on its own loop while the caller's fetch is in flight
+export const slowText = internalAction({
+  args: { port: v.number(), ms: v.number() },
+  handler: async (ctx, { port, ms }) => (await fetch(`${base(port)}/slow?ms=${ms}`)).text(),
+});
+export const nested = action({
+  args: { port: v.number() },
+  handler: async (ctx, { port }) => {
+    const mine = fetch(`${base(port)}/json`).then((r) => r.json());
+    const theirs = await ctx.runAction(internal.fetch.slowText, { port, ms: 50 });
+    // the callee's leftover fetch (a dangling one) does not reach the caller
+    await ctx.runAction(internal.fetch.dangling, { port });
+    return { theirs, mine: await mine };
   },
 });
