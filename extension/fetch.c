@@ -33,7 +33,8 @@
  *
  * Limits: udf.fetch_max_response_size (the body, checked as it arrives),
  * udf.fetch_timeout (each hop), udf.fetch_max_concurrent (requests in flight
- * in one backend). A refusal or failure is a completion with ok false and a
+ * in one backend; at most FETCH_MAX_CONNECTIONS of them hold a connection
+ * at once, the others wait in curl's queue). A refusal or failure is a completion with ok false and a
  * message, which JS throws as a TypeError, as fetch does.
  *
  * Only an action may start a request; the op checks the running function's
@@ -54,6 +55,8 @@
 #include "utils/guc.h"
 
 #define FETCH_MAX_REDIRECTS 20
+/* connections open at once per backend; further requests queue in curl */
+#define FETCH_MAX_CONNECTIONS 256
 
 typedef struct FetchRequest
 {
@@ -384,6 +387,8 @@ FetchStart(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 			out->error_message = "fetch failed: curl could not start";
 			return;
 		}
+		/* more requests than this wait in curl's queue for a connection (file descriptors are finite) */
+		curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long) FETCH_MAX_CONNECTIONS);
 	}
 	req = calloc(1, sizeof(FetchRequest));
 	if (!req)

@@ -6,7 +6,8 @@
 # V8 itself comes from Debian's libnode108/libnode-dev, which cannot be apt-installed
 # beside the machine's Node.js 20, so their .deb files are fetched with `apt-get download`
 # and unpacked into .deps/ (ignored by git). Node.js 20 + npm install the pinned `convex`
-# package and esbuild for bundling the runtime; nothing of Node runs in PostgreSQL.
+# package, the web polyfills the runtime bundles (whatwg-url, web-streams-polyfill) and
+# esbuild for bundling the runtime; nothing of Node runs in PostgreSQL.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 deps=$top/.deps
@@ -48,8 +49,10 @@ if [ ! -f "$deps/libnode/usr/lib/x86_64-linux-gnu/libnode.so.108" ] || \
   echo "$LIBNODE_VERSION" >"$deps/libnode/.version"
 fi
 
-# the pinned convex package and esbuild, for bundling the runtime at build time
+# the pinned convex package, the bundled polyfills and esbuild, for bundling the runtime at build time
 if [ ! -f "$top/udf-runtime/node_modules/convex/package.json" ] || \
+   [ ! -f "$top/udf-runtime/node_modules/whatwg-url/package.json" ] || \
+   [ ! -f "$top/udf-runtime/node_modules/web-streams-polyfill/package.json" ] || \
    [ ! -x "$top/udf-runtime/node_modules/.bin/esbuild" ]; then
   command -v npm >/dev/null || { echo "deps.sh: npm (Node.js 20) is required at build time" >&2; exit 1; }
   echo "deps.sh: npm install in udf-runtime"

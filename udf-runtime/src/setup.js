@@ -15,6 +15,8 @@
 //   07_abort        Event, EventTarget, AbortController, AbortSignal.
 //   08_fetch        fetch, Headers, Request, Response, Blob, File (actions only).
 //   09_crypto       crypto.subtle, and real randomness for crypto in actions.
+//   10_url          URL, URLSearchParams (whatwg-url).
+//   11_streams      ReadableStream & co. (web-streams-polyfill), TextEncoderStream/TextDecoderStream.
 import { setupWeb } from "./setup/00_web.js";
 import { setupDeterminism } from "./setup/01_determinism.js";
 import { setupConsole } from "./setup/02_console.js";
@@ -25,6 +27,8 @@ import { setupTimers } from "./setup/06_timers.js";
 import { setupAbort } from "./setup/07_abort.js";
 import { setupFetch } from "./setup/08_fetch.js";
 import { setupCrypto } from "./setup/09_crypto.js";
+import { setupUrl } from "./setup/10_url.js";
+import { setupStreams } from "./setup/11_streams.js";
 import { makeOps } from "./ops.js";
 import { makeDocuments } from "./documents.js";
 import { makeIds } from "./ids.js";
@@ -54,5 +58,7 @@ export function setupAll(global, native) {
   setupAbort(global);
   setupFetch(global, { loop, ops, asyncAllowed });
   setupCrypto(global, { ops, inAction: () => syscall.current?.kind === "action" });
+  setupUrl(global);
+  setupStreams(global);
   return { determinism, console, syscall, documents, ids, loop };
 }

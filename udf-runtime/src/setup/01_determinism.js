@@ -2,6 +2,7 @@
 // Math.random and crypto.getRandomValues draw from one PRNG seeded per call
 // by the host, and Date.now()/new Date() return the time the call began.
 // Actions get the real clock and a freshly seeded PRNG per call.
+// performance.now() follows the same clock.
 //
 // The PRNG is xoshiro128** (fast, good statistics, not cryptographic -- and
 // nothing here claims it is: actions get OpenSSL's CSPRNG, 09_crypto.js).
@@ -65,6 +66,16 @@ export function setupDeterminism(global) {
   Object.defineProperty(global, "Date", { value: Date, writable: true, configurable: true, enumerable: false });
 
   global.Math.random = () => draw().nextFloat();
+
+  // performance.now(): ms since the context began, rounded down to 0.1 ms; in a
+  // deterministic phase the frozen clock's value, so it does not move during a call
+  const timeOrigin = realNow();
+  const performance = Object.freeze({
+    timeOrigin,
+    now: () => Math.floor((currentTime() - timeOrigin) * 10) / 10,
+    toJSON: () => ({ timeOrigin }),
+  });
+  Object.defineProperty(global, "performance", { value: performance, writable: true, configurable: true, enumerable: false });
 
   function getRandomValues(array) {
     if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array ||
