@@ -76,6 +76,9 @@ LANGS="$LANGS" PORT=$port SOCK=/tmp BASE="$BENCH_BASE" OUTDIR="$BENCH_BASE/resul
 # the same first call and memory with udf preloaded, on a cluster of its own
 preload_md=$BENCH_BASE/preload.md
 COLD_RUNS=${COLD_RUNS:-10} bash "$top/bench/udf-preload.sh" >"$preload_md"
+# fetch against a loopback server, next to curl; a 1000-request burst
+fetch_md=$BENCH_BASE/fetch.md
+PGBIN="$PGBIN" bash "$top/bench/fetch.sh" >"$fetch_md"
 
 cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')
 {
@@ -89,7 +92,9 @@ cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; 
   echo
   cat "$preload_md"
   echo
-  echo "Reproduce: \`make bench\` (or \`RUNS=3 COLD_RUNS=5 bash scripts/bench.sh\`); workloads and method: bench/pl-baselines.sh, udf side: bench/udf-extra.sh, bench/app/, preloaded rows: bench/udf-preload.sh."
+  cat "$fetch_md"
+  echo
+  echo "Reproduce: \`make bench\` (or \`RUNS=3 COLD_RUNS=5 bash scripts/bench.sh\`); workloads and method: bench/pl-baselines.sh, udf side: bench/udf-extra.sh, bench/app/, preloaded rows: bench/udf-preload.sh, fetch: bench/fetch.sh."
 } >"$out"
 cat "$out"
 echo "# written to $out; raw per-run numbers in $BENCH_BASE/results/" >&2
