@@ -31,6 +31,9 @@
  * curl reuses pooled connections that a request with another policy (an
  * earlier allowlist, another host's entry) opened.
  *
+ * TLS: curl verifies the peer and its name, against the system's trusted
+ * certificates or udf.fetch_ca_file's.
+ *
  * Limits: udf.fetch_max_response_size (the body, checked as it arrives),
  * udf.fetch_timeout (each hop), udf.fetch_max_concurrent (requests in flight
  * in one backend; at most FETCH_MAX_CONNECTIONS of them hold a connection
@@ -95,6 +98,7 @@ static int	in_flight = 0;
 static int	fetch_max_response_size_kb = 10 * 1024;
 static int	fetch_timeout_ms = 60 * 1000;
 static int	fetch_max_concurrent = 1000;
+static char *fetch_ca_file = NULL;
 
 static bool Append(char **buf, size_t *len, size_t *cap, const char *data, size_t n);
 static size_t OnBody(char *data, size_t size, size_t nmemb, void *arg);
@@ -131,6 +135,13 @@ FetchInit(void)
 							&fetch_max_concurrent,
 							1000, 1, 10000,
 							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("udf.fetch_ca_file",
+							   "Certificate authorities fetch() trusts for https, as a PEM file.",
+							   "Empty (the default): the system's trusted certificates. A file "
+							   "replaces them, e.g. for a private CA.",
+							   &fetch_ca_file,
+							   "",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
 	FetchPolicyInit();
 }
 
@@ -294,6 +305,8 @@ PrepareHop(FetchRequest *req, const char *url, char *why, size_t whylen)
 	curl_easy_setopt(req->easy, CURLOPT_OPENSOCKETDATA, req);
 	curl_easy_setopt(req->easy, CURLOPT_PREREQFUNCTION, OnPrereq);
 	curl_easy_setopt(req->easy, CURLOPT_PREREQDATA, req);
+	if (fetch_ca_file && fetch_ca_file[0])
+		curl_easy_setopt(req->easy, CURLOPT_CAINFO, fetch_ca_file);
 	curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers);
 	curl_easy_setopt(req->easy, CURLOPT_CUSTOMREQUEST, req->method);
 	if (strcmp(req->method, "HEAD") == 0)

@@ -1,6 +1,8 @@
 // http-server.mjs -- the loopback HTTP server fetch tests talk to.
 //   node regress/http-server.mjs start PORT   start it detached, return once it listens
 //   node regress/http-server.mjs serve PORT   serve in the foreground
+//   node regress/http-server.mjs start-tls PORT DIR   the same over HTTPS, with a
+//       self-signed certificate for 127.0.0.1 made by openssl in DIR (cert.pem, key.pem)
 // It listens on 127.0.0.1 only, exits on GET /quit, and exits by itself after
 // 120 s so a failed test never leaves it behind. Routes:
 //   /json               {"hello":"world"} as application/json
@@ -13,19 +15,34 @@
 //   /cookies            two Set-Cookie headers and X-Custom
 //   /aborted            how many /slow requests had their connection closed before the answer
 import http from "node:http";
+import https from "node:https";
 import net from "node:net";
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { mkdirSync, readFileSync, chmodSync } from "node:fs";
+import { join } from "node:path";
 
-const [mode, portText] = process.argv.slice(2);
+const [mode, portText, tlsDir] = process.argv.slice(2);
 const port = Number(portText);
-if (!["start", "serve"].includes(mode) || !Number.isInteger(port)) {
-  console.error("usage: node http-server.mjs start|serve PORT");
+if (!["start", "serve", "start-tls", "serve-tls"].includes(mode) || !Number.isInteger(port) ||
+    (mode.endsWith("-tls") && !tlsDir)) {
+  console.error("usage: node http-server.mjs start|serve PORT | start-tls|serve-tls PORT DIR");
   process.exit(2);
 }
 
-if (mode === "start") {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "serve", String(port)], {
+if (mode === "start-tls") {
+  // a throwaway self-signed certificate, readable by the database server's user
+  mkdirSync(tlsDir, { recursive: true });
+  chmodSync(tlsDir, 0o755);
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+    "-keyout", join(tlsDir, "key.pem"), "-out", join(tlsDir, "cert.pem")], { stdio: "ignore" });
+  chmodSync(join(tlsDir, "cert.pem"), 0o644);
+}
+
+if (mode === "start" || mode === "start-tls") {
+  const args = mode === "start" ? ["serve", String(port)] : ["serve-tls", String(port), tlsDir];
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], {
     detached: true, stdio: "ignore",
   });
   child.unref();
@@ -41,7 +58,7 @@ if (mode === "start") {
   probe();
 } else {
   let aborted = 0;
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     const url = new URL(req.url, `http://127.0.0.1:${port}`);
     const q = (k, d) => url.searchParams.get(k) ?? d;
     const chunks = [];
@@ -100,7 +117,9 @@ if (mode === "start") {
           res.end("not found");
       }
     });
-  });
+  };
+  const server = mode === "serve" ? http.createServer(handler)
+    : https.createServer({ key: readFileSync(join(tlsDir, "key.pem")), cert: readFileSync(join(tlsDir, "cert.pem")) }, handler);
   server.keepAliveTimeout = 1000;
   server.listen(port, "127.0.0.1");
   setTimeout(() => process.exit(0), 120000).unref();

@@ -3,7 +3,7 @@
 -- headers, statuses, redirects (follow, manual, error, 303), a redirect to a
 -- refused host, 100 concurrent fetches, JS running while fetches are in
 -- flight, failures as TypeErrors (refused host, scheme, malformed URL,
--- per-request timeout, oversize body, connection refused), the SSRF ranges,
+-- per-request timeout, oversize body, connection refused, TLS), the SSRF ranges,
 -- abort, a dangling fetch dropped, and Convex's refusal in queries and mutations.
 \! node regress/http-server.mjs start 56651
 \set app `node regress/app-json.mjs regress/apps/fetch`
@@ -38,6 +38,14 @@ SELECT udf_invoke('fetch:inMutation');
 -- every host allowed: inner addresses are still refused after resolution
 SET udf.fetch_allowed_hosts = '*';
 SELECT jsonb_pretty(udf_invoke('fetch:inner', '{"port": 56651}'));
+-- https: a self-signed certificate fails as a TypeError until udf.fetch_ca_file trusts it
+\! node regress/http-server.mjs start-tls 56654 /tmp/udf-tls-56654
+SET udf.fetch_allowed_hosts = '127.0.0.1:56654';
+SELECT udf_invoke('fetch:probe', '{"url": "https://127.0.0.1:56654/json"}');
+SET udf.fetch_ca_file = '/tmp/udf-tls-56654/cert.pem';
+SELECT udf_invoke('fetch:probe', '{"url": "https://127.0.0.1:56654/json"}');
+RESET udf.fetch_ca_file;
+\! curl -sk -o /dev/null https://127.0.0.1:56654/quit
 -- entry forms: *.domain does not cover the domain itself; a port entry only that port;
 -- an exact entry for an inner address lets it through (the server listens on IPv4 only,
 -- so [::1] passes the policy and then finds nobody listening)
