@@ -28,6 +28,7 @@ OBJS = \
 	extension/console.o \
 	extension/contexts.o \
 	extension/crypto.o \
+	extension/crypto_keys.o \
 	extension/dbops.o \
 	extension/dbfilter.o \
 	extension/dbpage.o \

@@ -90,6 +90,11 @@ static const HostEntry host_table[] = {
 	{"crypto/aesGcm", NULL, CryptoAesGcm, 6},
 	{"crypto/pbkdf2", NULL, CryptoPbkdf2, 5},
 	{"crypto/hkdf", NULL, CryptoHkdf, 5},
+	{"crypto/keyImport", NULL, CryptoKeyImport, 4},
+	{"crypto/keyExport", NULL, CryptoKeyExport, 3},
+	{"crypto/keyGenerate", NULL, CryptoKeyGenerate, 3},
+	{"crypto/sign", NULL, CryptoSign, 5},
+	{"crypto/verify", NULL, CryptoVerify, 6},
 };
 
 /* The entry of a syscall or typed op, or NULL. */

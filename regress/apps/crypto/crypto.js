@@ -148,7 +148,7 @@ export const refusals = action(async () => {
     usage: await attempt(() => subtle().verify("HMAC", signOnly, new Uint8Array(32), utf8("x"))),
     export: await attempt(() => subtle().exportKey("raw", signOnly)),
     unknown: await attempt(() => subtle().digest("MD5", utf8("x"))),
-    ed25519: await attempt(() => subtle().importKey("raw", new Uint8Array(32), "Ed25519", false, ["verify"])),
+    x25519: await attempt(() => subtle().importKey("raw", new Uint8Array(32), "X25519", false, ["deriveBits"])),
     badUsage: await attempt(() => subtle().importKey("raw", utf8("k"), { name: "HMAC", hash: "SHA-256" }, false, ["encrypt"])),
     aesLength: await attempt(() => subtle().importKey("raw", new Uint8Array(5), "AES-GCM", false, ["encrypt"])),
   };
@@ -163,4 +163,95 @@ export const jwt = action({
     const key = await subtle().importKey("raw", utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     return { input, signature: b64url(await subtle().sign("HMAC", key, utf8(input))) };
   },
+});
+
+// RFC 8032 section 7.1, tests 1 and 2: Ed25519 from JWK and raw keys, deterministic signatures
+export const ed25519 = query(async () => {
+  const b64u = (h) => btoa(String.fromCharCode(...unhex(h))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const tests = [
+    { d: "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+      x: "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", m: "",
+      sig: "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b" },
+    { d: "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+      x: "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", m: "72",
+      sig: "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00" },
+  ];
+  const out = [];
+  for (const t of tests) {
+    const priv = await subtle().importKey("jwk", { kty: "OKP", crv: "Ed25519", d: b64u(t.d), x: b64u(t.x) }, "Ed25519", true, ["sign"]);
+    const pub = await subtle().importKey("raw", unhex(t.x), { name: "Ed25519" }, true, ["verify"]);
+    const sig = await subtle().sign("Ed25519", priv, unhex(t.m));
+    const forged = new Uint8Array(sig.slice(0));
+    forged[5] ^= 4;
+    out.push({
+      signature: hex(sig) === t.sig,
+      verifies: await subtle().verify("Ed25519", pub, sig, unhex(t.m)),
+      forgedRefused: !(await subtle().verify("Ed25519", pub, forged, unhex(t.m))),
+      rawPublic: hex(await subtle().exportKey("raw", pub)) === t.x,
+      jwkBack: (await subtle().exportKey("jwk", priv)).d === b64u(t.d),
+      types: [priv.type, pub.type, priv.algorithm.name],
+    });
+  }
+  return out;
+});
+
+// keys and signatures from another implementation (regress/crypto-peer.mjs): udf verifies
+// Node's signatures, signs with the same private keys, and hands back its signatures
+const PEER = {
+  Ed25519: { alg: { name: "Ed25519" }, use: { name: "Ed25519" } },
+  "ECDSA-P256": { alg: { name: "ECDSA", namedCurve: "P-256" }, use: { name: "ECDSA", hash: "SHA-256" } },
+  "RSASSA-PKCS1-v1_5": { alg: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, use: { name: "RSASSA-PKCS1-v1_5" } },
+  "RSA-PSS": { alg: { name: "RSA-PSS", hash: "SHA-256" }, use: { name: "RSA-PSS", saltLength: 32 } },
+};
+export const peer = action({
+  args: { peer: v.string() },
+  handler: async (ctx, { peer }) => {
+    const { message, keys } = JSON.parse(peer);
+    const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+    const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+    const verified = {};
+    const signed = { message, keys: {} };
+    for (const [name, k] of Object.entries(keys)) {
+      const { alg, use } = PEER[name];
+      const pub = await subtle().importKey("spki", unb64(k.spki), alg, true, ["verify"]);
+      const priv = await subtle().importKey("pkcs8", unb64(k.pkcs8), alg, true, ["sign"]);
+      verified[name] = await subtle().verify(use, pub, unb64(k.signature), utf8(message));
+      const sig = await subtle().sign(use, priv, utf8(message));
+      // the key round-trips through jwk and keeps verifying
+      const again = await subtle().importKey("jwk", await subtle().exportKey("jwk", pub), alg, true, ["verify"]);
+      verified[`${name} after jwk`] = await subtle().verify(use, again, sig, utf8(message));
+      signed.keys[name] = { spki: b64(await subtle().exportKey("spki", pub)), signature: b64(sig) };
+    }
+    return { verified, signed: JSON.stringify(signed) };
+  },
+});
+
+// generated key pairs (actions only): sign and verify, what the keys report, and the mutation refusal
+export const keyPairs = action(async () => {
+  const out = {};
+  for (const [name, alg, use] of [
+    ["Ed25519", { name: "Ed25519" }, { name: "Ed25519" }],
+    ["ECDSA P-384", { name: "ECDSA", namedCurve: "P-384" }, { name: "ECDSA", hash: "SHA-384" }],
+    ["RSASSA-PKCS1-v1_5", { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, { name: "RSASSA-PKCS1-v1_5" }],
+  ]) {
+    const { privateKey, publicKey } = await subtle().generateKey(alg, false, ["sign", "verify"]);
+    const sig = await subtle().sign(use, privateKey, utf8("x"));
+    const a = publicKey.algorithm;
+    out[name] = {
+      ok: await subtle().verify(use, publicKey, sig, utf8("x")),
+      sigBytes: sig.byteLength,
+      private: [privateKey.type, privateKey.extractable, privateKey.usages],
+      public: [publicKey.type, publicKey.extractable, publicKey.usages],
+      algorithm: { ...a, ...(a.publicExponent ? { publicExponent: Array.from(a.publicExponent) } : {}) },
+    };
+  }
+  return out;
+});
+export const keyPairInQuery = query(async () => {
+  try {
+    await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
+    return "generated";
+  } catch (e) {
+    return e.message;
+  }
 });

@@ -1,30 +1,32 @@
 // crypto: getRandomValues and randomUUID from OpenSSL's CSPRNG in actions
 // (the seeded PRNG of 01_determinism stays in queries, mutations and the
 // import phase), and crypto.subtle, the Web Cryptography API, for the
-// symmetric algorithms JWT and webhook-signature libraries use: digest
+// algorithms JWT and webhook-signature libraries use: digest
 // (SHA-1/256/384/512), HMAC (sign/verify), AES-GCM (encrypt/decrypt),
 // PBKDF2 and HKDF (deriveBits/deriveKey), with importKey/exportKey in the
 // raw and jwk formats and generateKey for HMAC and AES-GCM keys.
 //
+// The asymmetric algorithms -- Ed25519, ECDSA, RSASSA-PKCS1-v1_5, RSA-PSS,
+// with the pkcs8, spki, raw and jwk formats -- are in subtle_keys.js.
+//
 // This file holds the API's rules (algorithm names and parameters, key
 // usages, extractability, formats); the primitives run in the host
-// (extension/crypto.c, typed ops crypto/*, bytes in and out). Randomness in
-// queries and mutations stays deterministic, so generateKey there fails
-// with Convex's words. Ed25519, ECDSA and RSA are not provided yet: they
-// answer NotSupportedError.
+// (extension/crypto.c and crypto_keys.c, typed ops crypto/*, bytes in and
+// out). Randomness in queries and mutations stays deterministic, so
+// generateKey there fails with Convex's words.
+import { makeAsymmetric, ASYMMETRIC } from "../subtle_keys.js";
 
 const HASHES = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
 const HASH_BLOCK_BITS = { "SHA-1": 512, "SHA-256": 512, "SHA-384": 1024, "SHA-512": 1024 };
-const NAMES = ["HMAC", "AES-GCM", "PBKDF2", "HKDF", ...HASHES];
-const UNSUPPORTED = ["ECDSA", "ECDH", "Ed25519", "X25519", "RSASSA-PKCS1-v1_5", "RSA-PSS", "RSA-OAEP",
-  "AES-CBC", "AES-CTR", "AES-KW"];
+const NAMES = ["HMAC", "AES-GCM", "PBKDF2", "HKDF", ...HASHES, ...ASYMMETRIC];
+const UNSUPPORTED = ["ECDH", "X25519", "RSA-OAEP", "AES-CBC", "AES-CTR", "AES-KW"];
 const MAX_ENTROPY = 65536;
 
 export function setupCrypto(global, { ops, inAction }) {
   const DOMException = global.DOMException;
   const fail = (name, message) => new DOMException(message, name);
   const previous = global.crypto;
-  const keyData = new WeakMap(); // CryptoKey -> Uint8Array
+  const keyData = new WeakMap(); // CryptoKey -> Uint8Array (secret) or {der, private} (asymmetric)
 
   // A BufferSource's bytes (a copy), or a TypeError.
   function bytesOf(data, what = "data") {
@@ -70,12 +72,12 @@ export function setupCrypto(global, { ops, inAction }) {
       return "CryptoKey";
     }
   }
-  function makeKey(bytes, algorithm, extractable, usages, allowed) {
+  function makeKey(bytes, algorithm, extractable, usages, allowed, type = "secret") {
     const bad = usages.find((u) => !allowed.includes(u));
     if (bad) throw fail("SyntaxError", `Cannot create a key using the specified key usage: ${bad}`);
-    if (usages.length === 0) throw fail("SyntaxError", "Usages cannot be empty when creating a key.");
+    if (usages.length === 0 && type !== "public") throw fail("SyntaxError", "Usages cannot be empty when creating a key.");
     const key = Object.create(CryptoKey.prototype, {
-      type: { value: "secret", enumerable: true },
+      type: { value: type, enumerable: true },
       extractable: { value: Boolean(extractable), enumerable: true },
       algorithm: { value: Object.freeze(algorithm), enumerable: true },
       usages: { value: Object.freeze([...new Set(usages)]), enumerable: true },
@@ -83,6 +85,15 @@ export function setupCrypto(global, { ops, inAction }) {
     keyData.set(key, bytes);
     return key;
   }
+  // An asymmetric key's {der, private}, checked for a usage if one is given.
+  function material(key, usage) {
+    const m = keyData.get(key);
+    if (!m || m instanceof Uint8Array) throw new TypeError("The key is not an asymmetric CryptoKey");
+    if (usage && !key.usages.includes(usage)) throw fail("InvalidAccessError", `The key does not allow ${usage}`);
+    return m;
+  }
+  const asymmetric = makeAsymmetric({ primitive, fail, bytesOf, makeKey, material, hashOf, inAction });
+
   function secretOf(key, algName, usage) {
     const bytes = keyData.get(key);
     if (!bytes) throw new TypeError("The key is not a CryptoKey");
@@ -119,6 +130,7 @@ export function setupCrypto(global, { ops, inAction }) {
 
     async importKey(format, data, algorithm, extractable, usages) {
       const alg = normalize(algorithm);
+      if (ASYMMETRIC.includes(alg.name)) return asymmetric.importKey(format, data, alg, extractable, usages);
       const bytes = importedBytes(format, data);
       switch (alg.name) {
         case "HMAC": {
@@ -145,6 +157,7 @@ export function setupCrypto(global, { ops, inAction }) {
       const bytes = keyData.get(key);
       if (!bytes) throw new TypeError("The key is not a CryptoKey");
       if (!key.extractable) throw fail("InvalidAccessError", "The key is not extractable");
+      if (key.type !== "secret") return asymmetric.exportKey(format, key);
       if (format === "raw") return bytes.slice().buffer;
       if (format === "jwk") {
         const alg = key.algorithm.name === "HMAC" ? JWK_HMAC[key.algorithm.hash.name] : `A${key.algorithm.length}GCM`;
@@ -155,6 +168,7 @@ export function setupCrypto(global, { ops, inAction }) {
 
     async generateKey(algorithm, extractable, usages) {
       const alg = normalize(algorithm);
+      if (ASYMMETRIC.includes(alg.name)) return asymmetric.generateKey(alg, extractable, usages);
       if (!inAction()) {
         throw new Error("Can't use cryptographic randomness in queries and mutations. Please consider using an action.");
       }
@@ -168,12 +182,14 @@ export function setupCrypto(global, { ops, inAction }) {
 
     async sign(algorithm, key, data) {
       const alg = normalize(algorithm);
+      if (ASYMMETRIC.includes(alg.name)) return asymmetric.use(true, alg, key, null, data);
       if (alg.name !== "HMAC") throw fail("NotSupportedError", `udf does not sign with ${alg.name}`);
       return primitive("crypto/hmac", key.algorithm.hash?.name, secretOf(key, "HMAC", "sign"), bytesOf(data));
     },
 
     async verify(algorithm, key, signature, data) {
       const alg = normalize(algorithm);
+      if (ASYMMETRIC.includes(alg.name)) return asymmetric.use(false, alg, key, signature, data) === "true";
       if (alg.name !== "HMAC") throw fail("NotSupportedError", `udf does not verify ${alg.name}`);
       const expected = new Uint8Array(primitive("crypto/hmac", key.algorithm.hash?.name, secretOf(key, "HMAC", "verify"), bytesOf(data)));
       const given = bytesOf(signature, "signature");
