@@ -17,8 +17,9 @@
  *
  * The wait answers the completions of the current call level only (a
  * nested ctx.runAction waits in its own context, while its caller's
- * fetches stay in flight), as host values; null when it has nothing in
- * flight and no timeout, as nothing could ever complete.
+ * fetches stay in flight), as host values; null when nothing completed (the
+ * timeout passed, a stop is under way, or -- without a timeout -- nothing is
+ * in flight that could ever complete).
  *
  * Nothing here raises into the shim: an error is parked (parked.c) and ends
  * the call.
@@ -88,10 +89,7 @@ LoopWait(double timeout_ms, UdfV8HostResult *out)
 			if (timeout_ms < 0 && !FetchInFlight(level))
 				break;			/* nothing could ever complete: answer null */
 			if (timeout_ms >= 0 && left <= 0)
-			{
-				out->result = "[]";		/* the timer is due; nothing completed */
-				break;
-			}
+				break;			/* the timer is due; nothing completed: null */
 			if (FetchInFlight(-1))
 				FetchPoll(Max(slice, 1));
 			else

@@ -32,6 +32,7 @@ SELECT udf_invoke('fetch:concurrent', '{"port": 56651, "n": 6}');
 RESET udf.fetch_max_concurrent;
 SELECT jsonb_pretty(udf_invoke('fetch:abort', '{"port": 56651}'));
 SELECT udf_invoke('fetch:objects');
+SELECT udf_invoke('fetch:forms', '{"port": 56651}');
 SELECT udf_invoke('fetch:dangling', '{"port": 56651}');
 SELECT udf_invoke('fetch:inQuery');
 SELECT udf_invoke('fetch:inMutation');

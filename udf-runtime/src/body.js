@@ -1,9 +1,11 @@
-// Bodies of requests and responses, and Blob/File, as the Fetch and File
-// API standards define them, over bytes held in memory (a Uint8Array): the
-// host hands a whole response body over at once (extension/fetch.c), so a
-// body is read whole too. What a body may be made from (BodyInit): a
-// string (UTF-8, text/plain), an ArrayBuffer or a view of one, a Blob, a
-// URLSearchParams-like object (form-urlencoded), or null.
+// Bodies of requests and responses, Blob/File and FormData, as the Fetch,
+// File API and XHR standards define them, over bytes held in memory (a
+// Uint8Array): the host hands a whole response body over at once
+// (extension/fetch.c), so a body is read whole too; `body` offers the same
+// bytes as a ReadableStream of one chunk. What a body may be made from
+// (BodyInit): a string (UTF-8, text/plain), an ArrayBuffer or a view of
+// one, a Blob, URLSearchParams (form-urlencoded), FormData (multipart, with
+// a random boundary), or null. formData() reads both form encodings back.
 
 // made on first use: this module is imported before setupWeb defines them
 let utf8 = null;
@@ -94,9 +96,123 @@ export class File extends Blob {
   }
 }
 
+// A form's entries: strings, and Files for Blob values (FormData, XHR standard).
+export class FormData {
+  #entries = []; // [name, string | File]
+  constructor(form) {
+    if (form !== undefined) throw new TypeError("FormData: udf has no HTML forms to read");
+  }
+  static #value(value, filename) {
+    if (value instanceof Blob) {
+      if (value instanceof File && filename === undefined) return value;
+      return new File([value], filename === undefined ? (value instanceof File ? value.name : "blob") : String(filename),
+        { type: value.type });
+    }
+    return String(value);
+  }
+  append(name, value, filename) {
+    this.#entries.push([String(name), FormData.#value(value, filename)]);
+  }
+  set(name, value, filename) {
+    const n = String(name);
+    const v = FormData.#value(value, filename);
+    const i = this.#entries.findIndex(([k]) => k === n);
+    if (i < 0) this.#entries.push([n, v]);
+    else {
+      this.#entries[i] = [n, v];
+      this.#entries = this.#entries.filter(([k], j) => k !== n || j === i);
+    }
+  }
+  delete(name) {
+    const n = String(name);
+    this.#entries = this.#entries.filter(([k]) => k !== n);
+  }
+  get(name) {
+    const e = this.#entries.find(([k]) => k === String(name));
+    return e ? e[1] : null;
+  }
+  getAll(name) {
+    return this.#entries.filter(([k]) => k === String(name)).map(([, v]) => v);
+  }
+  has(name) {
+    return this.#entries.some(([k]) => k === String(name));
+  }
+  *entries() {
+    for (const [k, v] of this.#entries) yield [k, v];
+  }
+  *keys() {
+    for (const [k] of this.#entries) yield k;
+  }
+  *values() {
+    for (const [, v] of this.#entries) yield v;
+  }
+  forEach(fn, thisArg) {
+    for (const [k, v] of this.#entries) fn.call(thisArg, v, k, this);
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+  get [Symbol.toStringTag]() {
+    return "FormData";
+  }
+}
+
+// multipart/form-data bytes of a FormData, with a random boundary (RFC 7578).
+function encodeMultipart(form) {
+  const random = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(random);
+  const boundary = `----udfFormBoundary${Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  const quote = (s) => s.replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
+  const parts = [];
+  for (const [name, value] of form) {
+    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"`);
+    if (typeof value === "string") parts.push(`\r\n\r\n${value.replace(/\r?\n|\r/g, "\r\n")}\r\n`);
+    else {
+      parts.push(`; filename="${quote(value.name)}"\r\nContent-Type: ${value.type || "application/octet-stream"}\r\n\r\n`);
+      parts.push(value, "\r\n");
+    }
+  }
+  parts.push(`--${boundary}--\r\n`);
+  return { bytes: partsToBytes(parts), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+// A body's form entries: application/x-www-form-urlencoded or multipart/form-data.
+export function decodeForm(bytes, contentType) {
+  const form = new FormData();
+  const type = (contentType ?? "").toLowerCase();
+  if (type.startsWith("application/x-www-form-urlencoded")) {
+    for (const [k, v] of new globalThis.URLSearchParams(decoder.decode(bytes))) form.append(k, v);
+    return form;
+  }
+  const m = /^multipart\/form-data\s*;.*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? "");
+  if (!m) throw new TypeError(`formData: the body's Content-Type is not a form (${contentType ?? "none"})`);
+  // work on a latin1 string so byte offsets stay offsets
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  const delimiter = `--${m[1] ?? m[2]}`;
+  const chunks = text.split(delimiter);
+  if (chunks.length < 2) throw new TypeError("formData: the multipart body has no parts");
+  for (const chunk of chunks.slice(1)) {
+    if (chunk.startsWith("--")) break;
+    const split = chunk.indexOf("\r\n\r\n");
+    if (split < 0) throw new TypeError("formData: a multipart part has no header end");
+    const head = chunk.slice(2, split);
+    const body = chunk.slice(split + 4, chunk.endsWith("\r\n") ? -2 : undefined);
+    const name = /name="([^"]*)"/i.exec(head)?.[1];
+    if (name === undefined) throw new TypeError("formData: a multipart part has no name");
+    const filename = /filename="([^"]*)"/i.exec(head)?.[1];
+    const partType = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? "";
+    const raw = Uint8Array.from(body, (c) => c.charCodeAt(0));
+    if (filename !== undefined) form.append(name, new File([raw], filename, { type: partType }));
+    else form.append(name, decoder.decode(raw));
+  }
+  return form;
+}
+
 // A BodyInit's bytes and the Content-Type it implies: {bytes, type} or null for no body.
 export function extractBody(init) {
   if (init === null || init === undefined) return null;
+  if (init instanceof FormData) return encodeMultipart(init);
   if (typeof init === "string") return { bytes: encoder.encode(init), type: "text/plain;charset=UTF-8" };
   if (init instanceof Blob) return { bytes: init._bytes(), type: init.type || null };
   if (init instanceof ArrayBuffer) return { bytes: new Uint8Array(init.slice(0)), type: null };
@@ -113,6 +229,7 @@ export function extractBody(init) {
 export class Body {
   #bytes;
   #used = false;
+  #stream = null;
   _initBody(bytes) {
     this.#bytes = bytes; // Uint8Array or null
   }
@@ -146,7 +263,26 @@ export class Body {
     return new Blob([b], { type: this.headers.get("content-type") ?? "" });
   }
   async formData() {
-    throw new TypeError("udf does not parse form data bodies yet (Body.formData)");
+    const type = this.headers.get("content-type");
+    return decodeForm(await this.#consume(), type);
+  }
+  // the body as a ReadableStream of one chunk; reading it uses the body up
+  get body() {
+    if (this.#bytes === null || this.#bytes === undefined) return null;
+    if (!this.#stream) {
+      this.#stream = new globalThis.ReadableStream({
+        pull: (c) => {
+          if (this.#used) {
+            c.error(new TypeError("Body is unusable: the body has already been read"));
+            return;
+          }
+          this.#used = true;
+          c.enqueue(this.#bytes.slice());
+          c.close();
+        },
+      }, { highWaterMark: 0 });
+    }
+    return this.#stream;
   }
 }
 

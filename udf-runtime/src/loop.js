@@ -101,9 +101,9 @@ export function makeLoop(native, realNow) {
         return true;
       }
       const completions = native.wait(next === null ? -1 : Math.max(0, next.t.due - realNow()));
-      // null: the host has nothing in flight for us, so no waiter can ever be answered
-      if (completions === null && next === null) return false;
-      if (completions) deliver(completions);
+      // null without a timer: the host has nothing in flight for us, so no waiter can ever be answered
+      if (completions === null) return next !== null;
+      deliver(completions);
       return true;
     },
 

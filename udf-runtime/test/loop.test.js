@@ -15,10 +15,11 @@ function makeHost() {
     native: {
       wait(ms) {
         waits.push(ms);
+        if (ms < 0 && queue.length === 0) return null;
         if (queue.length) return queue.splice(0);
         const end = Date.now() + (ms < 0 ? 0 : ms);
         while (Date.now() < end);
-        return [];
+        return null; // as the host answers when nothing completed
       },
     },
   };
@@ -71,5 +72,11 @@ test("endCall drops timers and waiters", () => {
   loop.addTimer(() => {}, 1000, [], false);
   loop.waitFor(1, () => {});
   loop.endCall();
+  assert.equal(loop.pump(), false);
+});
+
+test("a waiter the host has nothing in flight for ends the loop (never settles)", () => {
+  const loop = makeLoop(makeHost().native, Date.now);
+  loop.waitFor(3, () => assert.fail("no completion can come"));
   assert.equal(loop.pump(), false);
 });

@@ -297,3 +297,35 @@ export const nested = action({
     return { theirs, mine: await mine };
   },
 });
+
+// FormData: a multipart body the server receives, read back with formData(); a
+// urlencoded body too; Response.body as a stream
+export const forms = action({
+  args: { port: v.number() },
+  handler: async (ctx, { port }) => {
+    const form = new FormData();
+    form.append("name", "Ada");
+    // (the server echoes the body as UTF-8 text, so the file holds text-safe bytes)
+    form.append("file", new Blob([new Uint8Array([1, 2, 65])], { type: "application/x-demo" }), "d.bin");
+    const echo = await (await fetch(`${base(port)}/echo`, { method: "POST", body: form })).json();
+    const type = echo.headers["content-type"];
+    const back = await new Response(echo.body, { headers: { "content-type": type } }).formData();
+    const file = back.get("file");
+    const urlencoded = await new Response("a=1&b=x+y", { headers: { "content-type": "application/x-www-form-urlencoded" } }).formData();
+    const r = await fetch(`${base(port)}/bytes?n=5`);
+    const reader = r.body.getReader();
+    const chunks = [];
+    for (let x = await reader.read(); !x.done; x = await reader.read()) chunks.push(...x.value);
+    let again;
+    try {
+      await r.text();
+    } catch (e) {
+      again = e.name;
+    }
+    return {
+      multipart: type.startsWith("multipart/form-data; boundary="),
+      name: back.get("name"), file: [file.name, file.type, file.size],
+      urlencoded: [...urlencoded], stream: chunks, bodyUsed: r.bodyUsed, readAgain: again,
+    };
+  },
+});

@@ -1,4 +1,4 @@
-// fetch, Headers, Request, Response, Blob and File: the Fetch standard's
+// fetch, Headers, Request, Response, Blob, File and FormData: the Fetch standard's
 // API over the host's HTTP client (extension/fetch.c, libcurl).
 //
 // fetch(input, init) makes a Request, hands its method, URL, headers and
@@ -14,8 +14,8 @@
 //
 // As in Convex, fetch is for actions: in a query or mutation it returns a
 // promise rejected with "Can't use fetch() in queries and mutations...".
-// Bodies are read whole (body.js); Response.body as a stream is not there.
-import { Blob, File, Body, extractBody, bytesToBase64 } from "../body.js";
+// Bodies are held whole (body.js); Response.body is a stream of one chunk.
+import { Blob, File, FormData, Body, extractBody, bytesToBase64 } from "../body.js";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const trimHttp = (s) => s.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
@@ -291,10 +291,6 @@ class Response extends Body {
   get headers() {
     return this.#headers;
   }
-  get body() {
-    // bodies are read whole here; a stream of them is not provided yet
-    return null;
-  }
   clone() {
     if (this.bodyUsed) throw new TypeError("Response.clone: the body has already been read");
     const r = new Response(null, { status: 200 });
@@ -350,4 +346,5 @@ export function setupFetch(global, { loop, ops, asyncAllowed }) {
   define("Response", Response);
   define("Blob", Blob);
   define("File", File);
+  define("FormData", FormData);
 }
