@@ -37,8 +37,9 @@
  * Limits: udf.fetch_max_response_size (the body, checked as it arrives),
  * udf.fetch_timeout (each hop), udf.fetch_max_concurrent (requests in flight
  * in one backend; at most FETCH_MAX_CONNECTIONS of them hold a connection
- * at once, the others wait in curl's queue). A refusal or failure is a completion with ok false and a
- * message, which JS throws as a TypeError, as fetch does.
+ * at once, the others wait in curl's queue). A refusal or failure is a
+ * completion with ok false and a message, which JS throws as a TypeError,
+ * as fetch does.
  *
  * Only an action may start a request; the op checks the running function's
  * kind itself, whatever the runtime let through.
