@@ -33,6 +33,8 @@ RESET udf.fetch_max_concurrent;
 SELECT jsonb_pretty(udf_invoke('fetch:abort', '{"port": 56651}'));
 SELECT udf_invoke('fetch:objects');
 SELECT udf_invoke('fetch:forms', '{"port": 56651}');
+SELECT udf_invoke('fetch:streamBody', '{"port": 56651}');
+SELECT udf_invoke('fetch:formInQuery');
 SELECT udf_invoke('fetch:dangling', '{"port": 56651}');
 SELECT udf_invoke('fetch:inQuery');
 SELECT udf_invoke('fetch:inMutation');

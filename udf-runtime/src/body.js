@@ -226,6 +226,12 @@ export function extractBody(init) {
 }
 
 // The body-reading half of Request and Response (the Fetch standard's Body mixin).
+// Who may parse forms: setupFetch installs Convex's check (no formData() in queries and mutations).
+let formParseAllowed = () => {};
+export function setFormParseCheck(check) {
+  formParseAllowed = check;
+}
+
 export class Body {
   #bytes;
   #used = false;
@@ -263,6 +269,7 @@ export class Body {
     return new Blob([b], { type: this.headers.get("content-type") ?? "" });
   }
   async formData() {
+    formParseAllowed("formData()");
     const type = this.headers.get("content-type");
     return decodeForm(await this.#consume(), type);
   }

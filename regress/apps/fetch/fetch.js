@@ -199,6 +199,8 @@ export const inner = action({
       private192: await attempt("http://192.168.0.1/"),
       v6loopback: await attempt(`http://[::1]:${port}/`),
       mapped: await attempt(`http://[::ffff:127.0.0.1]:${port}/`),
+      // .invalid never resolves (RFC 6761)
+      unknownHost: await attempt("http://no-such-host.invalid/"),
     };
   },
 });
@@ -328,4 +330,30 @@ export const forms = action({
       urlencoded: [...urlencoded], stream: chunks, bodyUsed: r.bodyUsed, readAgain: again,
     };
   },
+});
+
+// a ReadableStream request body is sent whole
+export const streamBody = action({
+  args: { port: v.number() },
+  handler: async (ctx, { port }) => {
+    const body = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode("part one, "));
+        c.enqueue(new TextEncoder().encode("part two"));
+        c.close();
+      },
+    });
+    const echo = await (await fetch(`${base(port)}/echo`, { method: "POST", body })).json();
+    return echo.body;
+  },
+});
+
+// formData() is Convex's FormParse op: refused in queries and mutations
+export const formInQuery = query(async () => {
+  try {
+    await new Response("a=1", { headers: { "content-type": "application/x-www-form-urlencoded" } }).formData();
+    return "parsed";
+  } catch (e) {
+    return e.message;
+  }
 });

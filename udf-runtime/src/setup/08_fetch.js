@@ -13,9 +13,10 @@
 // request in the host and rejects with the signal's reason.
 //
 // As in Convex, fetch is for actions: in a query or mutation it returns a
-// promise rejected with "Can't use fetch() in queries and mutations...".
+// promise rejected with "Can't use fetch() in queries and mutations...", and
+// so does formData() (Convex's FormParse op).
 // Bodies are held whole (body.js); Response.body is a stream of one chunk.
-import { Blob, File, FormData, Body, extractBody, bytesToBase64 } from "../body.js";
+import { Blob, File, FormData, Body, extractBody, bytesToBase64, setFormParseCheck } from "../body.js";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const trimHttp = (s) => s.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
@@ -308,10 +309,25 @@ class Response extends Body {
   }
 }
 
+// Every chunk of a ReadableStream of bytes (or strings, as UTF-8), joined.
+async function readAll(stream) {
+  const reader = stream.getReader();
+  const parts = [];
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    if (typeof r.value !== "string" && !ArrayBuffer.isView(r.value) && !(r.value instanceof ArrayBuffer)) {
+      throw new TypeError("fetch: a request body stream must yield bytes");
+    }
+    parts.push(r.value);
+  }
+  return new Blob(parts);
+}
+
 export function setupFetch(global, { loop, ops, asyncAllowed }) {
   // The request to the host, and its completion turned into a Response.
   async function fetch(input, init = undefined) {
     asyncAllowed("fetch()");
+    // a stream body is read whole first: the host sends bodies it holds
+    if (init && init.body instanceof global.ReadableStream) init = { ...init, body: await readAll(init.body) };
     const request = new Request(input, init ?? {});
     const signal = request.signal;
     if (signal && signal.aborted) throw signal.reason;
@@ -338,6 +354,7 @@ export function setupFetch(global, { loop, ops, asyncAllowed }) {
     });
   }
 
+  setFormParseCheck(asyncAllowed);
   const define = (name, value) =>
     Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
   define("fetch", fetch);
