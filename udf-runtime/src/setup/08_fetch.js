@@ -122,7 +122,8 @@ class Headers {
   }
 }
 
-const METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"];
+// the methods the Fetch standard uppercases (not PATCH: "patch" is sent as written)
+const METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
 const REDIRECTS = ["follow", "error", "manual"];
 
 // A method, normalised as the Fetch standard says, or a TypeError.
