@@ -46,11 +46,14 @@
  *
  * What may raise: the ops run under syscall.c's guard (palloc, the policy).
  * curl's callbacks never call PostgreSQL (no palloc, no ereport): they run
- * inside curl_multi_perform with curl's frames on the stack.
+ * inside curl_multi_perform with curl's frames on the stack. curl's
+ * resolver threads never see a signal (Perform) and call nothing of ours.
  */
 #include "udf.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
 #include <curl/curl.h>
 #include <jansson.h>
 
@@ -108,6 +111,7 @@ static curl_socket_t OnOpenSocket(void *arg, curlsocktype purpose, struct curl_s
 static int	OnPrereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port);
 static bool PrepareHop(FetchRequest *req, const char *url, char *why, size_t whylen);
 static void Finish(FetchRequest *req, CURLcode code);
+static void Perform(int *running);
 static void FreeRequest(FetchRequest *req);
 static void Unlink(FetchRequest *req);
 static void WriteCompletion(ValueWriter *w, FetchRequest *req);
@@ -522,6 +526,25 @@ Finish(FetchRequest *req, CURLcode code)
 	req->done = true;
 }
 
+/*
+ * curl_multi_perform with every signal blocked: curl resolves host names on
+ * threads it starts from here, and a thread inherits its creator's signal
+ * mask, so PostgreSQL's handlers never run on one of them (as none runs on
+ * the watchdog's). Signals that arrive meanwhile are taken as soon as the
+ * mask is restored, microseconds later.
+ */
+static void
+Perform(int *running)
+{
+	sigset_t	all;
+	sigset_t	old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	curl_multi_perform(multi, running);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Move the transfers along, sleeping at most timeout_ms on their sockets. */
 void
 FetchPoll(long timeout_ms)
@@ -532,11 +555,11 @@ FetchPoll(long timeout_ms)
 
 	if (multi == NULL)
 		return;
-	curl_multi_perform(multi, &running);
+	Perform(&running);
 	if (running > 0)
 	{
 		curl_multi_poll(multi, NULL, 0, (int) timeout_ms, NULL);
-		curl_multi_perform(multi, &running);
+		Perform(&running);
 	}
 	while ((msg = curl_multi_info_read(multi, &queued)) != NULL)
 	{
