@@ -29,6 +29,7 @@ OBJS = \
 	extension/contexts.o \
 	extension/crypto.o \
 	extension/crypto_keys.o \
+	extension/crypto_sign.o \
 	extension/dbops.o \
 	extension/dbfilter.o \
 	extension/dbpage.o \

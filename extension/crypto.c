@@ -13,6 +13,8 @@
  *   crypto/aesGcm (encrypt, key, iv, data, aad, tagBits)
  *   crypto/pbkdf2 (hash, password, salt, iterations, bits)
  *   crypto/hkdf (hash, key, salt, info, bits)
+ *   crypto/aes (mode, encrypt, key, iv, data, counterBits)  AES-CBC (PKCS #7 padding), AES-CTR
+ *   crypto/aesKw (wrap, kek, data)                          AES key wrap (RFC 3394)
  * hash is a Web Crypto name: SHA-1, SHA-256, SHA-384, SHA-512. OpenSSL is
  * the library PostgreSQL itself is built with (libcrypto 3); every OpenSSL
  * object is freed before anything here can raise, and a failure answers an
@@ -40,6 +42,11 @@
 static const EVP_MD *HashOf(const char *name);
 static void AnswerBytes(UdfV8HostResult *out, const unsigned char *data, size_t len);
 static inline const char *ArgBytes(const UdfV8Arg *args, int i, size_t *len);
+static const EVP_CIPHER *AesCipher(const char *mode, size_t klen);
+static bool CounterWraps(const unsigned char *counter, int bits, size_t blocks);
+static bool RunCipher(const EVP_CIPHER *cipher, bool encrypt, bool wrap, const unsigned char *key,
+					  const unsigned char *iv, const unsigned char *data, size_t dlen, unsigned char *buf,
+					  int *outlen);
 
 /* OpenSSL's digest for a Web Crypto hash name, or NULL. */
 static const EVP_MD *
@@ -282,4 +289,119 @@ CryptoHkdf(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 		return;
 	}
 	AnswerBytes(out, buf, outlen);
+}
+
+/* The AES cipher of a mode ("CBC", "CTR", "KW") for a key length, or NULL. */
+static const EVP_CIPHER *
+AesCipher(const char *mode, size_t klen)
+{
+	if (mode == NULL)
+		return NULL;
+	if (strcmp(mode, "CBC") == 0)
+		return klen == 16 ? EVP_aes_128_cbc() : klen == 24 ? EVP_aes_192_cbc() : klen == 32 ? EVP_aes_256_cbc() : NULL;
+	if (strcmp(mode, "CTR") == 0)
+		return klen == 16 ? EVP_aes_128_ctr() : klen == 24 ? EVP_aes_192_ctr() : klen == 32 ? EVP_aes_256_ctr() : NULL;
+	if (strcmp(mode, "KW") == 0)
+		return klen == 16 ? EVP_aes_128_wrap() : klen == 24 ? EVP_aes_192_wrap() : klen == 32 ? EVP_aes_256_wrap() : NULL;
+	return NULL;
+}
+
+/* Does an AES-CTR counter's low `bits` bits wrap within `blocks` blocks? (Web Crypto refuses that.) */
+static bool
+CounterWraps(const unsigned char *counter, int bits, size_t blocks)
+{
+	uint64		low = 0;
+
+	if (bits >= 64)
+		return false;			/* 2^64 blocks are more than any body */
+	for (int i = 8; i < 16; i++)
+		low = (low << 8) | counter[i];
+	low &= (((uint64) 1) << bits) - 1;
+	return blocks > (((uint64) 1) << bits) - low;
+}
+
+/* Run a whole-buffer cipher (CBC, CTR, KW) one way; the answer is palloc'd. */
+static bool
+RunCipher(const EVP_CIPHER *cipher, bool encrypt, bool wrap, const unsigned char *key,
+		  const unsigned char *iv, const unsigned char *data, size_t dlen, unsigned char *buf, int *outlen)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int			n = 0,
+				m = 0;
+	bool		ok;
+
+	if (ctx && wrap)
+		EVP_CIPHER_CTX_set_flags(ctx, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+	ok = ctx != NULL &&
+		EVP_CipherInit_ex(ctx, cipher, NULL, key, iv, encrypt ? 1 : 0) == 1 &&
+		EVP_CipherUpdate(ctx, buf, &n, data, (int) dlen) == 1 &&
+		EVP_CipherFinal_ex(ctx, buf + n, &m) == 1;
+	EVP_CIPHER_CTX_free(ctx);
+	*outlen = n + m;
+	return ok;
+}
+
+/* crypto/aes(mode, encrypt, key, iv, data, counterBits): AES-CBC or AES-CTR. */
+void
+CryptoAes(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
+{
+	const char *mode = OpArgString(args, 0);
+	bool		encrypt = OpArgNumber(args, 1) != 0;
+	size_t		klen,
+				ivlen,
+				dlen;
+	const unsigned char *key = (const unsigned char *) ArgBytes(args, 2, &klen);
+	const unsigned char *iv = (const unsigned char *) ArgBytes(args, 3, &ivlen);
+	const unsigned char *data = (const unsigned char *) ArgBytes(args, 4, &dlen);
+	int			counter_bits = (int) OpArgNumber(args, 5);
+	const EVP_CIPHER *cipher = AesCipher(mode, klen);
+	unsigned char *buf;
+	int			len = 0;
+
+	if (cipher == NULL || ivlen != 16)
+	{
+		out->error_message = "OperationError: invalid AES key or iv/counter (16 bytes)";
+		return;
+	}
+	if (strcmp(mode, "CTR") == 0 && (counter_bits < 1 || counter_bits > 128 || CounterWraps(iv, counter_bits, (dlen + 15) / 16)))
+	{
+		out->error_message = "OperationError: the AES-CTR counter would wrap within the data";
+		return;
+	}
+	buf = palloc(dlen + 32);
+	if (!RunCipher(cipher, encrypt, false, key, iv, data ? data : (const unsigned char *) "", dlen, buf, &len))
+	{
+		out->error_message = encrypt ? "OperationError: AES encryption failed"
+			: "OperationError: AES decryption failed (wrong key, or the padding is not valid)";
+		return;
+	}
+	AnswerBytes(out, buf, len);
+}
+
+/* crypto/aesKw(wrap, kek, data): RFC 3394 key wrap (data a multiple of 8 bytes, 16 or more). */
+void
+CryptoAesKw(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
+{
+	bool		wrap = OpArgNumber(args, 0) != 0;
+	size_t		klen,
+				dlen;
+	const unsigned char *kek = (const unsigned char *) ArgBytes(args, 1, &klen);
+	const unsigned char *data = (const unsigned char *) ArgBytes(args, 2, &dlen);
+	const EVP_CIPHER *cipher = AesCipher("KW", klen);
+	unsigned char *buf;
+	int			len = 0;
+
+	if (cipher == NULL || dlen % 8 != 0 || dlen < (size_t) (wrap ? 16 : 24))
+	{
+		out->error_message = "OperationError: AES-KW needs a 128/192/256-bit key and data of 8-byte blocks";
+		return;
+	}
+	buf = palloc(dlen + 16);
+	if (!RunCipher(cipher, wrap, true, kek, NULL, data, dlen, buf, &len))
+	{
+		out->error_message = wrap ? "OperationError: AES-KW wrapping failed"
+			: "OperationError: AES-KW unwrapping failed (wrong key, or the data is not authentic)";
+		return;
+	}
+	AnswerBytes(out, buf, len);
 }

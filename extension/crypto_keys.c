@@ -1,6 +1,7 @@
 /*
  * crypto_keys.c -- asymmetric keys for the runtime's Web Crypto, from OpenSSL:
- * Ed25519, ECDSA (P-256, P-384, P-521) and RSA (RSASSA-PKCS1-v1_5, RSA-PSS).
+ * Ed25519, X25519, EC (ECDSA, ECDH: P-256, P-384, P-521) and RSA
+ * (RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP); what they do is in crypto_sign.c.
  *
  * The runtime (udf-runtime/src/setup/09_crypto.js) holds every asymmetric
  * key as DER: a private key as PKCS #8, a public key as SubjectPublicKeyInfo,
@@ -11,11 +12,8 @@
  *       pkcs8, spki, or jwk (data: the JWK as JSON text)
  *   crypto/keyExport (format, der, private) -> bytes, or the JWK as JSON text
  *   crypto/keyGenerate (kind, curve, bits) -> {private, public} (actions only)
- *   crypto/sign (kind, der, data, hash, saltLength) -> signature
- *   crypto/verify (kind, der, signature, data, hash, saltLength) -> boolean
- * ECDSA signatures cross as Web Crypto has them (r || s, each the curve's
- * size) and as DER inside OpenSSL. JWK members are base64url, converted with
- * OpenSSL's own coder.
+ * kind is Ed25519, X25519, EC or RSA. JWK members are base64url, converted
+ * with OpenSSL's own coder.
  *
  * Every OpenSSL object is freed on every path; OpenSSL's own secrets are
  * cleansed before they are freed. What may raise here is palloc, only when
@@ -37,23 +35,18 @@
 #include "crypto.h"
 #include "writer.h"
 
-static const EVP_MD *HashNamed(const char *name);
-static EVP_PKEY *FromDer(const char *der, size_t len, bool private_key);
 static EVP_PKEY *FromRaw(const char *kind, const char *curve, const unsigned char *data, size_t len);
 static EVP_PKEY *FromJwk(const char *kind, const char *json, bool *private_key, const char **why);
 static unsigned char *ToDer(EVP_PKEY *pkey, bool private_key, int *len);
 static char *ToJwk(EVP_PKEY *pkey, bool private_key);
-static const char *CurveOf(EVP_PKEY *pkey);
-static int	CurveBytes(const char *curve);
 static const char *GroupOf(const char *curve);
 static void AnswerKey(UdfV8HostResult *out, EVP_PKEY *pkey, bool private_key);
 static BIGNUM *JwkBn(json_t *jwk, const char *member);
 static char *B64url(const unsigned char *data, int len);
-static bool SignOrVerify(bool sign, const UdfV8Arg *args, UdfV8HostResult *out);
 
 /* OpenSSL's digest for a Web Crypto hash name, or NULL. */
-static const EVP_MD *
-HashNamed(const char *name)
+const EVP_MD *
+CryptoHashNamed(const char *name)
 {
 	if (name == NULL)
 		return NULL;
@@ -72,15 +65,15 @@ GroupOf(const char *curve)
 }
 
 /* Bytes of one coordinate (and of r and s) on a named curve. */
-static int
-CurveBytes(const char *curve)
+int
+CryptoCurveBytes(const char *curve)
 {
 	return strcmp(curve, "P-256") == 0 ? 32 : strcmp(curve, "P-384") == 0 ? 48 : 66;
 }
 
 /* The Web Crypto curve name of an EC key, or NULL. */
-static const char *
-CurveOf(EVP_PKEY *pkey)
+const char *
+CryptoCurveOf(EVP_PKEY *pkey)
 {
 	char		group[64];
 
@@ -92,8 +85,8 @@ CurveOf(EVP_PKEY *pkey)
 }
 
 /* A key from PKCS #8 (private) or SubjectPublicKeyInfo (public) DER, or NULL. */
-static EVP_PKEY *
-FromDer(const char *der, size_t len, bool private_key)
+EVP_PKEY *
+CryptoKeyFromDer(const char *der, size_t len, bool private_key)
 {
 	const unsigned char *p = (const unsigned char *) der;
 
@@ -116,9 +109,10 @@ FromRaw(const char *kind, const char *curve, const unsigned char *data, size_t l
 	EVP_PKEY_CTX *ctx;
 	OSSL_PARAM	params[3];
 
-	if (strcmp(kind, "Ed25519") == 0)
-		return len == 32 ? EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, data, len) : NULL;
-	if (strcmp(kind, "EC") != 0 || GroupOf(curve) == NULL || len != (size_t) (1 + 2 * CurveBytes(curve)) || data[0] != 4)
+	if (strcmp(kind, "Ed25519") == 0 || strcmp(kind, "X25519") == 0)
+		return len == 32 ? EVP_PKEY_new_raw_public_key(kind[0] == 'E' ? EVP_PKEY_ED25519 : EVP_PKEY_X25519,
+													   NULL, data, len) : NULL;
+	if (strcmp(kind, "EC") != 0 || GroupOf(curve) == NULL || len != (size_t) (1 + 2 * CryptoCurveBytes(curve)) || data[0] != 4)
 		return NULL;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *) GroupOf(curve), 0);
 	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *) data, len);
@@ -204,14 +198,17 @@ FromJwk(const char *kind, const char *json, bool *private_key, const char **why)
 		json_decref(jwk);
 		return NULL;
 	}
-	if (strcmp(kind, "Ed25519") == 0 && strcmp(kty, "OKP") == 0 && crv && strcmp(crv, "Ed25519") == 0)
+	if ((strcmp(kind, "Ed25519") == 0 || strcmp(kind, "X25519") == 0) && strcmp(kty, "OKP") == 0 && crv &&
+		strcmp(crv, kind) == 0)
 	{
 		BIGNUM	   *x = JwkBn(jwk, *private_key ? "d" : "x");
 		unsigned char raw[32];
+		int			id = kind[0] == 'E' ? EVP_PKEY_ED25519 : EVP_PKEY_X25519;
 
+		/* the raw key is little-endian bytes, not a number: BN only carries them through */
 		if (x && BN_num_bytes(x) <= 32 && BN_bn2binpad(x, raw, 32) == 32)
-			pkey = *private_key ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, raw, 32)
-				: EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, 32);
+			pkey = *private_key ? EVP_PKEY_new_raw_private_key(id, NULL, raw, 32)
+				: EVP_PKEY_new_raw_public_key(id, NULL, raw, 32);
 		BN_free(x);
 		json_decref(jwk);
 		return pkey;
@@ -219,7 +216,7 @@ FromJwk(const char *kind, const char *json, bool *private_key, const char **why)
 	bld = OSSL_PARAM_BLD_new();
 	if (strcmp(kind, "EC") == 0 && strcmp(kty, "EC") == 0 && GroupOf(crv))
 	{
-		int			size = CurveBytes(crv);
+		int			size = CryptoCurveBytes(crv);
 		unsigned char *point = palloc(1 + 2 * size);
 
 		bn[0] = JwkBn(jwk, "x");
@@ -296,7 +293,7 @@ ToJwk(EVP_PKEY *pkey, bool private_key)
 	int			id = EVP_PKEY_get_base_id(pkey);
 
 	initStringInfo(&buf);
-	if (id == EVP_PKEY_ED25519)
+	if (id == EVP_PKEY_ED25519 || id == EVP_PKEY_X25519)
 	{
 		unsigned char pub[32];
 		unsigned char priv[32];
@@ -306,7 +303,8 @@ ToJwk(EVP_PKEY *pkey, bool private_key)
 		if (EVP_PKEY_get_raw_public_key(pkey, pub, &n) != 1 ||
 			(private_key && EVP_PKEY_get_raw_private_key(pkey, priv, &m) != 1))
 			return NULL;
-		appendStringInfo(&buf, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"", B64url(pub, 32));
+		appendStringInfo(&buf, "{\"kty\":\"OKP\",\"crv\":\"%s\",\"x\":\"%s\"",
+						 id == EVP_PKEY_ED25519 ? "Ed25519" : "X25519", B64url(pub, 32));
 		if (private_key)
 			appendStringInfo(&buf, ",\"d\":\"%s\"", B64url(priv, 32));
 		OPENSSL_cleanse(priv, sizeof(priv));
@@ -321,7 +319,7 @@ ToJwk(EVP_PKEY *pkey, bool private_key)
 			OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1,
 		OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
 		bool		ec = id == EVP_PKEY_EC;
-		const char *curve = ec ? CurveOf(pkey) : NULL;
+		const char *curve = ec ? CryptoCurveOf(pkey) : NULL;
 		int			count = ec ? (private_key ? 3 : 2) : (private_key ? 8 : 2);
 
 		if (ec && curve == NULL)
@@ -339,7 +337,7 @@ ToJwk(EVP_PKEY *pkey, bool private_key)
 			if (!EVP_PKEY_get_bn_param(pkey, ec ? ec_params[i] : rsa_params[i], &bn))
 				return NULL;
 			/* EC coordinates and d are fixed-size; RSA integers minimal */
-			size = ec ? CurveBytes(curve) : BN_num_bytes(bn);
+			size = ec ? CryptoCurveBytes(curve) : BN_num_bytes(bn);
 			bin = palloc(Max(size, 1));
 			BN_bn2binpad(bn, bin, size);
 			BN_clear_free(bn);
@@ -358,7 +356,7 @@ AnswerKey(UdfV8HostResult *out, EVP_PKEY *pkey, bool private_key)
 {
 	int			len;
 	unsigned char *der = ToDer(pkey, private_key, &len);
-	const char *curve = CurveOf(pkey);
+	const char *curve = CryptoCurveOf(pkey);
 	int			bits = EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA ? EVP_PKEY_get_bits(pkey) : 0;
 	ValueWriter w;
 
@@ -406,13 +404,14 @@ CryptoKeyImport(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 		out->error_message = "DataError: no key data";
 		return;
 	}
-	want = strcmp(kind, "Ed25519") == 0 ? EVP_PKEY_ED25519 : strcmp(kind, "EC") == 0 ? EVP_PKEY_EC : EVP_PKEY_RSA;
+	want = strcmp(kind, "Ed25519") == 0 ? EVP_PKEY_ED25519 : strcmp(kind, "X25519") == 0 ? EVP_PKEY_X25519 :
+		strcmp(kind, "EC") == 0 ? EVP_PKEY_EC : EVP_PKEY_RSA;
 	if (strcmp(format, "raw") == 0)
 		pkey = FromRaw(kind, curve, (const unsigned char *) data, len);
 	else if (strcmp(format, "pkcs8") == 0 || strcmp(format, "spki") == 0)
 	{
 		private_key = format[0] == 'p';
-		pkey = FromDer(data, len, private_key);
+		pkey = CryptoKeyFromDer(data, len, private_key);
 	}
 	else if (strcmp(format, "jwk") == 0)
 		pkey = FromJwk(kind, data, &private_key, &why);
@@ -425,7 +424,7 @@ CryptoKeyImport(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 		pkey = NULL;
 	}
 	/* an EC key must be on the curve the algorithm named */
-	if (pkey && want == EVP_PKEY_EC && (curve == NULL || CurveOf(pkey) == NULL || strcmp(CurveOf(pkey), curve) != 0))
+	if (pkey && want == EVP_PKEY_EC && (curve == NULL || CryptoCurveOf(pkey) == NULL || strcmp(CryptoCurveOf(pkey), curve) != 0))
 	{
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
@@ -445,7 +444,7 @@ CryptoKeyExport(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 {
 	const char *format = OpArgString(args, 0);
 	bool		private_key = OpArgNumber(args, 2) != 0;
-	EVP_PKEY   *pkey = FromDer(args[1].str, args[1].len, private_key);
+	EVP_PKEY   *pkey = CryptoKeyFromDer(args[1].str, args[1].len, private_key);
 	unsigned char *bytes = NULL;
 	int			len = 0;
 	char	   *jwk = NULL;
@@ -464,7 +463,8 @@ CryptoKeyExport(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	{
 		size_t		n = 0;
 
-		if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519 && EVP_PKEY_get_raw_public_key(pkey, NULL, &n) == 1)
+		if ((EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519 || EVP_PKEY_get_base_id(pkey) == EVP_PKEY_X25519) &&
+			EVP_PKEY_get_raw_public_key(pkey, NULL, &n) == 1)
 		{
 			bytes = palloc(n);
 			if (EVP_PKEY_get_raw_public_key(pkey, bytes, &n) == 1)
@@ -522,6 +522,8 @@ CryptoKeyGenerate(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	}
 	if (kind && strcmp(kind, "Ed25519") == 0)
 		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	else if (kind && strcmp(kind, "X25519") == 0)
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
 	else if (kind && strcmp(kind, "EC") == 0 && GroupOf(curve))
 		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", GroupOf(curve));
 	else if (kind && strcmp(kind, "RSA") == 0 && bits >= 1024 && bits <= 8192)
@@ -549,124 +551,4 @@ CryptoKeyGenerate(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	out->result = w.buf.data;
 	out->result_len = w.buf.len;
 	out->result_is_values = true;
-}
-
-/*
- * Sign (or verify) data with a key in DER: kind Ed25519 | ECDSA | RSASSA-PKCS1-v1_5 | RSA-PSS.
- * args: kind, der, data, hash, saltLength (sign) or kind, der, signature, data, hash, saltLength.
- */
-static bool
-SignOrVerify(bool sign, const UdfV8Arg *args, UdfV8HostResult *out)
-{
-	const char *kind = OpArgString(args, 0);
-	const UdfV8Arg *sig_arg = sign ? NULL : &args[2];
-	const UdfV8Arg *data_arg = &args[sign ? 2 : 3];
-	const EVP_MD *md = HashNamed(OpArgString(args, sign ? 3 : 4));
-	int			salt = (int) OpArgNumber(args, sign ? 4 : 5);
-	bool		ed = kind && strcmp(kind, "Ed25519") == 0;
-	bool		ecdsa = kind && strcmp(kind, "ECDSA") == 0;
-	bool		pss = kind && strcmp(kind, "RSA-PSS") == 0;
-	EVP_PKEY   *pkey = FromDer(args[1].str, args[1].len, sign);
-	EVP_MD_CTX *mdctx = EVP_MD_CTX_new();
-	EVP_PKEY_CTX *pctx = NULL;
-	const char *curve = pkey ? CurveOf(pkey) : NULL;
-	int			size = curve ? CurveBytes(curve) : 0;
-	unsigned char *sig = NULL;
-	size_t		siglen = 0;
-	unsigned char *der_sig = NULL;
-	int			der_len = 0;
-	unsigned char *raw = NULL;
-	bool		ok = pkey != NULL && mdctx != NULL && (ed || md != NULL) && (!ecdsa || curve != NULL);
-	int			verified = 0;
-
-	if (ok)
-		ok = (sign ? EVP_DigestSignInit(mdctx, &pctx, ed ? NULL : md, NULL, pkey)
-			  : EVP_DigestVerifyInit(mdctx, &pctx, ed ? NULL : md, NULL, pkey)) == 1;
-	if (ok && pss)
-		ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-			EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt) == 1;
-	if (ok && sign)
-	{
-		ok = EVP_DigestSign(mdctx, NULL, &siglen, (const unsigned char *) data_arg->str, data_arg->len) == 1 &&
-			(sig = OPENSSL_malloc(siglen)) != NULL &&
-			EVP_DigestSign(mdctx, sig, &siglen, (const unsigned char *) data_arg->str, data_arg->len) == 1;
-		if (ok && ecdsa)
-		{
-			/* DER (r, s) -> r || s, each the curve's size */
-			const unsigned char *p = sig;
-			ECDSA_SIG  *es = d2i_ECDSA_SIG(NULL, &p, (long) siglen);
-
-			raw = OPENSSL_malloc(2 * size);
-			ok = es && raw && BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, size) == size &&
-				BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + size, size) == size;
-			ECDSA_SIG_free(es);
-		}
-	}
-	else if (ok)
-	{
-		const unsigned char *given = (const unsigned char *) sig_arg->str;
-		size_t		given_len = sig_arg->len;
-
-		if (ecdsa)
-		{
-			/* r || s -> DER; a signature of the wrong size does not verify */
-			ECDSA_SIG  *es = ECDSA_SIG_new();
-			BIGNUM	   *r = given_len == (size_t) (2 * size) ? BN_bin2bn(given, size, NULL) : NULL;
-			BIGNUM	   *s = r ? BN_bin2bn(given + size, size, NULL) : NULL;
-
-			if (es && r && s && ECDSA_SIG_set0(es, r, s) == 1)
-				der_len = i2d_ECDSA_SIG(es, &der_sig);
-			else
-			{
-				BN_free(r);
-				BN_free(s);
-			}
-			ECDSA_SIG_free(es);
-			given = der_sig;
-			given_len = der_len > 0 ? (size_t) der_len : 0;
-		}
-		verified = given_len > 0 &&
-			EVP_DigestVerify(mdctx, given, given_len, (const unsigned char *) data_arg->str, data_arg->len) == 1;
-	}
-	EVP_MD_CTX_free(mdctx);
-	EVP_PKEY_free(pkey);
-	OPENSSL_free(der_sig);
-	if (!ok)
-	{
-		OPENSSL_free(sig);
-		OPENSSL_free(raw);
-		out->error_message = "OperationError: the key cannot be used with this algorithm";
-		return false;
-	}
-	if (sign)
-	{
-		ValueWriter w;
-		unsigned char *copy = palloc(Max(ecdsa ? 2 * size : siglen, 1));
-
-		memcpy(copy, ecdsa ? raw : sig, ecdsa ? 2 * size : siglen);
-		OPENSSL_free(sig);
-		OPENSSL_free(raw);
-		WriterInit(&w, true);
-		WriterBytes(&w, (const char *) copy, ecdsa ? 2 * size : siglen);
-		out->result = w.buf.data;
-		out->result_len = w.buf.len;
-		out->result_is_values = true;
-		return true;
-	}
-	out->result = verified ? "true" : "false";
-	return true;
-}
-
-/* crypto/sign(kind, der, data, hash, saltLength) */
-void
-CryptoSign(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
-{
-	(void) SignOrVerify(true, args, out);
-}
-
-/* crypto/verify(kind, der, signature, data, hash, saltLength) */
-void
-CryptoVerify(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
-{
-	(void) SignOrVerify(false, args, out);
 }

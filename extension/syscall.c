@@ -95,6 +95,10 @@ static const HostEntry host_table[] = {
 	{"crypto/keyGenerate", NULL, CryptoKeyGenerate, 3},
 	{"crypto/sign", NULL, CryptoSign, 5},
 	{"crypto/verify", NULL, CryptoVerify, 6},
+	{"crypto/rsaOaep", NULL, CryptoRsaOaep, 5},
+	{"crypto/ecdh", NULL, CryptoEcdh, 3},
+	{"crypto/aes", NULL, CryptoAes, 6},
+	{"crypto/aesKw", NULL, CryptoAesKw, 3},
 };
 
 /* The entry of a syscall or typed op, or NULL. */

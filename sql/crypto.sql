@@ -1,7 +1,8 @@
 -- Web Crypto over OpenSSL (udf-runtime/src/setup/09_crypto.js, extension/crypto.c),
 -- checked against published test vectors: FIPS 180 digests, RFC 4231 HMAC, the GCM
 -- specification's AES-GCM cases, RFC 7914 PBKDF2, RFC 5869 HKDF, RFC 8032 Ed25519,
--- and ECDSA/RSA against Node's crypto as an independent peer; real randomness in
+-- NIST SP 800-38A AES-CBC/CTR, RFC 3394 AES-KW, RFC 7748 X25519, and ECDSA, RSA,
+-- RSA-OAEP and ECDH against Node's crypto as an independent peer; real randomness in
 -- actions, the seeded PRNG and Convex's refusal of generateKey in queries and
 -- mutations; the API's refusals; a JWT signed in an action checked by openssl.
 \set app `node regress/app-json.mjs regress/apps/crypto`
@@ -34,9 +35,13 @@ SELECT udf_invoke('crypto:peer', jsonb_build_object('peer', :'peer')) AS peer_re
 SELECT jsonb_pretty((:'peer_result'::jsonb) -> 'verified');
 SELECT (:'peer_result'::jsonb) ->> 'signed' AS udf_signed \gset
 \setenv UDF_SIGNED :udf_signed
+\setenv UDF_PEER :peer
 \! node regress/crypto-peer.mjs verify
 SELECT jsonb_pretty(udf_invoke('crypto:keyPairs'));
 SELECT udf_invoke('crypto:keyPairInQuery');
+-- AES-CBC, AES-CTR, AES-KW against NIST SP 800-38A and RFC 3394; X25519 against RFC 7748, ECDH
+SELECT jsonb_pretty(udf_invoke('crypto:aesModes'));
+SELECT jsonb_pretty(udf_invoke('crypto:keyAgreement'));
 -- the JWT's signature as openssl computes it over the same input
 SELECT udf_invoke('crypto:jwt', '{"secret": "s3cret"}') ->> 'input' AS jwt_input,
        udf_invoke('crypto:jwt', '{"secret": "s3cret"}') ->> 'signature' AS jwt_signature \gset

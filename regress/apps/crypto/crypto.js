@@ -148,7 +148,8 @@ export const refusals = action(async () => {
     usage: await attempt(() => subtle().verify("HMAC", signOnly, new Uint8Array(32), utf8("x"))),
     export: await attempt(() => subtle().exportKey("raw", signOnly)),
     unknown: await attempt(() => subtle().digest("MD5", utf8("x"))),
-    x25519: await attempt(() => subtle().importKey("raw", new Uint8Array(32), "X25519", false, ["deriveBits"])),
+    ed448: await attempt(() => subtle().importKey("raw", new Uint8Array(57), "Ed448", false, ["verify"])),
+    rawPrivate: await attempt(() => subtle().importKey("raw", new Uint8Array(32), "X25519", false, ["deriveBits"])),
     badUsage: await attempt(() => subtle().importKey("raw", utf8("k"), { name: "HMAC", hash: "SHA-256" }, false, ["encrypt"])),
     aesLength: await attempt(() => subtle().importKey("raw", new Uint8Array(5), "AES-GCM", false, ["encrypt"])),
   };
@@ -206,7 +207,8 @@ const PEER = {
 export const peer = action({
   args: { peer: v.string() },
   handler: async (ctx, { peer }) => {
-    const { message, keys } = JSON.parse(peer);
+    const peerKeys = JSON.parse(peer);
+    const { message, keys } = peerKeys;
     const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
     const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
     const verified = {};
@@ -222,6 +224,20 @@ export const peer = action({
       verified[`${name} after jwk`] = await subtle().verify(use, again, sig, utf8(message));
       signed.keys[name] = { spki: b64(await subtle().exportKey("spki", pub)), signature: b64(sig) };
     }
+    // RSA-OAEP: decrypt Node's ciphertext, encrypt one for Node; ECDH with Node's public key
+    const oaepAlg = { name: "RSA-OAEP", hash: "SHA-256" };
+    const oaepPriv = await subtle().importKey("pkcs8", unb64(peerKeys.oaep.pkcs8), oaepAlg, false, ["decrypt"]);
+    const oaepPub = await subtle().importKey("spki", unb64(peerKeys.oaep.spki), oaepAlg, false, ["encrypt"]);
+    verified["RSA-OAEP decrypts Node's ciphertext"] =
+      new TextDecoder().decode(await subtle().decrypt("RSA-OAEP", oaepPriv, unb64(peerKeys.oaep.ciphertext))) === message;
+    signed.oaep = { ciphertext: b64(await subtle().encrypt({ name: "RSA-OAEP" }, oaepPub, utf8(message))) };
+    const ecdhAlg = { name: "ECDH", namedCurve: "P-256" };
+    const nodePub = await subtle().importKey("spki", unb64(peerKeys.ecdh.spki), ecdhAlg, true, []);
+    const mine = await subtle().generateKey(ecdhAlg, false, ["deriveBits"]);
+    signed.ecdh = {
+      spki: b64(await subtle().exportKey("spki", mine.publicKey)),
+      shared: b64(await subtle().deriveBits({ name: "ECDH", public: nodePub }, mine.privateKey, 256)),
+    };
     return { verified, signed: JSON.stringify(signed) };
   },
 });
@@ -254,4 +270,75 @@ export const keyPairInQuery = query(async () => {
   } catch (e) {
     return e.message;
   }
+});
+
+// AES-CBC and AES-CTR (NIST SP 800-38A F.2.1, F.5.1) and AES-KW (RFC 3394 4.1), with wrapKey/unwrapKey
+export const aesModes = query(async () => {
+  const key = unhex("2b7e151628aed2a6abf7158809cf4f3c");
+  const p = unhex("6bc1bee22e409f96e93d7e117393172a");
+  const cbcKey = await subtle().importKey("raw", key, "AES-CBC", true, ["encrypt", "decrypt"]);
+  const cbc = await subtle().encrypt({ name: "AES-CBC", iv: unhex("000102030405060708090a0b0c0d0e0f") }, cbcKey, p);
+  const cbcBack = await subtle().decrypt({ name: "AES-CBC", iv: unhex("000102030405060708090a0b0c0d0e0f") }, cbcKey, cbc);
+  const ctrKey = await subtle().importKey("raw", key, "AES-CTR", false, ["encrypt"]);
+  const ctr = await subtle().encrypt({ name: "AES-CTR", counter: unhex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"), length: 64 }, ctrKey, p);
+  let wraps;
+  try {
+    await subtle().encrypt({ name: "AES-CTR", counter: unhex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"), length: 4 }, ctrKey, new Uint8Array(64));
+    wraps = "encrypted";
+  } catch (e) {
+    wraps = `${e.name}: ${e.message}`;
+  }
+  const kek = await subtle().importKey("raw", unhex("000102030405060708090a0b0c0d0e0f"), "AES-KW", false, ["wrapKey", "unwrapKey"]);
+  const toWrap = await subtle().importKey("raw", unhex("00112233445566778899aabbccddeeff"), "AES-GCM", true, ["encrypt"]);
+  const wrapped = await subtle().wrapKey("raw", toWrap, kek, "AES-KW");
+  const unwrapped = await subtle().unwrapKey("raw", wrapped, kek, "AES-KW", "AES-GCM", true, ["encrypt"]);
+  const tampered = new Uint8Array(wrapped.slice(0));
+  tampered[3] ^= 1;
+  let unwrapRefused;
+  try {
+    await subtle().unwrapKey("raw", tampered, kek, "AES-KW", "AES-GCM", true, ["encrypt"]);
+    unwrapRefused = "unwrapped";
+  } catch (e) {
+    unwrapRefused = e.name;
+  }
+  return {
+    cbc: hex(cbc).slice(0, 32) === "7649abac8119b246cee98e9b12e9197d" && cbc.byteLength === 32,
+    cbcBack: hex(cbcBack) === hex(p),
+    ctr: hex(ctr) === "874d6191b620e3261bef6864990db6ce",
+    ctrWraps: wraps,
+    kw: hex(wrapped) === "1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5",
+    kwBack: hex(await subtle().exportKey("raw", unwrapped)) === "00112233445566778899aabbccddeeff",
+    unwrapRefused,
+    jwkAlg: (await subtle().exportKey("jwk", cbcKey)).alg,
+  };
+});
+
+// X25519 (RFC 7748 section 6.1) and ECDH P-256 between two generated keys, deriveBits and deriveKey
+export const keyAgreement = action(async () => {
+  const b64u = (h) => btoa(String.fromCharCode(...unhex(h))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const alicePriv = await subtle().importKey("jwk", { kty: "OKP", crv: "X25519",
+    d: b64u("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"),
+    x: b64u("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a") }, "X25519", false, ["deriveBits"]);
+  const bobPub = await subtle().importKey("raw", unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"),
+    "X25519", true, []);
+  const shared = await subtle().deriveBits({ name: "X25519", public: bobPub }, alicePriv, 256);
+  const a = await subtle().generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits", "deriveKey"]);
+  const b = await subtle().generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits", "deriveKey"]);
+  const ab = await subtle().deriveBits({ name: "ECDH", public: b.publicKey }, a.privateKey, 256);
+  const ba = await subtle().deriveBits({ name: "ECDH", public: a.publicKey }, b.privateKey, 256);
+  const aesA = await subtle().deriveKey({ name: "ECDH", public: b.publicKey }, a.privateKey, { name: "AES-GCM", length: 128 }, true, ["encrypt"]);
+  let otherCurve;
+  try {
+    const c = await subtle().generateKey({ name: "ECDH", namedCurve: "P-384" }, false, ["deriveBits"]);
+    await subtle().deriveBits({ name: "ECDH", public: c.publicKey }, a.privateKey, 256);
+    otherCurve = "derived";
+  } catch (e) {
+    otherCurve = e.name;
+  }
+  return {
+    x25519: hex(shared) === "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
+    ecdhAgrees: hex(ab) === hex(ba) && ab.byteLength === 32,
+    derivedKey: hex(await subtle().exportKey("raw", aesA)) === hex(ab).slice(0, 32),
+    publicUsages: a.publicKey.usages, otherCurve,
+  };
 });

@@ -1,10 +1,11 @@
 // crypto: getRandomValues and randomUUID from OpenSSL's CSPRNG in actions
 // (the seeded PRNG of 01_determinism stays in queries, mutations and the
 // import phase), and crypto.subtle, the Web Cryptography API, for the
-// algorithms JWT and webhook-signature libraries use: digest
-// (SHA-1/256/384/512), HMAC (sign/verify), AES-GCM (encrypt/decrypt),
-// PBKDF2 and HKDF (deriveBits/deriveKey), with importKey/exportKey in the
-// raw and jwk formats and generateKey for HMAC and AES-GCM keys.
+// algorithms JWT, JWE and webhook-signature libraries use: digest
+// (SHA-1/256/384/512), HMAC (sign/verify), AES-GCM, AES-CBC and AES-CTR
+// (encrypt/decrypt), AES-KW (wrapKey/unwrapKey), PBKDF2 and HKDF
+// (deriveBits/deriveKey), with importKey/exportKey in the raw and jwk
+// formats and generateKey for secret keys.
 //
 // The asymmetric algorithms -- Ed25519, ECDSA, RSASSA-PKCS1-v1_5, RSA-PSS,
 // with the pkcs8, spki, raw and jwk formats -- are in subtle_keys.js.
@@ -18,8 +19,9 @@ import { makeAsymmetric, ASYMMETRIC } from "../subtle_keys.js";
 
 const HASHES = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
 const HASH_BLOCK_BITS = { "SHA-1": 512, "SHA-256": 512, "SHA-384": 1024, "SHA-512": 1024 };
-const NAMES = ["HMAC", "AES-GCM", "PBKDF2", "HKDF", ...HASHES, ...ASYMMETRIC];
-const UNSUPPORTED = ["ECDH", "X25519", "RSA-OAEP", "AES-CBC", "AES-CTR", "AES-KW"];
+const AES = ["AES-GCM", "AES-CBC", "AES-CTR", "AES-KW"];
+const NAMES = ["HMAC", ...AES, "PBKDF2", "HKDF", ...HASHES, ...ASYMMETRIC];
+const UNSUPPORTED = ["X448", "Ed448"];
 const MAX_ENTROPY = 65536;
 
 export function setupCrypto(global, { ops, inAction }) {
@@ -140,9 +142,12 @@ export function setupCrypto(global, { ops, inAction }) {
           return makeKey(bytes, { name: "HMAC", hash: { name: hash }, length }, extractable, usages, ["sign", "verify"]);
         }
         case "AES-GCM":
+        case "AES-CBC":
+        case "AES-CTR":
+        case "AES-KW":
           if (![16, 24, 32].includes(bytes.length)) throw fail("DataError", "AES key data must be 128, 192 or 256 bits");
-          return makeKey(bytes, { name: "AES-GCM", length: bytes.length * 8 }, extractable, usages,
-            ["encrypt", "decrypt", "wrapKey", "unwrapKey"]);
+          return makeKey(bytes, { name: alg.name, length: bytes.length * 8 }, extractable, usages,
+            alg.name === "AES-KW" ? ["wrapKey", "unwrapKey"] : ["encrypt", "decrypt", "wrapKey", "unwrapKey"]);
         case "PBKDF2":
         case "HKDF":
           if (format !== "raw") throw fail("NotSupportedError", `${alg.name} keys are imported in the raw format`);
@@ -160,7 +165,8 @@ export function setupCrypto(global, { ops, inAction }) {
       if (key.type !== "secret") return asymmetric.exportKey(format, key);
       if (format === "raw") return bytes.slice().buffer;
       if (format === "jwk") {
-        const alg = key.algorithm.name === "HMAC" ? JWK_HMAC[key.algorithm.hash.name] : `A${key.algorithm.length}GCM`;
+        const alg = key.algorithm.name === "HMAC" ? JWK_HMAC[key.algorithm.hash.name]
+          : `A${key.algorithm.length}${key.algorithm.name.slice(4)}`; // A256GCM, A128CBC, A128CTR, A128KW
         return { kty: "oct", k: b64url(bytes), alg, ext: true, key_ops: [...key.usages] };
       }
       throw fail("NotSupportedError", `udf does not export ${format} keys for ${key.algorithm.name}`);
@@ -174,7 +180,7 @@ export function setupCrypto(global, { ops, inAction }) {
       }
       let bits;
       if (alg.name === "HMAC") bits = alg.length === undefined ? HASH_BLOCK_BITS[hashOf(alg.hash)] : Number(alg.length);
-      else if (alg.name === "AES-GCM") bits = Number(alg.length);
+      else if (AES.includes(alg.name)) bits = Number(alg.length);
       else throw fail("NotSupportedError", `udf does not generate ${alg.name} keys`);
       const raw = new Uint8Array(primitive("crypto/random", Math.ceil(bits / 8)));
       return subtle.importKey("raw", raw, alg, extractable, usages);
@@ -200,14 +206,41 @@ export function setupCrypto(global, { ops, inAction }) {
     },
 
     async encrypt(algorithm, key, data) {
-      return aesGcm(true, algorithm, key, data);
+      return cipher(true, normalize(algorithm), key, data, "encrypt");
     },
     async decrypt(algorithm, key, data) {
-      return aesGcm(false, algorithm, key, data);
+      return cipher(false, normalize(algorithm), key, data, "decrypt");
+    },
+
+    // export, then encrypt (or AES-KW wrap) the key's bytes
+    async wrapKey(format, key, wrappingKey, wrapAlgorithm) {
+      const alg = normalize(wrapAlgorithm);
+      const exported = await subtle.exportKey(format, key);
+      const bytes = format === "jwk" ? new TextEncoder().encode(JSON.stringify(exported)) : new Uint8Array(exported);
+      if (alg.name === "AES-KW") return primitive("crypto/aesKw", true, secretOf(wrappingKey, "AES-KW", "wrapKey"), bytes);
+      return cipher(true, alg, wrappingKey, bytes, "wrapKey");
+    },
+
+    // decrypt (or AES-KW unwrap), then import the key
+    async unwrapKey(format, wrapped, unwrappingKey, unwrapAlgorithm, keyAlgorithm, extractable, usages) {
+      const alg = normalize(unwrapAlgorithm);
+      const bytes = alg.name === "AES-KW"
+        ? primitive("crypto/aesKw", false, secretOf(unwrappingKey, "AES-KW", "unwrapKey"), bytesOf(wrapped))
+        : await cipher(false, alg, unwrappingKey, wrapped, "unwrapKey");
+      let data = bytes;
+      if (format === "jwk") {
+        try {
+          data = JSON.parse(new TextDecoder().decode(bytes));
+        } catch {
+          throw fail("DataError", "The unwrapped key is not a JWK");
+        }
+      }
+      return subtle.importKey(format, data, keyAlgorithm, extractable, usages);
     },
 
     async deriveBits(algorithm, baseKey, length) {
       const alg = normalize(algorithm);
+      if (alg.name === "ECDH" || alg.name === "X25519") return asymmetric.deriveShared(alg, baseKey, length);
       const bits = Number(length);
       if (!Number.isInteger(bits) || bits <= 0 || bits % 8 !== 0) throw fail("OperationError", "length must be a positive multiple of 8");
       if (alg.name === "PBKDF2") {
@@ -228,21 +261,35 @@ export function setupCrypto(global, { ops, inAction }) {
         : Number(target.length);
       // deriveKey needs the deriveKey usage, not deriveBits
       const alg = normalize(algorithm);
-      secretOf(baseKey, alg.name, "deriveKey");
-      const proxy = makeKey(keyData.get(baseKey), { name: alg.name }, false, ["deriveBits"], ["deriveBits"]);
-      const raw = await subtle.deriveBits(algorithm, proxy, bits);
+      let raw;
+      if (alg.name === "ECDH" || alg.name === "X25519") {
+        if (!baseKey.usages.includes("deriveKey")) throw fail("InvalidAccessError", "The key does not allow deriveKey");
+        const proxy = makeKey(keyData.get(baseKey), baseKey.algorithm, false, ["deriveBits"], ["deriveBits"], "private");
+        raw = await asymmetric.deriveShared(alg, proxy, bits);
+      } else {
+        secretOf(baseKey, alg.name, "deriveKey");
+        const proxy = makeKey(keyData.get(baseKey), { name: alg.name }, false, ["deriveBits"], ["deriveBits"]);
+        raw = await subtle.deriveBits(algorithm, proxy, bits);
+      }
       return subtle.importKey("raw", raw, target, extractable, usages);
     },
   };
 
-  function aesGcm(encrypt, algorithm, key, data) {
-    const alg = normalize(algorithm);
+  // encrypt or decrypt with AES-GCM, AES-CBC, AES-CTR or RSA-OAEP; usage is what the key must allow
+  async function cipher(encrypt, alg, key, data, usage) {
+    if (alg.name === "RSA-OAEP") return asymmetric.oaep(encrypt, alg, key, data, usage);
+    if (alg.name === "AES-CBC" || alg.name === "AES-CTR") {
+      const mode = alg.name.slice(4);
+      const iv = bytesOf(mode === "CBC" ? alg.iv : alg.counter, mode === "CBC" ? "iv" : "counter");
+      const length = mode === "CTR" ? Number(alg.length) : 0;
+      return primitive("crypto/aes", mode, encrypt, secretOf(key, alg.name, usage), iv, bytesOf(data), length);
+    }
     if (alg.name !== "AES-GCM") throw fail("NotSupportedError", `udf does not ${encrypt ? "encrypt" : "decrypt"} with ${alg.name}`);
     const tagLength = alg.tagLength === undefined ? 128 : Number(alg.tagLength);
     if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) throw fail("OperationError", `tagLength ${tagLength} is not valid`);
-    const secret = secretOf(key, "AES-GCM", encrypt ? "encrypt" : "decrypt");
-    return Promise.resolve(primitive("crypto/aesGcm", encrypt, secret, bytesOf(alg.iv, "iv"), bytesOf(data),
-      alg.additionalData === undefined ? new Uint8Array(0) : bytesOf(alg.additionalData, "additionalData"), tagLength));
+    const secret = secretOf(key, "AES-GCM", usage);
+    return primitive("crypto/aesGcm", encrypt, secret, bytesOf(alg.iv, "iv"), bytesOf(data),
+      alg.additionalData === undefined ? new Uint8Array(0) : bytesOf(alg.additionalData, "additionalData"), tagLength);
   }
 
   // In actions, real randomness (Convex: actions are not deterministic); elsewhere the seeded PRNG.
