@@ -29,6 +29,9 @@ OBJS = \
 	extension/codecache.o \
 	extension/console.o \
 	extension/contexts.o \
+	extension/crypto.o \
+	extension/crypto_keys.o \
+	extension/crypto_sign.o \
 	extension/dbops.o \
 	extension/dbfilter.o \
 	extension/dbpage.o \
@@ -48,6 +51,9 @@ OBJS = \
 	extension/info.o \
 	extension/invoke.o \
 	extension/limits.o \
+	extension/loop.o \
+	extension/fetch.o \
+	extension/fetch_policy.o \
 	extension/names.o \
 	extension/nested.o \
 	extension/parked.o \
@@ -86,7 +92,7 @@ LIBNODE_DIR  = $(CURDIR)/.deps/libnode/usr
 LIBNODE_LIB  = $(LIBNODE_DIR)/lib/x86_64-linux-gnu
 PG_CPPFLAGS  = -I$(CURDIR)/extension
 PG_CXXFLAGS  = -std=c++17 -fno-rtti -fno-exceptions -I$(LIBNODE_DIR)/include/node -Wno-unused-parameter
-SHLIB_LINK   = -L$(LIBNODE_LIB) -l:libnode.so.108 -ljansson -lstdc++ -Wl,-rpath,'$$ORIGIN' -Wl,--as-needed
+SHLIB_LINK   = -L$(LIBNODE_LIB) -l:libnode.so.108 -ljansson -lcurl -lcrypto -lstdc++ -Wl,-rpath,'$$ORIGIN' -Wl,--as-needed
 
 # The C++ shim has no bitcode rule; JIT inlining of udf's own code buys nothing.
 override with_llvm = no

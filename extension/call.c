@@ -21,14 +21,18 @@
  * CallFunction is the step for a deployed function: pin the context of the
  * role and nesting level, import the module (itself a CallRun, named
  * "import", under the query time limit), set the function's time limit,
- * push its frame, call the runtime's invoke entry point. The caller's origin
- * decides the limits and what a failure does: a scheduled job (scheduler.c)
- * is a top-level call whose failure is handed back, for the job's state. Memory: what the shim returns
+ * push its frame, call the runtime's invoke entry point (whose event loop
+ * may wait on timers and fetches, loop.c), and drop the fetches it left in
+ * flight when it ends. The caller's origin decides the limits and what a
+ * failure does: a scheduled job (scheduler.c) is a top-level call whose
+ * failure is handed back, for the job's state. Memory: what the shim returns
  * is allocated in the caller's memory context.
  */
 #include "udf.h"
 
 #include <math.h>
+
+#include "fetch.h"
 
 /* A deployed function's call, as CallFunction's step sees it. */
 typedef struct FunctionStep
@@ -164,6 +168,8 @@ RunFunctionStep(void *arg, UdfV8Error *err)
 		PG_FINALLY();
 		{
 			CallStackPop();
+			/* the fetches the function left in flight end with it */
+			FetchDropAbove(CallStackDepth());
 		}
 		PG_END_TRY();
 	}

@@ -10,6 +10,7 @@
  */
 #include "udf.h"
 
+#include "loop.h"
 #include "utils/memutils.h"
 
 extern const char udf_runtime_js[];
@@ -56,6 +57,7 @@ RuntimeEnsureStarted(void)
 	host.syscall = SyscallDispatch;
 	host.op = SyscallDispatchOp;
 	host.console = ConsoleEmit;
+	host.wait = LoopWait;
 	host.interrupt_pending = LimitsInterruptPending;
 	host.builtin_modules = builtin_modules;
 	host.n_builtin_modules = lengthof(builtin_modules);

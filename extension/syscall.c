@@ -22,6 +22,8 @@
 #include "udf.h"
 
 #include "commands/dbcommands.h"
+#include "crypto.h"
+#include "fetch.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/json.h"
@@ -89,6 +91,23 @@ static const HostEntry host_table[] = {
 	{"db/queryNext", NULL, DbQueryNext, 2},
 	{"auth/identity", NULL, AuthIdentity, 0},
 	{"runUdf", NULL, NestedRunUdf, 6},
+	{"fetch/start", NULL, FetchStart, 5},
+	{"fetch/abort", NULL, FetchAbort, 1},
+	{"crypto/random", NULL, CryptoRandom, 1},
+	{"crypto/digest", NULL, CryptoDigest, 2},
+	{"crypto/hmac", NULL, CryptoHmac, 3},
+	{"crypto/aesGcm", NULL, CryptoAesGcm, 6},
+	{"crypto/pbkdf2", NULL, CryptoPbkdf2, 5},
+	{"crypto/hkdf", NULL, CryptoHkdf, 5},
+	{"crypto/keyImport", NULL, CryptoKeyImport, 4},
+	{"crypto/keyExport", NULL, CryptoKeyExport, 3},
+	{"crypto/keyGenerate", NULL, CryptoKeyGenerate, 3},
+	{"crypto/sign", NULL, CryptoSign, 5},
+	{"crypto/verify", NULL, CryptoVerify, 6},
+	{"crypto/rsaOaep", NULL, CryptoRsaOaep, 5},
+	{"crypto/ecdh", NULL, CryptoEcdh, 3},
+	{"crypto/aes", NULL, CryptoAes, 6},
+	{"crypto/aesKw", NULL, CryptoAesKw, 3},
 };
 
 StaticAssertDecl(lengthof(host_table) <= STATS_MAX_OPS, "udf_stats counts every row of the table");

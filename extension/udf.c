@@ -10,6 +10,7 @@
 #include "udf.h"
 
 #include "fmgr.h"
+#include "fetch.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -32,5 +33,6 @@ _PG_init(void)
 	ScheduleInit();
 	SchedulerInit();
 	BgwInit();
+	FetchInit();
 	MarkGUCPrefixReserved("udf");
 }

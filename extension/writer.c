@@ -132,6 +132,16 @@ WriterCString(ValueWriter *w, const char *s)
 	}
 }
 
+/* Bytes that become an ArrayBuffer (binary output only: JSON text has no bytes). */
+void
+WriterBytes(ValueWriter *w, const char *data, size_t len)
+{
+	Assert(w->binary);
+	BeginValue(w);
+	PutTag(w, UDF_HV_BYTES);
+	PutBytes(w, data, len);
+}
+
 /* A value given as JSON text (json columns, arrays): the shim parses it. */
 void
 WriterJsonText(ValueWriter *w, const char *json)

@@ -47,6 +47,7 @@ extern void WriterFloat(ValueWriter *w, double d);	/* plain number, finite */
 extern void WriterString(ValueWriter *w, const char *s, int len);
 extern void WriterCString(ValueWriter *w, const char *s);
 extern void WriterJsonText(ValueWriter *w, const char *json);
+extern void WriterBytes(ValueWriter *w, const char *data, size_t len);	/* binary only: an ArrayBuffer */
 extern void WriterJsonb(ValueWriter *w, JsonbContainer *container);
 extern void WriterObjectBegin(ValueWriter *w);
 extern void WriterKey(ValueWriter *w, const char *key);

@@ -80,6 +80,9 @@ COLD_RUNS=${COLD_RUNS:-10} bash "$top/bench/udf-preload.sh" >"$preload_md"
 # the scheduler's latency and drain rate, on a preloaded cluster of its own
 sched_md=$BENCH_BASE/scheduler.md
 bash "$top/bench/scheduler.sh" >"$sched_md"
+# fetch against a loopback server, next to curl; a 1000-request burst
+fetch_md=$BENCH_BASE/fetch.md
+PGBIN="$PGBIN" bash "$top/bench/fetch.sh" >"$fetch_md"
 
 cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')
 {
@@ -95,7 +98,9 @@ cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; 
   echo
   cat "$sched_md"
   echo
-  echo "Reproduce: \`make bench\` (or \`RUNS=3 COLD_RUNS=5 bash scripts/bench.sh\`); workloads and method: bench/pl-baselines.sh, udf side: bench/udf-extra.sh, bench/app/, preloaded rows: bench/udf-preload.sh, scheduler rows: bench/scheduler.sh."
+  cat "$fetch_md"
+  echo
+  echo "Reproduce: \`make bench\` (or \`RUNS=3 COLD_RUNS=5 bash scripts/bench.sh\`); workloads and method: bench/pl-baselines.sh, udf side: bench/udf-extra.sh, bench/app/, preloaded rows: bench/udf-preload.sh, scheduler rows: bench/scheduler.sh, fetch: bench/fetch.sh."
 } >"$out"
 cat "$out"
 echo "# written to $out; raw per-run numbers in $BENCH_BASE/results/" >&2

@@ -9,8 +9,8 @@
 # when the archive no longer has it (a security update replaced it), the candidate
 # version apt offers is used, and what is checked is the V8 version the build needs
 # (V8_WANTED, read from the unpacked v8-version.h), not the package's.
-# Node.js 20+ and npm install the pinned `convex` package and esbuild for bundling the
-# runtime, and the CLI's packages; `npm ci` runs again whenever a package-lock.json
+# Node.js 20+ and npm install the pinned `convex` package, the web polyfills the runtime
+# bundles (whatwg-url, web-streams-polyfill) and esbuild for bundling the runtime, and the CLI's packages; `npm ci` runs again whenever a package-lock.json
 # changes. Nothing of Node runs in PostgreSQL. Every step that can take a while says so.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +20,7 @@ V8_WANTED=10.2
 
 say() { echo "deps.sh: $*"; }
 
-pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-contrib libjansson-dev build-essential
+pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-contrib libjansson-dev libcurl4-openssl-dev libssl-dev build-essential
       libipc-run-perl libbrotli1 libc-ares2 libicu72 libnghttp2-14 libssl3 libuv1 zlib1g)
 
 missing=()

@@ -12,7 +12,7 @@ SELECT udf_invoke('bad:surrogate');
 -- huge nesting in arguments: deep but valid values work, too deep ones fail clearly
 SELECT udf_invoke('bad:size', jsonb_build_object('deep', (repeat('[', 500) || repeat(']', 500))::jsonb));
 SELECT udf_invoke('bad:echo', (repeat('{"a":', 3000) || '1' || repeat('}', 3000))::jsonb);
--- no file system, process, network, timers or wasm in queries and mutations
+-- no file system, process or wasm; fetch and timers exist but refuse to run in queries and mutations (timers.sql, fetch.sql)
 SELECT udf_invoke('bad:globals');
 SELECT udf_invoke('bad:dynamicImport');
 -- sizes

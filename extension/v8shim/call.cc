@@ -19,6 +19,16 @@
  * function or the top-level await never settled), rejected or fulfilled.
  * Nothing is forced: termination and the heap limit can empty any Maybe.
  *
+ * The event loop: while the promise is pending after a checkpoint, Settle
+ * turns the runtime's event loop (udf-runtime/src/loop.js, __udf.pump):
+ * each turn fires a due timer, or delivers host completions (fetches), or
+ * blocks in the host's wait (UdfV8Host.wait, which polls interrupts), and
+ * is followed by a checkpoint. The loop ends when the promise settles or
+ * pump answers false (nothing left to wait for: "never settled"). A timer
+ * callback that throws fails the call with its exception, as an uncaught
+ * exception ends a Deno program. The hot path (a promise already settled
+ * after the first checkpoint) never looks the pump up.
+ *
  * Answers: every runtime entry point (udf-runtime/src/runtime.js) answers in
  * one form: the result's JSON text on success, an object {code, message,
  * detail, hint} on failure. The hot entry, invoke, thus answers a success
@@ -217,6 +227,52 @@ LeaveCall(UdfV8Status st, UdfV8Error *err)
 }
 
 /*
+ * Turn the runtime's event loop until promise p settles or nothing is left
+ * to wait for; a failure (a termination, a timer callback's exception)
+ * answers its status.
+ */
+UdfV8Status
+RunLoop(Local<Context> ctx, MicrotaskQueue *queue, TryCatch &tc, Local<Promise> p,
+		UdfV8Status failed, UdfV8Error *err)
+{
+	Isolate    *iso = ctx->GetIsolate();
+	Local<Object> udf;
+	Local<Function> pump;
+
+	/* the build-time snapshot's warm-up runs before the runtime is complete */
+	if (!RuntimeFunction(ctx, "pump", &udf, &pump))
+		return UDF_V8_OK;
+	UdfV8Context *owner = OwnerOf(ctx);
+
+	while (p->State() == Promise::kPending)
+	{
+		Local<Value> more;
+
+		/*
+		 * The loop runs on behalf of the current entry: a checkpoint leaves
+		 * the last job's continuation data behind, so give the pump (and the
+		 * timer callbacks it runs) the entry's token again.
+		 */
+		if (owner && !owner->call_token.IsEmpty())
+			ctx->SetContinuationPreservedEmbedderData(owner->call_token.Get(iso));
+		if (!pump->Call(ctx, udf, 0, nullptr).ToLocal(&more))
+		{
+			DescribeException(ctx, tc, tc.HasTerminated() || g_oom ? UDF_V8_TERMINATED : failed, err);
+			return err->status;
+		}
+		queue->PerformCheckpoint(iso);
+		if (tc.HasTerminated() || g_oom)
+		{
+			DescribeException(ctx, tc, UDF_V8_TERMINATED, err);
+			return err->status;
+		}
+		if (!more->IsTrue())
+			break;
+	}
+	return UDF_V8_OK;
+}
+
+/*
  * The one tail of every entry into JS: what `ran` returned (empty: it threw,
  * reported with status `failed`), microtasks drained from `queue`, a
  * termination noticed, and a promise read as pending (UDF_V8_UNFINISHED with
@@ -244,6 +300,13 @@ Settle(Local<Context> ctx, MicrotaskQueue *queue, TryCatch &tc, MaybeLocal<Value
 	{
 		Local<Promise> p = value.As<Promise>();
 
+		if (p->State() == Promise::kPending)
+		{
+			UdfV8Status pumped = RunLoop(ctx, queue, tc, p, failed, err);
+
+			if (pumped != UDF_V8_OK)
+				return pumped;
+		}
 		if (p->State() == Promise::kPending)
 		{
 			SetError(err, UDF_V8_UNFINISHED, unfinished);

@@ -183,6 +183,20 @@ Reader::Value(Local<v8::Value> *out, int depth)
 			}
 		case UDF_HV_OBJECT:
 			return Object(out, depth);
+		case UDF_HV_BYTES:
+			{
+				const char *b;
+				uint32_t	len;
+
+				if (!Bytes(&b, &len))
+					return false;
+				Local<ArrayBuffer> ab = ArrayBuffer::New(iso_, len);
+
+				if (len > 0)
+					memcpy(ab->GetBackingStore()->Data(), b, len);
+				*out = ab;
+				return true;
+			}
 		default:
 			return Fail("unknown host value tag");
 	}

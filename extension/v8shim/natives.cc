@@ -1,7 +1,8 @@
 /*
  * natives.cc -- what JS calls in the host: __udfNative.syscall (Convex's
  * versioned syscalls, JSON text in), __udfNative.op (the runtime's typed
- * ops: strings, numbers, booleans and null in) and __udfNative.console, and
+ * ops: strings, numbers, booleans and null in), __udfNative.console, and
+ * __udfNative.wait (the event loop's wait for host work, call.cc), and
  * the entry tokens that decide who may call them.
  *
  * A native runs on the backend's main thread with V8 frames on the stack.
@@ -49,6 +50,7 @@ void		Answer(const FunctionCallbackInfo<Value> &info, UdfV8HostResult *r);
 void		NativeSyscall(const FunctionCallbackInfo<Value> &info);
 void		NativeOp(const FunctionCallbackInfo<Value> &info);
 void		NativeConsole(const FunctionCallbackInfo<Value> &info);
+void		NativeWait(const FunctionCallbackInfo<Value> &info);
 
 /* Does the running code belong to the entry now running in its context? */
 bool
@@ -142,7 +144,9 @@ NativeSyscall(const FunctionCallbackInfo<Value> &info)
 
 /*
  * __udfNative.op(name, ...args) -> text or a host value, or throws an Error.
- * Arguments are strings, numbers, booleans (as 1 and 0) or null/undefined.
+ * Arguments are strings, numbers, booleans (as 1 and 0), null/undefined, or
+ * bytes (an ArrayBuffer or a view of one, copied: a string argument with
+ * its length, which may hold NULs).
  */
 void
 NativeOp(const FunctionCallbackInfo<Value> &info)
@@ -177,6 +181,28 @@ NativeOp(const FunctionCallbackInfo<Value> &info)
 			args[i].str = strings[i].c_str();
 			args[i].len = strings[i].size();
 		}
+		else if (a->IsArrayBufferView() || a->IsArrayBuffer())
+		{
+			/* bytes travel as a string argument with its length (crypto keys, data) */
+			size_t		len;
+
+			if (a->IsArrayBuffer())
+			{
+				std::shared_ptr<BackingStore> store = a.As<ArrayBuffer>()->GetBackingStore();
+
+				len = a.As<ArrayBuffer>()->ByteLength();
+				strings[i].assign(static_cast<const char *>(store->Data()), len);
+			}
+			else
+			{
+				len = a.As<ArrayBufferView>()->ByteLength();
+				strings[i].resize(len);
+				if (len > 0)
+					a.As<ArrayBufferView>()->CopyContents(&strings[i][0], len);
+			}
+			args[i].str = strings[i].c_str();
+			args[i].len = len;
+		}
 		else if (a->IsNumber())
 		{
 			args[i].is_number = true;
@@ -191,7 +217,7 @@ NativeOp(const FunctionCallbackInfo<Value> &info)
 		{
 			iso->ThrowException(Exception::TypeError(V8Str(iso,
 				std::string("op ") + *name + ": argument " + std::to_string(i + 1) +
-				" is not a string, number, boolean or null")));
+				" is not a string, number, boolean, bytes or null")));
 			return;
 		}
 	}
@@ -199,6 +225,37 @@ NativeOp(const FunctionCallbackInfo<Value> &info)
 	WatchdogPause();
 	g_host.op(*name, args, nargs, &r);
 	WatchdogResume();
+	Answer(info, &r);
+}
+
+/*
+ * __udfNative.wait(timeoutMs) -> the host's completions (an array) or null.
+ * Unlike a syscall, the watchdog is not paused: an action's waiting is its
+ * time, and a cancel arriving meanwhile stops it as it would stop JS.
+ */
+void
+NativeWait(const FunctionCallbackInfo<Value> &info)
+{
+	Isolate    *iso = info.GetIsolate();
+	Local<Context> ctx = iso->GetCurrentContext();
+	UdfV8HostResult r;
+
+	if (info.Length() < 1 || !info[0]->IsNumber())
+	{
+		iso->ThrowException(Exception::TypeError(V8Str(iso, "wait(timeoutMs) takes a number")));
+		return;
+	}
+	if (RefuseLeftover(iso, ctx, "wait"))
+		return;
+	memset(&r, 0, sizeof(r));
+	/* the build-time snapshot tool has no host to wait in */
+	if (g_host.wait)
+		g_host.wait(info[0].As<Number>()->Value(), &r);
+	if (!r.result && !r.error_message)
+	{
+		info.GetReturnValue().SetNull();
+		return;
+	}
 	Answer(info, &r);
 }
 
@@ -254,7 +311,7 @@ EntryToken::~EntryToken()
 	}
 }
 
-/* globalThis.__udfNative = {syscall, op, console}; false if V8 could not make them. */
+/* globalThis.__udfNative = {syscall, op, console, wait}; false if V8 could not make them. */
 bool
 InstallNatives(Local<Context> ctx)
 {
@@ -263,8 +320,11 @@ InstallNatives(Local<Context> ctx)
 	Local<Function> syscall;
 	Local<Function> op;
 	Local<Function> console;
+	Local<Function> wait;
 
 	return Function::New(ctx, NativeSyscall).ToLocal(&syscall) &&
+		Function::New(ctx, NativeWait).ToLocal(&wait) &&
+		native->Set(ctx, V8Str(iso, "wait"), wait).FromMaybe(false) &&
 		Function::New(ctx, NativeOp).ToLocal(&op) &&
 		Function::New(ctx, NativeConsole).ToLocal(&console) &&
 		native->Set(ctx, V8Str(iso, "syscall"), syscall).FromMaybe(false) &&
@@ -281,6 +341,7 @@ ExternalReferences(void)
 		reinterpret_cast<intptr_t>(NativeSyscall),
 		reinterpret_cast<intptr_t>(NativeOp),
 		reinterpret_cast<intptr_t>(NativeConsole),
+		reinterpret_cast<intptr_t>(NativeWait),
 		0
 	};
 

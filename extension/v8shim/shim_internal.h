@@ -136,6 +136,10 @@ UdfV8Status Settle(v8::Local<v8::Context> ctx, v8::MicrotaskQueue *queue, v8::Tr
 				   v8::MaybeLocal<v8::Value> ran, UdfV8Status failed, const char *unfinished,
 				   v8::Local<v8::Value> *out, UdfV8Error *err);
 
+/* Turn the runtime's event loop until p settles or nothing is left to wait for. */
+UdfV8Status RunLoop(v8::Local<v8::Context> ctx, v8::MicrotaskQueue *queue, v8::TryCatch &tc,
+					v8::Local<v8::Promise> p, UdfV8Status failed, UdfV8Error *err);
+
 /* An entry point's answer: a string is the result's JSON, an object a failure. */
 UdfV8Status ReadAnswer(v8::Local<v8::Context> ctx, v8::Local<v8::Value> answer, const char *entry,
 					   char **result_json, UdfV8Error *err);

@@ -55,7 +55,8 @@ typedef struct UdfV8Error
  * counts as native uint32, numbers as native double:
  *   null 'z', true 'T', false 'F', number 'n' double,
  *   string 's' len bytes (UTF-8), JSON text 'j' len bytes,
- *   array 'a' count values, object 'o' count (len key-bytes value)...
+ *   array 'a' count values, object 'o' count (len key-bytes value)...,
+ *   bytes 'b' len bytes (an ArrayBuffer)
  */
 #define UDF_HV_NULL		'z'
 #define UDF_HV_TRUE		'T'
@@ -65,6 +66,7 @@ typedef struct UdfV8Error
 #define UDF_HV_JSON		'j'
 #define UDF_HV_ARRAY	'a'
 #define UDF_HV_OBJECT	'o'
+#define UDF_HV_BYTES	'b'		/* len bytes, become an ArrayBuffer */
 
 /* A syscall's answer from the host: either result or an error. */
 typedef struct UdfV8HostResult
@@ -81,7 +83,8 @@ typedef struct UdfV8HostResult
 /*
  * An argument of udf_v8_call_typed (a string (NULL: null), a number, or host
  * values: len bytes at str, passed as the value they encode), and of a
- * typed op (a string, len its bytes, or a number).
+ * typed op (a string, len its bytes -- from JS bytes these may hold NULs --
+ * or a number).
  */
 typedef struct UdfV8Arg
 {
@@ -128,6 +131,14 @@ typedef struct UdfV8Host
 	/* emit one console line; level is log/info/warn/error/debug */
 	void		(*console) (const char *level, const char *line, size_t len,
 							UdfV8HostResult *out);
+	/*
+	 * The event loop's wait (__udfNative.wait): JS has nothing to run until
+	 * host work completes. Block until some completes, timeout_ms passes
+	 * (< 0: no timeout of its own) or the call is being stopped, and answer
+	 * the completions as host values (an array; none: null). The watchdog
+	 * keeps running meanwhile, so waiting counts as the call's time.
+	 */
+	void		(*wait) (double timeout_ms, UdfV8HostResult *out);
 	/*
 	 * Does the host want running JS stopped (cancel, timeout, shutdown)?
 	 * Called from the watchdog thread: it may only read flags.

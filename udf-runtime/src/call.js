@@ -32,7 +32,7 @@ export const TRIGGER_KEEP = "";
 
 const title = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1);
 
-export function makeCall({ determinism, console, syscall, ids, ctxs, validatorsOf, describeError }) {
+export function makeCall({ determinism, console, syscall, ids, ctxs, loop, validatorsOf, describeError }) {
   // the "Could not find" answer, as Convex words it
   function notFound(name) {
     return fail(SQLSTATE.undefinedFunction, `Could not find public function for '${name}'.`, undefined,
@@ -95,6 +95,7 @@ export function makeCall({ determinism, console, syscall, ids, ctxs, validatorsO
     const deterministic = kind !== "action";
     determinism.begin({ seed, now, deterministic });
     console.reset();
+    loop.beginCall();
     syscall.current = { name, kind, anonymous: (flags & INVOKE_NO_IDENTITY) !== 0 };
     let result;
     let resultJson;
@@ -117,6 +118,7 @@ export function makeCall({ determinism, console, syscall, ids, ctxs, validatorsO
       return d;
     } finally {
       syscall.current = null;
+      loop.endCall();
       syscall.endCall();
       determinism.end();
     }

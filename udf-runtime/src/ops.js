@@ -28,6 +28,23 @@ export function makeOps(native) {
       return native.op("auth/identity");
     },
 
+    // Start an HTTP request in the host (fetch.c): its id, for the event loop
+    // (loop.js) to wait on. headersJson is [[name, value], ...]; body base64 or null.
+    fetchStart(method, url, headersJson, bodyBase64, redirect) {
+      return Number(native.op("fetch/start", method, url, headersJson, bodyBase64, redirect));
+    },
+
+    // Stop a request in flight and forget it (its connection is closed).
+    fetchAbort(id) {
+      native.op("fetch/abort", id);
+    },
+
+    // A Web Crypto primitive (extension/crypto.c): crypto/digest, crypto/hmac,
+    // crypto/aesGcm, crypto/pbkdf2, crypto/hkdf, crypto/random; bytes in and out.
+    crypto(name, ...args) {
+      return native.op(name, ...args);
+    },
+
     // ctx.runQuery / runMutation / runAction: the package's request (runUdf's,
     // or an action's, whose kind is its syscall's: udfType), with the caller's
     // seed and clock; the callee's arguments cross as one JSON text.

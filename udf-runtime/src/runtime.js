@@ -13,12 +13,12 @@ import { makeDeploy } from "./deploy.js";
 import { makeCtx } from "./ctx.js";
 import { makeValidateScheduledArgs } from "./schedule.js";
 
-export function makeRuntime({ determinism, console, syscall, documents, ids }) {
+export function makeRuntime({ determinism, console, syscall, documents, ids, loop }) {
   const sourceMaps = Object.create(null);
   const describeError = makeDescribeError(sourceMaps);
   const validatorsOf = makeValidatorsOf();
   console.setErrorFormatter(makeErrorFormatter(sourceMaps));
-  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(), validatorsOf, describeError });
+  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(), loop, validatorsOf, describeError });
   const { analyze, schema, crons } = makeDeploy({ validatorsOf, describeError });
   const validateScheduledArgs = makeValidateScheduledArgs(ids);
 
@@ -57,8 +57,13 @@ export function makeRuntime({ determinism, console, syscall, documents, ids }) {
     return "true";
   }
 
+  // The shim's turn of the event loop while a call's promise is pending (loop.js).
+  function pump() {
+    return loop.pump();
+  }
+
   return {
-    invoke, analyze, schema, crons, validateScheduledArgs, registerSchema: documents.registerSchema,
+    invoke, analyze, pump, schema, crons, validateScheduledArgs, registerSchema: documents.registerSchema,
     beginImport, endImport, describeError, registerSourceMap, warmUp,
   };
 }

@@ -11,18 +11,31 @@
 //   03_error        Error, so a failed syscall's error keeps its SQL code.
 //   04_json         JSON.parse, so host values reach the convex package.
 //   05_convex       the `Convex` global the convex npm package calls.
+//   06_timers       setTimeout/setInterval on the context's event loop (loop.js).
+//   07_abort        Event, EventTarget, AbortController, AbortSignal.
+//   08_fetch        fetch, Headers, Request, Response, Blob, File (actions only).
+//   09_crypto       crypto.subtle, and real randomness for crypto in actions.
+//   10_url          URL, URLSearchParams (whatwg-url).
+//   11_streams      ReadableStream & co. (web-streams-polyfill), TextEncoderStream/TextDecoderStream.
 import { setupWeb } from "./setup/00_web.js";
 import { setupDeterminism } from "./setup/01_determinism.js";
 import { setupConsole } from "./setup/02_console.js";
 import { setupError } from "./setup/03_error.js";
 import { setupJson } from "./setup/04_json.js";
 import { setupConvex } from "./setup/05_convex.js";
+import { setupTimers } from "./setup/06_timers.js";
+import { setupAbort } from "./setup/07_abort.js";
+import { setupFetch } from "./setup/08_fetch.js";
+import { setupCrypto } from "./setup/09_crypto.js";
+import { setupUrl } from "./setup/10_url.js";
+import { setupStreams } from "./setup/11_streams.js";
 import { makeOps } from "./ops.js";
 import { makeDocuments } from "./documents.js";
 import { makeIds } from "./ids.js";
 import { makeAuth } from "./auth.js";
 import { makeStreams } from "./streams.js";
 import { installBatchedCollect } from "./collect.js";
+import { makeLoop } from "./loop.js";
 
 export function setupAll(global, native) {
   setupWeb(global);
@@ -37,5 +50,19 @@ export function setupAll(global, native) {
   const streams = makeStreams(ops);
   installBatchedCollect(streams);
   const syscall = setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops });
-  return { determinism, console, syscall, documents, ids, streams };
+  const loop = makeLoop(native, determinism.realNow);
+  // Convex's async ops (timers, fetch) exist only in actions
+  const asyncAllowed = (what) => {
+    const current = syscall.current;
+    if (current && current.kind === "action") return;
+    if (current) throw new Error(`Can't use ${what} in queries and mutations. Please consider using an action.`);
+    throw new Error(`Can't use ${what} at import time: it is only available while an action runs.`);
+  };
+  setupTimers(global, { loop, asyncAllowed });
+  setupAbort(global);
+  setupFetch(global, { loop, ops, asyncAllowed });
+  setupCrypto(global, { ops, inAction: () => syscall.current?.kind === "action" });
+  setupUrl(global);
+  setupStreams(global);
+  return { determinism, console, syscall, documents, ids, streams, loop };
 }

@@ -27,6 +27,7 @@ import { makeIds } from "../src/ids.js";
 import { makeAuth } from "../src/auth.js";
 import { makeStreams } from "../src/streams.js";
 import { makeRuntime } from "../src/runtime.js";
+import { makeLoop } from "../src/loop.js";
 import { kindOf, displayName } from "../src/functions.js";
 import { SQLSTATE } from "../src/errors.js";
 import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT, INVOKE_NO_IDENTITY } from "../src/call.js";
@@ -73,6 +74,7 @@ const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, 
 
 const parts = {
   syscall,
+  loop: makeLoop(native, Date.now),
   documents,
   ids,
   console: {

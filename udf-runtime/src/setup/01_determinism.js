@@ -2,9 +2,10 @@
 // Math.random and crypto.getRandomValues draw from one PRNG seeded per call
 // by the host, and Date.now()/new Date() return the time the call began.
 // Actions get the real clock and a freshly seeded PRNG per call.
+// performance.now() follows the same clock.
 //
 // The PRNG is xoshiro128** (fast, good statistics, not cryptographic -- and
-// nothing here claims it is: crypto.subtle is not provided).
+// nothing here claims it is: actions get OpenSSL's CSPRNG, 09_crypto.js).
 
 function makePrng(seedHex) {
   // 32 hex chars or more; fold any length into four 32-bit words
@@ -66,6 +67,16 @@ export function setupDeterminism(global) {
 
   global.Math.random = () => draw().nextFloat();
 
+  // performance.now(): ms since the context began, rounded down to 0.1 ms; in a
+  // deterministic phase the frozen clock's value, so it does not move during a call
+  const timeOrigin = realNow();
+  const performance = Object.freeze({
+    timeOrigin,
+    now: () => Math.floor((currentTime() - timeOrigin) * 10) / 10,
+    toJSON: () => ({ timeOrigin }),
+  });
+  Object.defineProperty(global, "performance", { value: performance, writable: true, configurable: true, enumerable: false });
+
   function getRandomValues(array) {
     if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array ||
         array instanceof DataView) {
@@ -97,6 +108,8 @@ export function setupDeterminism(global) {
   });
 
   return {
+    // The real clock, whatever the phase (the event loop's timers run on it).
+    realNow,
     // Enter a phase: deterministic phases freeze time at `now` (ms).
     // The PRNG is made on first use: most calls never draw a number.
     begin({ seed, now, deterministic }) {
