@@ -56,6 +56,8 @@ OBJS = \
 	extension/schemacheck.o \
 	extension/sqlapi.o \
 	extension/sqlcall.o \
+	extension/storage.o \
+	extension/storagesys.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \

@@ -25,5 +25,6 @@ _PG_init(void)
 	StoreInit();
 	AuthInit();
 	SqlApiInit();
+	StorageInit();
 	MarkGUCPrefixReserved("udf");
 }

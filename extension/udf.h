@@ -50,6 +50,7 @@ extern void _PG_init(void);
 #include "runtime.h"
 #include "schema.h"
 #include "sqlapi.h"
+#include "storage.h"
 #include "subxact.h"
 #include "udf_syscall.h"
 #include "v8_peers.h"

@@ -11,12 +11,14 @@
 //   03_error        Error, so a failed syscall's error keeps its SQL code.
 //   04_json         JSON.parse, so host values reach the convex package.
 //   05_convex       the `Convex` global the convex npm package calls.
+//   12_web_fallbacks Blob, when no fuller one is installed (runs last).
 import { setupWeb } from "./setup/00_web.js";
 import { setupDeterminism } from "./setup/01_determinism.js";
 import { setupConsole } from "./setup/02_console.js";
 import { setupError } from "./setup/03_error.js";
 import { setupJson } from "./setup/04_json.js";
 import { setupConvex } from "./setup/05_convex.js";
+import { setupWebFallbacks } from "./setup/12_web_fallbacks.js";
 import { makeOps } from "./ops.js";
 import { makeDocuments } from "./documents.js";
 import { makeIds } from "./ids.js";
@@ -37,5 +39,6 @@ export function setupAll(global, native) {
   const streams = makeStreams(ops);
   installBatchedCollect(streams);
   const syscall = setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops });
+  setupWebFallbacks(global);
   return { determinism, console, syscall, documents, ids, streams };
 }

@@ -30,6 +30,38 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     "1.0/getUserIdentity": () => auth.userIdentity(state.current?.anonymous === true),
   };
 
+  // store and get move bytes: actions only, as in Convex
+  const actionOnlyStorage = { "1.0/storageStore": "store", "1.0/storageGet": "get" };
+
+  // Base64 of bytes, and bytes of base64 (latin-1 strings in between, in slices).
+  function bytesToBase64(bytes) {
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  }
+  function base64ToBytes(b64) {
+    const s = atob(b64);
+    const bytes = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+    return bytes;
+  }
+
+  const jsSyscalls = {
+    "storage/storeBlob": async ({ blob, options }) => {
+      if (!(blob instanceof Blob)) {
+        throw new Error("store() expects a Blob. If you are trying to store a Request, `await request.blob()` will give you the correct input.");
+      }
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const args = { blob: bytesToBase64(bytes), contentType: blob.type || undefined, sha256: options?.sha256 };
+      return JSON.parse(run("1.0/storageStore", JSON.stringify(args)));
+    },
+    "storage/getBlob": async ({ storageId }) => {
+      const result = JSON.parse(run("1.0/storageGet", JSON.stringify({ storageId })));
+      if (result === null) return null;
+      return new Blob([base64ToBytes(result.blob)], { type: result.contentType ?? "" });
+    },
+  };
+
   // The queryId of a stream syscall's arguments ({"queryId":n}, as the package writes them).
   function queryIdOf(argsJson) {
     const m = /^\{"queryId":(\d+)\}$/.exec(argsJson);
@@ -48,6 +80,10 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     // a nested call runs in a context of its own: hand it this call's clock
     // and a seed drawn from this call's PRNG, so it stays deterministic
     if (op === "1.0/runUdf") return ops.runUdf(argsJson, determinism.childSeed(), Date.now());
+    const storageMethod = actionOnlyStorage[op];
+    if (storageMethod !== undefined && state.current.kind !== "action") {
+      throw new Error(`Can't use storage.${storageMethod}() in queries and mutations. Please consider using an action.`);
+    }
     const calls = actionCalls[op];
     if (calls !== undefined) {
       if (state.current.kind !== "action") {
@@ -84,8 +120,11 @@ export function setupConvex(global, { native, determinism, errors, json, documen
         return Promise.reject(e);
       }
     },
-    jsSyscall(op) {
-      throw new Error(`udf does not implement the JS syscall "${op}"`);
+    // the action storage writer's store/get: Blobs in and out, bytes to the host in base64
+    jsSyscall(op, args) {
+      const handler = jsSyscalls[op];
+      if (handler === undefined) throw new Error(`udf does not implement the JS syscall "${op}"`);
+      return handler(args ?? {});
     },
   };
   Object.defineProperty(global, "Convex", { value: Object.freeze(Convex), writable: false, configurable: false });
