@@ -14,7 +14,8 @@ if [ "${1:-}" = stop ]; then
 fi
 scripts/build.sh
 . scripts/cluster.sh
-PORT_BASE=${PORT_BASE:-54500} cluster_start demo
+# preloaded, so the scheduler's background workers run (they need shared_preload_libraries)
+PORT_BASE=${PORT_BASE:-54500} cluster_start demo "shared_preload_libraries = 'udf'"
 app=$(node regress/app-json.mjs regress/apps/example)
 
 echo "== deploying regress/apps/example"
