@@ -29,6 +29,7 @@ _PG_init(void)
 	ScheduleInit();
 	SchedulerInit();
 	StorageInit();
+	HttpdInit();
 	BgwInit();
 	MarkGUCPrefixReserved("udf");
 }

@@ -55,6 +55,7 @@ extern void _PG_init(void);
 #include "schema.h"
 #include "sqlapi.h"
 #include "storage.h"
+#include "httpd.h"
 #include "subxact.h"
 #include "udf_syscall.h"
 #include "v8_peers.h"
