@@ -76,6 +76,8 @@
 /* One request in flight: what arrived so far. */
 typedef struct HttpRequest
 {
+	char	   *uri;			/* the request's path and query as sent (malloc'd) */
+	bool		started;		/* the access handler has seen it */
 	char	   *body;			/* malloc'd */
 	size_t		len;
 	size_t		cap;
@@ -97,6 +99,7 @@ static int	HttpWorkerCount(void);
 static enum MHD_Result HandleRequest(void *cls, struct MHD_Connection *conn, const char *url,
 									 const char *method, const char *version, const char *upload_data,
 									 size_t *upload_data_size, void **req_cls);
+static void *RequestStarted(void *cls, const char *uri, struct MHD_Connection *conn);
 static void RequestCompleted(void *cls, struct MHD_Connection *conn, void **req_cls,
 							 enum MHD_RequestTerminationCode toe);
 static enum MHD_Result Respond(struct MHD_Connection *conn, HttpResponse *r);
@@ -459,16 +462,15 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 	bool		upload = strcmp(url, STORAGE_PREFIX "upload") == 0;
 
 	if (req == NULL)
+		return MHD_NO;			/* RequestStarted ran out of memory */
+	if (!req->started)
 	{
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
-		req = calloc(1, sizeof(HttpRequest));
-		if (req == NULL)
-			return MHD_NO;
+		req->started = true;
 		req->limit = upload ? (size_t) http_max_upload_kb * 1024 : HttpMaxBodySize();
 		if (cl && strtoull(cl, NULL, 10) > req->limit)
 			req->too_large = true;
-		*req_cls = req;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0)
@@ -524,8 +526,22 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 			ServeFile(conn, id, strcmp(method, "HEAD") == 0, &r);
 	}
 	else
-		HttpActionServe(conn, method, url, req->body, req->len, &r);
+		HttpActionServe(conn, method, req->uri, req->body, req->len, &r);
 	return Respond(conn, &r);
+}
+
+/* libmicrohttpd's URI callback, first of a request: its bookkeeping, with the URI as sent. */
+static void *
+RequestStarted(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	HttpRequest *req = calloc(1, sizeof(HttpRequest));
+
+	if (req && (req->uri = strdup(uri)) == NULL)
+	{
+		free(req);
+		req = NULL;
+	}
+	return req;
 }
 
 /* libmicrohttpd's completion callback: free the request, however it ended. */
@@ -536,6 +552,7 @@ RequestCompleted(void *cls, struct MHD_Connection *conn, void **req_cls, enum MH
 
 	if (req)
 	{
+		free(req->uri);
 		free(req->body);
 		free(req);
 	}
@@ -578,6 +595,7 @@ StartDaemon(void)
 							MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) http_timeout_s,
 							MHD_OPTION_CONNECTION_LIMIT, (unsigned int) HTTP_MAX_CONNECTIONS,
 							MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) HTTP_CONNECTION_MEMORY,
+							MHD_OPTION_URI_LOG_CALLBACK, RequestStarted, NULL,
 							MHD_OPTION_NOTIFY_COMPLETED, RequestCompleted, NULL,
 							MHD_OPTION_END);
 }

@@ -207,3 +207,16 @@ CREATE FUNCTION udf_storage_delete(id text) RETURNS boolean
   AS 'MODULE_PATHNAME', 'udf_storage_delete' LANGUAGE C VOLATILE STRICT;
 REVOKE ALL ON FUNCTION udf_storage_put(bytea, text), udf_storage_get(text), udf_storage_delete(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION udf_storage_put(bytea, text), udf_storage_get(text), udf_storage_delete(text) TO udf_admin;
+
+-- HTTP actions (httpaction.c). The endpoint runs them as udf.http_role,
+-- by default this role: no login, no privileges but what is granted to it.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'udf_http') THEN
+    CREATE ROLE udf_http NOLOGIN;
+  END IF;
+END $$;
+-- An HTTP action called from SQL, as the calling role.
+CREATE FUNCTION udf_http(method text, path text, headers jsonb DEFAULT '{}', body bytea DEFAULT NULL,
+                         OUT status int, OUT response_headers jsonb, OUT response_body bytea)
+  AS 'MODULE_PATHNAME', 'udf_http' LANGUAGE C VOLATILE;

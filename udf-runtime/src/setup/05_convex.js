@@ -4,6 +4,8 @@
 // to the host as a typed op (ops.js); a write is checked first (documents.js);
 // everything else goes to the host through __udfNative.syscall.
 
+import { bytesToBase64, base64ToBytes } from "../base64.js";
+
 export function setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops }) {
   // What the current call is; set by call.js around each call.
   const state = {
@@ -32,19 +34,6 @@ export function setupConvex(global, { native, determinism, errors, json, documen
 
   // store and get move bytes: actions only, as in Convex
   const actionOnlyStorage = { "1.0/storageStore": "store", "1.0/storageGet": "get" };
-
-  // Base64 of bytes, and bytes of base64 (latin-1 strings in between, in slices).
-  function bytesToBase64(bytes) {
-    let s = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-    return btoa(s);
-  }
-  function base64ToBytes(b64) {
-    const s = atob(b64);
-    const bytes = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-    return bytes;
-  }
 
   const jsSyscalls = {
     "storage/storeBlob": async ({ blob, options }) => {
