@@ -40,6 +40,10 @@
  * HTTP_MAX_CONNECTIONS connections per worker, a per-connection memory
  * limit for headers, and well-formed HTTP/1.1 (keep-alive, chunked bodies).
  *
+ * Settings are reloadable: a worker whose port, address, database or
+ * timeout changed at a reload stops its daemon and is started again (a
+ * port of 0 starts none).
+ *
  * Routes: POST /api/storage/upload?token=... (storage.c's signed token),
  * GET or HEAD /api/storage/<id>, everything else to the deployment's
  * http.js router (httpaction.c).
@@ -115,15 +119,15 @@ HttpdInit(void)
 	DefineCustomIntVariable("udf.http_port",
 							"TCP port of the HTTP endpoint (file URLs, uploads, HTTP actions); 0: none.",
 							"Needs udf in shared_preload_libraries. 0-65535.",
-							&http_port, 0, 0, 65535, PGC_POSTMASTER, 0, NULL, NULL, NULL);
+							&http_port, 0, 0, 65535, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("udf.http_listen_address",
 							   "IP address the HTTP endpoint listens on.",
 							   "An IPv4 or IPv6 address; loopback by default. 0.0.0.0 or :: listen on every interface.",
-							   &http_listen_address, "127.0.0.1", PGC_POSTMASTER, 0, NULL, NULL, NULL);
+							   &http_listen_address, "127.0.0.1", PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("udf.http_database",
 							   "The database whose files and HTTP actions the endpoint serves.",
 							   NULL,
-							   &http_database, "postgres", PGC_POSTMASTER, 0, NULL, NULL, NULL);
+							   &http_database, "postgres", PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("udf.http_workers",
 							"HTTP endpoint workers (each a backend with its own isolate), serving requests concurrently.",
 							"1-64.",
@@ -131,7 +135,7 @@ HttpdInit(void)
 	DefineCustomIntVariable("udf.http_timeout",
 							"Seconds an HTTP connection may stay idle or slow before it is closed.",
 							"1-3600 s; also bounds a client that sends its request slowly.",
-							&http_timeout_s, 30, 1, 3600, PGC_POSTMASTER, GUC_UNIT_S, NULL, NULL, NULL);
+							&http_timeout_s, 30, 1, 3600, PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
 	DefineCustomIntVariable("udf.http_max_body_size",
 							"Largest request body of an HTTP action.",
 							"As Convex: 20MB. Larger requests get 413.",
@@ -607,6 +611,13 @@ udf_http_main(Datum main_arg)
 	int			index;
 	bool		serve;
 	struct MHD_Daemon *daemon;
+	struct
+	{
+		int			port;
+		int			timeout_s;
+		char	   *address;
+		char	   *database;
+	}			bound;
 
 	BgwWorkerAttach(main_arg, BGW_KIND_HTTP, &index);
 	StartTransactionCommand();
@@ -639,6 +650,10 @@ udf_http_main(Datum main_arg)
 		BgwWorkerExit(BGW_EXIT_RESTART);
 	}
 	ereport(LOG, (errmsg("udf http worker %d listening on %s port %d", index, http_listen_address, http_port)));
+	bound.port = http_port;
+	bound.timeout_s = http_timeout_s;
+	bound.address = MemoryContextStrdup(TopMemoryContext, http_listen_address);
+	bound.database = MemoryContextStrdup(TopMemoryContext, http_database);
 	for (;;)
 	{
 		fd_set		rs;
@@ -654,6 +669,13 @@ udf_http_main(Datum main_arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			/* a new port, address, database or timeout: start again with them */
+			if (http_port != bound.port || http_timeout_s != bound.timeout_s ||
+				strcmp(http_listen_address, bound.address) != 0 || strcmp(http_database, bound.database) != 0)
+			{
+				MHD_stop_daemon(daemon);
+				BgwWorkerExit(BGW_EXIT_RESTART);
+			}
 		}
 		if (!BgwWorkerWanted())
 		{

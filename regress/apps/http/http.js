@@ -80,8 +80,8 @@ http.route({
   path: "/slow",
   method: "GET",
   handler: httpAction(async () => {
-    // busy in JS for 300 ms (an action's clock is real): this worker is held up
-    const end = Date.now() + 300;
+    // busy in JS for 2 s (an action's clock is real): this worker is held up
+    const end = Date.now() + 2000;
     while (Date.now() < end);
     return new Response("slept");
   }),
