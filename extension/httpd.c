@@ -664,6 +664,8 @@ udf_http_main(Datum main_arg)
 		struct timeval tv;
 		long		wait_ms = HTTP_POLL_MS;
 
+		/* a cancel between requests has nothing to cancel (and must not end the worker) */
+		QueryCancelPending = false;
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
 		{

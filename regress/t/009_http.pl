@@ -5,8 +5,8 @@
 # and binary bodies, headers, a throwing handler (500, stack only in the log),
 # the handler's role (only what it was granted), udf_http from SQL, body
 # limits, 50 concurrent requests over two workers, a slow handler that does
-# not block the other worker, clients that disconnect or dawdle, and kill -9
-# of a worker.
+# not block the other worker, pg_cancel_backend of a running handler,
+# clients that disconnect or dawdle, and kill -9 of a worker.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -212,6 +212,25 @@ my $times = `seq 1 16 | xargs -P 16 -I{} curl -s -o /dev/null -w '%{time_total}\
 my @quick = grep { $_ < 1.0 } split /\n/, $times;
 waitpid($pid, 0);
 ok(@quick >= 1, 'requests are served while a handler is slow (' . scalar(@quick) . ' of 16 under 1 s)');
+
+# pg_cancel_backend stops a running handler: its client gets a 500 at once,
+# and the worker serves on
+my $cancel_t0 = time;
+$pid = fork();
+if ($pid == 0) { exec("curl -s -o /dev/null -w '%{http_code}' '$base/slow' > $PostgreSQL::Test::Utils::tmp_check/cancel.out"); }
+my $canceled = 0;
+for (1 .. 100)
+{
+	$canceled = q1("SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE query = 'udf http: action' AND state = 'active'");
+	last if $canceled;
+	sleep 0.02;
+}
+waitpid($pid, 0);
+my $cancel_took = time - $cancel_t0;
+ok($canceled && $cancel_took < 1.8, "pg_cancel_backend stops a running HTTP action ($cancel_took s)");
+is(slurp_file("$PostgreSQL::Test::Utils::tmp_check/cancel.out"), '500', '... which answers 500');
+($code, $body) = http("$base/files/exact");
+is($body, 'exact', '... and the worker serves on');
 
 # a client that sends half its body and disconnects
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp') or die;
