@@ -45,7 +45,8 @@
  * port of 0 starts none).
  *
  * Routes: POST /api/storage/upload?token=... (storage.c's signed token),
- * GET or HEAD /api/storage/<id>, everything else to the deployment's
+ * GET or HEAD /api/storage/<id> (both for any origin: CORS preflights are
+ * answered and Access-Control-Allow-Origin is *), everything else to the deployment's
  * http.js router (httpaction.c).
  */
 #include "udf.h"
@@ -464,6 +465,7 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 	HttpRequest *req = *req_cls;
 	HttpResponse r = {0};
 	bool		upload = strcmp(url, STORAGE_PREFIX "upload") == 0;
+	bool		storage;
 
 	if (req == NULL)
 		return MHD_NO;			/* RequestStarted ran out of memory */
@@ -503,8 +505,18 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 
 	/* the whole request is here */
 	CHECK_FOR_INTERRUPTS();
+	storage = strncmp(url, STORAGE_PREFIX, strlen(STORAGE_PREFIX)) == 0;
 	if (req->too_large)
 		HttpResponseText(&r, 413, "Payload Too Large");
+	else if (storage && strcmp(method, "OPTIONS") == 0)
+	{
+		/* a browser's preflight before it uploads or fetches cross-origin */
+		HttpResponseText(&r, 204, "");
+		r.len = 0;
+		HttpResponseHeader(&r, "Access-Control-Allow-Methods", upload ? "POST" : "GET, HEAD");
+		HttpResponseHeader(&r, "Access-Control-Allow-Headers", "Content-Type, Digest, Range");
+		HttpResponseHeader(&r, "Access-Control-Max-Age", "86400");
+	}
 	else if (upload)
 	{
 		if (strcmp(method, "POST") == 0)
@@ -515,7 +527,7 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 			HttpResponseHeader(&r, MHD_HTTP_HEADER_ALLOW, "POST");
 		}
 	}
-	else if (strncmp(url, STORAGE_PREFIX, strlen(STORAGE_PREFIX)) == 0)
+	else if (storage)
 	{
 		const char *id = url + strlen(STORAGE_PREFIX);
 
@@ -531,6 +543,9 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 	}
 	else
 		HttpActionServe(conn, method, req->uri, req->body, req->len, &r);
+	/* uploads and files are for any origin, as Convex serves them; HTTP actions do their own CORS */
+	if (storage)
+		HttpResponseHeader(&r, "Access-Control-Allow-Origin", "*");
 	return Respond(conn, &r);
 }
 

@@ -113,6 +113,11 @@ like($h, qr{^Content-Range: bytes 100-109/1000000\r$}mi, 'Content-Range');
 is($body, substr(slurp_file($file), -5), 'suffix range');
 ($code) = http('-H', "'Range: bytes=2000000-'", $geturl);
 is($code, 416, 'unsatisfiable range');
+like($h, qr/^Access-Control-Allow-Origin: \*\r$/mi, 'files are for any origin');
+($code, undef, $h) = http('-X', 'OPTIONS', '-H', "'Origin: https://app.example'", '-H', "'Access-Control-Request-Method: POST'",
+	"'$base/api/storage/upload?token=x'");
+is($code, 204, 'a CORS preflight of an upload');
+like($h, qr/^Access-Control-Allow-Methods: POST\r$/mi, '... allows POST');
 ($code) = http('-X', 'DELETE', $geturl);
 is($code, 405, 'files are GET only');
 ($code) = http("$base/api/storage/..%2F..%2Fetc%2Fpasswd");
