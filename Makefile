@@ -69,6 +69,10 @@ OBJS = \
 	extension/sqlcall.o \
 	extension/stats.o \
 	extension/statsview.o \
+	extension/httpd.o \
+	extension/httpaction.o \
+	extension/storage.o \
+	extension/storagesys.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \
@@ -92,7 +96,7 @@ LIBNODE_DIR  = $(CURDIR)/.deps/libnode/usr
 LIBNODE_LIB  = $(LIBNODE_DIR)/lib/x86_64-linux-gnu
 PG_CPPFLAGS  = -I$(CURDIR)/extension
 PG_CXXFLAGS  = -std=c++17 -fno-rtti -fno-exceptions -I$(LIBNODE_DIR)/include/node -Wno-unused-parameter
-SHLIB_LINK   = -L$(LIBNODE_LIB) -l:libnode.so.108 -ljansson -lcurl -lcrypto -lstdc++ -Wl,-rpath,'$$ORIGIN' -Wl,--as-needed
+SHLIB_LINK   = -L$(LIBNODE_LIB) -l:libnode.so.108 -ljansson -lcurl -lcrypto -lmicrohttpd -lstdc++ -Wl,-rpath,'$$ORIGIN' -Wl,--as-needed
 
 # The C++ shim has no bitcode rule; JIT inlining of udf's own code buys nothing.
 override with_llvm = no

@@ -11,6 +11,7 @@
 typedef enum BgwKind
 {
 	BGW_KIND_SCHEDULER = 0,
+	BGW_KIND_HTTP,
 	BGW_NUM_KINDS
 } BgwKind;
 

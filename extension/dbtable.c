@@ -9,8 +9,8 @@
  *
  * System tables (names starting with "_", db.system) are udf's own views in
  * the extension's schema, never looked up through search_path; a view whose
- * `_id` column is its documents' id (_scheduled_functions) has that column
- * as its key, so get by id works on it as on a managed table.
+ * `_id` column is its documents' id (_scheduled_functions, _storage) has
+ * that column as its key, so get by id works on it as on a managed table.
  *
  * The table cache maps (name, search_path) to a description, so an op on a
  * table it has seen costs no catalog lookup. Everything it holds lives in
@@ -203,7 +203,7 @@ ResolveTableIfExists(const char *name, DbTable *t)
 		relid = get_relname_relid(name, ExtensionSchema());
 		if (!OidIsValid(relid))
 			DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
-					"udf has no system table \"%s\" (it has _scheduled_functions)", name);
+					"udf has no system table \"%s\" (it has _scheduled_functions and _storage)", name);
 	}
 	else
 	{

@@ -32,6 +32,8 @@ _PG_init(void)
 	TraceInit();
 	ScheduleInit();
 	SchedulerInit();
+	StorageInit();
+	HttpdInit();
 	BgwInit();
 	FetchInit();
 	MarkGUCPrefixReserved("udf");

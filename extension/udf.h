@@ -56,6 +56,8 @@ extern void _PG_init(void);
 #include "schema.h"
 #include "sqlapi.h"
 #include "stats.h"
+#include "storage.h"
+#include "httpd.h"
 #include "subxact.h"
 #include "trace.h"
 #include "udf_syscall.h"

@@ -220,3 +220,51 @@ CREATE FUNCTION udf_stats_reset(function text DEFAULT NULL) RETURNS bigint
   AS 'MODULE_PATHNAME', 'udf_stats_reset' LANGUAGE C VOLATILE PARALLEL SAFE;
 REVOKE ALL ON FUNCTION udf_stats_reset(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION udf_stats_reset(text) TO udf_admin;
+
+-- File storage (storage.c). The bytes of each file are one large object,
+-- owned by the extension owner; this table holds its metadata and is closed
+-- to everyone else. `_storage` is its view, as Convex's system table.
+CREATE TABLE udf_storage (
+  id            text PRIMARY KEY,      -- a Convex id of the _storage table
+  creation_time float8 NOT NULL,
+  sha256        bytea NOT NULL,
+  size          bigint NOT NULL,
+  content_type  text,
+  lo            oid NOT NULL UNIQUE
+);
+-- Upload tokens already used (single use); a row outlives its token's expiry only until the next upload.
+CREATE TABLE udf_upload_token (
+  nonce      text PRIMARY KEY,
+  expires_at timestamptz NOT NULL
+);
+REVOKE ALL ON udf_storage, udf_upload_token FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('udf_storage', '');
+CREATE VIEW _storage AS
+  SELECT id AS "_id", creation_time AS "_creationTime",
+         pg_catalog.encode(sha256, 'base64') AS sha256, size::float8 AS size,
+         content_type AS "contentType"
+  FROM udf_storage;
+GRANT SELECT ON _storage TO PUBLIC;
+
+-- Files from SQL: for loading data and for tests (udf_admin only).
+CREATE FUNCTION udf_storage_put(data bytea, content_type text DEFAULT NULL) RETURNS text
+  AS 'MODULE_PATHNAME', 'udf_storage_put' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_storage_get(id text) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'udf_storage_get' LANGUAGE C VOLATILE STRICT;
+CREATE FUNCTION udf_storage_delete(id text) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'udf_storage_delete' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION udf_storage_put(bytea, text), udf_storage_get(text), udf_storage_delete(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION udf_storage_put(bytea, text), udf_storage_get(text), udf_storage_delete(text) TO udf_admin;
+
+-- HTTP actions (httpaction.c). The endpoint runs them as udf.http_role,
+-- by default this role: no login, no privileges but what is granted to it.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'udf_http') THEN
+    CREATE ROLE udf_http NOLOGIN;
+  END IF;
+END $$;
+-- An HTTP action called from SQL, as the calling role.
+CREATE FUNCTION udf_http(method text, path text, headers jsonb DEFAULT '{}', body bytea DEFAULT NULL,
+                         OUT status int, OUT response_headers jsonb, OUT response_body bytea)
+  AS 'MODULE_PATHNAME', 'udf_http' LANGUAGE C VOLATILE;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh -- `make bench`: per-call cost of udf next to PostgreSQL's procedural languages
-# (and the scheduler's latency and drain rate, bench/scheduler.sh),
+# (and the scheduler's latency and drain rate, bench/scheduler.sh, and the HTTP
+# endpoint's requests per second and file throughput, bench/http.sh),
 # measured in one run on one throwaway cluster (bench/pl-baselines.sh with
 # bench/udf-extra.sh), using the udf extension as installed in the system PostgreSQL 15.
 # Writes the Markdown table to bench/results.md and prints it.
@@ -83,6 +84,9 @@ bash "$top/bench/scheduler.sh" >"$sched_md"
 # fetch against a loopback server, next to curl; a 1000-request burst
 fetch_md=$BENCH_BASE/fetch.md
 PGBIN="$PGBIN" bash "$top/bench/fetch.sh" >"$fetch_md"
+# the HTTP endpoint's requests per second and file throughput, on a cluster of its own
+http_md=$BENCH_BASE/http.md
+bash "$top/bench/http.sh" >"$http_md"
 
 cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')
 {
@@ -100,7 +104,9 @@ cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; 
   echo
   cat "$fetch_md"
   echo
-  echo "Reproduce: \`make bench\` (or \`RUNS=3 COLD_RUNS=5 bash scripts/bench.sh\`); workloads and method: bench/pl-baselines.sh, udf side: bench/udf-extra.sh, bench/app/, preloaded rows: bench/udf-preload.sh, scheduler rows: bench/scheduler.sh, fetch: bench/fetch.sh."
+  cat "$http_md"
+  echo
+  echo "Reproduce: \`make bench\` (or \`RUNS=3 COLD_RUNS=5 bash scripts/bench.sh\`); workloads and method: bench/pl-baselines.sh, udf side: bench/udf-extra.sh, bench/app/, preloaded rows: bench/udf-preload.sh, scheduler rows: bench/scheduler.sh, fetch: bench/fetch.sh, HTTP rows: bench/http.sh."
 } >"$out"
 cat "$out"
 echo "# written to $out; raw per-run numbers in $BENCH_BASE/results/" >&2

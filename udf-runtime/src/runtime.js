@@ -1,5 +1,6 @@
 // The runtime's entry points, the functions the host calls on
-// globalThis.__udf: a call (call.js), deploy analysis and crons (deploy.js),
+// globalThis.__udf: a call (call.js), an HTTP action (http.js), deploy
+// analysis and crons (deploy.js),
 // scheduled arguments (schedule.js), the
 // schema for writes (documents.js), the import phase, source maps, and the
 // build-time warm-up. Each answers JSON text or a failure object.
@@ -12,6 +13,7 @@ import { makeCall, INVOKE_ARGS_BUILT } from "./call.js";
 import { makeDeploy } from "./deploy.js";
 import { makeCtx } from "./ctx.js";
 import { makeValidateScheduledArgs } from "./schedule.js";
+import { makeHttp } from "./http.js";
 
 export function makeRuntime({ determinism, console, syscall, documents, ids, loop }) {
   const sourceMaps = Object.create(null);
@@ -21,6 +23,7 @@ export function makeRuntime({ determinism, console, syscall, documents, ids, loo
   const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(), loop, validatorsOf, describeError });
   const { analyze, schema, crons } = makeDeploy({ validatorsOf, describeError });
   const validateScheduledArgs = makeValidateScheduledArgs(ids);
+  const { httpAction } = makeHttp({ determinism, console, syscall, describeError });
 
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).
   function beginImport(seed, now) {
@@ -63,7 +66,7 @@ export function makeRuntime({ determinism, console, syscall, documents, ids, loo
   }
 
   return {
-    invoke, analyze, pump, schema, crons, validateScheduledArgs, registerSchema: documents.registerSchema,
+    invoke, httpAction, analyze, pump, schema, crons, validateScheduledArgs, registerSchema: documents.registerSchema,
     beginImport, endImport, describeError, registerSourceMap, warmUp,
   };
 }

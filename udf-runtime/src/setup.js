@@ -17,6 +17,7 @@
 //   09_crypto       crypto.subtle, and real randomness for crypto in actions.
 //   10_url          URL, URLSearchParams (whatwg-url).
 //   11_streams      ReadableStream & co. (web-streams-polyfill), TextEncoderStream/TextDecoderStream.
+//   12_web_fallbacks Blob, when no fuller one is installed (runs last).
 import { setupWeb } from "./setup/00_web.js";
 import { setupDeterminism } from "./setup/01_determinism.js";
 import { setupConsole } from "./setup/02_console.js";
@@ -29,6 +30,7 @@ import { setupFetch } from "./setup/08_fetch.js";
 import { setupCrypto } from "./setup/09_crypto.js";
 import { setupUrl } from "./setup/10_url.js";
 import { setupStreams } from "./setup/11_streams.js";
+import { setupWebFallbacks } from "./setup/12_web_fallbacks.js";
 import { makeOps } from "./ops.js";
 import { makeDocuments } from "./documents.js";
 import { makeIds } from "./ids.js";
@@ -64,5 +66,6 @@ export function setupAll(global, native) {
   setupCrypto(global, { ops, inAction: () => syscall.current?.kind === "action" });
   setupUrl(global);
   setupStreams(global);
+  setupWebFallbacks(global);
   return { determinism, console, syscall, documents, ids, streams, loop };
 }

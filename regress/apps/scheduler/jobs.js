@@ -124,5 +124,5 @@ export const userTableOfSystem = query({
 });
 export const otherSystem = query({
   args: {},
-  handler: async (ctx) => ctx.db.system.query("_storage").collect(),
+  handler: async (ctx) => ctx.db.system.query("_nosuch").collect(),
 });

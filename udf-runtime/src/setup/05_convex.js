@@ -4,6 +4,8 @@
 // to the host as a typed op (ops.js); a write is checked first (documents.js);
 // everything else goes to the host through __udfNative.syscall.
 
+import { bytesToBase64, base64ToBytes } from "../base64.js";
+
 export function setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops }) {
   // What the current call is; set by call.js around each call.
   const state = {
@@ -30,6 +32,25 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     "1.0/getUserIdentity": () => auth.userIdentity(state.current?.anonymous === true),
   };
 
+  // store and get move bytes: actions only, as in Convex
+  const actionOnlyStorage = { "1.0/storageStore": "store", "1.0/storageGet": "get" };
+
+  const jsSyscalls = {
+    "storage/storeBlob": async ({ blob, options }) => {
+      if (!(blob instanceof Blob)) {
+        throw new Error("store() expects a Blob. If you are trying to store a Request, `await request.blob()` will give you the correct input.");
+      }
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const args = { blob: bytesToBase64(bytes), contentType: blob.type || undefined, sha256: options?.sha256 };
+      return JSON.parse(run("1.0/storageStore", JSON.stringify(args)));
+    },
+    "storage/getBlob": async ({ storageId }) => {
+      const result = JSON.parse(run("1.0/storageGet", JSON.stringify({ storageId })));
+      if (result === null) return null;
+      return new Blob([base64ToBytes(result.blob)], { type: result.contentType ?? "" });
+    },
+  };
+
   // The queryId of a stream syscall's arguments ({"queryId":n}, as the package writes them).
   function queryIdOf(argsJson) {
     const m = /^\{"queryId":(\d+)\}$/.exec(argsJson);
@@ -48,6 +69,10 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     // a nested call runs in a context of its own: hand it this call's clock
     // and a seed drawn from this call's PRNG, so it stays deterministic
     if (op === "1.0/runUdf") return ops.runUdf(argsJson, determinism.childSeed(), Date.now());
+    const storageMethod = actionOnlyStorage[op];
+    if (storageMethod !== undefined && state.current.kind !== "action") {
+      throw new Error(`Can't use storage.${storageMethod}() in queries and mutations. Please consider using an action.`);
+    }
     const calls = actionCalls[op];
     if (calls !== undefined) {
       if (state.current.kind !== "action") {
@@ -84,8 +109,11 @@ export function setupConvex(global, { native, determinism, errors, json, documen
         return Promise.reject(e);
       }
     },
-    jsSyscall(op) {
-      throw new Error(`udf does not implement the JS syscall "${op}"`);
+    // the action storage writer's store/get: Blobs in and out, bytes to the host in base64
+    jsSyscall(op, args) {
+      const handler = jsSyscalls[op];
+      if (handler === undefined) throw new Error(`udf does not implement the JS syscall "${op}"`);
+      return handler(args ?? {});
     },
   };
   Object.defineProperty(global, "Convex", { value: Object.freeze(Convex), writable: false, configurable: false });

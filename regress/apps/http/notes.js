@@ -1,0 +1,5 @@
+import { query, mutation } from "./_generated/server";
+import { v } from "convex/values";
+
+export const add = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => ctx.db.insert("http_notes", { body }) });
+export const count = query({ args: {}, handler: async (ctx) => (await ctx.db.query("http_notes").collect()).length });

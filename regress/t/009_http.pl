@@ -1,0 +1,267 @@
+# The HTTP endpoint on a real cluster with udf preloaded, driven by curl on
+# loopback: uploads through generated URLs (single use, expiring, unforgeable),
+# file downloads (type, length, ETag, ranges, checksum with sha256sum), delete
+# and rollback, HTTP action routes (exact, prefix, 404, method mismatch), JSON
+# and binary bodies, headers, a throwing handler (500, stack only in the log),
+# the handler's role (only what it was granted), udf_http from SQL, body
+# limits, 50 concurrent requests over two workers, a slow handler that does
+# not block the other worker, pg_cancel_backend of a running handler,
+# clients that disconnect or dawdle, and kill -9 of a worker.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time sleep);
+use File::Basename qw(dirname);
+use Cwd qw(abs_path);
+use JSON::PP;
+use IO::Socket::INET;
+
+my $top = abs_path(dirname(__FILE__) . '/../..');
+
+# a free port of the range this suite may use
+my $port;
+for my $p (56750 .. 56799)
+{
+	my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $p, Proto => 'tcp', ReuseAddr => 0);
+	if ($s) { close $s; $port = $p; last; }
+}
+die "no free port in 56750-56799" unless $port;
+my $base = "http://127.0.0.1:$port";
+
+my $node = PostgreSQL::Test::Cluster->new('http');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'udf'
+udf.http_port = $port
+udf.http_workers = 2
+udf.http_timeout = 2
+udf.http_max_body_size = '64kB'
+udf.http_max_upload_size = '4MB'
+restart_after_crash = on
+});
+$node->start;
+
+sub q1 { return $node->safe_psql('postgres', $_[0]); }
+sub app
+{
+	my $json = `node $top/regress/app-json.mjs $top/regress/apps/$_[0]`;
+	die "app-json failed" if $?;
+	$json =~ s/'/''/g;
+	return "'$json'";
+}
+# curl: [status, body, headers]
+sub http
+{
+	my (@args) = @_;
+	my $hdr = "$PostgreSQL::Test::Utils::tmp_check/h.$$";
+	my $out = `curl -s -S -D $hdr -w '\\n%{http_code}' @args`;
+	my ($body, $code) = $out =~ /\A(.*)\n(\d+)\z/s;
+	my $h = slurp_file($hdr);
+	return ($code // 0, $body // '', $h);
+}
+sub wait_listening
+{
+	my $deadline = time + 30;
+	while (time < $deadline)
+	{
+		my ($code) = http("$base/api/storage/x");
+		return 1 if $code == 404;
+		sleep 0.1;
+	}
+	return 0;
+}
+
+q1("CREATE EXTENSION udf; CREATE EXTENSION pgcrypto;");
+q1("SELECT udf_deploy(" . app('storage') . ")");
+ok(wait_listening(), 'the endpoint listens once udf is installed');
+
+# ---------------------------------------------------------------- uploads and files
+my $file = "$PostgreSQL::Test::Utils::tmp_check/upload.bin";
+system("head -c 1000000 /dev/urandom > $file") == 0 or die;
+my ($want_sha) = split ' ', `sha256sum $file`;
+my $url = q1(q{SELECT udf_invoke('files:uploadUrl') #>> '{}'});
+like($url, qr{^\Q$base\E/api/storage/upload\?token=}, 'generateUploadUrl builds on the endpoint');
+my ($code, $body) = http('-X', 'POST', '-H', "'Content-Type: image/png'", '--data-binary', "\@$file", "'$url'");
+is($code, 200, 'upload accepted');
+my $id = decode_json($body)->{storageId};
+ok($id, 'the answer is {"storageId": ...}');
+($code, $body) = http('-X', 'POST', '--data-binary', "\@$file", "'$url'");
+is($code, 403, 'an upload URL works once');
+like($body, qr/already used/, '... and says so');
+
+my $geturl = q1("SELECT udf_invoke('files:meta', jsonb_build_object('id', '$id')) ->> 'url'");
+is($geturl, "$base/api/storage/$id", 'getUrl points at the endpoint');
+my $down = "$PostgreSQL::Test::Utils::tmp_check/down.bin";
+my $h;
+($code, undef, $h) = http('-o', $down, $geturl);
+is($code, 200, 'download');
+my ($got_sha) = split ' ', `sha256sum $down`;
+is($got_sha, $want_sha, 'the bytes are the uploaded ones (sha256sum)');
+like($h, qr/^Content-Type: image\/png\r$/mi, 'content type kept');
+like($h, qr/^Content-Length: 1000000\r$/mi, 'Content-Length');
+my ($etag) = $h =~ /^ETag: (\S+)\r$/mi;
+is($etag, '"' . q1("SELECT sha256 FROM _storage WHERE _id = '$id'") . '"', 'ETag is the sha256');
+($code) = http('-H', "'If-None-Match: $etag'", $geturl);
+is($code, 304, 'If-None-Match answers 304');
+($code, $body, $h) = http('-H', "'Range: bytes=100-109'", $geturl);
+is($code, 206, 'range request');
+is($body, substr(slurp_file($file), 100, 10), 'range bytes');
+like($h, qr{^Content-Range: bytes 100-109/1000000\r$}mi, 'Content-Range');
+($code, $body) = http('-H', "'Range: bytes=-5'", $geturl);
+is($body, substr(slurp_file($file), -5), 'suffix range');
+($code) = http('-H', "'Range: bytes=2000000-'", $geturl);
+is($code, 416, 'unsatisfiable range');
+like($h, qr/^Access-Control-Allow-Origin: \*\r$/mi, 'files are for any origin');
+($code, undef, $h) = http('-X', 'OPTIONS', '-H', "'Origin: https://app.example'", '-H', "'Access-Control-Request-Method: POST'",
+	"'$base/api/storage/upload?token=x'");
+is($code, 204, 'a CORS preflight of an upload');
+like($h, qr/^Access-Control-Allow-Methods: POST\r$/mi, '... allows POST');
+($code) = http('-X', 'DELETE', $geturl);
+is($code, 405, 'files are GET only');
+($code) = http("$base/api/storage/..%2F..%2Fetc%2Fpasswd");
+is($code, 404, 'a path is no file');
+
+# expired and forged tokens: made with the database's secret, as storage.c signs them
+my $expired = q1(q{
+	WITH p AS (SELECT 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.' || (extract(epoch FROM now())::bigint - 10) AS payload)
+	SELECT payload || '.' || encode(substring(hmac('upload:' || payload, (SELECT key FROM udf_secret), 'sha256') FROM 1 FOR 16), 'hex') FROM p});
+($code, $body) = http('-X', 'POST', '-d', 'x', "'$base/api/storage/upload?token=$expired'");
+is($code, 403, 'an expired upload URL is refused');
+like($body, qr/expired/, '... as expired');
+(my $forged = q1(q{SELECT udf_invoke('files:uploadUrl') #>> '{}'})) =~ s/\.([0-9a-f])([0-9a-f]{31})$/'.' . ($1 eq '0' ? '1' : '0') . $2/e;
+($code, $body) = http('-X', 'POST', '-d', 'x', "'$forged'");
+is($code, 403, 'a forged upload URL is refused');
+like($body, qr/invalid upload token/, '... as invalid');
+($code) = http('-X', 'POST', '-d', 'x', "'$base/api/storage/upload'");
+is($code, 400, 'an upload without a token');
+my $big = "$PostgreSQL::Test::Utils::tmp_check/big.bin";
+system("head -c 5000000 /dev/zero > $big") == 0 or die;
+$url = q1(q{SELECT udf_invoke('files:uploadUrl') #>> '{}'});
+($code) = http('-X', 'POST', '--data-binary', "\@$big", "'$url'");
+is($code, 413, 'an upload over udf.http_max_upload_size');
+
+# delete removes the bytes; a rolled-back store leaves nothing to serve
+q1("SELECT udf_invoke('files:remove', jsonb_build_object('id', '$id'))");
+($code) = http($geturl);
+is($code, 404, 'a deleted file is gone');
+my $rolled = $node->safe_psql('postgres', q{
+	BEGIN;
+	SELECT udf_storage_put('\x01'::bytea);
+	ROLLBACK;});
+($code) = http("$base/api/storage/$rolled");
+is($code, 404, 'a rolled-back store serves nothing');
+
+# ---------------------------------------------------------------- HTTP actions
+q1("SELECT udf_deploy(" . app('http') . ")");
+($code, $body, $h) = http('-X', 'POST', '-H', "'x-test: abc'", '-d', q{'{"a":[1,2]}'}, "$base/echo");
+is($code, 201, 'JSON route: status');
+is_deeply(decode_json($body), { got => { a => [ 1, 2 ] }, method => 'POST', agent => 'abc' }, 'JSON body and request header');
+like($h, qr/^x-route: echo\r$/mi, 'response header');
+($code, $body) = http("$base/files/exact");
+is($body, 'exact', 'an exact path beats a prefix');
+($code, $body) = http("$base/files/a/b");
+is($body, 'prefix /files/a/b', 'prefix route');
+($code, $body) = http("'$base/files/deep/x?q=two%20words'");
+is($body, 'deep /files/deep/x q=two words', 'the longest prefix wins; the query reaches the handler');
+($code, $body) = http("$base/nowhere");
+is($code, 404, 'no route: 404');
+($code) = http('-X', 'DELETE', "$base/files/exact");
+is($code, 404, 'a route of another method: 404');
+($code, $body) = http('-X', 'PUT', '--data-binary', "\@$file", "$base/reverse");
+is($code, 413, 'a body over udf.http_max_body_size');
+my $small = "$PostgreSQL::Test::Utils::tmp_check/small.bin";
+system("head -c 5000 /dev/urandom > $small") == 0 or die;
+($code, $body) = http('-X', 'PUT', '--data-binary', "\@$small", "$base/reverse");
+is($body, scalar reverse(slurp_file($small)), 'binary body in and out');
+my $log_pos = -s $node->logfile;
+($code, $body) = http("$base/throw");
+is($code, 500, 'a throwing handler gives 500');
+unlike($body, qr/secret|at http/, 'no message or stack reaches the client');
+ok($node->wait_for_log(qr/HTTP action http\.js:GET \/throw failed: Uncaught Error: secret detail/, $log_pos),
+	'the error goes to the server log with the route');
+($code) = http("$base/bad");
+is($code, 500, 'a handler that returns no Response gives 500');
+
+# the handler's role has what it was granted, no more
+($code) = http('-X', 'POST', '-d', q{'{"body":"n1"}'}, "$base/note");
+is($code, 500, 'udf_http may not write a table it was not granted');
+q1("GRANT SELECT, INSERT ON http_notes TO udf_http");
+($code, $body) = http('-X', 'POST', '-d', q{'{"body":"n1"}'}, "$base/note");
+is($code, 200, 'after GRANT it may');
+is(q1("SELECT count(*) FROM http_notes"), '1', 'the mutation committed');
+($code, $body) = http('-X', 'POST', '-H', "'content-type: text/x-test'", '--data-binary', "'hello'", "$base/store");
+my $stored = decode_json($body);
+($code, $body, $h) = http($stored->{url});
+is($body, 'hello', 'an HTTP action stores a file, served by its getUrl');
+like($h, qr{^Content-Type: text/x-test\r$}mi, '... with the request content type');
+
+# udf_http from SQL: the same routes, as the calling role
+is(q1(q{SELECT status || ' ' || (response_headers ->> 'x-route') || ' ' || convert_from(response_body, 'UTF8')
+	FROM udf_http('POST', '/echo', '{"X-Test": "sql"}', '{"b":1}')}),
+	'201 echo {"got":{"b":1},"method":"POST","agent":"sql"}', 'udf_http runs a route from SQL');
+is(q1(q{SELECT status FROM udf_http('GET', '/nowhere')}), '404', 'udf_http: no route');
+
+# ---------------------------------------------------------------- concurrency and bad clients
+my $t0 = time;
+my $many = `seq 1 50 | xargs -P 25 -I{} curl -s -o /dev/null -w '%{http_code}\\n' '$base/files/n{}'`;
+is(scalar(grep { $_ eq '200' } split /\n/, $many), 50, '50 concurrent requests all answered');
+
+# a slow handler (2 s of JS) holds up its own worker only: of 16 requests
+# made meanwhile, those the kernel gives the other worker finish at once
+my $pid = fork();
+if ($pid == 0) { exec('curl', '-s', '-o', '/dev/null', "$base/slow"); }
+sleep 0.2;
+my $times = `seq 1 16 | xargs -P 16 -I{} curl -s -o /dev/null -w '%{time_total}\\n' '$base/files/exact'`;
+my @quick = grep { $_ < 1.0 } split /\n/, $times;
+waitpid($pid, 0);
+ok(@quick >= 1, 'requests are served while a handler is slow (' . scalar(@quick) . ' of 16 under 1 s)');
+
+# pg_cancel_backend stops a running handler: its client gets a 500 at once,
+# and the worker serves on
+my $cancel_t0 = time;
+$pid = fork();
+if ($pid == 0) { exec("curl -s -o /dev/null -w '%{http_code}' '$base/slow' > $PostgreSQL::Test::Utils::tmp_check/cancel.out"); }
+my $canceled = 0;
+for (1 .. 100)
+{
+	$canceled = q1("SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE query = 'udf http: action' AND state = 'active'");
+	last if $canceled;
+	sleep 0.02;
+}
+waitpid($pid, 0);
+my $cancel_took = time - $cancel_t0;
+ok($canceled && $cancel_took < 1.8, "pg_cancel_backend stops a running HTTP action ($cancel_took s)");
+is(slurp_file("$PostgreSQL::Test::Utils::tmp_check/cancel.out"), '500', '... which answers 500');
+($code, $body) = http("$base/files/exact");
+is($body, 'exact', '... and the worker serves on');
+
+# a client that sends half its body and disconnects
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp') or die;
+print $s "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"a\":";
+close $s;
+# and one that never finishes its headers (slowloris): dropped after udf.http_timeout
+my $slowloris = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp') or die;
+print $slowloris "GET /files/exact HTTP/1.1\r\nHost: x\r\n";
+my $closed_at;
+my $started = time;
+$slowloris->blocking(1);
+my $buf;
+my $n = sysread($slowloris, $buf, 100);
+$closed_at = time - $started;
+ok(defined $n && $closed_at < 10, "a client that never ends its headers is dropped ($closed_at s)");
+($code, $body) = http("$base/files/exact");
+is($body, 'exact', 'the endpoint survives clients that disconnect or dawdle');
+
+# kill -9 of a worker: PostgreSQL restarts, and the endpoint is back
+my $worker = q1("SELECT pid FROM pg_stat_activity WHERE backend_type = 'udf http' LIMIT 1");
+ok($worker, 'a worker is a backend of its own');
+kill 'KILL', $worker;
+sleep 1;
+ok(wait_listening(), 'after kill -9 of a worker the endpoint comes back');
+($code, $body) = http("$base/files/exact");
+is($body, 'exact', '... and serves HTTP actions');
+
+$node->stop;
+done_testing();
