@@ -33,6 +33,8 @@ OBJS = \
 	extension/dbquery.o \
 	extension/dbrow.o \
 	extension/dbsql.o \
+	extension/dbsearch.o \
+	extension/dbvector.o \
 	extension/dbtable.o \
 	extension/dbwrite.o \
 	extension/deploy.o \

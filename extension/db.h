@@ -17,6 +17,9 @@
  *   dbwrite.c   insert, patch (shallowMerge), replace, remove, and the
  *               typed op writeTarget the runtime asks before a write
  *   dbrow.c     row <-> document, for ctx.db reads and for trigger rows
+ *   dbsearch.c  text search: searchIndex columns, withSearchIndex queries
+ *               and their pages
+ *   dbvector.c  vector search: vectorIndex fields, ctx.vectorSearch
  *
  * Memory: an op runs inside SPI (RunOp connects), so what it pallocs goes
  * with SPI_finish; RunOp copies the op's result out first. What outlives an
@@ -47,6 +50,9 @@
 #include "nodes/pg_list.h"
 
 #define MAX_PARAMS 256
+
+/* Generated columns udf keeps beside a managed table's fields start so; documents leave them out. */
+#define UDF_HIDDEN_PREFIX "_udf_"
 
 /* One column of a table, as ctx.db sees it (dropped columns left out). */
 typedef struct DbColumn
@@ -89,6 +95,14 @@ typedef struct QueryBuild
 	List	   *order_cols;		/* sort columns (names), NIL if the rows have no order */
 	bool		desc;
 } QueryBuild;
+
+/* A search or vector index of schema.js, as the live deployment defines it. */
+typedef struct DbIndexSpec
+{
+	char	   *field;			/* searchField or vectorField */
+	List	   *filter_fields;	/* C strings */
+	int			dimensions;		/* vector indexes */
+} DbIndexSpec;
 
 /* A db op works on its parsed arguments, inside SPI; RunOp (dbops.c) supplies both. */
 typedef void (*DbOp) (json_t *root, size_t len, UdfV8HostResult *out);
@@ -135,6 +149,18 @@ extern void OpQueryCleanup(json_t *root, size_t len, UdfV8HostResult *out);
 
 /* dbpage.c */
 extern void OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out);
+
+/* dbsearch.c */
+extern bool FindIndexSpec(const DbTable *t, const char *kind, const char *index, DbIndexSpec *spec);
+extern bool IsSearchSource(json_t *source);
+extern char *BuildSearchQuery(QueryBuild *b, json_t *query, const char *extra_where, bool sentinel, long max_rows);
+extern bool SearchRowIsSentinel(HeapTuple tup, TupleDesc desc);
+extern void SearchScannedTooMany(void) pg_attribute_noreturn();
+extern TupleDesc SearchDocumentDesc(TupleDesc desc, int ncols);
+extern void OpAnyQueryPage(json_t *root, size_t len, UdfV8HostResult *out);
+
+/* dbvector.c */
+extern void OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out);
 
 /* dbwrite.c */
 extern void OpInsert(json_t *root, size_t len, UdfV8HostResult *out);

@@ -21,6 +21,10 @@
  * SPI no longer finds (closed by a rolled-back subtransaction) frees its
  * slot.
  *
+ * withSearchIndex queries get their SELECT from dbsearch.c; their rows carry
+ * a rank, a candidate number and a sentinel flag after the document's
+ * columns, and fetching the sentinel is Convex's "scanned too many" error.
+ *
  * Everything here may raise; nothing reaches V8.
  */
 #include "db.h"
@@ -38,13 +42,14 @@ typedef struct OpenQueryState
 	MemoryContext cxt;			/* owns this struct and everything it points to */
 	char	   *portal_name;
 	DbTable		table;
+	bool		search;			/* a withSearchIndex query: rows carry dbsearch.c's columns */
 } OpenQueryState;
 
 static inline bool InMutation(void);
 static const char *IndexNameOf(json_t *source);
 static void OpenQueriesAtXactEnd(XactEvent event, void *arg);
 static void ForgetQuery(int id);
-static int	RememberQuery(Portal portal, const DbTable *t);
+static int	RememberQuery(Portal portal, const DbTable *t, bool search);
 static Portal OpenQuery(json_t *root, int *id_out);
 
 static OpenQueryState *open_queries[MAX_QUERIES];
@@ -273,12 +278,19 @@ OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
 	char	   *sql;
 	Portal		portal;
 
+	bool		search = IsSearchSource(source);
+
 	ResolveQueryTable(source, &t);
-	QueryOrder(&b, source);
-	sql = BuildQuery(&b, query, NULL, -1);
+	if (search)
+		sql = BuildSearchQuery(&b, query, NULL, true, -1);
+	else
+	{
+		QueryOrder(&b, source);
+		sql = BuildQuery(&b, query, NULL, -1);
+	}
 	LimitsCountQuery();
 	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, false);
-	out->result = psprintf("{\"queryId\":%d}", RememberQuery(portal, &t));
+	out->result = psprintf("{\"queryId\":%d}", RememberQuery(portal, &t, search));
 }
 
 /* Transaction end: every portal is gone, and the memory of their states with it. */
@@ -303,7 +315,7 @@ ForgetQuery(int id)
 
 /* Give an opened portal a query id, with a copy of its table's description. */
 static int
-RememberQuery(Portal portal, const DbTable *t)
+RememberQuery(Portal portal, const DbTable *t, bool search)
 {
 	int			id = -1;
 	MemoryContext cxt;
@@ -333,6 +345,7 @@ RememberQuery(Portal portal, const DbTable *t)
 	q->portal_name = MemoryContextStrdup(cxt, portal->name);
 	/* the table description must outlive this op's memory */
 	CopyTable(t, &q->table, cxt);
+	q->search = search;
 	open_queries[id] = q;
 	return id;
 }
@@ -367,8 +380,15 @@ OpQueryStreamNext(json_t *root, size_t len, UdfV8HostResult *out)
 	if (SPI_processed == 1)
 	{
 		int			before = res.buf.len;
+		TupleDesc	desc = SPI_tuptable->tupdesc;
 
-		WriteDocument(&res, &open_queries[id]->table, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		if (open_queries[id]->search)
+		{
+			if (SearchRowIsSentinel(SPI_tuptable->vals[0], desc))
+				SearchScannedTooMany();
+			desc = SearchDocumentDesc(desc, open_queries[id]->table.ncols);
+		}
+		WriteDocument(&res, &open_queries[id]->table, SPI_tuptable->vals[0], desc);
 		LimitsCountRead(res.buf.len - before);
 	}
 	else
