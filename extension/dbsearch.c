@@ -51,7 +51,7 @@
 #define CURSOR_MAC_BYTES 16
 
 /* The document text expression of a search column, on the quoted field f. */
-#define SEARCH_VECTOR_SQL "pg_catalog.to_tsvector('simple'::regconfig, " \
+#define SEARCH_VECTOR_SQL "pg_catalog.to_tsvector('pg_catalog.simple'::pg_catalog.regconfig, " \
 	"pg_catalog.regexp_replace(COALESCE(%s, ''), '[^[:alnum:]]+', ' ', 'g'))"
 
 /* One term of the query text, in the order of the text. */
@@ -317,6 +317,8 @@ SearchCandidates(QueryBuild *b, json_t *source)
 				DbError(ERRCODE_INVALID_PARAMETER_VALUE,
 						"IncorrectFilterFieldError: Search query against %s contains an equality filter on \"%s\" "
 						"but that field isn't indexed for filtering in `filterFields`.", full, path ? path : "?");
+			if (!json_object_get(f, "value"))
+				DbError(ERRCODE_INVALID_PARAMETER_VALUE, "withSearchIndex(%s): eq(\"%s\") needs a value", full, path);
 			if (++neq > MAX_FILTER_CONDITIONS)
 				DbError(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
 						"TooManyFilterConditionsInSearchQueryError: Search query against %s has too many filter conditions. "

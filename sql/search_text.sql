@@ -24,6 +24,9 @@ SELECT udf_invoke('notes:find', '{"text": "r"}');
 SELECT udf_invoke('notes:find', '{"text": "hel world"}');
 -- underscores, colons, semicolons and hyphens split words, as Convex's tokenizer
 SELECT udf_invoke('notes:find', '{"text": "hole carrots and"}');
+-- letters beyond ASCII are letters, lowercased too
+SELECT udf_invoke('notes:add', '{"body": "Über-Café in Straße 5", "channel": "random"}') IS NOT NULL AS added;
+SELECT udf_invoke('notes:find', '{"text": "über CAFÉ"}'), udf_invoke('notes:find', '{"text": "strasse"}');
 -- relevance: more matching terms rank first; more occurrences rank higher
 SELECT udf_invoke('notes:find', '{"text": "hello world"}');
 -- eq filters narrow the search; eq(tag, null) and eq(tag, undefined) differ

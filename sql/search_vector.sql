@@ -26,20 +26,27 @@ SELECT udf_invoke('foods:get', jsonb_build_object('id', id))->'embedding' AS emb
 INSERT INTO ids SELECT 'precise', udf_invoke('foods:add', '{"description": "precise", "cuisine": "Test", "embedding": [0.1, 1e-300, 1.5e300]}') #>> '{}';
 SELECT udf_invoke('foods:get', jsonb_build_object('id', id))->'embedding' = '[0.1, 1e-300, 1.5e300]' AS round_trips FROM ids WHERE description = 'precise';
 
--- results with the documents' descriptions, in the action's order
-CREATE FUNCTION similar(args jsonb) RETURNS TABLE (description text, score numeric, keys jsonb) LANGUAGE sql AS $$
-  SELECT i.description, (r->>'_score')::numeric, r->'keys'
-  FROM jsonb_array_elements(udf_invoke('foods:similar', args)) WITH ORDINALITY AS x(r, n)
-  LEFT JOIN ids i ON i.id = r->>'_id' ORDER BY n $$;
+-- the results with the documents' descriptions, shown by score then description
+-- (ids are random); in_order: the action gave this row after every better one,
+-- and after every equal one of a smaller _id
+CREATE FUNCTION similar(args jsonb) RETURNS TABLE (description text, score numeric, keys jsonb, in_order boolean)
+LANGUAGE sql AS $$
+  WITH r AS (SELECT n, i.description, (r->>'_score')::float8 AS raw, r->>'_id' COLLATE "C" AS id, r->'keys' AS keys
+             FROM jsonb_array_elements(udf_invoke('foods:similar', args)) WITH ORDINALITY AS x(r, n)
+             LEFT JOIN ids i ON i.id = r->>'_id'),
+       o AS (SELECT *, coalesce(lag(raw) OVER w > raw OR (lag(raw) OVER w = raw AND lag(id) OVER w < id), true) AS ok
+             FROM r WINDOW w AS (ORDER BY n))
+  SELECT description, round(raw::numeric, 6), keys, ok FROM o ORDER BY raw DESC, description $$;
 -- the default limit is 10; scores are cosine similarities from 1 down to -1 (a zero vector scores 0)
 SELECT * FROM similar('{"vector": [2, 0, 0]}');
 SELECT * FROM similar('{"vector": [1, 0, 0], "limit": 2}');
 -- equal scores: ties broken by _id
-SELECT (SELECT array_agg(description) FROM similar('{"vector": [0, 3, 4], "limit": 2}')) =
-       (SELECT array_agg(description ORDER BY id) FROM ids WHERE description LIKE 'twin%') AS ties_by_id;
+SELECT (SELECT array_agg(r->>'_id' ORDER BY n)
+          FROM jsonb_array_elements(udf_invoke('foods:similar', '{"vector": [0, 3, 4], "limit": 2}')) WITH ORDINALITY x(r, n)) =
+       (SELECT array_agg(id ORDER BY id COLLATE "C") FROM ids WHERE description LIKE 'twin%') AS ties_by_id;
 -- filters: q.eq on a filter field, q.or of several, across two fields
 SELECT * FROM similar('{"vector": [1, 0, 0], "cuisines": ["Indonesian"]}');
-SELECT * FROM similar('{"vector": [0, 1, 0], "cuisines": ["French", "Mexican"], "limit": 3}');
+SELECT * FROM similar('{"vector": [0.5, 1, 0.2], "cuisines": ["French", "Mexican"], "limit": 3}');
 SELECT * FROM similar('{"vector": [0, 0, 1], "cuisines": ["Twin"], "rating": 5}');
 -- the limit may be 256
 SELECT count(*) FROM similar('{"vector": [1, 1, 1], "limit": 256}');

@@ -13,7 +13,7 @@ export const get = query({ args: { id: v.id("foods") }, handler: (ctx, { id }) =
 export const addPlain = mutation({ args: { vec: v.array(v.float64()) }, handler: (ctx, d) => ctx.db.insert("plain", d) });
 export const listPlain = query(async (ctx) => (await ctx.db.query("plain").collect()).map((d) => d.vec));
 
-// the search as the action returns it, ids replaced by descriptions looked up in SQL by the test
+// the search as the action returns it, with the keys of each result
 export const similar = action({
   args: { vector: v.array(v.float64()), limit: v.optional(v.number()), cuisines: v.optional(v.array(v.string())), rating: v.optional(v.number()) },
   handler: async (ctx, { vector, limit, cuisines, rating }) => {
@@ -28,7 +28,7 @@ export const similar = action({
                 ? q.or(q.eq("rating", rating), ...(cuisines ?? []).map((c) => q.eq("cuisine", c)))
                 : q.or(...cuisines.map((c) => q.eq("cuisine", c))),
     });
-    return results.map((r) => ({ _id: r._id, _score: Math.round(r._score * 1e6) / 1e6, keys: Object.keys(r).sort() }));
+    return results.map((r) => ({ ...r, keys: Object.keys(r).sort() }));
   },
 });
 
