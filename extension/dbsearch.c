@@ -569,6 +569,8 @@ SearchPage(json_t *root, UdfV8HostResult *out)
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "NoDocumentsForPagination: Must request at least 1 document while paginating");
 	if (page_size > MAX_PAGE_SIZE)
 		DbError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "PageSizeTooLarge: a page may hold at most %d documents", MAX_PAGE_SIZE);
+	if (json_is_number(json_object_get(root, "maximumRowsRead")) && json_number_value(json_object_get(root, "maximumRowsRead")) == 0)
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "InvalidPaginationLimit: maximumRowsRead must be at least 1");
 	if (CallStackMarkPaginated())
 		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
 				"MultiplePaginatedDatabaseQueries: This query or mutation function ran multiple paginated queries. "
