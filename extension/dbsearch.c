@@ -63,10 +63,13 @@ typedef struct SearchTerm
 static bool SpecFromJson(json_t *ix, const char *field_key, DbIndexSpec *spec);
 static char *SearchColumn(const char *index);
 static char *SourceOfColumn(Oid relid, const char *column);
+static void DropStaleSearchColumns(Oid relid, const char *qtable, json_t *indexes);
 static char *TsQueryOf(const char *text);
+static char *SearchCandidates(QueryBuild *b, json_t *source);
 static char *SearchCursorMac(const char *payload);
 static char *EncodeSearchCursor(Oid relid, HeapTuple tup, TupleDesc desc, int ncols);
 static char *SearchCursorCondition(QueryBuild *b, const char *cursor);
+static void SearchPage(json_t *root, UdfV8HostResult *out);
 
 /* ------------------------------------------------------------ schema.js */
 
@@ -99,10 +102,41 @@ SourceOfColumn(Oid relid, const char *column)
 	return isnull ? NULL : text_to_cstring((struct varlena *) DatumGetPointer(d));
 }
 
+/* Drop the search columns (and so their GIN indexes) of indexes schema.js no longer defines. */
+static void
+DropStaleSearchColumns(Oid relid, const char *qtable, json_t *indexes)
+{
+	SqlParams	p = {0};
+	List	   *stale = NIL;
+	ListCell   *lc;
+
+	AddParam(&p, ObjectIdGetDatum(relid), OIDOID, false);
+	Execute("SELECT attname::pg_catalog.text FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attnum > 0 "
+			"AND NOT attisdropped AND attgenerated = 's' "
+			"AND pg_catalog.starts_with(attname::pg_catalog.text, '" UDF_HIDDEN_PREFIX "search_')",
+			&p, true, 0);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	   *column = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		bool		wanted = false;
+		size_t		i;
+		json_t	   *ix;
+
+		json_array_foreach(indexes, i, ix)
+			if (OptString(ix, "indexDescriptor") && strcmp(SearchColumn(OptString(ix, "indexDescriptor")), column) == 0)
+			wanted = true;
+		if (!wanted)
+			stale = lappend(stale, column);
+	}
+	foreach(lc, stale)
+		Execute(psprintf("ALTER TABLE %s DROP COLUMN %s", qtable, quote_identifier(lfirst(lc))), &(SqlParams) {0}, false, 0);
+}
+
 /*
  * Make the search indexes of one table of schema.js: check each definition,
- * add its generated column and GIN index, and remake them if the index now
- * searches another field. Runs inside schema.c's SPI connection.
+ * add its generated column and GIN index, remake them if the index now
+ * searches another field, and drop those of indexes schema.js no longer
+ * has. Runs inside schema.c's SPI connection.
  */
 void
 SearchIndexesApply(Oid relid, const char *table, json_t *fields, json_t *indexes)
@@ -161,6 +195,7 @@ SearchIndexesApply(Oid relid, const char *table, json_t *fields, json_t *indexes
 						 quote_identifier(psprintf("%s__%s", table, name)), qtable, quote_identifier(column)),
 				&(SqlParams) {0}, false, 0);
 	}
+	DropStaleSearchColumns(relid, qtable, indexes);
 }
 
 /* ------------------------------------------------------------ index definitions */

@@ -119,4 +119,14 @@ export default defineSchema({
     .searchIndex("search_body", { searchField: "channel", filterFields: ["tag"] }),
 });$js$))->'tables';
 SELECT count(*) AS random_channel FROM notes WHERE "_udf_search_search_body" @@ 'random'::tsquery;
+-- a redeploy without the search index drops its column and GIN index
+SELECT udf_deploy(:'app'::jsonb || jsonb_build_object('schema.js', $js$
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+export default defineSchema({
+  notes: defineTable({ body: v.string(), channel: v.string(), tag: v.optional(v.union(v.string(), v.null())), n: v.optional(v.number()) }),
+});$js$))->'tables';
+SELECT count(*) AS search_columns FROM information_schema.columns WHERE table_name = 'notes' AND column_name LIKE '\_udf%';
+SELECT count(*) AS gin_indexes FROM pg_indexes WHERE tablename = 'notes' AND indexdef LIKE '%gin%';
+SELECT udf_invoke('notes:find', '{"text": "rabbit"}');
 DROP TABLE notes;
