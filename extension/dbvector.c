@@ -52,7 +52,7 @@ typedef struct VectorHit
 static bool IsFloatArray(json_t *field_type);
 static void CheckVectorFilter(json_t *e, const char *index, const DbIndexSpec *spec, int *neq);
 static void KeepHit(VectorHit *hits, int *nhits, int limit, const char *id, double score);
-static double Cosine(const double *q, double qnorm, ArrayType *a, int dims);
+static double Cosine(const double *q, long double qnorm, ArrayType *a, int dims);
 
 /* ------------------------------------------------------------ schema.js */
 
@@ -245,9 +245,14 @@ KeepHit(VectorHit *hits, int *nhits, int limit, const char *id, double score)
 	hits[pos].score = score;
 }
 
-/* Cosine similarity of the query (with its norm) and a stored vector of dims doubles; 0 if either is zero. */
+/*
+ * Cosine similarity of the query (with its norm) and a stored vector of dims
+ * doubles; 0 if either is zero, NaN if the stored vector holds a NaN. Sums
+ * that overflow a double (components near 1e154 and beyond) are redone in
+ * long double.
+ */
 static double
-Cosine(const double *q, double qnorm, ArrayType *a, int dims)
+Cosine(const double *q, long double qnorm, ArrayType *a, int dims)
 {
 	const double *v = (const double *) ARR_DATA_PTR(a);
 	double		dot = 0;
@@ -258,9 +263,23 @@ Cosine(const double *q, double qnorm, ArrayType *a, int dims)
 		dot += q[i] * v[i];
 		norm += v[i] * v[i];
 	}
+	if (!isfinite(dot) || !isfinite(norm) || !isfinite((double) qnorm))
+	{
+		long double ldot = 0;
+		long double lnorm = 0;
+
+		for (int i = 0; i < dims; i++)
+		{
+			ldot += (long double) q[i] * v[i];
+			lnorm += (long double) v[i] * v[i];
+		}
+		if (lnorm == 0 || qnorm == 0)
+			return isnan((double) lnorm) ? NAN : 0;
+		return (double) (ldot / (sqrtl(lnorm) * qnorm));
+	}
 	if (norm == 0 || qnorm == 0)
 		return 0;
-	return dot / (sqrt(norm) * qnorm);
+	return dot / (sqrt(norm) * (double) qnorm);
 }
 
 /* 1.0/actions/vectorSearch {query: {indexName, limit, vector, expressions}} -> {results: [{_id, _score}]} */
@@ -283,7 +302,7 @@ OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out)
 	int			dims;
 	int			neq = 0;
 	double	   *q;
-	double		qnorm = 0;
+	long double qnorm = 0;
 	VectorHit  *hits;
 	int			nhits = 0;
 	Portal		portal;
@@ -313,9 +332,9 @@ OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out)
 		if (!json_is_number(x))
 			DbError(ERRCODE_INVALID_PARAMETER_VALUE, "vectorSearch(%s): vector[%d] is not a number", full, i);
 		q[i] = json_number_value(x);
-		qnorm += q[i] * q[i];
+		qnorm += (long double) q[i] * q[i];
 	}
-	qnorm = sqrt(qnorm);
+	qnorm = sqrtl(qnorm);
 	if (limit_json && !json_is_null(limit_json))
 	{
 		double		l = json_number_value(limit_json);
@@ -360,7 +379,8 @@ OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out)
 			if (ARR_NDIM(a) != 1 || ARR_HASNULL(a) || ARR_DIMS(a)[0] != dims)
 				continue;
 			score = Cosine(q, qnorm, a, dims);
-			KeepHit(hits, &nhits, limit, id, score);
+			if (!isnan(score))	/* a vector holding NaN (written by SQL) has no similarity */
+				KeepHit(hits, &nhits, limit, id, score);
 			pfree(id);
 		}
 		SPI_freetuptable(SPI_tuptable);

@@ -23,8 +23,8 @@ INSERT INTO ids SELECT 'no vector', udf_invoke('foods:add', '{"description": "no
 INSERT INTO ids SELECT 'short', udf_invoke('foods:add', '{"description": "short", "cuisine": "French", "embedding": [1, 0]}') #>> '{}';
 -- vectors round-trip exactly
 SELECT udf_invoke('foods:get', jsonb_build_object('id', id))->'embedding' AS embedding FROM ids WHERE description = 'croissant';
-INSERT INTO ids SELECT 'precise', udf_invoke('foods:add', '{"description": "precise", "cuisine": "Test", "embedding": [0.1, 1e-300, 1.5e300]}') #>> '{}';
-SELECT udf_invoke('foods:get', jsonb_build_object('id', id))->'embedding' = '[0.1, 1e-300, 1.5e300]' AS round_trips FROM ids WHERE description = 'precise';
+INSERT INTO ids SELECT 'precise', udf_invoke('foods:add', '{"description": "precise", "cuisine": "Test", "embedding": [0.1, 1e-300, -1.5e300]}') #>> '{}';
+SELECT udf_invoke('foods:get', jsonb_build_object('id', id))->'embedding' = '[0.1, 1e-300, -1.5e300]' AS round_trips FROM ids WHERE description = 'precise';
 
 -- the results with the documents' descriptions, shown by score then description
 -- (ids are random); in_order: the action gave this row after every better one,
@@ -40,6 +40,8 @@ LANGUAGE sql AS $$
 -- the default limit is 10; scores are cosine similarities from 1 down to -1 (a zero vector scores 0)
 SELECT * FROM similar('{"vector": [2, 0, 0]}');
 SELECT * FROM similar('{"vector": [1, 0, 0], "limit": 2}');
+-- components whose squares overflow a double still give the cosine
+SELECT * FROM similar('{"vector": [1e300, 2e300, 0], "limit": 3}');
 -- equal scores: ties broken by _id
 SELECT (SELECT array_agg(r->>'_id' ORDER BY n)
           FROM jsonb_array_elements(udf_invoke('foods:similar', '{"vector": [0, 3, 4], "limit": 2}')) WITH ORDINALITY x(r, n)) =
