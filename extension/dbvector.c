@@ -310,6 +310,9 @@ OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out)
 	MemoryContext old;
 	ValueWriter res;
 
+	if (!CallStackKind() || (strcmp(CallStackKind(), "action") != 0 && strcmp(CallStackKind(), "httpAction") != 0))
+		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
+				"vectorSearch is only available in actions and HTTP actions, as in Convex; call it from an action (ctx.vectorSearch)");
 	if (!dot)
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "vectorSearch: the index name must be \"table.index\"");
 	ResolveTable(pnstrdup(full, dot - full), &t);

@@ -57,6 +57,7 @@ SELECT count(*) FROM similar('{"vector": [1, 1, 1], "limit": 256}');
 SELECT * FROM similar('{"vector": [1, 0]}');
 SELECT * FROM similar('{"vector": [1, 0, 0, 0]}');
 SELECT udf_invoke('foods:emptyVector');
+SELECT udf_invoke('foods:fromQuery');
 SELECT udf_invoke('foods:badLimit', '{"limit": 0}');
 SELECT udf_invoke('foods:badLimit', '{"limit": 257}');
 SELECT udf_invoke('foods:badLimit', '{"limit": 2.5}');

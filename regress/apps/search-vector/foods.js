@@ -44,6 +44,9 @@ export const tooManyEqs = action(async (ctx) =>
   }));
 export const literalFilter = action(async (ctx) =>
   ctx.vectorSearch("foods", "by_embedding", { vector: [1, 2, 3], filter: () => true }));
+// the syscall the package makes, made from a query: actions only
+export const fromQuery = query(async () =>
+  Convex.asyncSyscall("1.0/actions/vectorSearch", JSON.stringify({ query: { indexName: "foods.by_embedding", vector: [1, 2, 3] } })));
 export const emptyVector = action(async (ctx) => ctx.vectorSearch("foods", "by_embedding", { vector: [] }));
 export const badLimit = action({
   args: { limit: v.number() },
