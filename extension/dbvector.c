@@ -10,11 +10,11 @@
  * holds anything but an array of numbers there).
  *
  * The search is an exact scan, as pgvector is not packaged here: one SELECT
- * of _id and the vector of every document whose vector has the index's
- * dimensions and that passes the filter (q.eq on filterFields, q.or of
+ * of _id and the vector of every document that has one and passes the filter (q.eq on filterFields, q.or of
  * those, translated to SQL by dbfilter.c), read through a portal in
- * batches; the cosine similarity of each is computed here, and the best
- * `limit` are kept in a small sorted array (score descending, then _id, as
+ * batches; vectors of other dimensions are skipped here (so each TOASTed
+ * array is read once), the cosine similarity of the others is computed
+ * here, and the best `limit` are kept in a small sorted array (score descending, then _id, as
  * Convex breaks ties). Cost is linear in the rows that pass the filter; the
  * README and bench/results.md give it per 10k vectors. pgvector's HNSW
  * index is not used yet.
@@ -349,8 +349,9 @@ OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out)
 	}
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT \"_id\", %s FROM %s WHERE pg_catalog.cardinality(%s) = %d",
-					 quote_identifier(spec.field), t.sql, quote_identifier(spec.field), dims);
+	/* the dimensions are checked here, not in SQL: a predicate on the array would detoast it twice */
+	appendStringInfo(&sql, "SELECT \"_id\", %s FROM %s WHERE %s IS NOT NULL",
+					 quote_identifier(spec.field), t.sql, quote_identifier(spec.field));
 	if (filter && !json_is_null(filter))
 	{
 		CheckVectorFilter(filter, full, &spec, &neq);
