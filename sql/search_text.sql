@@ -44,8 +44,10 @@ SELECT udf_invoke('notes:find', '{"text": "world abcdefghijabcdefghijabcdefghija
 -- documents carry their fields only; SQL sees the search column
 SELECT udf_invoke('notes:firstDoc', '{"text": "rabbit"}');
 SELECT count(*) FROM notes WHERE "_udf_search_search_body" @@ 'rabbit'::tsquery;
--- a mutation's search sees its own insert; a SQL update is searchable at once
+-- a mutation's search sees its own insert, patch, replace and delete; a SQL
+-- update is searchable at once
 SELECT udf_invoke('notes:addAndFind', '{"body": "fresh words"}');
+SELECT udf_invoke('notes:rewrite');
 UPDATE notes SET body = 'the world was updated' WHERE body = 'send request';
 SELECT udf_invoke('notes:find', '{"text": "updated"}');
 

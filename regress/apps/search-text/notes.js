@@ -113,3 +113,16 @@ export const twoPages = query(async (ctx) => {
   await ctx.db.query("notes").withSearchIndex("search_body", (q) => q.search("body", "x")).paginate({ numItems: 1, cursor: null });
   return ctx.db.query("notes").withSearchIndex("search_body", (q) => q.search("body", "x")).paginate({ numItems: 1, cursor: null });
 });
+
+// patch, replace and delete keep the search column current within the mutation
+export const rewrite = mutation(async (ctx) => {
+  const find = async (text) =>
+    (await ctx.db.query("notes").withSearchIndex("search_body", (q) => q.search("body", text)).collect()).map((d) => d.body);
+  const id = await ctx.db.insert("notes", { body: "first draft", channel: "rw" });
+  await ctx.db.patch(id, { body: "patched draft" });
+  const patched = await find("patched");
+  await ctx.db.replace(id, { body: "replaced copy", channel: "rw" });
+  const replaced = [await find("replaced"), await find("patched")];
+  await ctx.db.delete(id);
+  return { patched, replaced, deleted: await find("replaced") };
+});
