@@ -23,6 +23,7 @@ OBJS = \
 	extension/udf.o \
 	extension/call.o \
 	extension/callstack.o \
+	extension/callstats.o \
 	extension/clock.o \
 	extension/codecache.o \
 	extension/console.o \
@@ -32,11 +33,15 @@ OBJS = \
 	extension/dbpage.o \
 	extension/dbquery.o \
 	extension/dbrow.o \
+	extension/dbschemaless.o \
+	extension/dbsortkey.o \
 	extension/dbsql.o \
 	extension/dbsearch.o \
 	extension/dbvector.o \
 	extension/dbtable.o \
+	extension/auth.o \
 	extension/dbwrite.o \
+	extension/dbidtable.o \
 	extension/deploy.o \
 	extension/elevated.o \
 	extension/errors.o \
@@ -50,9 +55,16 @@ OBJS = \
 	extension/prng.o \
 	extension/runtime.o \
 	extension/schema.o \
+	extension/schemaadopt.o \
+	extension/schemacheck.o \
+	extension/sqlapi.o \
+	extension/sqlcall.o \
+	extension/stats.o \
+	extension/statsview.o \
 	extension/store.o \
 	extension/subxact.o \
 	extension/syscall.o \
+	extension/trace.o \
 	extension/trigger.o \
 	extension/v8_peers.o \
 	extension/values.o \

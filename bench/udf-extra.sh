@@ -22,6 +22,9 @@ UDF_APP_DIR=${UDF_APP_DIR:-$UDF_BENCH_DIR/app}
 UDF_APP_JSON=${UDF_APP_JSON:-$UDF_BENCH_DIR/../regress/app-json.mjs}
 
 [[ " ${LANGS:-} " == *" udf "* ]] || LANGS_EXTRA+=(udf)
+# udf_typed: workload (a) through the typed SQL function udf_deploy generates from the
+# validators (udf_api."bench:incn"(x)), the path that skips jsonb; the rest are n/a.
+LANGS_EXTRA+=(udf_typed)
 # udf loads on first use (no shared_preload_libraries): its load time is part of e/e2/g.
 # EXTRA_CONF="shared_preload_libraries = 'udf'"
 # Workload f reads 100k rows in one call: above Convex's per-call read limits
@@ -83,6 +86,15 @@ SQL
   if udf_probe f bench:collect "SELECT udf_invoke('bench:collect', '{}')->>'count'" "$N_F"; then
     echo "CREATE FUNCTION f_f_udf() RETURNS int LANGUAGE sql AS
   \$\$ SELECT (udf_invoke('bench:collect', '{}')->>'count')::int \$\$;"
+  fi
+  rm -f "$BASE/.udf-probe.err"
+}
+
+# the deployment is defs_udf's; this only adds (a) through the typed SQL function
+defs_udf_typed() {
+  if udf_probe a 'udf_api."bench:incn"' "SELECT udf_api.\"bench:incn\"(41)::int" 42; then
+    echo "CREATE FUNCTION f_a_udf_typed(x int) RETURNS int LANGUAGE sql AS
+  \$\$ SELECT udf_api.\"bench:incn\"(x)::int \$\$;"
   fi
   rm -f "$BASE/.udf-probe.err"
 }

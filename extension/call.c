@@ -11,7 +11,9 @@
  *  2. a top-level function call starts its per-call read/write counts afresh;
  *  3. the step runs (the shim never raises; a step's own ereports unwind
  *     through its PG_FINALLY blocks, which pop the call stack and unpin the
- *     context);
+ *     context); a function call's measurements end as soon as it returns,
+ *     with its status (callstats.c: CallFunction opened them and closes
+ *     them itself if an error unwinds the step);
  *  4. an error a host callback parked is re-raised as it was (parked.c);
  *  5. a failed status is recorded in the failure policy, then raised or
  *     handed back as the caller asked.
@@ -59,6 +61,8 @@ CallRun(const CallSpec *spec, UdfV8Error *err)
 	if (spec->new_transaction_limits && CallStackDepth() == 0)
 		LimitsResetTransaction();
 	st = spec->step(spec->arg, err);
+	if (spec->stats)
+		CallStatsEnd(spec->stats, st, err);
 	RaiseParkedError();
 	if (st == UDF_V8_OK)
 	{
@@ -180,9 +184,22 @@ CallFunction(const UdfDeployment *dep, const ResolvedFunction *fn, CallOrigin or
 	FunctionStep fs = {dep, fn,
 		origin == CALL_FROM_SQL || (origin == CALL_FROM_TRIGGER && CallStackDepth() == 0),
 	call, result_json};
+	CallStats	cs;
 	CallSpec	spec = {RunFunctionStep, &fs, fn->fn.display, origin != CALL_NESTED,
 		origin == CALL_FROM_SQL ? CALL_RAISE_JS_BARE : origin == CALL_FROM_TRIGGER ? CALL_RAISE : CALL_RETURN,
-	fn->fn.display};
+	fn->fn.display, &cs};
+	volatile UdfV8Status st = UDF_V8_OK;
 
-	return CallRun(&spec, err);
+	CallStatsBegin(&cs, fn, spec.new_transaction_limits && CallStackDepth() == 0);
+	PG_TRY();
+	{
+		st = CallRun(&spec, err);
+	}
+	PG_CATCH();
+	{
+		CallStatsAbort(&cs);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return st;
 }

@@ -8,6 +8,7 @@
 #include "v8shim/udf_v8.h"
 
 struct UdfDeployment;
+struct CallStats;
 
 /* The V8 work of one call; returns its status, err filled on failure. */
 typedef UdfV8Status (*CallStep) (void *arg, UdfV8Error *err);
@@ -28,6 +29,7 @@ typedef struct CallSpec
 	bool		new_transaction_limits; /* at top level, reset reads/writes counted per call */
 	CallReport	report;
 	const char *error_context;	/* errcontext of a raised failure, or NULL */
+	struct CallStats *stats;	/* a function call's measurements, or NULL */
 } CallSpec;
 
 /* One call of a deployed function, besides its name. */

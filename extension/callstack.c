@@ -11,6 +11,7 @@
  */
 #include "udf.h"
 
+#include "access/xact.h"
 #include "utils/guc.h"
 
 #define MAX_CALL_STACK 64
@@ -20,12 +21,14 @@ typedef struct RunningCall
 	char		name[NAMEDATALEN * 2];
 	char		kind[16];
 	bool		paginated;		/* ran its one paginated query */
+	CommandId	begin_cid;		/* the command counter when it began */
 	UdfV8Context *ctx;			/* the context it runs in */
 } RunningCall;
 
 static RunningCall call_stack[MAX_CALL_STACK];
 static int	call_depth = 0;
 static int	udf_max_call_depth = 8;
+static uint64 top_calls = 0;	/* top-level calls begun in this backend */
 
 /* Register udf.max_call_depth. */
 void
@@ -70,11 +73,14 @@ CallStackPush(const char *name, const char *kind, UdfV8Context *ctx)
 
 	if (call_depth >= MAX_CALL_STACK)
 		elog(ERROR, "udf call stack overflow");
+	if (call_depth == 0)
+		top_calls++;
 	c = &call_stack[call_depth++];
 	strlcpy(c->name, name, sizeof(c->name));
 	strlcpy(c->kind, kind ? kind : "", sizeof(c->kind));
 	c->paginated = false;
 	c->ctx = ctx;
+	c->begin_cid = IsTransactionState() ? GetCurrentCommandId(false) : InvalidCommandId;
 }
 
 /* Pop the top frame (its function ended, however it ended). */
@@ -92,6 +98,13 @@ CallStackFunction(void)
 	return call_depth > 0 ? call_stack[call_depth - 1].name : NULL;
 }
 
+/* Number of the running top-level call in this backend (with the pid, a request id). */
+uint64
+CallStackRequest(void)
+{
+	return top_calls;
+}
+
 /* Kind of the function now running (query, mutation, action, import), or NULL. */
 const char *
 CallStackKind(void)
@@ -104,6 +117,23 @@ UdfV8Context *
 CallStackContext(void)
 {
 	return call_depth > 0 ? call_stack[call_depth - 1].ctx : NULL;
+}
+
+/*
+ * The command counter when the outermost running mutation began: what it
+ * and the calls it made wrote since has a command id from there on. False
+ * if no mutation runs.
+ */
+bool
+CallStackMutationBegin(CommandId *cid)
+{
+	for (int i = 0; i < call_depth; i++)
+		if (strcmp(call_stack[i].kind, "mutation") == 0 && call_stack[i].begin_cid != InvalidCommandId)
+		{
+			*cid = call_stack[i].begin_cid;
+			return true;
+		}
+	return false;
 }
 
 /* Note that the running function paginates; true if it already had. */

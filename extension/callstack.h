@@ -13,8 +13,10 @@ extern bool CallStackTooDeep(void);
 extern void CallStackPush(const char *name, const char *kind, UdfV8Context *ctx);
 extern void CallStackPop(void);
 extern const char *CallStackFunction(void);
+extern uint64 CallStackRequest(void);
 extern const char *CallStackKind(void);
 extern UdfV8Context *CallStackContext(void);
 extern bool CallStackMarkPaginated(void);
+extern bool CallStackMutationBegin(CommandId *cid);
 
 #endif							/* UDF_CALLSTACK_H */

@@ -5,15 +5,46 @@
  * file only decides the level. Lines are raised at udf.console_level
  * (default NOTICE), prefixed with the running function's name, so they reach
  * the client and, when log_min_messages admits that level, the server log.
+ * Independently, udf.log_console (default warn) sends lines of that JS level
+ * and above to the server log only (LOG_SERVER_ONLY), in one fixed form that
+ * `udf logs` follows:
+ *     udf console [warn] tasks:add (request 4242-17): the line
+ * where the request id is the backend's pid and its count of top-level calls.
  *
  * Runs as a host callback under V8 frames: ereport is wrapped in PG_TRY and a
  * failure is parked (runtime.c), never thrown through C++.
  */
 #include "udf.h"
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 static int	udf_console_level = NOTICE;
+
+/* JS console levels, ranked, for udf.log_console */
+typedef enum ConsoleRank
+{
+	RANK_DEBUG,
+	RANK_LOG,
+	RANK_WARN,
+	RANK_ERROR,
+	RANK_OFF
+} ConsoleRank;
+
+static int	udf_log_console = RANK_WARN;
+
+static const struct config_enum_entry log_console_options[] = {
+	{"all", RANK_DEBUG, false},
+	{"debug", RANK_DEBUG, true},
+	{"log", RANK_LOG, false},
+	{"info", RANK_LOG, true},
+	{"warn", RANK_WARN, false},
+	{"error", RANK_ERROR, false},
+	{"off", RANK_OFF, false},
+	{NULL, 0, false}
+};
+
+static inline int RankOf(const char *level);
 
 static const struct config_enum_entry console_level_options[] = {
 	{"debug5", DEBUG5, false},
@@ -29,7 +60,20 @@ static const struct config_enum_entry console_level_options[] = {
 	{NULL, 0, false}
 };
 
-/* Register udf.console_level. */
+/* Rank of a console level name (log, info, warn, error, debug, trace). */
+static inline int
+RankOf(const char *level)
+{
+	if (strcmp(level, "error") == 0)
+		return RANK_ERROR;
+	if (strcmp(level, "warn") == 0)
+		return RANK_WARN;
+	if (strcmp(level, "debug") == 0 || strcmp(level, "trace") == 0)
+		return RANK_DEBUG;
+	return RANK_LOG;
+}
+
+/* Register udf.console_level and udf.log_console. */
 void
 ConsoleInit(void)
 {
@@ -42,6 +86,17 @@ ConsoleInit(void)
 							 NOTICE,
 							 console_level_options,
 							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomEnumVariable("udf.log_console",
+							 "Lowest console.* level of functions that is also written to the server log.",
+							 "One of all, log, warn, error, off (default warn). Such lines go to the "
+							 "server log only, as \"udf console [level] function (request pid-n): "
+							 "line\", whatever log_min_messages and udf.console_level say.",
+							 &udf_log_console,
+							 RANK_WARN,
+							 log_console_options,
+							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
 }
@@ -64,6 +119,12 @@ ConsoleEmit(const char *level, const char *line, size_t len, UdfV8HostResult *ou
 								 plain ? "" : "]",
 								 (int) len, line),
 				 errhidestmt(true)));
+		if (RankOf(level) >= udf_log_console)
+			ereport(LOG_SERVER_ONLY,
+					(errmsg_internal("udf console [%s] %s (request %d-" UINT64_FORMAT "): %.*s",
+									 level, fn && *fn ? fn : "import",
+									 MyProcPid, CallStackRequest(), (int) len, line),
+					 errhidestmt(true), errhidecontext(true)));
 	}
 	PG_CATCH();
 	{

@@ -36,6 +36,9 @@ typedef struct ContextSlot
 
 static ContextSlot slots[MAX_CONTEXTS];
 static uint64 use_counter = 0;
+/* for udf_info(): contexts made (each from the startup snapshot; deploy's too) and cached ones dropped */
+static uint64 contexts_created = 0;
+static uint64 contexts_dropped = 0;
 /* a failure that wants contexts dropped, deferred while JS frames are active */
 static UdfV8Status pending_failure = UDF_V8_OK;
 
@@ -47,7 +50,10 @@ static void
 DropSlot(ContextSlot *slot)
 {
 	if (slot->ctx)
+	{
 		udf_v8_context_free(slot->ctx);
+		contexts_dropped++;
+	}
 	memset(slot, 0, sizeof(*slot));
 }
 
@@ -131,6 +137,7 @@ ContextsNew(const UdfDeployment *dep, int nmodules, const UdfModule *modules)
 		ContextsAfterFailure(err.status, NULL);
 		ReportV8Error(&err, NULL);
 	}
+	contexts_created++;
 	if (dep->schema)
 	{
 		const char *args[1] = {dep->schema};
@@ -239,4 +246,34 @@ void
 ContextsNoteParked(void)
 {
 	RecordStop(UDF_V8_TERMINATED);
+}
+
+/*
+ * udf_info()'s "contexts" member: the cached contexts, how many are running
+ * a call, how many were made and dropped, and how many of dep's modules
+ * the contexts of dep have loaded (compiled, linked, evaluated).
+ */
+void
+ContextsAppendInfo(StringInfo buf, const UdfDeployment *dep)
+{
+	int			cached = 0;
+	int			pinned = 0;
+	int			loaded = 0;
+
+	for (int i = 0; i < MAX_CONTEXTS; i++)
+	{
+		if (!slots[i].ctx)
+			continue;
+		cached++;
+		pinned += slots[i].pins > 0;
+		if (slots[i].deployment_id != dep->id)
+			continue;
+		for (int m = 0; m < dep->nmodules; m++)
+			loaded += udf_v8_module_ready(slots[i].ctx, dep->modules[m].path);
+	}
+	appendStringInfo(buf, "{\"cached\": %d, \"running\": %d, \"idle_limit\": %d, \"limit\": %d, "
+					 "\"created\": " UINT64_FORMAT ", \"dropped\": " UINT64_FORMAT "}, "
+					 "\"modules\": {\"deployed\": %d, \"loaded\": %d}",
+					 cached, pinned, MAX_IDLE_CONTEXTS, MAX_CONTEXTS, contexts_created, contexts_dropped,
+					 dep->nmodules, loaded);
 }

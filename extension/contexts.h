@@ -4,6 +4,7 @@
 #ifndef UDF_CONTEXTS_H
 #define UDF_CONTEXTS_H
 
+#include "lib/stringinfo.h"
 #include "v8shim/udf_v8.h"
 
 struct UdfDeployment;
@@ -17,5 +18,6 @@ extern void ContextsDropAll(void);
 extern void ContextsAfterFailure(UdfV8Status status, const char *function);
 extern void ContextsAfterCall(void);
 extern void ContextsNoteParked(void);
+extern void ContextsAppendInfo(StringInfo buf, const struct UdfDeployment *dep);
 
 #endif							/* UDF_CONTEXTS_H */

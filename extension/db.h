@@ -17,6 +17,10 @@
  *   dbwrite.c   insert, patch (shallowMerge), replace, remove, and the
  *               typed op writeTarget the runtime asks before a write
  *   dbrow.c     row <-> document, for ctx.db reads and for trigger rows
+ *   dbschemaless.c tables without a schema: made by their first insert,
+ *               the document kept whole in jsonb
+ *   dbsortkey.c Convex's total order as bytes: udf_sort_key for values kept
+ *               as jsonb, and the keys of literals
  *   dbsearch.c  text search: searchIndex columns, withSearchIndex queries
  *               and their pages
  *   dbvector.c  vector search: vectorIndex fields, ctx.vectorSearch
@@ -70,6 +74,7 @@ typedef struct DbTable
 	char	   *name;			/* as the function named it */
 	char	   *sql;			/* schema-qualified, quoted */
 	bool		managed;
+	bool		schemaless;		/* managed, made by a first insert: fields in the jsonb "_doc" */
 	bool		lockable;		/* rows can be locked FOR UPDATE (not views and the like) */
 	int			ncols;
 	DbColumn   *cols;
@@ -94,6 +99,8 @@ typedef struct QueryBuild
 	const char *index_name;		/* withIndex's index, NULL for a full table scan */
 	List	   *order_cols;		/* sort columns (names), NIL if the rows have no order */
 	bool		desc;
+	/* set by the caller: filters as a last boolean column, not in WHERE (read limits, dbpage.c) */
+	bool		filter_column;
 } QueryBuild;
 
 /* A search or vector index of schema.js, as the live deployment defines it. */
@@ -118,6 +125,7 @@ extern void RunTypedDbOp(DbTypedOp op, const UdfV8Arg *args, UdfV8HostResult *ou
 
 /* dbtable.c */
 extern void ResolveTable(const char *name, DbTable *t);
+extern bool ResolveTableIfExists(const char *name, DbTable *t);
 extern void DbTableOfRelation(Oid relid, DbTable *t);
 extern void CopyTable(const DbTable *src, DbTable *dst, MemoryContext cxt);
 extern void TableCacheTrim(void);
@@ -129,6 +137,7 @@ extern List *IndexColumns(const DbTable *t, const char *index_name);
 extern void AppendColumns(StringInfo sql, const DbTable *t);
 extern SPIPlanPtr SavedPlanFor(const char *sql, SqlParams *p);
 extern int	Execute(const char *sql, SqlParams *p, bool read_only, long count);
+extern bool SnapshotReads(void);
 extern void PlanCacheTrim(void);
 extern void PlanCacheSetNested(bool nested);
 
@@ -137,7 +146,7 @@ extern void TranslateExpr(QueryBuild *b, json_t *e, StringInfo out);
 extern void TranslateRange(QueryBuild *b, json_t *range, StringInfo where);
 
 /* dbquery.c */
-extern void ResolveQueryTable(json_t *source, DbTable *t);
+extern bool ResolveQueryTable(json_t *source, DbTable *t);
 extern void QueryOrder(QueryBuild *b, json_t *source);
 extern char *BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows);
 extern void OpGet(json_t *root, size_t len, UdfV8HostResult *out);
@@ -167,6 +176,20 @@ extern void OpInsert(json_t *root, size_t len, UdfV8HostResult *out);
 extern void OpPatch(json_t *root, size_t len, UdfV8HostResult *out);
 extern void OpReplace(json_t *root, size_t len, UdfV8HostResult *out);
 extern void OpRemove(json_t *root, size_t len, UdfV8HostResult *out);
+
+/* dbschemaless.c */
+#define SCHEMALESS_DOC "_doc"
+extern const char *SchemalessTableName(const char *method, const char *name);
+extern void CreateSchemalessTable(const char *name, DbTable *t);
+extern void WriteSchemalessFields(ValueWriter *w, Datum doc);
+extern Datum SchemalessDoc(json_t *value, const char *table, bool patch, Datum *removed);
+
+/* dbsortkey.c */
+extern Datum SortKeyOfLiteral(json_t *literal, const char *table, const char *path);
+extern const char *SortKeySql(void);
+extern Datum FieldPathArray(const char *path);
+extern bool ColumnUsesSortKey(const DbTable *t, int c);
+extern char *OrderColumnSql(const DbTable *t, int c);
 
 /* dbrow.c */
 extern void WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc);

@@ -10,8 +10,13 @@
  * becomes `true`/`false` for set rows; SQL compares only values of one
  * type. A missing field is SQL NULL in managed tables (undefined) and null
  * elsewhere (NULL is the JSON null of an ordinary table). jsonb columns
- * hold any type: only eq and neq are translated on them (also on nested
- * paths into them); arithmetic works on numeric fields as float8.
+ * hold any type: every comparison on them, and on a dotted path into them
+ * (`meta.color`), compares udf_sort_key keys (dbsortkey.c), bytes in
+ * Convex's order, so types rank and missing paths are undefined as in
+ * Convex; a path into a column of another type is undefined. Arithmetic
+ * works on numeric fields as float8, and on numbers kept as jsonb (paths,
+ * tables without a schema); rows where an operand is no number do not
+ * match.
  *
  * Index ranges follow Convex's rules before any SQL is built: eq on a
  * prefix of the index's fields in any order, then at most one lower and one
@@ -149,6 +154,12 @@ FieldColumn(QueryBuild *b, const char *path, char **nested)
 	*nested = dot ? pstrdup(dot + 1) : NULL;
 	if (strcmp(first, "_id") == 0 && !b->t->managed && b->t->pk >= 0)
 		return b->t->pk;
+	if (b->t->schemaless && strcmp(first, "_id") != 0 && strcmp(first, "_creationTime") != 0)
+	{
+		/* a table without a schema: every field is a path into the document (dbschemaless.c) */
+		*nested = pstrdup(path);
+		return FindColumn(b->t, SCHEMALESS_DOC);
+	}
 	c = FindColumn(b->t, first);
 	return c;
 }
@@ -175,41 +186,29 @@ TranslateFieldCmp(QueryBuild *b, const char *path, CmpOp op, json_t *literal, St
 	}
 	col = quote_identifier(b->t->cols[c].name);
 	crank = ColumnRank(b->t->cols[c].typid);
-	if (nested)
+	if (nested && crank != RANK_ANY)
 	{
-		/* a path into a jsonb column: equality of JSON values only */
-		char	   *pathlit;
-		StringInfoData arr;
-
-		if (crank != RANK_ANY || (op != CMP_EQ && op != CMP_NEQ))
-			DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
-					"udf cannot translate a %s comparison on the nested field \"%s\" to SQL yet (only eq and neq on nested fields)",
-					cmp_sql[op], path);
-		initStringInfo(&arr);
-		appendStringInfoChar(&arr, '{');
-		for (const char *s = nested; *s; s++)
-			appendStringInfoChar(&arr, *s == '.' ? ',' : *s);
-		appendStringInfoChar(&arr, '}');
-		pathlit = arr.data;
-		if (lrank == RANK_UNDEFINED)
-		{
-			appendStringInfo(out, "(%s #> $%d) IS %sNULL", col,
-							 AddParam(b->p, CStringGetTextDatum(pathlit), TEXTARRAYOID, false),
-							 op == CMP_EQ ? "" : "NOT ");
-			return;
-		}
-		{
-			bool		isnull;
-			Datum		d = ConvexToDatum(literal, JSONBOID, -1, b->t->name, path, &isnull);
-
-			appendStringInfo(out, "(coalesce((%s #> $%d) %s $%d, %s))", col,
-							 AddParam(b->p, CStringGetTextDatum(pathlit), TEXTARRAYOID, false),
-							 cmp_sql[op], AddParam(b->p, d, JSONBOID, false),
-							 op == CMP_NEQ ? "true" : "false");
-		}
+		/* only objects have fields: a path into a scalar or array column is undefined */
+		appendStringInfoString(out, CmpFromOrder(op, RANK_UNDEFINED - lrank) ? "true" : "false");
 		return;
 	}
-	if (lrank == RANK_UNDEFINED || (lrank == RANK_NULL && !missing_is_null && crank != RANK_ANY))
+	if (crank == RANK_ANY)
+	{
+		/* any type: compare keys in Convex's total order (dbsortkey.c) */
+		int			key = AddParam(b->p, SortKeyOfLiteral(literal, b->t->name, path), BYTEAOID, false);
+		const char *value = b->t->cols[c].typid == JSONOID ? psprintf("%s::jsonb", col) : col;
+
+		if (nested)
+			appendStringInfo(out, "(%s(%s, $%d) %s $%d)", SortKeySql(), value,
+							 AddParam(b->p, FieldPathArray(nested), TEXTARRAYOID, false), cmp_sql[op], key);
+		else if (missing_is_null)
+			appendStringInfo(out, "(%s(%s) %s $%d)", SortKeySql(), value, cmp_sql[op], key);
+		else
+			appendStringInfo(out, "(%s(coalesce(%s, 'null'::jsonb)) %s $%d)", SortKeySql(), value,
+							 cmp_sql[op], key);
+		return;
+	}
+	if (lrank == RANK_UNDEFINED || (lrank == RANK_NULL && !missing_is_null))
 	{
 		/* compare with undefined (or, in unmanaged tables, SQL NULL = null) */
 		const char *when_null = CmpFromOrder(op, 0) ? "true" : "false";
@@ -223,18 +222,6 @@ TranslateFieldCmp(QueryBuild *b, const char *path, CmpOp op, json_t *literal, St
 		const char *when_null = missing_is_null ? (CmpFromOrder(op, RANK_UNDEFINED - lrank) ? "true" : "false")
 			: (CmpFromOrder(op, RANK_NULL - lrank) ? "true" : "false");
 
-		if (crank == RANK_ANY)
-		{
-			bool		isnull;
-			Datum		d = ConvexToDatum(literal, b->t->cols[c].typid, -1, b->t->name, path, &isnull);
-
-			if (op != CMP_EQ && op != CMP_NEQ)
-				DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
-						"udf cannot translate a %s comparison on the json field \"%s\" to SQL yet", cmp_sql[op], path);
-			appendStringInfo(out, "(CASE WHEN %s IS NULL THEN %s ELSE %s %s $%d END)", col, when_null, col,
-							 cmp_sql[op], AddParam(b->p, d, b->t->cols[c].typid, false));
-			return;
-		}
 		if (crank != lrank)
 		{
 			const char *when_set = CmpFromOrder(op, crank - lrank) ? "true" : "false";
@@ -277,10 +264,35 @@ TranslateArith(QueryBuild *b, json_t *e, StringInfo out)
 		char	   *nested;
 		int			c = FieldColumn(b, json_string_value(json_object_get(e, "$field")), &nested);
 
+		if (c >= 0 && ColumnRank(b->t->cols[c].typid) == RANK_ANY)
+		{
+			/*
+			 * a value kept as jsonb (a path into it, or a table without a
+			 * schema): its number, NULL (no match) for anything else; `->`
+			 * by name finds object fields only, as Convex paths do
+			 */
+			StringInfoData value;
+
+			initStringInfo(&value);
+			appendStringInfoString(&value, quote_identifier(b->t->cols[c].name));
+			if (b->t->cols[c].typid == JSONOID)
+				appendStringInfoString(&value, "::jsonb");
+			for (char *name = nested; name && *name;)
+			{
+				char	   *dot = strchr(name, '.');
+				char	   *part = dot ? pnstrdup(name, dot - name) : name;
+
+				appendStringInfo(&value, " OPERATOR(pg_catalog.->) $%d", AddParam(b->p, CStringGetTextDatum(part), TEXTOID, false));
+				name = dot ? dot + 1 : NULL;
+			}
+			appendStringInfo(out, "(CASE WHEN pg_catalog.jsonb_typeof(%s) = 'number' THEN (%s)::float8 END)",
+							 value.data, value.data);
+			return;
+		}
 		if (c < 0 || nested || (ColumnRank(b->t->cols[c].typid) != RANK_FLOAT64 &&
 								ColumnRank(b->t->cols[c].typid) != RANK_INT64))
 			DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
-					"udf can only do arithmetic on numeric fields in filters (\"%s\")",
+					"udf can only do arithmetic on numeric fields in filters (\"%s\"): compare the field itself, or filter the collected documents in JavaScript",
 					json_string_value(json_object_get(e, "$field")));
 		appendStringInfo(out, "%s::float8", quote_identifier(b->t->cols[c].name));
 		return;

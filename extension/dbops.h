@@ -19,6 +19,11 @@ extern void DbQueryStreamNext(const char *args, size_t len, UdfV8HostResult *out
 extern void DbQueryCleanup(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbQueryPage(const char *args, size_t len, UdfV8HostResult *out);
 extern void DbWriteTarget(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
+extern void DbIdTable(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
+extern void DbQueryNext(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
+/* dbsql.c: reads on the active snapshot, for runQuery with useStaleSnapshot */
+extern void DbBeginSnapshotReads(void);
+extern void DbEndSnapshotReads(void);
 extern void DbVectorSearch(const char *args, size_t len, UdfV8HostResult *out);
 /* dbsearch.c, dbvector.c: schema.js's search and vector indexes (json_t from jansson.h) */
 struct json_t;

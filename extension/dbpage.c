@@ -8,13 +8,21 @@
  * primary key, or with _creationTime, _id), so "after the last row's sort
  * key" is exact and deleting documents between pages disturbs nothing.
  * Convex's rules: a page that fills exactly is not done yet (no peeking
- * ahead); maximumRowsRead below the page size asks for a split
- * (pageStatus SplitRequired, with a splitCursor in the middle); one
- * paginated query per function (CallStackMarkPaginated).
+ * ahead); one paginated query per function (CallStackMarkPaginated).
+ *
+ * Read limits: with maximumRowsRead or maximumBytesRead, every row of the
+ * range is read through a portal, the filters being a last boolean column
+ * rather than WHERE (ScanPage), so rows a filter rejects count as read, as
+ * in Convex; bytes are the documents' size as they travel to V8 (what
+ * LimitsCountRead counts). When a limit is reached the page ends early:
+ * isDone false, pageStatus SplitRequired, a splitCursor at the middle row
+ * read, and continueCursor after the last row read (so the next page does not read the rejected rows again). A page
+ * that ends normally but used 3/4 of a limit, or holds more than 6144
+ * documents, is SplitRecommended.
  *
  * A cursor is opaque and signed: base64 of the JSON array [table oid,
  * sort-key values as Convex JSON, with {"$undefined": null} for a missing
- * field], a dot, and the hex of the first CURSOR_MAC_BYTES of its
+ * field] (any-typed fields compare through udf_sort_key, as they sort), a dot, and the hex of the first CURSOR_MAC_BYTES of its
  * HMAC-SHA256 under the database's cursor secret (ids.c). A cursor that was
  * altered, or made for another table, is refused before any SQL runs.
  *
@@ -28,12 +36,28 @@
 
 #define CURSOR_MAC_BYTES 16
 #define MAX_PAGE_SIZE 32000
+#define SPLIT_RECOMMENDED_ITEMS 6144	/* 3/4 of 8192, as Convex */
+
+/* What reading a page found. */
+typedef struct ScanOutcome
+{
+	long		rows;			/* rows read, the filter's rejects included */
+	long		bytes;			/* their documents' bytes */
+	long		count;			/* documents in the page */
+	bool		done;			/* the range ended */
+	bool		split;			/* a read limit ended the page */
+	HeapTuple	last;			/* the last row read, or NULL */
+	HeapTuple	middle;			/* the middle row read */
+	TupleDesc	tupdesc;		/* of last and middle */
+} ScanOutcome;
 
 static char *CursorMac(const char *payload);
 static char *EncodeCursor(const QueryBuild *b, HeapTuple tup, TupleDesc desc);
 static json_t *DecodeCursor(const QueryBuild *b, const char *cursor);
 static char *AfterCursor(QueryBuild *b, json_t *keys);
 static char *CursorCondition(QueryBuild *b, const char *cursor);
+static void ScanPage(QueryBuild *b, const char *sql, long want, long max_rows, long max_bytes,
+					 ValueWriter *res, ScanOutcome *o);
 
 /* Hex of the first CURSOR_MAC_BYTES of HMAC-SHA256(secret, payload). */
 static char *
@@ -169,7 +193,14 @@ AfterCursor(QueryBuild *b, json_t *keys)
 		bool		is_null = json_is_object(v) && json_object_get(v, "$undefined");
 		int			param = -1;
 
-		if (!is_null)
+		if (ColumnUsesSortKey(b->t, c))
+		{
+			/* an any-typed field: compare sort keys, which are never NULL (undefined has one) */
+			col = OrderColumnSql(b->t, c);
+			param = AddParam(b->p, SortKeyOfLiteral(v, b->t->name, lfirst(lc)), BYTEAOID, false);
+			is_null = false;
+		}
+		else if (!is_null)
 		{
 			bool		isnull;
 			Datum		d = ConvexToDatum(v, b->t->cols[c].typid, b->t->cols[c].typmod, b->t->name, lfirst(lc), &isnull);
@@ -206,7 +237,88 @@ AfterCursor(QueryBuild *b, json_t *keys)
 	}
 }
 
-/* 1.0/queryPage {query, cursor, endCursor, pageSize, maximumRowsRead} -> {page, isDone, continueCursor, ...} */
+/*
+ * The rows of a page under read limits: every row of the range is read
+ * through a portal (filters as the last column, BuildQuery), counted in
+ * rows and document bytes, and the page ends when it holds want documents,
+ * when the range ends (*done), or when a limit is reached (*split). The
+ * documents go into res; *last and *middle are the last and the middle row
+ * read (for the cursors), *count the documents written.
+ */
+static void
+ScanPage(QueryBuild *b, const char *sql, long want, long max_rows, long max_bytes, ValueWriter *res,
+		 ScanOutcome *o)
+{
+	const DbTable *t = b->t;
+	Portal		portal = SPI_cursor_open(NULL, SavedPlanFor(sql, b->p), b->p->values, b->p->nulls, false);
+	TupleDesc	doc_desc = NULL;
+	List	   *read = NIL;		/* every row read: the tuples live until the op's SPI ends */
+	ValueWriter scratch;
+
+	WriterInit(&scratch, true);
+	memset(o, 0, sizeof(*o));
+	for (;;)
+	{
+		SPITupleTable *batch;
+
+		SPI_cursor_fetch(portal, true, 64);
+		batch = SPI_tuptable;
+		if (SPI_processed == 0)
+		{
+			o->done = true;
+			break;
+		}
+		if (doc_desc == NULL)
+		{
+			/* the document is the columns before the filter's */
+			doc_desc = CreateTupleDescCopy(batch->tupdesc);
+			doc_desc->natts = t->ncols;
+		}
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = batch->vals[i];
+			bool		isnull;
+			bool		match = DatumGetBool(SPI_getbinval(tup, batch->tupdesc, t->ncols + 1, &isnull));
+			int			bytes;
+
+			o->tupdesc = batch->tupdesc;
+			read = lappend(read, tup);
+			o->rows++;
+			if (match)
+			{
+				int			before = res->buf.len;
+
+				WriteDocument(res, t, tup, doc_desc);
+				bytes = res->buf.len - before;
+				o->count++;
+			}
+			else
+			{
+				resetStringInfo(&scratch.buf);
+				WriteDocument(&scratch, t, tup, doc_desc);
+				bytes = scratch.buf.len;	/* read, though the filter rejects it */
+			}
+			LimitsCountRead(bytes);
+			o->bytes += bytes;
+			if (o->count >= want)
+				goto out;		/* the page is full: Convex does not peek ahead */
+			if ((max_rows > 0 && o->rows >= max_rows) || (max_bytes > 0 && o->bytes >= max_bytes))
+			{
+				o->split = true;
+				goto out;
+			}
+		}
+	}
+out:
+	SPI_cursor_close(portal);
+	if (read != NIL)
+	{
+		o->last = llast(read);
+		o->middle = list_nth(read, (list_length(read) - 1) / 2);
+	}
+}
+
+/* 1.0/queryPage {query, cursor, endCursor, pageSize, maximumRowsRead, maximumBytesRead} -> {page, isDone, continueCursor, ...} */
 void
 OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 {
@@ -216,8 +328,10 @@ OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 	const char *end_cursor = OptString(root, "endCursor");
 	json_t	   *page_size_json = json_object_get(root, "pageSize");
 	json_t	   *max_rows_json = json_object_get(root, "maximumRowsRead");
+	json_t	   *max_bytes_json = json_object_get(root, "maximumBytesRead");
 	long		page_size = json_is_number(page_size_json) ? (long) json_number_value(page_size_json) : -1;
 	long		max_rows = json_is_number(max_rows_json) ? (long) json_number_value(max_rows_json) : -1;
+	long		max_bytes = json_is_number(max_bytes_json) ? (long) json_number_value(max_bytes_json) : -1;
 	long		want;
 	DbTable		t;
 	SqlParams  *p = palloc0(sizeof(SqlParams));
@@ -225,20 +339,37 @@ OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 	StringInfoData extra;
 	ValueWriter res;
 	char	   *sql;
-	bool		split = false;
-	bool		done;
+	ScanOutcome o;
+	const char *status = NULL;
 
 	if (!end_cursor && page_size <= 0)
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "NoDocumentsForPagination: Must request at least 1 document while paginating");
 	if (page_size > MAX_PAGE_SIZE)
 		DbError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "PageSizeTooLarge: a page may hold at most %d documents", MAX_PAGE_SIZE);
-	if (max_rows == 0)
+	if (max_rows == 0 || (json_is_number(max_rows_json) && max_rows < 0))
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "InvalidPaginationLimit: maximumRowsRead must be at least 1");
+	if (max_bytes == 0 || (json_is_number(max_bytes_json) && max_bytes < 0))
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "InvalidPaginationLimit: maximumBytesRead must be at least 1");
 	if (CallStackMarkPaginated())
 		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
 				"MultiplePaginatedDatabaseQueries: This query or mutation function ran multiple paginated queries. "
 				"Convex only supports a single paginated query in each function.");
-	ResolveQueryTable(source, &t);
+	if (!ResolveQueryTable(source, &t))
+	{
+		/* a table without a schema before its first insert: an empty, finished page */
+		WriterInit(&res, true);
+		WriterObjectBegin(&res);
+		WriterKey(&res, "page");
+		WriterArrayBegin(&res);
+		WriterArrayEnd(&res);
+		WriterKey(&res, "isDone");
+		WriterBool(&res, true);
+		WriterKey(&res, "continueCursor");
+		WriterCString(&res, cursor ? cursor : EncodeCursor(&b, NULL, NULL));
+		WriterObjectEnd(&res);
+		ResultFromWriter(out, &res);
+		return;
+	}
 	QueryOrder(&b, source);
 	if (b.order_cols == NIL)
 		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
@@ -249,45 +380,65 @@ OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 	if (end_cursor)
 		appendStringInfo(&extra, "%sNOT %s", extra.len ? " AND " : "", CursorCondition(&b, end_cursor));
 	want = end_cursor ? MAX_PAGE_SIZE : page_size;
-	if (max_rows > 0 && max_rows < want)
-	{
-		want = max_rows;
-		split = true;
-	}
-	sql = BuildQuery(&b, query, extra.len ? extra.data : NULL, want);
-	LimitsCountQuery();
-	Execute(sql, p, false, 0);
 	WriterInit(&res, true);
 	WriterObjectBegin(&res);
 	WriterKey(&res, "page");
 	WriterArrayBegin(&res);
-	for (uint64 i = 0; i < SPI_processed; i++)
+	LimitsCountQuery();
+	if (max_rows > 0 || max_bytes > 0)
 	{
-		int			before = res.buf.len;
+		/* read limits: read every row of the range, filtered or not, and count it */
+		b.filter_column = true;
+		sql = BuildQuery(&b, query, extra.len ? extra.data : NULL, max_rows > 0 ? max_rows : -1);
+		ScanPage(&b, sql, want, max_rows, max_bytes, &res, &o);
+	}
+	else
+	{
+		/* no read limits: the filters in WHERE, the page a LIMIT */
+		sql = BuildQuery(&b, query, extra.len ? extra.data : NULL, want);
+		Execute(sql, p, false, 0);
+		memset(&o, 0, sizeof(o));
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			int			before = res.buf.len;
 
-		WriteDocument(&res, &t, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
-		LimitsCountRead(res.buf.len - before);
+			WriteDocument(&res, &t, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+			LimitsCountRead(res.buf.len - before);
+			o.bytes += res.buf.len - before;
+		}
+		o.count = o.rows = SPI_processed;
+		o.done = (long) SPI_processed < want;
+		o.tupdesc = SPI_tuptable->tupdesc;
+		if (SPI_processed > 0)
+		{
+			o.last = SPI_tuptable->vals[SPI_processed - 1];
+			o.middle = SPI_tuptable->vals[(SPI_processed - 1) / 2];
+		}
 	}
 	WriterArrayEnd(&res);
 	/* Convex does not peek ahead: a page that fills exactly is not done yet */
-	done = !end_cursor && (long) SPI_processed < want && !(split && (long) SPI_processed == want);
-	if (split && (long) SPI_processed < want)
-		split = false;
 	WriterKey(&res, "isDone");
-	WriterBool(&res, done);
+	WriterBool(&res, o.done && !end_cursor);
 	WriterKey(&res, "continueCursor");
-	if (SPI_processed > 0)
-		WriterCString(&res, EncodeCursor(&b, SPI_tuptable->vals[SPI_processed - 1], SPI_tuptable->tupdesc));
+	if (o.last)
+		WriterCString(&res, EncodeCursor(&b, o.last, o.tupdesc));
 	else if (cursor)
 		WriterCString(&res, cursor);
 	else
 		WriterCString(&res, EncodeCursor(&b, NULL, NULL));
-	if (split)
+	/* a limit stopped the page; or it came near one (3/4), or it is long */
+	if (o.split)
+		status = "SplitRequired";
+	else if (o.last && !o.done &&
+			 (o.count > SPLIT_RECOMMENDED_ITEMS ||
+			  (max_rows > 0 && o.rows * 4 >= max_rows * 3) || (max_bytes > 0 && o.bytes * 4 >= max_bytes * 3)))
+		status = "SplitRecommended";
+	if (status)
 	{
 		WriterKey(&res, "pageStatus");
-		WriterCString(&res, "SplitRequired");
+		WriterCString(&res, status);
 		WriterKey(&res, "splitCursor");
-		WriterCString(&res, EncodeCursor(&b, SPI_tuptable->vals[SPI_processed / 2], SPI_tuptable->tupdesc));
+		WriterCString(&res, EncodeCursor(&b, o.middle, o.tupdesc));
 	}
 	WriterObjectEnd(&res);
 	ResultFromWriter(out, &res);

@@ -36,13 +36,21 @@
 
 #define MAX_QUERIES 256
 
+#define QUERY_BATCH_MAX 1024
+
 /* An open query: its portal and what its rows are documents of. */
 typedef struct OpenQueryState
 {
 	MemoryContext cxt;			/* owns this struct and everything it points to */
 	char	   *portal_name;
 	DbTable		table;
+	bool		finished;		/* its portal is done and closed; the id stays until cleanup */
+	int			batch_n;		/* rows of the last batch (db/queryNext) */
+	uint32	   *batch_bytes;	/* their read sizes, for uncounting rows never seen */
+	char	   *held;			/* a fetched row past the byte limit: the next batch counts it first */
+	int			held_len;
 	bool		search;			/* a withSearchIndex query: rows carry dbsearch.c's columns */
+	bool		over;			/* a search batch stopped at the sentinel: the next one raises */
 } OpenQueryState;
 
 static inline bool InMutation(void);
@@ -65,8 +73,13 @@ InMutation(void)
 	return kind && strcmp(kind, "mutation") == 0;
 }
 
-/* Resolve the table a query reads: its tableName, or the table of its indexName ("table.index"). */
-void
+/*
+ * Resolve the table a query reads: its tableName, or the table of its
+ * indexName ("table.index"). false if the table does not exist yet (a
+ * table without a schema before its first insert): t is then an empty
+ * stand-in, and only the built-in indexes may be named.
+ */
+bool
 ResolveQueryTable(json_t *source, DbTable *t)
 {
 	const char *table = OptString(source, "tableName");
@@ -78,7 +91,17 @@ ResolveQueryTable(json_t *source, DbTable *t)
 
 		table = pnstrdup(index, dot ? dot - index : strlen(index));
 	}
-	ResolveTable(table, t);
+	if (ResolveTableIfExists(table, t))
+		return true;
+	index = IndexNameOf(source);
+	if (index && strcmp(index, "by_creation_time") != 0 && strcmp(index, "by_id") != 0)
+		DbError(ERRCODE_UNDEFINED_OBJECT, "Index \"%s.%s\" not found.", table, index);
+	memset(t, 0, sizeof(*t));
+	t->name = pstrdup(table);
+	t->sql = t->name;
+	t->managed = true;
+	t->pk = -1;
+	return false;
 }
 
 /* The index part of a query source's indexName ("table.index"). */
@@ -125,13 +148,16 @@ QueryOrder(QueryBuild *b, json_t *source)
 /*
  * The SELECT of a serialized query, in the order QueryOrder put into b.
  * extra_where, if set, is ANDed in (pagination cursors); max_rows >= 0 caps
- * the LIMIT.
+ * the LIMIT. With b->filter_column the filters are not in WHERE but a last
+ * boolean column, so every row of the range is read (paginate's read limits
+ * count rows a filter rejects).
  */
 char *
 BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 {
 	json_t	   *operators = json_object_get(query, "operators");
 	StringInfoData where;
+	StringInfoData filters;
 	StringInfoData sql;
 	long		limit = -1;
 	size_t		i;
@@ -140,6 +166,7 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 	bool		first;
 
 	initStringInfo(&where);
+	initStringInfo(&filters);
 	if (b->index_name)
 		TranslateRange(b, json_object_get(json_object_get(query, "source"), "range"), &where);
 	json_array_foreach(operators, i, op)
@@ -149,9 +176,11 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 
 		if (f)
 		{
-			if (where.len)
-				appendStringInfoString(&where, " AND ");
-			TranslateExpr(b, f, &where);
+			StringInfo	into = b->filter_column ? &filters : &where;
+
+			if (into->len)
+				appendStringInfoString(into, " AND ");
+			TranslateExpr(b, f, into);
 		}
 		else if (json_is_number(l))
 		{
@@ -173,15 +202,27 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT ");
 	AppendColumns(&sql, b->t);
+	if (b->filter_column)
+		appendStringInfo(&sql, ", coalesce((%s), false)", filters.len ? filters.data : "true");
 	appendStringInfo(&sql, " FROM %s", b->t->sql);
 	if (where.len)
 		appendStringInfo(&sql, " WHERE %s", where.data);
 	first = true;
 	foreach(lc, b->order_cols)
 	{
-		/* NULLs (missing fields) sort first ascending, like undefined in Convex */
-		appendStringInfo(&sql, "%s%s %s", first ? " ORDER BY " : ", ", quote_identifier(lfirst(lc)),
-						 b->desc ? "DESC NULLS LAST" : "ASC NULLS FIRST");
+		/*
+		 * NULLs (missing fields) sort first ascending, like undefined in
+		 * Convex; any-typed fields by their sort key (undefined's is the
+		 * least), in Convex's total order, as their index has them
+		 */
+		int			c = FindColumn(b->t, lfirst(lc));
+
+		if (c >= 0 && ColumnUsesSortKey(b->t, c))
+			appendStringInfo(&sql, "%s%s %s", first ? " ORDER BY " : ", ", OrderColumnSql(b->t, c),
+							 b->desc ? "DESC" : "ASC");
+		else
+			appendStringInfo(&sql, "%s%s %s", first ? " ORDER BY " : ", ", quote_identifier(lfirst(lc)),
+							 b->desc ? "DESC NULLS LAST" : "ASC NULLS FIRST");
 		first = false;
 	}
 	if (limit >= 0)
@@ -236,7 +277,11 @@ OpCount(json_t *root, size_t len, UdfV8HostResult *out)
 	SqlParams	p = {0};
 	bool		isnull;
 
-	ResolveTable(OptString(root, "table"), &t);
+	if (!ResolveTableIfExists(OptString(root, "table"), &t))
+	{
+		out->result = "0";		/* a table without a schema, before its first insert */
+		return;
+	}
 	/* not read-only: a mutation counts its own writes, as every other read sees them */
 	Execute(psprintf("SELECT pg_catalog.count(*) FROM %s", t.sql), &p, false, 1);
 	out->result = psprintf(INT64_FORMAT,
@@ -253,10 +298,11 @@ OpNormalizeId(json_t *root, size_t len, UdfV8HostResult *out)
 	uint32		number;
 	StringInfoData res;
 
-	ResolveTable(table, &t);
 	initStringInfo(&res);
 	appendStringInfoString(&res, "{\"id\":");
-	if (id && t.managed && IdDecode(id, &number) && number == TableNumberFor(t.relid))
+	if (!ResolveTableIfExists(table, &t))
+		appendStringInfoString(&res, "null");	/* no table yet, so no id of it */
+	else if (id && t.managed && IdDecode(id, &number) && number == TableNumberFor(t.relid))
 		escape_json(&res, id);
 	else if (id && !t.managed && t.pk >= 0)
 		escape_json(&res, id);	/* any text form of the key names a row */
@@ -280,8 +326,9 @@ OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
 
 	bool		search = IsSearchSource(source);
 
-	ResolveQueryTable(source, &t);
-	if (search)
+	if (!ResolveQueryTable(source, &t))
+		sql = "SELECT WHERE false";	/* no table yet: no documents */
+	else if (search)
 		sql = BuildSearchQuery(&b, query, NULL, true, -1);
 	else
 	{
@@ -289,7 +336,7 @@ OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
 		sql = BuildQuery(&b, query, NULL, -1);
 	}
 	LimitsCountQuery();
-	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, false);
+	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, SnapshotReads());
 	out->result = psprintf("{\"queryId\":%d}", RememberQuery(portal, &t, search));
 }
 
@@ -330,7 +377,8 @@ RememberQuery(Portal portal, const DbTable *t, bool search)
 		open_queries_cxt = AllocSetContextCreate(TopTransactionContext, "udf open queries",
 												 ALLOCSET_SMALL_SIZES);
 	for (int i = 0; i < MAX_QUERIES; i++)
-		if (open_queries[i] == NULL || SPI_cursor_find(open_queries[i]->portal_name) == NULL)
+		if (open_queries[i] == NULL ||
+			(!open_queries[i]->finished && SPI_cursor_find(open_queries[i]->portal_name) == NULL))
 		{
 			id = i;
 			break;
@@ -404,17 +452,129 @@ OpQueryStreamNext(json_t *root, size_t len, UdfV8HostResult *out)
 	ResultFromWriter(out, &res);
 }
 
-/* 1.0/queryCleanup {queryId} -> bool */
+/* 1.0/queryCleanup {queryId, unread?} -> bool; unread: rows of the last batch the function never saw */
 void
 OpQueryCleanup(json_t *root, size_t len, UdfV8HostResult *out)
 {
 	int			id;
 	Portal		portal;
+	json_t	   *unread = json_object_get(root, "unread");
 
 	portal = OpenQuery(root, &id);
 	if (portal)
 		SPI_cursor_close(portal);
 	if (id >= 0 && id < MAX_QUERIES && open_queries[id])
+	{
+		OpenQueryState *q = open_queries[id];
+		int			n = json_is_integer(unread) ? (int) Min(json_integer_value(unread), q->batch_n) : 0;
+		uint64		bytes = 0;
+
+		for (int i = q->batch_n - n; i < q->batch_n; i++)
+			bytes += q->batch_bytes[i];
+		if (n > 0)
+			LimitsUncountRead(n, bytes);
 		ForgetQuery(id);
+	}
 	out->result = portal ? "true" : "false";
+}
+
+/*
+ * Typed op db/queryNext(queryId, max) -> {rows, done, plain}: the next rows
+ * of an open query, up to max (at most QUERY_BATCH_MAX), as host values.
+ * The runtime hands them to the package one by one, or a batch at a time
+ * to collect(). Read limits stay exact: no more rows are fetched than the
+ * document limit allows, a row past the byte limit is held back and counted
+ * (so refused) first by the next batch, and rows a batch delivered that the
+ * function never saw are uncounted at cleanup. plain: no row needs Convex
+ * decoding (jsonToConvex would give the same values).
+ */
+static void
+OpQueryNext(const UdfV8Arg *args, UdfV8HostResult *out)
+{
+	int			id = (int) OpArgNumber(args, 0);
+	int			max = (int) Max(1, Min(OpArgNumber(args, 1), QUERY_BATCH_MAX));
+	OpenQueryState *q = id >= 0 && id < MAX_QUERIES ? open_queries[id] : NULL;
+	Portal		portal = q && !q->finished ? SPI_cursor_find(q->portal_name) : NULL;
+	ValueWriter res;
+	int64		wanted;
+	int			delivered = 0;
+	bool		done;
+
+	if (portal == NULL)
+		DbError(ERRCODE_INVALID_CURSOR_NAME, "This query is closed and can't emit any more values.");
+	if (q->over)
+		SearchScannedTooMany();	/* the function asks for the row after the last candidate */
+	WriterInit(&res, true);
+	WriterObjectBegin(&res);
+	WriterKey(&res, "rows");
+	WriterArrayBegin(&res);
+	if (q->batch_bytes == NULL)
+		q->batch_bytes = MemoryContextAlloc(q->cxt, sizeof(uint32) * QUERY_BATCH_MAX);
+	if (q->held)
+	{
+		/* the row the last batch held back: past the byte limit, so this raises */
+		LimitsCountRead(q->held_len);
+		appendBinaryStringInfo(&res.buf, q->held, q->held_len);
+		res.level[res.depth - 1].count++;
+		q->batch_bytes[delivered++] = q->held_len;
+		pfree(q->held);
+		q->held = NULL;
+	}
+	/* never fetch past the document limit: the row after it is fetched alone, and refused */
+	wanted = Max(1, Min(max - delivered, LimitsDocumentsLeft()));
+	SPI_cursor_fetch(portal, true, wanted);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		WriterMark mark;
+		int			size;
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+
+		if (q->search)
+		{
+			/* the sentinel: an error when the function reads past the rows before it */
+			if (SearchRowIsSentinel(SPI_tuptable->vals[i], desc))
+			{
+				if (delivered == 0)
+					SearchScannedTooMany();
+				q->over = true;
+				break;
+			}
+			desc = SearchDocumentDesc(desc, q->table.ncols);
+		}
+		WriterMarkHere(&res, &mark);
+		WriteDocument(&res, &q->table, SPI_tuptable->vals[i], desc);
+		size = res.buf.len - mark.len;
+		if (delivered > 0 && !LimitsReadFits(size))
+		{
+			/* hold it for the next batch, where counting it raises at this very row */
+			q->held = MemoryContextAlloc(q->cxt, size);
+			memcpy(q->held, res.buf.data + mark.len, size);
+			q->held_len = size;
+			WriterRewind(&res, &mark);
+			break;
+		}
+		LimitsCountRead(size);
+		q->batch_bytes[delivered++] = size;
+	}
+	WriterArrayEnd(&res);
+	q->batch_n = delivered;
+	done = SPI_processed < (uint64) wanted && q->held == NULL && !q->over;
+	WriterKey(&res, "done");
+	WriterBool(&res, done);
+	WriterKey(&res, "plain");
+	WriterBool(&res, !res.tagged);
+	WriterObjectEnd(&res);
+	if (done)
+	{
+		SPI_cursor_close(portal);
+		q->finished = true;
+	}
+	ResultFromWriter(out, &res);
+}
+
+/* db/queryNext, the typed op: OpQueryNext in an op's subtransaction. */
+void
+DbQueryNext(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
+{
+	RunTypedDbOp(OpQueryNext, args, out);
 }

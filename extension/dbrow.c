@@ -12,7 +12,8 @@
  * through writer.c (as host values or JSON text), converted by values.c.
  * A document a BEFORE ROW trigger's function returns goes the other way:
  * its fields replace the row's; an ordinary table's `_id` (the key's text
- * form) is skipped.
+ * form) is skipped. A table without a schema (dbschemaless.c) keeps the
+ * fields in its `_doc` column: they are written as the document's own.
  *
  * Table descriptions come from dbtable.c's cache (DbTableOfRelation for a
  * trigger's relation): a trigger row costs no catalog lookup once its
@@ -63,6 +64,11 @@ WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc)
 
 		if (isnull && t->managed)
 			continue;			/* a missing field */
+		if (t->schemaless && strcmp(t->cols[i].name, SCHEMALESS_DOC) == 0)
+		{
+			WriteSchemalessFields(w, d);	/* the document's own fields */
+			continue;
+		}
 		WriterKey(w, t->cols[i].name);
 		if (isnull)
 			WriterNull(w);
@@ -110,6 +116,16 @@ DbRowFromDocument(Relation rel, HeapTuple base, const char *doc_json, const char
 	PG_TRY();
 	{
 		DbTableOfRelation(RelationGetRelid(rel), &t);
+		if (t.schemaless)
+		{
+			/* a table without a schema: the fields are the document */
+			int			i = t.cols[FindColumn(&t, SCHEMALESS_DOC)].attnum - 1;
+
+			values[i] = SchemalessDoc(doc, RelationGetRelationName(rel), false, NULL);
+			nulls[i] = false;
+			replace[i] = true;
+			json_object_clear(doc);
+		}
 		json_object_foreach(doc, field, v)
 		{
 			int			c = FindColumn(&t, field);

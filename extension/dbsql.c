@@ -16,7 +16,8 @@
  * (fragments of freed keys), every plan is freed and the context reset.
  * The plans themselves are SPI_keepplan'd (under CacheMemoryContext).
  *
- * Everything here may raise (preparing, executing).
+ * Every statement is told to a running trace (trace.c) as its plan is
+ * looked up. Everything here may raise (preparing, executing).
  */
 #include "db.h"
 
@@ -74,6 +75,7 @@ SavedPlanFor(const char *sql, SqlParams *p)
 	appendStringInfoString(&key, sql);
 	for (int i = 0; i < p->n; i++)
 		appendStringInfo(&key, "|%u", p->types[i]);
+	TraceNoteSql(sql);
 	slot = HashKey(key.data) % PLAN_CACHE_SIZE;
 	if (plan_cache[slot].key && strcmp(plan_cache[slot].key, key.data) == 0)
 		return plan_cache[slot].plan;
@@ -101,17 +103,49 @@ SavedPlanFor(const char *sql, SqlParams *p)
 	return plan;
 }
 
+/* Snapshot reads begun and not yet ended (runQuery with useStaleSnapshot). */
+static int	snapshot_reads = 0;
+
 /*
- * Run sql through its saved plan; SPI result code. Statements never run
- * "read only" in SPI's sense: that would reuse the statement's first snapshot
+ * From now until DbEndSnapshotReads, reads use the active snapshot as it is
+ * (the one nested.c pushed for a stale-snapshot query) instead of a fresh
+ * one per statement.
+ */
+void
+DbBeginSnapshotReads(void)
+{
+	snapshot_reads++;
+}
+
+/* The stale-snapshot query ended (however it ended). */
+void
+DbEndSnapshotReads(void)
+{
+	if (snapshot_reads > 0)
+		snapshot_reads--;
+}
+
+/*
+ * Should SPI run a statement "read only", on the active snapshot? Only for
+ * snapshot reads: otherwise that would reuse the statement's first snapshot
  * and hide the transaction's own later writes (a nested query must see its
- * calling mutation's inserts). Writes are refused for queries before any SQL
- * is built (RequireMutation), and a READ ONLY transaction refuses them itself.
+ * calling mutation's inserts).
+ */
+bool
+SnapshotReads(void)
+{
+	return snapshot_reads > 0;
+}
+
+/*
+ * Run sql through its saved plan; SPI result code. Writes are refused for
+ * queries before any SQL is built (RequireMutation), and a READ ONLY
+ * transaction refuses them itself.
  */
 int
 Execute(const char *sql, SqlParams *p, bool read_only, long count)
 {
-	return SPI_execute_plan(SavedPlanFor(sql, p), p->values, p->nulls, read_only, count);
+	return SPI_execute_plan(SavedPlanFor(sql, p), p->values, p->nulls, read_only || SnapshotReads(), count);
 }
 
 /* Free every plan when the cache has grown past its bound; only between ops (dbops.c). */

@@ -23,10 +23,12 @@
  */
 #include "db.h"
 
+#include "access/genam.h"
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
+#include "nodes/primnodes.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -110,6 +112,9 @@ DescribeTable(Oid relid, const char *name, DbTable *t)
 	ct_col = FindColumn(t, "_creationTime");
 	t->managed = id_col >= 0 && id_col == t->pk && t->cols[id_col].typid == TEXTOID &&
 		ct_col >= 0 && t->cols[ct_col].typid == FLOAT8OID;
+	/* a table its first insert made: _id, _creationTime and the document (dbschemaless.c) */
+	t->schemaless = t->managed && t->ncols == 3 && FindColumn(t, SCHEMALESS_DOC) >= 0 &&
+		t->cols[FindColumn(t, SCHEMALESS_DOC)].typid == JSONBOID;
 }
 
 /* Relcache callback: forget the descriptions of relid (of all tables for InvalidOid). */
@@ -157,6 +162,21 @@ TableCacheRemember(uint32 slot, const char *name, const char *search_path, const
 void
 ResolveTable(const char *name, DbTable *t)
 {
+	if (!ResolveTableIfExists(name, t))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("Table \"%s\" does not exist", name),
+				 errhint("Define it in schema.js, insert a document into it, or CREATE TABLE it; tables are found through search_path.")));
+}
+
+/*
+ * Resolve a table by name as SQL would; false if no such table exists (a
+ * table without a schema that nothing has been inserted into yet). ERROR
+ * for names that cannot be tables.
+ */
+bool
+ResolveTableIfExists(const char *name, DbTable *t)
+{
 	List	   *names;
 	Oid			relid;
 	const char *search_path = GetConfigOption("search_path", false, false);
@@ -166,7 +186,7 @@ ResolveTable(const char *name, DbTable *t)
 		strcmp(table_cache[slot].search_path, search_path) == 0)
 	{
 		*t = table_cache[slot].table;
-		return;
+		return true;
 	}
 
 	if (name == NULL || *name == '\0')
@@ -177,12 +197,10 @@ ResolveTable(const char *name, DbTable *t)
 	names = stringToQualifiedNameList(name);
 	relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
 	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("Table \"%s\" does not exist", name),
-				 errhint("Define it in schema.js, or CREATE TABLE it; tables are found through search_path.")));
+		return false;
 	DescribeTable(relid, name, t);
 	TableCacheRemember(slot, name, search_path, t);
+	return true;
 }
 
 /* The description of a relation through the table cache (a trigger describes its table per row). */
@@ -234,7 +252,13 @@ LocateId(const char *method, const char *table_name, json_t *id_json, DbTable *t
 	id = json_string_value(id_json);
 	if (table_name)
 	{
-		ResolveTable(table_name, t);
+		if (!ResolveTableIfExists(table_name, t))
+		{
+			/* a table without a schema that has no documents yet */
+			if (may_miss)
+				return false;
+			ResolveTable(table_name, t);
+		}
 		if (t->managed)
 		{
 			if (!IdDecode(id, &number))
@@ -317,13 +341,32 @@ IndexColumns(const DbTable *t, const char *index_name)
 		{
 			HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
 			Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
+			Relation	irel = index_open(indexoid, AccessShareLock);
+			List	   *exprs = RelationGetIndexExpressions(irel);
+			ListCell   *next_expr = list_head(exprs);
 
 			for (int k = 0; k < idx->indnkeyatts; k++)
 			{
-				if (idx->indkey.values[k] == 0)
-					DbError(ERRCODE_FEATURE_NOT_SUPPORTED, "index \"%s\" is on an expression; withIndex needs plain columns", index_name);
-				cols = lappend(cols, get_attname(t->relid, idx->indkey.values[k], false));
+				AttrNumber	att = idx->indkey.values[k];
+
+				if (att == 0)
+				{
+					/* udf_sort_key(field): an any-typed field in Convex's order (dbsortkey.c) */
+					Node	   *e = next_expr ? lfirst(next_expr) : NULL;
+
+					next_expr = next_expr ? lnext(exprs, next_expr) : NULL;
+					if (e && IsA(e, FuncExpr) && list_length(((FuncExpr *) e)->args) == 1 &&
+						strcmp(get_func_name(((FuncExpr *) e)->funcid), "udf_sort_key") == 0 &&
+						IsA(linitial(((FuncExpr *) e)->args), Var))
+						att = ((Var *) linitial(((FuncExpr *) e)->args))->varattno;
+					else
+						DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
+								"index \"%s\" is on an expression; withIndex needs plain columns (or udf_sort_key of one)",
+								index_name);
+				}
+				cols = lappend(cols, get_attname(t->relid, att, false));
 			}
+			index_close(irel, AccessShareLock);
 			ReleaseSysCache(tup);
 			break;
 		}

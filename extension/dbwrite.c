@@ -10,6 +10,10 @@
  * table, whether it is managed, and for a patch of a managed table the
  * stored document, read FOR UPDATE (so it cannot change before the patch
  * lands) and answered as host values. Nothing here calls into V8.
+ * An insert into a table that does not exist creates it, a managed table
+ * without a schema (dbschemaless.c), whose fields live in one jsonb;
+ * writeTarget answers such a table as managed before it exists, so the
+ * runtime checks the document as it would for any managed table.
  * Inserts into managed tables get a new Convex id and a strictly
  * increasing _creationTime; other tables' ids are their primary key's
  * text, RETURNING'd.
@@ -103,7 +107,19 @@ OpWriteTarget(const UdfV8Arg *args, UdfV8HostResult *out)
 	RequireMutation(psprintf("db.%s", method));
 	if (strcmp(method, "insert") == 0)
 	{
-		ResolveTable(table, &t);
+		if (!ResolveTableIfExists(table, &t))
+		{
+			/* the insert will create it (dbschemaless.c): a managed table, with no schema of its own */
+			WriterInit(&w, true);
+			WriterObjectBegin(&w);
+			WriterKey(&w, "table");
+			WriterCString(&w, SchemalessTableName("insert", table));
+			WriterKey(&w, "managed");
+			WriterBool(&w, true);
+			WriterObjectEnd(&w);
+			ResultFromWriter(out, &w);
+			return;
+		}
 		with_document = false;
 	}
 	else
@@ -173,7 +189,8 @@ OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 	if (!json_is_object(value))
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "db.insert takes an object, got %s", ConvexTypeName(value));
 	LimitsCountWrite(len);
-	ResolveTable(table, &t);
+	if (!ResolveTableIfExists(table, &t))
+		CreateSchemalessTable(table, &t);
 	initStringInfo(&cols);
 	initStringInfo(&vals);
 	if (t.managed)
@@ -191,6 +208,8 @@ OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 
 		if (t.managed && (strcmp(field, "_id") == 0 || strcmp(field, "_creationTime") == 0))
 			DbError(ERRCODE_INVALID_PARAMETER_VALUE, "db.insert cannot set the system field %s", field);
+		if (t.schemaless)
+			continue;			/* the fields go into _doc, below */
 		c = WriteColumn(&t, field);
 		d = ConvexToDatum(v, t.cols[c].typid, t.cols[c].typmod, t.name, field, &isnull);
 		if (cols.len)
@@ -200,6 +219,11 @@ OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 		}
 		appendStringInfoString(&cols, quote_identifier(field));
 		appendStringInfo(&vals, "$%d", AddParam(&p, d, t.cols[c].typid, isnull));
+	}
+	if (t.schemaless)
+	{
+		appendStringInfo(&cols, ", %s", quote_identifier(SCHEMALESS_DOC));
+		appendStringInfo(&vals, ", $%d", AddParam(&p, SchemalessDoc(value, t.name, false, NULL), JSONBOID, false));
 	}
 	{
 		StringInfoData sql;
@@ -277,6 +301,8 @@ OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind)
 							json_is_string(v) ? json_string_value(v) : "?", json_string_value(id_json));
 				continue;
 			}
+			if (t.schemaless)
+				continue;		/* the fields go into _doc, below */
 			c = WriteColumn(&t, field);
 			if (kind == WRITE_PATCH && json_is_object(v) && json_object_size(v) == 1 &&
 				json_object_get(v, "$undefined"))
@@ -290,7 +316,22 @@ OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind)
 							 AddParam(&p, d, t.cols[c].typid, isnull));
 			any = true;
 		}
-		if (kind == WRITE_REPLACE)
+		if (t.schemaless)
+		{
+			/* patch merges into the stored fields and drops the removed ones; replace sets them */
+			const char *doc = quote_identifier(SCHEMALESS_DOC);
+			Datum		removed;
+			Datum		fields = SchemalessDoc(value, t.name, kind == WRITE_PATCH, &removed);
+			int			fp = AddParam(&p, fields, JSONBOID, false);
+
+			if (kind == WRITE_PATCH)
+				appendStringInfo(&sql, "%s%s = (%s || $%d) - $%d::text[]", any ? ", " : "", doc, doc, fp,
+								 AddParam(&p, removed, TEXTARRAYOID, false));
+			else
+				appendStringInfo(&sql, "%s%s = $%d", any ? ", " : "", doc, fp);
+			any = true;
+		}
+		else if (kind == WRITE_REPLACE)
 		{
 			/* every other non-system field goes */
 			for (int i = 0; i < t.ncols; i++)

@@ -176,7 +176,69 @@ AskRuntime(UdfV8Context *ctx, const char *entry, const char *path, int nargs)
 	return answer;
 }
 
-/* Load every module in a scratch context and collect their functions as JSON; *schema gets schema.js's export. */
+/*
+ * The modules convex.config.js imports from packages (other than convex's
+ * own), comma-separated, or NULL: a static scan of its `from "..."` and
+ * `import "..."` specifiers, made before anything is compiled, because a
+ * component's import would otherwise fail as an unrelated-looking missing
+ * module.
+ */
+static char *
+ComponentImports(const char *source)
+{
+	StringInfoData found;
+	const char *p = source;
+
+	initStringInfo(&found);
+	while ((p = strstr(p, "from")) != NULL)
+	{
+		const char *q = p + 4;
+		char		quote;
+		const char *end;
+
+		p = q;
+		while (*q == ' ' || *q == '\t' || *q == '\n')
+			q++;
+		if (*q != '"' && *q != '\'')
+			continue;
+		quote = *q++;
+		end = strchr(q, quote);
+		if (end == NULL)
+			break;
+		/* relative imports are the app's own modules; "convex/..." is the package */
+		if (*q != '.' && strncmp(q, "convex/", 7) != 0)
+			appendStringInfo(&found, "%s\"%.*s\"", found.len ? ", " : "", (int) (end - q), q);
+		p = end + 1;
+	}
+	return found.len ? found.data : NULL;
+}
+
+/* Refuse an app that installs Convex components (convex.config.js), naming them. */
+static void
+RefuseComponents(int nmodules, const UdfModule *modules)
+{
+	for (int i = 0; i < nmodules; i++)
+	{
+		char	   *components;
+
+		if (strcmp(modules[i].path, "convex.config.js") != 0)
+			continue;
+		components = ComponentImports(modules[i].source);
+		if (components)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("udf does not support Convex components yet: convex.config.js installs %s with defineApp().use(...)",
+							components),
+					 errhint("Deploy the app without convex.config.js and the components it uses; calls through components.* in _generated/api then fail with a clear error.")));
+	}
+}
+
+/*
+ * Load every module in a scratch context and collect their functions as JSON;
+ * *schema gets schema.js's export. Modules under _deps/ (the chunks a bundler
+ * shares between modules, as Convex's CLI names them) are loaded but never
+ * listed: a function re-exported through a chunk is listed under its module.
+ */
 static char *
 AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now_ms, char **schema)
 {
@@ -197,6 +259,9 @@ AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now
 			char	   *list;
 
 			CallLoadModule(ctx, modules[i].path, seed, now_ms);
+			/* _deps/ holds a bundler's shared chunks: no functions of its own */
+			if (strncmp(modules[i].path, "_deps/", 6) == 0)
+				continue;
 			list = AskRuntime(ctx, "analyze", modules[i].path, 1);
 			if (strcmp(modules[i].path, "schema.js") == 0)
 				*schema = AskRuntime(ctx, "schema", modules[i].path, 0);
@@ -275,6 +340,7 @@ udf_deploy(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		DeployInputError("udf_deploy expects a JSON object of modules, got NULL");
 	modules = ParseModules(PG_GETARG_JSONB_P(0), &nmodules);
+	RefuseComponents(nmodules, modules);
 
 	/* the import phase sees the deploy's own time, as deployed_at records it */
 	now_ms = ClockTimestampMs(start);
@@ -284,5 +350,6 @@ udf_deploy(PG_FUNCTION_ARGS)
 	StoreLockDeployments();
 	tables = schema ? SchemaApply(schema) : NULL;
 	id = StoreSaveDeployment(nmodules, modules, functions, seed, tables ? schema : NULL);
+	SqlApiApply(functions);
 	PG_RETURN_DATUM(DeploySummary(id, nmodules, modules, functions, tables));
 }

@@ -216,8 +216,9 @@ TableForNumber(uint32 number)
 	Datum		values[1] = {Int32GetDatum((int32) number)};
 	bool		isnull;
 
+	/* not read-only: a table created by an earlier op of this statement is registered (dbschemaless.c) */
 	if (RegistryExecute(psprintf("SELECT relation FROM %s WHERE number OPERATOR(pg_catalog.=) $1", table),
-						1, types, values, true) == SPI_OK_SELECT && SPI_processed == 1)
+						1, types, values, false) == SPI_OK_SELECT && SPI_processed == 1)
 		return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	return InvalidOid;
 }

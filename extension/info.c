@@ -4,8 +4,10 @@
  * The isolate (alive or not, heap used, total and limit, udf.max_heap_size),
  * how many isolates were made and discarded, how many calls were stopped and
  * why (limits.c keeps the counts), and the code cache's counters
- * (codecache.c). Per backend, read without locks; nothing here touches V8
- * beyond its heap statistics.
+ * (codecache.c), the cached contexts and how many of the live deployment's
+ * modules they have loaded (contexts.c), and the startup snapshot
+ * (runtime.c). Per backend, read without locks; nothing here touches V8
+ * beyond its heap statistics and asking whether a module is loaded.
  */
 #include "udf.h"
 
@@ -40,6 +42,10 @@ udf_info(PG_FUNCTION_ARGS)
 					 LimitsMaxHeapMb(), udf_v8_isolates_created(), counts.isolates_discarded,
 					 counts.canceled, counts.timed_out, counts.out_of_memory);
 	CodeCacheAppendStats(&buf);
+	appendStringInfoString(&buf, ", \"contexts\": ");
+	ContextsAppendInfo(&buf, StoreCurrentDeployment());
+	appendStringInfoString(&buf, ", \"snapshot\": ");
+	RuntimeAppendSnapshotInfo(&buf);
 	appendStringInfoChar(&buf, '}');
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }

@@ -52,12 +52,15 @@ ResultToJsonb(const char *function, const char *json)
 	return result;
 }
 
-/* udf_invoke(name text, args jsonb default '{}') returns jsonb */
-Datum
-udf_invoke(PG_FUNCTION_ARGS)
+/*
+ * Call the deployed function name from SQL with its argument object as host
+ * values (args_len bytes; NULL: no arguments) -> its result's Convex JSON
+ * text, in the caller's memory. The one way SQL calls a function:
+ * udf_invoke, and the typed SQL functions. *display gets the function's name.
+ */
+char *
+InvokeFromSqlText(const char *name, const char *args_values, size_t args_len, const char **display)
 {
-	char	   *name;
-	Jsonb	   *args;
 	const ResolvedFunction *resolved;
 	FunctionName fn;
 	const UdfDeployment *dep;
@@ -67,14 +70,8 @@ udf_invoke(PG_FUNCTION_ARGS)
 	char	   *result_json;
 	InvokeCall	call = {0};
 	char		seed[33];
-	Datum		result;
+	char	   *result;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("function name must not be null")));
-	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	args = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
 	dep = StoreCurrentDeployment();
 	resolved = NameResolve(dep, name);
 	fn = resolved->fn;
@@ -95,16 +92,11 @@ udf_invoke(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(call_cxt);
 
 	PrngSeedHex(seed, sizeof(seed));
-	if (args)
+	if (args_values)
 	{
-		/* the jsonb walked straight into the values V8 builds the arguments from */
-		ValueWriter w;
-
-		WriterInit(&w, true);
-		WriterJsonb(&w, &args->root);
-		call.args_values = w.buf.data;
-		call.args_values_len = w.buf.len;
-		LimitsCheckArgsSize(fn.display, w.buf.len);
+		call.args_values = args_values;
+		call.args_values_len = args_len;
+		LimitsCheckArgsSize(fn.display, args_len);
 	}
 	else
 		call.args_json = "{}";
@@ -115,7 +107,40 @@ udf_invoke(PG_FUNCTION_ARGS)
 	LimitsCheckResultSize(fn.display, strlen(result_json));
 
 	MemoryContextSwitchTo(old);
-	result = ResultToJsonb(fn.display, result_json);
+	result = pstrdup(result_json);
+	*display = pstrdup(fn.display);
 	MemoryContextDelete(call_cxt);
-	PG_RETURN_DATUM(result);
+	return result;
+}
+
+/* InvokeFromSqlText, its result as jsonb. */
+Datum
+InvokeFromSql(const char *name, const char *args_values, size_t args_len)
+{
+	const char *display;
+	char	   *json = InvokeFromSqlText(name, args_values, args_len, &display);
+
+	return ResultToJsonb(display, json);
+}
+
+/* udf_invoke(name text, args jsonb default '{}') returns jsonb */
+Datum
+udf_invoke(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	Jsonb	   *args;
+	ValueWriter w;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("function name must not be null")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	args = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
+	if (args == NULL)
+		PG_RETURN_DATUM(InvokeFromSql(name, NULL, 0));
+	/* the jsonb walked straight into the values V8 builds the arguments from */
+	WriterInit(&w, true);
+	WriterJsonb(&w, &args->root);
+	PG_RETURN_DATUM(InvokeFromSql(name, w.buf.data, w.buf.len));
 }

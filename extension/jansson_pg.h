@@ -12,6 +12,7 @@
 
 extern const char *quote_identifier(const char *ident);
 extern char *quote_qualified_identifier(const char *qualifier, const char *ident);
+extern char *quote_literal_cstr(const char *rawstr);
 extern char *text_to_cstring(const struct varlena *t);
 extern char *format_type_be(Oid type_oid);
 extern struct varlena *cstring_to_text(const char *s);

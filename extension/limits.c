@@ -128,6 +128,16 @@ LimitsResetTransaction(void)
 	documents_read = bytes_read = documents_written = bytes_written = queries_run = 0;
 }
 
+/* What the current top-level call has read and written so far (callstats.c takes differences). */
+void
+LimitsCurrentUsage(LimitsUsage *out)
+{
+	out->documents_read = documents_read;
+	out->bytes_read = bytes_read;
+	out->documents_written = documents_written;
+	out->bytes_written = bytes_written;
+}
+
 /* Count a query (db.get or a query's index range); ERROR past udf.max_queries. */
 void
 LimitsCountQuery(void)
@@ -158,6 +168,29 @@ LimitsCountRead(size_t bytes)
 				 errmsg("Too many bytes read in a single function execution (limit: %d bytes). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.",
 						udf_max_bytes_read_kb * 1024),
 				 errhint("udf.max_bytes_read sets the limit (superuser only).")));
+}
+
+/* Would one more document read of `bytes` stay within the read limits? */
+bool
+LimitsReadFits(size_t bytes)
+{
+	return documents_read + 1 <= (uint64) udf_max_documents_read &&
+		bytes_read + bytes <= (uint64) udf_max_bytes_read_kb * 1024;
+}
+
+/* Documents the read limit still allows. */
+int64
+LimitsDocumentsLeft(void)
+{
+	return (int64) udf_max_documents_read - (int64) documents_read;
+}
+
+/* Documents counted as read that the function never saw (a batch it left): uncount them. */
+void
+LimitsUncountRead(uint64 documents, uint64 bytes)
+{
+	documents_read -= Min(documents, documents_read);
+	bytes_read -= Min(bytes, bytes_read);
 }
 
 /* Count one document written of `bytes`; ERROR past the write limits. */

@@ -1,6 +1,7 @@
 /*
- * nested.c -- 1.0/runUdf: ctx.runQuery and ctx.runMutation inside a query or
- * mutation.
+ * nested.c -- the typed op runUdf: ctx.runQuery and ctx.runMutation inside a
+ * query or mutation, and ctx.runQuery, runMutation and runAction inside an
+ * action (the package's 1.0/runUdf and 1.0/actions/{query,mutation,action}).
  *
  * The nested function runs in the caller's transaction, context and role,
  * re-entering V8 from inside the caller's syscall. Each nested call runs in
@@ -10,14 +11,34 @@
  * Nesting is bounded by udf.max_call_depth (Convex allows 8, callstack.c);
  * the call itself takes the one call path (call.c).
  *
- * Kinds: runQuery runs queries, runMutation runs mutations (internal ones
- * too); a query may not run a mutation. The request arrives as a typed op
- * (the runtime took the package's runUdf apart), so the callee's arguments
- * cross as the one JSON text the caller made. useStaleSnapshot is refused: a
- * snapshot that hides the caller's own writes has no PostgreSQL equivalent
- * inside one transaction.
+ * Kinds: runQuery runs queries, runMutation runs mutations, runAction
+ * actions (internal ones too); a query may not run a mutation, and only an
+ * action runs an action.
+ *
+ * Actions: in Convex an action is not transactional and each of its
+ * runMutation calls commits on its own. An action called from SQL runs in
+ * the calling statement's transaction, so here each runMutation (and
+ * runQuery, runAction) is atomic on its own, a subtransaction that a
+ * failure rolls back alone, and all of them commit or roll back with the
+ * caller's transaction. (The scheduler runs actions outside any caller's
+ * transaction.)
+ *
+ * The request arrives as a typed op (the runtime took the package's request
+ * apart), so the callee's arguments cross as the one JSON text the caller
+ * made.
+ *
+ * runQuery with useStaleSnapshot (udfType snapshotQuery, in mutations)
+ * reads the database as the outermost running mutation found it: a copy of
+ * the transaction snapshot whose command id is the one the mutation began
+ * at, so none of the transaction's writes from then on are visible, and its
+ * statements run on that snapshot as it is (SPI's read-only mode). Under
+ * REPEATABLE READ that is exactly the mutation's starting state; under READ
+ * COMMITTED other sessions' commits since are visible, as they are to the
+ * mutation's own reads.
  */
 #include "udf.h"
+
+#include "utils/snapmgr.h"
 
 typedef struct NestedCall
 {
@@ -26,6 +47,8 @@ typedef struct NestedCall
 	char	   *args_json;		/* the callee's argument object, as the caller made it */
 	const char *seed;			/* from the caller's PRNG */
 	double		now_ms;			/* the caller's clock */
+	bool		stale;			/* runQuery with useStaleSnapshot */
+	CommandId	stale_cid;		/* it sees what was written before this command */
 } NestedCall;
 
 /* Set a syscall error that JS will throw. */
@@ -59,7 +82,29 @@ RunNested(void *arg, UdfV8HostResult *out)
 	invoke_call.expect_kind = call->expect_kind;
 
 	/* this nesting level's own context, pinned while it runs */
-	st = CallFunction(dep, call->resolved, CALL_NESTED, &invoke_call, &result_json, &err);
+	if (!call->stale)
+		st = CallFunction(dep, call->resolved, CALL_NESTED, &invoke_call, &result_json, &err);
+	else
+	{
+		/*
+		 * The database as the mutation found it: a snapshot that sees no
+		 * command from the mutation's beginning on, read by every statement
+		 * of the query as it is.
+		 */
+		PushCopiedSnapshot(GetTransactionSnapshot());
+		GetActiveSnapshot()->curcid = call->stale_cid;
+		DbBeginSnapshotReads();
+		PG_TRY();
+		{
+			st = CallFunction(dep, call->resolved, CALL_NESTED, &invoke_call, &result_json, &err);
+		}
+		PG_FINALLY();
+		{
+			DbEndSnapshotReads();
+			PopActiveSnapshot();
+		}
+		PG_END_TRY();
+	}
 
 	if (st == UDF_V8_OK)
 	{
@@ -95,11 +140,24 @@ NestedRunUdf(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 					: "udf does not support component function references yet");
 		return;
 	}
-	if (!udf_type || (strcmp(udf_type, "query") != 0 && strcmp(udf_type, "mutation") != 0))
+	if (udf_type && strcmp(udf_type, "action") == 0 && (!caller_kind || strcmp(caller_kind, "action") != 0))
 	{
-		NestedError(out, "0A000", udf_type && strcmp(udf_type, "snapshotQuery") == 0
-					? "udf does not support runQuery with useStaleSnapshot: inside one PostgreSQL transaction every query sees the mutation's own writes"
-					: "Invalid udfType for runUdf");
+		NestedError(out, "25006", psprintf("Only an action can run an action, and %s is a %s.",
+										   CallStackFunction() ? CallStackFunction() : "this function",
+										   caller_kind ? caller_kind : "module's import"));
+		return;
+	}
+	call.stale = udf_type && strcmp(udf_type, "snapshotQuery") == 0;
+	if (call.stale && (!caller_kind || strcmp(caller_kind, "mutation") != 0 ||
+					   !CallStackMutationBegin(&call.stale_cid)))
+	{
+		NestedError(out, "25006", "`useStaleSnapshot` is only supported in mutations, not queries.");
+		return;
+	}
+	if (!udf_type || (strcmp(udf_type, "query") != 0 && strcmp(udf_type, "mutation") != 0 &&
+					  strcmp(udf_type, "action") != 0 && !call.stale))
+	{
+		NestedError(out, "0A000", "Invalid udfType for runUdf");
 		return;
 	}
 	if (caller_kind && strcmp(caller_kind, "query") == 0 && strcmp(udf_type, "mutation") == 0)
@@ -116,7 +174,7 @@ NestedRunUdf(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 		return;
 	}
 	call.resolved = NameResolve(StoreCurrentDeployment(), name);
-	call.expect_kind = udf_type;
+	call.expect_kind = call.stale ? "query" : udf_type;
 	call.args_json = (char *) OpArgString(args, 3);
 	call.seed = OpArgString(args, 4);
 	call.now_ms = OpArgNumber(args, 5);

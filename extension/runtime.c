@@ -67,3 +67,11 @@ RuntimeEnsureStarted(void)
 		ReportV8Error(&err, NULL);
 	runtime_started = true;
 }
+
+/* udf_info()'s "snapshot" member: the startup snapshot's size and whether this backend's isolate runs from it. */
+void
+RuntimeAppendSnapshotInfo(StringInfo buf)
+{
+	appendStringInfo(buf, "{\"bytes\": %zu, \"in_use\": %s}", (size_t) udf_runtime_snapshot_len,
+					 runtime_started && udf_v8_isolate_alive() && udf_runtime_snapshot_len > 0 ? "true" : "false");
+}

@@ -4,6 +4,9 @@
 #ifndef UDF_RUNTIME_H
 #define UDF_RUNTIME_H
 
+#include "lib/stringinfo.h"
+
 extern void RuntimeEnsureStarted(void);
+extern void RuntimeAppendSnapshotInfo(StringInfo buf);
 
 #endif							/* UDF_RUNTIME_H */

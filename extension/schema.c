@@ -6,20 +6,28 @@
  * `_id` text primary key (a Convex id), `_creationTime` float8, and one
  * column per top-level field (string -> text, number -> float8, int64 ->
  * int8, boolean -> boolean, bytes -> bytea, id -> text, anything nested or
- * union-typed -> jsonb holding Convex JSON). Required scalar fields are NOT
- * NULL; optional ones are nullable (NULL = missing). Each .index(name,
+ * union-typed -> jsonb holding Convex JSON). A table whose documents are
+ * v.any() or a union of shapes has no columns of fields: it keeps each
+ * document whole in a jsonb `_doc`, as a table without a schema does
+ * (dbschemaless.c). Required scalar fields are NOT NULL; optional ones are nullable (NULL = missing). Each .index(name,
  * fields) becomes a btree "<table>__<name>" on (fields..., _creationTime),
- * plus "<table>__by_creation_time".
+ * plus "<table>__by_creation_time"; an any-typed (jsonb) field is indexed
+ * as udf_sort_key(field), so the btree's order is Convex's total order and
+ * withIndex ranges and order() on it use the index (dbsortkey.c).
  *
  * Redeploys migrate additively: new tables, new columns, new indexes. A
  * change that would lose or rewrite data (a field's type changes, a required
  * field is added to a table that has rows) refuses the deploy and says how
  * to proceed. Tables and columns the schema no longer mentions are left as
- * they are. All DDL runs as the deployer, in the deploy's transaction.
+ * they are. A table made without a schema, by its first insert, is taken
+ * over: its documents move into typed columns, or the deploy is refused
+ * naming the first document that does not match (schemaadopt.c). All DDL runs as the deployer, in the deploy's transaction.
  */
 #include "udf.h"
 
 #include "jansson_pg.h"
+#include "elevated.h"
+#include "schemaadopt.h"
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -128,6 +136,11 @@ ApplyTable(json_t *table)
 			appendStringInfo(&sql, ", %s %s%s", quote_identifier(field), type,
 							 scalar && !optional ? " NOT NULL" : "");
 		}
+		else
+		{
+			/* v.any() or a union of shapes: the document whole, as a table without a schema keeps it */
+			appendStringInfoString(&sql, ", \"_doc\" jsonb NOT NULL DEFAULT '{}'");
+		}
 		appendStringInfoChar(&sql, ')');
 		Run(sql.data);
 		relid = RelnameGetRelid(name);
@@ -140,6 +153,8 @@ ApplyTable(json_t *table)
 					 errmsg("schema.js: table \"%s\" already exists and is not managed by udf", name),
 					 errdetail("A managed table has the columns _id and _creationTime."),
 					 errhint("Leave it out of schema.js to use it as an ordinary table, or rename one of them.")));
+		if (fields && SchemaIsSchemaless(relid))
+			SchemaAdoptTable(relid, name, doc, FieldSqlType);	/* made by its first insert */
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "SELECT EXISTS (SELECT FROM %s)", quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name));
 		if (SPI_execute(sql.data, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
@@ -220,6 +235,19 @@ ApplyTable(json_t *table)
 						 errmsg("schema.js: index \"%s\" of table \"%s\" uses \"%s\", which is not a top-level field of the table",
 								iname, name, fname ? fname : "?"),
 						 errdetail("udf indexes top-level fields; nested paths are not supported yet.")));
+			if (fields && json_object_get(fields, fname))
+			{
+				bool		scalar;
+				const char *type = FieldSqlType(json_object_get(json_object_get(fields, fname), "fieldType"), &scalar);
+
+				if (strcmp(type, "jsonb") == 0)
+				{
+					/* any-typed: the btree holds Convex's total order (dbsortkey.c) */
+					appendStringInfo(&sql, "%s%s(%s)", k ? ", " : "", ExtensionTableName("udf_sort_key"),
+									 quote_identifier(fname));
+					continue;
+				}
+			}
 			appendStringInfo(&sql, "%s%s", k ? ", " : "", quote_identifier(fname));
 		}
 		appendStringInfoString(&sql, ", \"_creationTime\")");

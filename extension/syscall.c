@@ -11,6 +11,10 @@
  * no JSON to parse; they have a table of their own, as Convex's runtime
  * keeps its ops apart from its syscalls.
  *
+ * Each request is timed and counted toward the running call, and traced
+ * when a trace is on (callstats.c; one clock read at each end, none when
+ * nothing wants it); udf_stats names requests by their row in the table.
+ *
  * The handlers that JS may see fail (ctx.db, nested calls) run in an
  * internal subtransaction (subxact.c) and answer errors as values; an error
  * that escapes a handler anyway is parked and ends the call (parked.c).
@@ -78,8 +82,20 @@ static const HostEntry host_table[] = {
 	{"1.0/actions/vectorSearch", DbVectorSearch},
 	{"1.0/getTransactionMetrics", LimitsTransactionMetrics},
 	{"db/writeTarget", NULL, DbWriteTarget, 4},
+	{"db/idTable", NULL, DbIdTable, 2},
+	{"db/queryNext", NULL, DbQueryNext, 2},
+	{"auth/identity", NULL, AuthIdentity, 0},
 	{"runUdf", NULL, NestedRunUdf, 6},
 };
+
+StaticAssertDecl(lengthof(host_table) <= STATS_MAX_OPS, "udf_stats counts every row of the table");
+
+/* The name of row i of the table (udf_stats names ops by row), or NULL. */
+const char *
+SyscallOpName(int i)
+{
+	return i >= 0 && i < (int) lengthof(host_table) ? host_table[i].name : NULL;
+}
 
 /* The entry of a syscall or typed op, or NULL. */
 static const HostEntry *
@@ -98,19 +114,24 @@ static void
 RunGuarded(const HostRequest *req, UdfV8HostResult *out)
 {
 	MemoryContext cxt = CurrentMemoryContext;
+	SyscallTimer timer = {0};
 
 	PG_TRY();
 	{
+		CallStatsSyscallBegin(&timer, (int) (req->entry - host_table), req->entry->name,
+							  req->args, req->args_len);
 		if (req->entry->handler)
 			req->entry->handler(req->args, req->args_len, out);
 		else
 			req->entry->op(req->typed_args, req->nargs, out);
+		CallStatsSyscallEnd(&timer, out, true);
 	}
 	PG_CATCH();
 	{
 		/* no subtransaction was rolled back for it: JS may not go on, so it ends the call */
 		ParkError(cxt);
 		out->error_message = "syscall failed";
+		CallStatsSyscallEnd(&timer, NULL, false);
 	}
 	PG_END_TRY();
 }
@@ -144,17 +165,4 @@ SyscallDispatchOp(const char *name, const UdfV8Arg *args, int nargs, UdfV8HostRe
 		return;
 	}
 	RunGuarded(&req, out);
-}
-/* A typed op's string argument i, or NULL for null. */
-const char *
-OpArgString(const UdfV8Arg *args, int i)
-{
-	return args[i].is_number ? NULL : args[i].str;
-}
-
-/* A typed op's number (or boolean) argument i; 0 for null. */
-double
-OpArgNumber(const UdfV8Arg *args, int i)
-{
-	return args[i].is_number ? args[i].num : 0;
 }

@@ -23,5 +23,10 @@ _PG_init(void)
 	CodeCacheInit();
 	ConsoleInit();
 	StoreInit();
+	AuthInit();
+	SqlApiInit();
+	StatsInit();
+	CallStatsInit();
+	TraceInit();
 	MarkGUCPrefixReserved("udf");
 }

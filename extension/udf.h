@@ -30,8 +30,10 @@
 extern void _PG_init(void);
 
 #include "store.h"
+#include "auth.h"
 #include "call.h"
 #include "callstack.h"
+#include "callstats.h"
 #include "clock.h"
 #include "codecache.h"
 #include "console.h"
@@ -40,6 +42,7 @@ extern void _PG_init(void);
 #include "elevated.h"
 #include "errors.h"
 #include "ids.h"
+#include "invoke.h"
 #include "udf_limits.h"
 #include "names.h"
 #include "nested.h"
@@ -47,10 +50,13 @@ extern void _PG_init(void);
 #include "prng.h"
 #include "runtime.h"
 #include "schema.h"
+#include "sqlapi.h"
+#include "stats.h"
 #include "subxact.h"
+#include "trace.h"
 #include "udf_syscall.h"
 #include "v8_peers.h"
 
-/* SQL-callable functions (deploy.c, invoke.c, trigger.c, info.c) are declared by PG_FUNCTION_INFO_V1 */
+/* SQL-callable functions (deploy.c, invoke.c, trigger.c, info.c, statsview.c, trace.c) are declared by PG_FUNCTION_INFO_V1 */
 
 #endif							/* UDF_H */

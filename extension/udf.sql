@@ -46,6 +46,30 @@ GRANT EXECUTE ON FUNCTION udf_deploy(jsonb) TO udf_admin;
 CREATE FUNCTION udf_invoke(name text, args jsonb DEFAULT '{}') RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_invoke' LANGUAGE C VOLATILE;
 
+-- The call behind the typed SQL functions udf_deploy generates (sqlapi.c):
+-- the function's path, its argument names, and the arguments as they are.
+CREATE FUNCTION udf_call_typed(path text, names text[]) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_typed(path text, names text[], VARIADIC args "any") RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+-- the same for results that are text, float8 or boolean, returned as they are (no jsonb)
+CREATE FUNCTION udf_call_text(path text, names text[]) RETURNS text
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_text(path text, names text[], VARIADIC args "any") RETURNS text
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_float8(path text, names text[]) RETURNS float8
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_float8(path text, names text[], VARIADIC args "any") RETURNS float8
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_boolean(path text, names text[]) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+CREATE FUNCTION udf_call_boolean(path text, names text[], VARIADIC args "any") RETURNS boolean
+  AS 'MODULE_PATHNAME', 'udf_call_typed' LANGUAGE C VOLATILE;
+-- Where those functions go by default (udf.sql_api_schema): deployers create in it.
+CREATE SCHEMA udf_api;
+GRANT USAGE ON SCHEMA udf_api TO PUBLIC;
+GRANT CREATE ON SCHEMA udf_api TO udf_admin;
+
 CREATE FUNCTION udf_functions(
     OUT path text, OUT module text, OUT kind text, OUT visibility text,
     OUT args jsonb, OUT returns jsonb)
@@ -59,6 +83,13 @@ CREATE FUNCTION udf_functions(
     ORDER BY 1
   $$;
 
+-- Convex's total order as bytes: the key of a value kept as Convex JSON
+-- (NULL, a missing field, is undefined), and of the field at a path inside it.
+CREATE FUNCTION udf_sort_key(value jsonb) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'udf_sort_key' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION udf_sort_key(value jsonb, path text[]) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'udf_sort_key_path' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 -- This backend's isolate (heap used/limit) and how many calls were stopped.
 CREATE FUNCTION udf_info() RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_info' LANGUAGE C VOLATILE;
@@ -66,3 +97,38 @@ CREATE FUNCTION udf_info() RETURNS jsonb
 -- A trigger function that runs a mutation: EXECUTE FUNCTION udf_trigger('module:mutation', args...)
 CREATE FUNCTION udf_trigger() RETURNS trigger
   AS 'MODULE_PATHNAME', 'udf_trigger' LANGUAGE C;
+
+-- Runs a function as udf_invoke does and returns what it did, syscall by syscall.
+CREATE FUNCTION udf_invoke_explain(name text, args jsonb DEFAULT '{}') RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'udf_invoke_explain' LANGUAGE C VOLATILE;
+
+-- Per-function statistics in shared memory (needs shared_preload_libraries = 'udf').
+CREATE FUNCTION udf_stats(
+    OUT userid oid, OUT dbid oid, OUT function text, OUT kind text,
+    OUT calls bigint, OUT errors bigint,
+    OUT errors_uncaught bigint, OUT errors_convex bigint, OUT errors_validation bigint,
+    OUT errors_timeout bigint, OUT errors_canceled bigint, OUT errors_out_of_memory bigint,
+    OUT total_time float8, OUT min_time float8, OUT max_time float8,
+    OUT mean_time float8, OUT stddev_time float8,
+    OUT js_time float8, OUT syscall_time float8,
+    OUT syscalls bigint, OUT syscalls_by_op jsonb,
+    OUT documents_read bigint, OUT bytes_read bigint,
+    OUT documents_written bigint, OUT bytes_written bigint,
+    OUT peak_heap_bytes bigint, OUT latency_histogram bigint[])
+  RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'udf_stats' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+CREATE VIEW udf_stats AS SELECT * FROM udf_stats();
+
+CREATE FUNCTION udf_stats_info(
+    OUT dealloc bigint, OUT stats_reset timestamptz, OUT histogram_bounds_ms float8[])
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'udf_stats_info' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+CREATE VIEW udf_stats_info AS SELECT * FROM udf_stats_info();
+-- readable by everyone, as pg_stat_statements is
+GRANT SELECT ON udf_stats, udf_stats_info TO PUBLIC;
+
+-- Forget every entry, or one function path's entries in this database; returns how many went.
+CREATE FUNCTION udf_stats_reset(function text DEFAULT NULL) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'udf_stats_reset' LANGUAGE C VOLATILE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION udf_stats_reset(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION udf_stats_reset(text) TO udf_admin;

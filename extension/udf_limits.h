@@ -20,6 +20,9 @@ extern void LimitsCountIsolateDiscarded(void);
 extern void LimitsResetTransaction(void);
 extern void LimitsCountQuery(void);
 extern void LimitsCountRead(size_t bytes);
+extern bool LimitsReadFits(size_t bytes);
+extern int64 LimitsDocumentsLeft(void);
+extern void LimitsUncountRead(uint64 documents, uint64 bytes);
 extern void LimitsCountWrite(size_t bytes);
 /* Calls this backend stopped, by reason, and isolates it discarded. */
 typedef struct LimitsCounts
@@ -31,6 +34,17 @@ typedef struct LimitsCounts
 } LimitsCounts;
 
 extern void LimitsTerminationCounts(LimitsCounts *out);
+
+/* What the current top-level call has read and written so far. */
+typedef struct LimitsUsage
+{
+	uint64		documents_read;
+	uint64		bytes_read;
+	uint64		documents_written;
+	uint64		bytes_written;
+} LimitsUsage;
+
+extern void LimitsCurrentUsage(LimitsUsage *out);
 extern void LimitsTransactionMetrics(const char *args, size_t len, UdfV8HostResult *out);
 
 #endif							/* UDF_UDF_LIMITS_H */

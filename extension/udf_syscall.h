@@ -15,7 +15,20 @@ extern void SyscallDispatch(const char *op, const char *args, size_t args_len,
 							UdfV8HostResult *out);
 extern void SyscallDispatchOp(const char *name, const UdfV8Arg *args, int nargs,
 							  UdfV8HostResult *out);
-extern const char *OpArgString(const UdfV8Arg *args, int i);
-extern double OpArgNumber(const UdfV8Arg *args, int i);
+extern const char *SyscallOpName(int i);
+
+/* A typed op's string argument i, or NULL for null (inline: handlers need no call into syscall.c). */
+static inline const char *
+OpArgString(const UdfV8Arg *args, int i)
+{
+	return args[i].is_number ? NULL : args[i].str;
+}
+
+/* A typed op's number (or boolean) argument i; 0 for null. */
+static inline double
+OpArgNumber(const UdfV8Arg *args, int i)
+{
+	return args[i].is_number ? args[i].num : 0;
+}
 
 #endif							/* UDF_UDF_SYSCALL_H */

@@ -20,6 +20,7 @@ WriterInit(ValueWriter *w, bool binary)
 {
 	initStringInfo(&w->buf);
 	w->binary = binary;
+	w->tagged = false;
 	w->depth = 0;
 }
 
@@ -136,6 +137,7 @@ void
 WriterJsonText(ValueWriter *w, const char *json)
 {
 	BeginValue(w);
+	w->tagged = true;			/* unseen text may hold anything */
 	if (w->binary)
 	{
 		PutTag(w, UDF_HV_JSON);
@@ -281,6 +283,8 @@ WriterKey(ValueWriter *w, const char *key)
 	WriterLevel *l = &w->level[w->depth - 1];
 
 	Assert(w->depth > 0 && l->is_object);
+	if (key[0] == '$')
+		w->tagged = true;
 	if (w->binary)
 		PutBytes(w, key, strlen(key));
 	else
@@ -309,4 +313,22 @@ void
 WriterArrayEnd(ValueWriter *w)
 {
 	EndContainer(w);
+}
+
+/* Note where the writer is, inside the open container, to drop what follows. */
+void
+WriterMarkHere(ValueWriter *w, WriterMark *mark)
+{
+	mark->len = w->buf.len;
+	mark->count = w->depth > 0 ? w->level[w->depth - 1].count : 0;
+}
+
+/* Drop what was written since mark (complete values of the same container). */
+void
+WriterRewind(ValueWriter *w, const WriterMark *mark)
+{
+	w->buf.len = mark->len;
+	w->buf.data[mark->len] = '\0';
+	if (w->depth > 0)
+		w->level[w->depth - 1].count = mark->count;
 }

@@ -27,9 +27,17 @@ typedef struct ValueWriter
 {
 	StringInfoData buf;
 	bool		binary;
+	bool		tagged;			/* wrote a "$..." key or JSON text: needs Convex decoding */
 	int			depth;
 	WriterLevel level[WRITER_MAX_DEPTH];
 } ValueWriter;
+
+/* A place in a writer's output, to go back to (WriterRewind). */
+typedef struct WriterMark
+{
+	int			len;
+	uint32		count;
+} WriterMark;
 
 extern void WriterInit(ValueWriter *w, bool binary);
 extern void WriterNull(ValueWriter *w);
@@ -45,5 +53,7 @@ extern void WriterKey(ValueWriter *w, const char *key);
 extern void WriterObjectEnd(ValueWriter *w);
 extern void WriterArrayBegin(ValueWriter *w);
 extern void WriterArrayEnd(ValueWriter *w);
+extern void WriterMarkHere(ValueWriter *w, WriterMark *mark);
+extern void WriterRewind(ValueWriter *w, const WriterMark *mark);
 
 #endif							/* UDF_WRITER_H */

@@ -2,8 +2,10 @@
 # test.sh -- every test of udf, on a fresh machine: installs deps, builds and
 # installs, starts a throwaway cluster, then runs
 #   1. the runtime's JavaScript unit tests (node --test udf-runtime/test)
-#   2. the pg_regress suite (sql/ + expected/) against the cluster
-#   3. the TAP tests under regress/t (prove), each with clusters of its own
+#   2. the CLI's tests (node --test cli/test), against the CLI's own embedded
+#      cluster in .run/cli-test (port UDF_TEST_PORT, default 56210)
+#   3. the pg_regress suite (sql/ + expected/) against the cluster
+#   4. the TAP tests under regress/t (prove), each with clusters of its own
 # and ends with one line "N passed, N failed" summing all of them.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,9 +24,24 @@ p=$(echo "$out" | awk '/^# pass/ {print $3}'); f=$(echo "$out" | awk '/^# fail/ 
 [ "$rc" != 0 ] && [ "${f:-0}" = 0 ] && f=1 && echo "$out" | tail -30
 count "${p:-0}" "${f:-0}"
 
-# 2. pg_regress
+# 2. the CLI against its embedded cluster, made afresh each run
+echo "== udf CLI (node --test cli/test)"
+export UDF_TEST_CLUSTER_DIR=$top/.run/cli-test
+cli_stop() { (cd cli && env UDF_CLUSTER_DIR="$UDF_TEST_CLUSTER_DIR" UDF_PORT="${UDF_TEST_PORT:-56210}" PGBIN="$PGBIN" \
+  node bin/udf.mjs cluster stop >/dev/null 2>&1); }
+cli_stop; rm -rf "$UDF_TEST_CLUSTER_DIR" cli/.scratch
+out=$(cd cli && env -u PGHOST -u PGPORT PGBIN="$PGBIN" node --test --test-concurrency=1 test/*.test.mjs 2>&1); rc=$?
+cli_stop
+echo "$out" | grep -E "^(ok|not ok) " | sed 's/^/  /'
+echo "$out" | grep -E "^# (tests|pass|fail)"
+p=$(echo "$out" | awk '/^# pass/ {print $3}'); f=$(echo "$out" | awk '/^# fail/ {print $3}')
+[ "$rc" != 0 ] && { [ "${f:-0}" = 0 ] && f=1; echo "$out" | grep -vE "^ +at " | grep -A25 "^not ok" | cut -c1-400 | head -120; }
+count "${p:-0}" "${f:-0}"
+
+# 3. pg_regress
 echo "== pg_regress"
-cluster_start regress
+# udf preloaded: the stats test reads the shared statistics (every other test runs the same either way)
+cluster_start regress "shared_preload_libraries = 'udf'"
 trap 'cluster_stop regress' EXIT
 rm -rf results regression.diffs regression.out
 # pg_regress is only a client: it runs as the invoking user, connecting as postgres.
@@ -44,7 +61,7 @@ grep -q "terminated by signal" "$PGDATA_DIR/server.log" && {
   echo "!! a backend crashed during pg_regress:"; grep -B2 -A2 "terminated by signal" "$PGDATA_DIR/server.log"; count 0 1; }
 cluster_stop regress; trap - EXIT
 
-# 3. TAP tests
+# 4. TAP tests
 if ls regress/t/*.pl >/dev/null 2>&1; then
   echo "== TAP (prove)"
   pgxs_dir=$(dirname "$(pg_config --pgxs)")/..
@@ -52,12 +69,23 @@ if ls regress/t/*.pl >/dev/null 2>&1; then
   rm -rf "$tapdir"; mkdir -p "$tapdir"
   [ "$(id -u)" = 0 ] && chown postgres "$tapdir"
   chmod -R a+rX "$top/regress"
-  out=$(cd "$tapdir" && as_pg env PATH="$PGBIN:$PATH" TESTDIR="$tapdir" PG_REGRESS="$pgxs_dir/test/regress/pg_regress" \
-        PERL5LIB="$pgxs_dir/test/perl" prove -v "$top"/regress/t/*.pl 2>&1); rc=$?
-  echo "$out" | grep -E "^(ok|not ok)|^# |^Result|^Files|\.pl \.\." | sed 's/^/  /'
-  p=$(echo "$out" | grep -cE "^ok "); f=$(echo "$out" | grep -cE "^not ok ")
-  [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1 && echo "$out" | tail -40
-  count "$p" "$f"
+  # one line per test file as it finishes; the details only of what failed
+  # (the whole verbose output is in .run/tap.log)
+  : >"$top/.run/tap.log"
+  for t in "$top"/regress/t/*.pl; do
+    start=$(date +%s)
+    out=$(cd "$tapdir" && as_pg env PATH="$PGBIN:$PATH" TESTDIR="$tapdir" PG_REGRESS="$pgxs_dir/test/regress/pg_regress" \
+          PERL5LIB="$pgxs_dir/test/perl" prove -v "$t" 2>&1); rc=$?
+    echo "$out" >>"$top/.run/tap.log"
+    p=$(echo "$out" | grep -cE "^ok "); f=$(echo "$out" | grep -cE "^not ok ")
+    [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+    echo "  $(basename "$t"): $p passed, $f failed ($(( $(date +%s) - start )) s)"
+    if [ "$f" != 0 ]; then
+      echo "$out" | grep -A12 -E "^not ok " | sed 's/^/    /' | head -60
+      [ "$(echo "$out" | grep -cE "^not ok ")" = 0 ] && echo "$out" | tail -20 | sed 's/^/    /'
+    fi
+    count "$p" "$f"
+  done
 fi
 
 echo "$passed passed, $failed failed"

@@ -33,6 +33,7 @@ SELECT udf_invoke('shop:badWrite');
 SELECT udf_invoke('shop:sneakyWrite');
 SELECT udf_invoke('shop:dup');
 SELECT udf_invoke('shop:afterCatch') IS NOT NULL AS inserted_after_catch;
+-- a table that does not exist yet has no documents (Convex: tables exist once written)
 SELECT udf_invoke('shop:noTable');
 SELECT udf_invoke('shop:noColumn');
 SELECT udf_invoke('shop:wrongType');

@@ -55,6 +55,9 @@ SELECT udf_deploy(:'bad');
 -- convex/server has queryGeneric; query comes from ./_generated/server
 \set bad `node regress/app-json.mjs regress/apps/deploy-query-from-server`
 SELECT udf_deploy(:'bad');
+-- Convex components are refused, naming them (not as a missing import)
+\set bad `node regress/app-json.mjs regress/apps/deploy-component`
+SELECT udf_deploy(:'bad');
 
 -- after all those refusals the last good deployment (the empty one) is live
 SELECT count(*) FROM udf_functions();
@@ -88,3 +91,8 @@ SELECT udf_deploy($${
   "m.js": "import { query } from './_generated/server'; export const f = query(() => 'server');"
 }$$)->'functions';
 SELECT udf_invoke('m:f');
+
+-- a convex.config.js that installs no component deploys as usual
+\set plain `node regress/app-json.mjs regress/apps/deploy-config-plain`
+SELECT udf_deploy(:'plain')->'functions';
+SELECT udf_invoke('chat:hello');

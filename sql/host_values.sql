@@ -39,7 +39,7 @@ INSERT INTO hvk VALUES (1, '{"a\"b": 1, "c\\d": 2, "e''f": 3, "g h": 4, "0": 5}'
 INSERT INTO hvk SELECT g, jsonb_build_object('k' || g, g) FROM generate_series(3, 700) g;
 SELECT x FROM jsonb_array_elements_text(udf_invoke('hv:oddKeys')) x LIMIT 4;
 SELECT count(*), count(DISTINCT x) FROM jsonb_array_elements_text(udf_invoke('hv:oddKeys')) x;
--- a missing row is null, an unknown table an error, and the session goes on
+-- a missing row is null, and so is a row of a table that does not exist (yet), and the session goes on
 SELECT udf_invoke('hv:get', '{"id": "99"}');
 DROP TABLE hv;
 SELECT udf_invoke('hv:get', '{"id": "1"}');

@@ -20,6 +20,7 @@ SELECT udf_invoke('nest:badArgs');
 SELECT udf_invoke('nest:wrongKind');
 SELECT udf_invoke('nest:missing');
 SELECT udf_invoke('nest:missingModule');
+-- useStaleSnapshot works (sql/stale_snapshot.sql covers what it sees)
 SELECT udf_invoke('nest:stale');
 
 -- nesting is bounded: 8 nested calls under the top-level one, then an error

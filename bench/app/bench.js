@@ -3,6 +3,7 @@
 // tables the other languages use (kv, docs, ins_t, big; no schema.js, so no managed
 // tables): ctx.db addresses them by name, a row's _id is its primary key as text.
 //   inc      (a) trivial call            {x} -> {r: x + 1}
+//   incn     (a) the same through the typed SQL function deploy makes: x -> x + 1
 //   kv       (b) indexed lookup per call {i} -> {v} of kv row k = i % 10000 + 1
 //                (ctx.db.get by primary key; kv's primary key is k)
 //   doc      (c) jsonb round trip        body object -> same object with n + 1
@@ -16,6 +17,13 @@ import { v } from "convex/values";
 export const inc = query({
   args: { x: v.number() },
   handler: async (ctx, { x }) => ({ r: x + 1 }),
+});
+
+// (a) through its typed SQL function udf_api."bench:incn"(x float8) returns float8
+export const incn = query({
+  args: { x: v.number() },
+  returns: v.number(),
+  handler: async (ctx, { x }) => x + 1,
 });
 
 // no validator: the whole jsonb body is the args object

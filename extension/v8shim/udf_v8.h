@@ -221,6 +221,7 @@ extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
 #define UDF_INVOKE_TRIGGER			2
 #define UDF_INVOKE_NESTED			4
 #define UDF_INVOKE_ARGS_BUILT		8	/* args is the value itself, not JSON text */
+#define UDF_INVOKE_NO_IDENTITY		16	/* the call has no auth identity (a scheduled function) */
 
 /*
  * Compiled module code is cached by the cache key given with each module (its

@@ -1,8 +1,12 @@
 // One call of a deployed function, as Convex's backend runs it: find the
 // registered function by its module and export, check its visibility and
-// kind, validate its arguments, run it through the package's own invoke
-// protocol (invokeQuery / invokeMutation / invokeAction with a JSON array of
-// arguments) with the call's seed and clock, and validate its return value.
+// kind, validate its arguments, run its handler as the package's own
+// invokeQuery / invokeMutation / invokeAction do (the same ctx, built from
+// the package's parts by ctx.js, and its invokeFunction and
+// validateReturnValue) with the call's seed and clock, and validate its
+// return value. The arguments, decoded once for validation, are handed to
+// the handler as they are, and the result is validated as the value it is:
+// no JSON text is made or parsed on the way but the result's.
 //
 // invoke answers in the one form of every runtime entry point: the result's
 // JSON text on success (the text the package's invoke protocol made; no
@@ -10,8 +14,8 @@
 // hint}. A trigger's mutation answers its outcome: the returned row's JSON
 // text, "null" to skip the row, or "" (no value: undefined) to keep it.
 // Only bugs and terminations escape as exceptions.
-import { jsonToConvex } from "convex/values";
-import { mutationGeneric } from "convex/server";
+import { jsonToConvex, convexToJson } from "convex/values";
+import { invokeFunction, validateReturnValue } from "../node_modules/convex/dist/esm/server/impl/registration_impl.js";
 import { validateArgs, validateReturns } from "./validate.js";
 import { SQLSTATE, fail } from "./errors.js";
 import { kindOf, displayName } from "./functions.js";
@@ -21,13 +25,14 @@ export const INVOKE_ALLOW_INTERNAL = 1;
 export const INVOKE_TRIGGER = 2;
 export const INVOKE_NESTED = 4;
 export const INVOKE_ARGS_BUILT = 8; // args is the value itself, not JSON text
+export const INVOKE_NO_IDENTITY = 16; // the call has no auth identity (a scheduled function)
 
 // A trigger's answer when its mutation returned undefined: keep the row.
 export const TRIGGER_KEEP = "";
 
 const title = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1);
 
-export function makeCall({ determinism, console, syscall, validatorsOf, describeError }) {
+export function makeCall({ determinism, console, syscall, ids, ctxs, validatorsOf, describeError }) {
   // the "Could not find" answer, as Convex words it
   function notFound(name) {
     return fail(SQLSTATE.undefinedFunction, `Could not find public function for '${name}'.`, undefined,
@@ -46,25 +51,6 @@ export function makeCall({ determinism, console, syscall, validatorsOf, describe
     entry = { fn, module, kind: kindOf(fn), name: displayName(module, exportName) };
     entries.set(exportName, entry);
     return entry;
-  }
-
-  // A trigger must tell "return null" (skip the row) from "return undefined"
-  // (keep it), which the invoke protocol folds together: it runs the same
-  // handler through a wrapper, made once per function, that notes which one
-  // it was in triggerReturnedUndefined (calls in one context never overlap).
-  let triggerReturnedUndefined = false;
-  const triggerWrappers = new WeakMap();
-  function triggerMutation(fn) {
-    let wrapper = triggerWrappers.get(fn);
-    if (!wrapper) {
-      wrapper = mutationGeneric(async (ctx, a) => {
-        const r = await fn._handler(ctx, a);
-        triggerReturnedUndefined = r === undefined;
-        return r;
-      });
-      triggerWrappers.set(fn, wrapper);
-    }
-    return wrapper;
   }
 
   // The host's call: typed arguments, no options object to parse.
@@ -93,7 +79,9 @@ export function makeCall({ determinism, console, syscall, validatorsOf, describe
     } catch (e) {
       return describeError(e);
     }
-    const argsProblem = validateArgs(validators.args, convexArgs);
+    // what an earlier call learnt of ids is not this one's (it may have failed before its end)
+    ids.endCall();
+    const argsProblem = validateArgs(validators.args, convexArgs, ids);
     if (argsProblem) return fail(SQLSTATE.argumentValidation, argsProblem, `Function: ${name}`);
 
     // A nested call (ctx.runQuery/runMutation) runs in a context of its own,
@@ -107,18 +95,17 @@ export function makeCall({ determinism, console, syscall, validatorsOf, describe
     const deterministic = kind !== "action";
     determinism.begin({ seed, now, deterministic });
     console.reset();
-    syscall.current = { name, kind };
+    syscall.current = { name, kind, anonymous: (flags & INVOKE_NO_IDENTITY) !== 0 };
+    let result;
     let resultJson;
     try {
-      // the package parses its JSON argument array again: give it the one parsed here
-      const argsStr = syscall.handOver([argsValue]);
-      if (trigger) {
-        triggerReturnedUndefined = false;
-        resultJson = await triggerMutation(fn).invokeMutation(argsStr);
-        if (triggerReturnedUndefined) resultJson = TRIGGER_KEEP;
-      } else if (kind === "query") resultJson = await fn.invokeQuery(argsStr);
-      else if (kind === "mutation") resultJson = await fn.invokeMutation(argsStr);
-      else resultJson = await fn.invokeAction(requestId ?? "", argsStr);
+      // as the package's invokeQuery / invokeMutation / invokeAction: the handler with
+      // its ctx and the decoded arguments (invokeFunction serializes a ConvexError's data)
+      const visibility = fn.isPublic ? "public" : "internal";
+      result = await invokeFunction(fn._handler, ctxs.ctxFor(kind, visibility, requestId ?? ""), [convexArgs]);
+      if (kind !== "action") validateReturnValue(result);
+      // a trigger tells undefined (keep the row) from null (skip it)
+      resultJson = trigger && result === undefined ? TRIGGER_KEEP : JSON.stringify(convexToJson(result === undefined ? null : result));
     } catch (e) {
       const d = describeError(e);
       // convexToJson recursing forever: say what it means
@@ -133,8 +120,9 @@ export function makeCall({ determinism, console, syscall, validatorsOf, describe
       syscall.endCall();
       determinism.end();
     }
+    // the value itself, not its JSON text parsed again (validate.js takes undefined fields as missing)
     if (validators.returns !== null && !trigger) {
-      const problem = validateReturns(validators.returns, jsonToConvex(JSON.parse(resultJson)), name);
+      const problem = validateReturns(validators.returns, result, name, ids);
       if (problem) return fail(SQLSTATE.returnValidation, problem);
     }
     return resultJson;

@@ -78,8 +78,9 @@ function utf8Bytes(s, limit) {
 const isRemoval = (v) =>
   v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && "$undefined" in v;
 
-// The documents part of the runtime; ops is the host's typed ops (ops.js).
-export function makeDocuments(ops) {
+// The documents part of the runtime; ops is the host's typed ops (ops.js),
+// ids the resolver of v.id (ids.js).
+export function makeDocuments(ops, ids) {
   let schemaTables = Object.create(null);
   let schemaValidation = true;
   // insert targets by table name, for the running call only (cleared by endCall)
@@ -111,7 +112,7 @@ export function makeDocuments(ops) {
     const documentType = schemaTables[table];
     if (documentType && schemaValidation) {
       const { _id, _creationTime, ...fields } = doc;
-      const problem = validateValue(documentType, fields, "");
+      const problem = validateValue(documentType, fields, "", ids);
       if (problem) {
         throw sqlError(SQLSTATE.argumentValidation,
           `Failed to insert or update a document in table "${table}" because it does not match the schema: ${problem}`);
@@ -170,7 +171,7 @@ export function makeDocuments(ops) {
 
   // The running call ended: what it learnt about tables is forgotten.
   function endCall() {
-    insertTargets.clear();
+    if (insertTargets.size !== 0) insertTargets.clear();
   }
 
   return { registerSchema, beforeWrite, endCall };

@@ -12,12 +12,29 @@ export function makeOps(native) {
       return native.op("db/writeTarget", method, table, id, withDocument);
     },
 
-    // ctx.runQuery / ctx.runMutation: the package's runUdf request, with the
-    // caller's seed and clock; the callee's arguments cross as one JSON text.
-    runUdf(requestJson, seed, now) {
+    // Which table a document id belongs to, for v.id(table): {ok: true}, or
+    // {ok: false, table, system} (table null: no id of any table).
+    idTable(id, table) {
+      return native.op("db/idTable", id, table);
+    },
+
+    // The next rows of an open query: {rows, done, plain} (plain: no row needs jsonToConvex).
+    queryNext(queryId, max) {
+      return native.op("db/queryNext", queryId, max);
+    },
+
+    // The session's identity settings: {identity, claims}, each text or null.
+    identity() {
+      return native.op("auth/identity");
+    },
+
+    // ctx.runQuery / runMutation / runAction: the package's request (runUdf's,
+    // or an action's, whose kind is its syscall's: udfType), with the caller's
+    // seed and clock; the callee's arguments cross as one JSON text.
+    runUdf(requestJson, seed, now, udfType) {
       const request = JSON.parse(requestJson);
       const str = (s) => (typeof s === "string" ? s : null);
-      return native.op("runUdf", str(request.udfType), str(request.name), request.functionHandle !== undefined,
+      return native.op("runUdf", udfType ?? str(request.udfType), str(request.name), request.functionHandle !== undefined,
         JSON.stringify(request.args ?? {}), seed, now);
     },
   };

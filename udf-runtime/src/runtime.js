@@ -9,13 +9,14 @@ import { SQLSTATE, fail, makeDescribeError, makeErrorFormatter } from "./errors.
 import { makeValidatorsOf } from "./functions.js";
 import { makeCall, INVOKE_ARGS_BUILT } from "./call.js";
 import { makeDeploy } from "./deploy.js";
+import { makeCtx } from "./ctx.js";
 
-export function makeRuntime({ determinism, console, syscall, documents }) {
+export function makeRuntime({ determinism, console, syscall, documents, ids }) {
   const sourceMaps = Object.create(null);
   const describeError = makeDescribeError(sourceMaps);
   const validatorsOf = makeValidatorsOf();
   console.setErrorFormatter(makeErrorFormatter(sourceMaps));
-  const { invoke } = makeCall({ determinism, console, syscall, validatorsOf, describeError });
+  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(), validatorsOf, describeError });
   const { analyze, schema } = makeDeploy({ validatorsOf, describeError });
 
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).

@@ -19,6 +19,10 @@ import { setupJson } from "./setup/04_json.js";
 import { setupConvex } from "./setup/05_convex.js";
 import { makeOps } from "./ops.js";
 import { makeDocuments } from "./documents.js";
+import { makeIds } from "./ids.js";
+import { makeAuth } from "./auth.js";
+import { makeStreams } from "./streams.js";
+import { installBatchedCollect } from "./collect.js";
 
 export function setupAll(global, native) {
   setupWeb(global);
@@ -27,7 +31,11 @@ export function setupAll(global, native) {
   const errors = setupError(global);
   const json = setupJson(global);
   const ops = makeOps(native);
-  const documents = makeDocuments(ops);
-  const syscall = setupConvex(global, { native, determinism, errors, json, documents, ops });
-  return { determinism, console, syscall, documents };
+  const ids = makeIds(ops);
+  const documents = makeDocuments(ops, ids);
+  const auth = makeAuth(ops);
+  const streams = makeStreams(ops);
+  installBatchedCollect(streams);
+  const syscall = setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops });
+  return { determinism, console, syscall, documents, ids, streams };
 }

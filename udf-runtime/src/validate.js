@@ -42,8 +42,8 @@ const MAX_VALIDATOR_CHARS = 500;
  * Throws if `validatorJson` itself is malformed (that is a bug in the
  * deployed code, not a bad value).
  */
-export function validateValue(validatorJson, value, path) {
-  return check(validatorJson, value, typeof path === "string" ? path : "");
+export function validateValue(validatorJson, value, path, ids) {
+  return withIds(ids, () => check(validatorJson, value, typeof path === "string" ? path : ""));
 }
 
 /**
@@ -53,7 +53,11 @@ export function validateValue(validatorJson, value, path) {
  * `{type: "any"}` mean "no validation". Returns `null` or
  * `"ArgumentValidationError: <detail>"`.
  */
-export function validateArgs(validatorJson, argsObject) {
+export function validateArgs(validatorJson, argsObject, ids) {
+  return withIds(ids, () => checkArgs(validatorJson, argsObject));
+}
+
+function checkArgs(validatorJson, argsObject) {
   if (validatorJson === null || validatorJson === undefined) {
     return null;
   }
@@ -79,14 +83,48 @@ export function validateArgs(validatorJson, argsObject) {
  * `undefined` is validated as `null`. Returns `null` or
  * `"Function <functionName> return value invalid: <detail>"`.
  */
-export function validateReturns(validatorJson, value, functionName) {
+export function validateReturns(validatorJson, value, functionName, ids) {
   if (validatorJson === null || validatorJson === undefined) {
     return null;
   }
-  const error = check(validatorJson, value === undefined ? null : value, "");
+  const error = withIds(ids, () => check(validatorJson, value === undefined ? null : value, ""));
   return error === null
     ? null
     : `Function ${functionName} return value invalid: ${error}`;
+}
+
+// ---------------------------------------------------------------------------
+// Ids
+
+// What v.id asks of the database: ids.tableOf(id, table) -> null when the
+// string may stand for a document of `table`, else {table, system}, table
+// null when the string is no id of any table (ids.js). Without it (no
+// database, as at deploy time) any string passes.
+let idTables = null;
+
+// Run check with `ids` as the id resolver, restoring the one before.
+function withIds(ids, run) {
+  const outer = idTables;
+  idTables = ids ?? null;
+  try {
+    return run();
+  } finally {
+    idTables = outer;
+  }
+}
+
+// v.id(table): a string that is an id of that table.
+function checkId(validator, value, path) {
+  if (typeof value !== "string") return noMatch(validator, value, path);
+  if (idTables === null) return null;
+  const other = idTables.tableOf(value, String(validator.tableName));
+  if (other === null) return null;
+  if (other.table === null) return noMatch(validator, value, path);
+  const v = formatValidator(validator);
+  if (other.system) {
+    return `Found ID ${JSON.stringify(value)} from a system table, which does not match the table name in validator \`${v}\`.` + pathLine(path);
+  }
+  return `Found ID ${JSON.stringify(value)} from table \`${other.table}\`, which does not match the table name in validator \`${v}\`.` + pathLine(path);
 }
 
 // ---------------------------------------------------------------------------
@@ -120,11 +158,7 @@ function check(validator, value, path) {
     case "bytes":
       return isArrayBuffer(value) ? null : noMatch(validator, value, path);
     case "id":
-      // TODO: the backend also decodes the string as a document id and checks
-      // that its table number maps to `validator.tableName` (or reports
-      // "Found ID ... from table `t`, which does not match the table name in
-      // validator ..."). Table checking comes later; for now any string passes.
-      return typeof value === "string" ? null : noMatch(validator, value, path);
+      return checkId(validator, value, path);
     case "literal":
       return checkLiteral(validator, value, path);
     case "array":

@@ -21,10 +21,13 @@ import { setupConsole } from "../src/setup/02_console.js";
 import { setupDeterminism } from "../src/setup/01_determinism.js";
 import { makeOps } from "../src/ops.js";
 import { makeDocuments } from "../src/documents.js";
+import { makeIds } from "../src/ids.js";
+import { makeAuth } from "../src/auth.js";
+import { makeStreams } from "../src/streams.js";
 import { makeRuntime } from "../src/runtime.js";
 import { kindOf, displayName } from "../src/functions.js";
 import { SQLSTATE } from "../src/errors.js";
-import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT } from "../src/call.js";
+import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT, INVOKE_NO_IDENTITY } from "../src/call.js";
 
 // --- a small fake host ----------------------------------------------------
 // The convex package calls globalThis.Convex, so the real setupSyscall is
@@ -34,7 +37,8 @@ import { INVOKE_ALLOW_INTERNAL, INVOKE_TRIGGER, INVOKE_NESTED, INVOKE_ARGS_BUILT
 
 const log = []; // everything the host sees, in order
 let syscallReply = () => "null";
-let opReply = () => null;
+const defaultOps = { "db/idTable": { ok: true }, "auth/identity": { identity: null, claims: null } };
+let opReply = (name) => defaultOps[name] ?? null;
 const native = {
   syscall(op, json) {
     log.push(["syscall", op, JSON.parse(json)]);
@@ -59,12 +63,16 @@ Object.defineProperty(Date.prototype, "constructor", realConstructor);
 const errors = setupError(globalThis);
 const json = setupJson(globalThis);
 const ops = makeOps(native);
-const documents = makeDocuments(ops);
-const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ops });
+const ids = makeIds(ops);
+const documents = makeDocuments(ops, ids);
+const auth = makeAuth(ops);
+const streams = makeStreams(ops);
+const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ids, auth, streams, ops });
 
 const parts = {
   syscall,
   documents,
+  ids,
   console: {
     ...realConsole,
     reset() {
@@ -107,7 +115,7 @@ const one = (fn) => ({ fn }); // a module namespace with one export, "fn"
 beforeEach(() => {
   log.length = 0;
   syscallReply = () => "null";
-  opReply = () => null;
+  opReply = (name) => defaultOps[name] ?? null;
 });
 
 function assertOk(r, json) {
@@ -260,7 +268,7 @@ describe("successful calls", () => {
   test("the call state is cleared afterwards, also after a failure", async () => {
     let during;
     await call(one(queryGeneric(async () => { during = syscall.current; })), "fn");
-    assert.deepEqual(during, { name: "m:fn", kind: "query" });
+    assert.deepEqual(during, { name: "m:fn", kind: "query", anonymous: false });
     assert.equal(syscall.current, null);
     await call(one(actionGeneric(async () => { throw new Error("x"); })), "fn");
     assert.equal(syscall.current, null);
@@ -524,6 +532,65 @@ describe("one answer form", () => {
     const noSchema = answer(rt.schema({}));
     assert.equal(noSchema.ok, false);
     assert.equal(noSchema.code, SQLSTATE.argumentValidation);
+  });
+});
+
+describe("the caller's identity", () => {
+  const whoami = one(queryGeneric(async (ctx) => ctx.auth.getUserIdentity()));
+  const asUser = (name) => (name === "auth/identity" ? { identity: '{"subject":"u","issuer":"i"}', claims: null } : defaultOps[name] ?? null);
+
+  test("comes from the host's settings", async () => {
+    opReply = asUser;
+    assertOk(await call(whoami, "fn"), '{"issuer":"i","subject":"u","tokenIdentifier":"i|u"}');
+  });
+
+  test("a call made without one (a scheduled function) has none", async () => {
+    opReply = asUser;
+    const r = answer(await rt.invoke(whoami, "fn", "{}", "m.js", "ab", 1000, INVOKE_NO_IDENTITY, null, ""));
+    assertOk(r, "null");
+    assert.equal(log.filter((e) => e[0] === "op" && e[1] === "auth/identity").length, 0);
+  });
+});
+
+describe("v.id checks the id's table", () => {
+  // the host's answer for an id: "m1" is a messages id, "u1" a users id, "s1" a system table's
+  const tables = { m1: "messages", u1: "users", s1: "_scheduled_functions" };
+  const idTable = (name, id, table) =>
+    name !== "db/idTable" ? null
+      : tables[id] === table ? { ok: true }
+      : { ok: false, table: tables[id] ?? null, system: (tables[id] ?? "").startsWith("_") };
+  const fn = queryGeneric({ args: { channel: v.id("messages") }, returns: v.union(v.id("messages"), v.null()), handler: async (_ctx, { channel }) => (channel === "m1" ? channel : "u1") });
+
+  test("an id of the table passes, in args and returns", async () => {
+    opReply = idTable;
+    assertOk(await call(one(fn), "fn", '{"channel": "m1"}'), '"m1"');
+  });
+
+  test("an id of another table is refused with both tables named", async () => {
+    opReply = idTable;
+    const r = await call(one(fn), "fn", '{"channel": "u1"}');
+    assertFail(r, SQLSTATE.argumentValidation,
+      'ArgumentValidationError: Found ID "u1" from table `users`, which does not match the table name in validator `v.id("messages")`.\nPath: .channel');
+  });
+
+  test("a system table's id and a string that is no id", async () => {
+    opReply = idTable;
+    assertFail(await call(one(fn), "fn", '{"channel": "s1"}'), SQLSTATE.argumentValidation, /Found ID "s1" from a system table, which does not match/);
+    const r = await call(one(fn), "fn", '{"channel": "not an id"}');
+    assertFail(r, SQLSTATE.argumentValidation, /^ArgumentValidationError: Value does not match validator\.\nPath: \.channel\nValue: "not an id"\nValidator: v\.id\("messages"\)$/);
+  });
+
+  test("a returned id of another table fails the returns validator", async () => {
+    const f = queryGeneric({ args: {}, returns: v.id("messages"), handler: async () => "u1" });
+    opReply = idTable;
+    assertFail(await call(one(f), "fn"), SQLSTATE.returnValidation, /return value invalid: Found ID "u1" from table `users`/);
+  });
+
+  test("each id is asked once per call", async () => {
+    opReply = idTable;
+    const f = queryGeneric({ args: { a: v.array(v.id("messages")) }, handler: async () => null });
+    assertOk(await call(one(f), "fn", '{"a": ["m1", "m1", "m1"]}'), "null");
+    assert.equal(log.filter((e) => e[0] === "op").length, 1);
   });
 });
 

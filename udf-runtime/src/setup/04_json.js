@@ -55,7 +55,7 @@ export function setupJson(global) {
     dropHostValues() {
       slotToken = null;
       slotValue = undefined;
-      hostValues.clear();
+      if (hostValues.size !== 0) hostValues.clear(); // clear() makes a new table even when empty
     },
   };
 }

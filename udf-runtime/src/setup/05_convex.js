@@ -4,7 +4,7 @@
 // to the host as a typed op (ops.js); a write is checked first (documents.js);
 // everything else goes to the host through __udfNative.syscall.
 
-export function setupConvex(global, { native, determinism, errors, json, documents, ops }) {
+export function setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops }) {
   // What the current call is; set by call.js around each call.
   const state = {
     current: null,
@@ -13,17 +13,30 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     endCall() {
       json.dropHostValues();
       documents.endCall();
+      ids.endCall();
+      streams.endCall();
     },
   };
+
+  // an action's ctx.runQuery / runMutation / runAction: the kind each one runs
+  const actionCalls = { "1.0/actions/query": "query", "1.0/actions/mutation": "mutation", "1.0/actions/action": "action" };
 
   const local = {
     "1.0/getFunctionMetadata": () => {
       if (!state.current) throw new Error("getFunctionMetadata() can only be called inside a function");
       return { name: state.current.name, componentPath: "" };
     },
-    // udf_invoke runs as a database role, not as an authenticated Convex user
-    "1.0/getUserIdentity": () => null,
+    // the session's identity (auth.js); none for a call made without one
+    "1.0/getUserIdentity": () => auth.userIdentity(state.current?.anonymous === true),
   };
+
+  // The queryId of a stream syscall's arguments ({"queryId":n}, as the package writes them).
+  function queryIdOf(argsJson) {
+    const m = /^\{"queryId":(\d+)\}$/.exec(argsJson);
+    if (m) return Number(m[1]);
+    const id = JSON.parse(argsJson)?.queryId;
+    return typeof id === "number" ? id : -1;
+  }
 
   // One syscall: answered here, or by the host (text, or a host value's token).
   function run(op, argsJson) {
@@ -35,6 +48,16 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     // a nested call runs in a context of its own: hand it this call's clock
     // and a seed drawn from this call's PRNG, so it stays deterministic
     if (op === "1.0/runUdf") return ops.runUdf(argsJson, determinism.childSeed(), Date.now());
+    const calls = actionCalls[op];
+    if (calls !== undefined) {
+      if (state.current.kind !== "action") {
+        throw new Error(`${op} is only available in actions, and ${state.current.name} is a ${state.current.kind}.`);
+      }
+      return ops.runUdf(argsJson, determinism.childSeed(), Date.now(), calls);
+    }
+    // query rows come in batches (streams.js)
+    if (op === "1.0/queryStreamNext") return json.handOver(streams.next(queryIdOf(argsJson)));
+    if (op === "1.0/queryCleanup") argsJson = streams.cleanupArgs(queryIdOf(argsJson));
     documents.beforeWrite(op, argsJson);
     const result = native.syscall(op, argsJson);
     return typeof result === "string" ? result : json.handOver(result);

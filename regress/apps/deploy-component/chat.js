@@ -1,0 +1,2 @@
+import { query } from './_generated/server';
+export const hello = query(() => 'hi');

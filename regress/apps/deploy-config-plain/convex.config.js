@@ -1,0 +1,3 @@
+// deploy.sql: a convex.config.js that installs no component deploys as usual
+import { defineApp } from 'convex/server';
+export default defineApp();

@@ -1,0 +1,90 @@
+// The ctx a function gets, as the convex package's invokeQuery /
+// invokeMutation / invokeAction build it, from the package's own parts
+// (setupReader, setupWriter, setupAuth and the rest, imported from the
+// pinned package). The parts are stateless, so those of a kind and
+// visibility are made once per context and shared; each call still gets a
+// ctx object of its own. Actions' parts carry the call's request id and
+// are made per call, as actions are rare and long.
+import { convexToJson, jsonToConvex } from "convex/values";
+import { setupReader, setupWriter } from "../node_modules/convex/dist/esm/server/impl/database_impl.js";
+import { setupAuth, setupMutationAuth } from "../node_modules/convex/dist/esm/server/impl/authentication_impl.js";
+import { setupStorageReader, setupStorageWriter, setupStorageActionWriter } from "../node_modules/convex/dist/esm/server/impl/storage_impl.js";
+import { setupMutationScheduler, setupActionScheduler } from "../node_modules/convex/dist/esm/server/impl/scheduler_impl.js";
+import { setupQueryMeta, setupMutationMeta, setupActionMeta } from "../node_modules/convex/dist/esm/server/impl/meta_impl.js";
+import { setupActionCalls } from "../node_modules/convex/dist/esm/server/impl/actions_impl.js";
+import { setupActionVectorSearch } from "../node_modules/convex/dist/esm/server/impl/vector_search_impl.js";
+import { performAsyncSyscall } from "../node_modules/convex/dist/esm/server/impl/syscall.js";
+import { parseArgs } from "../node_modules/convex/dist/esm/common/index.js";
+import { getFunctionAddress } from "../node_modules/convex/dist/esm/server/components/paths.js";
+
+// ctx.runQuery / runMutation inside a query or mutation: the package's 1.0/runUdf request.
+async function runUdf(udfType, reference, args, transactionLimits) {
+  const request = { udfType, args: convexToJson(parseArgs(args)), ...getFunctionAddress(reference) };
+  if (transactionLimits) request.transactionLimits = transactionLimits;
+  return jsonToConvex(await performAsyncSyscall("1.0/runUdf", request));
+}
+
+// The shared parts of a query's ctx.
+function queryParts(visibility) {
+  return {
+    db: setupReader(),
+    auth: setupAuth(""),
+    storage: setupStorageReader(""),
+    meta: setupQueryMeta(visibility),
+    runQuery: (reference, args, options) => {
+      if (options?.useStaleSnapshot) {
+        throw new Error("`useStaleSnapshot` is only supported in mutations, not queries.");
+      }
+      return runUdf("query", reference, args, options?.transactionLimits);
+    },
+  };
+}
+
+// The shared parts of a mutation's ctx.
+function mutationParts(visibility) {
+  return {
+    db: setupWriter(),
+    auth: setupMutationAuth(""),
+    storage: setupStorageWriter(""),
+    scheduler: setupMutationScheduler(),
+    meta: setupMutationMeta(visibility),
+    runQuery: (reference, args, options) =>
+      runUdf(options?.useStaleSnapshot ? "snapshotQuery" : "query", reference, args, options?.transactionLimits),
+    runMutation: (reference, args, options) => runUdf("mutation", reference, args, options?.transactionLimits),
+  };
+}
+
+export function makeCtx() {
+  const shared = new Map();
+
+  // The parts of kind for visibility, made on first use.
+  function partsOf(kind, visibility) {
+    const key = kind + visibility;
+    let parts = shared.get(key);
+    if (parts === undefined) {
+      parts = kind === "query" ? queryParts(visibility) : mutationParts(visibility);
+      shared.set(key, parts);
+    }
+    return parts;
+  }
+
+  return {
+    // A fresh ctx for one call of a function of kind ("query" | "mutation" | "action").
+    ctxFor(kind, visibility, requestId) {
+      if (kind === "action") {
+        return {
+          ...setupActionCalls(requestId),
+          auth: setupAuth(requestId),
+          scheduler: setupActionScheduler(requestId),
+          storage: setupStorageActionWriter(requestId),
+          vectorSearch: setupActionVectorSearch(requestId),
+          meta: setupActionMeta(visibility),
+        };
+      }
+      const p = partsOf(kind, visibility);
+      return kind === "query"
+        ? { db: p.db, auth: p.auth, storage: p.storage, meta: p.meta, runQuery: p.runQuery }
+        : { db: p.db, auth: p.auth, storage: p.storage, scheduler: p.scheduler, meta: p.meta, runQuery: p.runQuery, runMutation: p.runMutation };
+    },
+  };
+}
