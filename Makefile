@@ -21,6 +21,7 @@ SHIM_OBJS = \
 
 OBJS = \
 	extension/udf.o \
+	extension/bgworker.o \
 	extension/call.o \
 	extension/callstack.o \
 	extension/callstats.o \
@@ -57,6 +58,9 @@ OBJS = \
 	extension/schema.o \
 	extension/schemaadopt.o \
 	extension/schemacheck.o \
+	extension/schedule.o \
+	extension/scheduler.o \
+	extension/crons.o \
 	extension/sqlapi.o \
 	extension/sqlcall.o \
 	extension/stats.o \

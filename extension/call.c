@@ -22,7 +22,8 @@
  * role and nesting level, import the module (itself a CallRun, named
  * "import", under the query time limit), set the function's time limit,
  * push its frame, call the runtime's invoke entry point. The caller's origin
- * decides the limits and what a failure does. Memory: what the shim returns
+ * decides the limits and what a failure does: a scheduled job (scheduler.c)
+ * is a top-level call whose failure is handed back, for the job's state. Memory: what the shim returns
  * is allocated in the caller's memory context.
  */
 #include "udf.h"
@@ -59,7 +60,10 @@ CallRun(const CallSpec *spec, UdfV8Error *err)
 
 	ContextsAfterCall();
 	if (spec->new_transaction_limits && CallStackDepth() == 0)
+	{
 		LimitsResetTransaction();
+		ScheduleResetCall();
+	}
 	st = spec->step(spec->arg, err);
 	if (spec->stats)
 		CallStatsEnd(spec->stats, st, err);
@@ -182,11 +186,13 @@ CallFunction(const UdfDeployment *dep, const ResolvedFunction *fn, CallOrigin or
 			 const InvokeCall *call, char **result_json, UdfV8Error *err)
 {
 	FunctionStep fs = {dep, fn,
-		origin == CALL_FROM_SQL || (origin == CALL_FROM_TRIGGER && CallStackDepth() == 0),
+		origin == CALL_FROM_SQL || origin == CALL_FROM_SCHEDULER ||
+		(origin == CALL_FROM_TRIGGER && CallStackDepth() == 0),
 	call, result_json};
 	CallStats	cs;
 	CallSpec	spec = {RunFunctionStep, &fs, fn->fn.display, origin != CALL_NESTED,
-		origin == CALL_FROM_SQL ? CALL_RAISE_JS_BARE : origin == CALL_FROM_TRIGGER ? CALL_RAISE : CALL_RETURN,
+		origin == CALL_FROM_SQL ? CALL_RAISE_JS_BARE : origin == CALL_FROM_TRIGGER ? CALL_RAISE :
+		origin == CALL_FROM_SCHEDULER ? CALL_RETURN_RECORDED : CALL_RETURN,
 	fn->fn.display, &cs};
 	volatile UdfV8Status st = UDF_V8_OK;
 

@@ -17,6 +17,7 @@ typedef UdfV8Status (*CallStep) (void *arg, UdfV8Error *err);
 typedef enum CallReport
 {
 	CALL_RETURN,				/* hand it back (a nested call: JS may catch it) */
+	CALL_RETURN_RECORDED,		/* hand it back, recorded as a top-level failure (a job) */
 	CALL_RAISE,					/* raise it, naming error_context */
 	CALL_RAISE_JS_BARE			/* raise it; a JS error's own message names the function */
 } CallReport;
@@ -49,7 +50,8 @@ typedef enum CallOrigin
 {
 	CALL_FROM_SQL,				/* udf_invoke */
 	CALL_FROM_TRIGGER,			/* udf_trigger */
-	CALL_NESTED					/* ctx.runQuery / ctx.runMutation */
+	CALL_NESTED,				/* ctx.runQuery / ctx.runMutation */
+	CALL_FROM_SCHEDULER			/* a scheduled job, run by a scheduler worker */
 } CallOrigin;
 
 extern UdfV8Status CallRun(const CallSpec *spec, UdfV8Error *err);

@@ -18,12 +18,14 @@
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 
-/* The relation a table name means under search_path, or InvalidOid. */
+/* The relation a table name means under search_path (a system table: udf's view), or InvalidOid. */
 static Oid
 TableNamed(const char *name)
 {
-	if (name == NULL || *name == '\0' || name[0] == '_')
+	if (name == NULL || *name == '\0')
 		return InvalidOid;
+	if (name[0] == '_')
+		return get_relname_relid(name, ExtensionSchema());
 	return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(name)), NoLock, true);
 }
 

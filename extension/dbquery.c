@@ -242,8 +242,6 @@ OpGet(json_t *root, size_t len, UdfV8HostResult *out)
 	StringInfoData sql;
 	ValueWriter doc;
 
-	if (json_is_true(json_object_get(root, "isSystem")))
-		DbError(ERRCODE_FEATURE_NOT_SUPPORTED, "udf has no system tables yet (db.system.get)");
 	if (!LocateId("get", OptString(root, "table"), json_object_get(root, "id"), &t, &key, true))
 	{
 		out->result = "null";

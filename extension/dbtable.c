@@ -7,6 +7,11 @@
  * managed (a text `_id` primary key and a float8 `_creationTime`, as
  * schema.js makes them) and whether its rows can be locked FOR UPDATE.
  *
+ * System tables (names starting with "_", db.system) are udf's own views in
+ * the extension's schema, never looked up through search_path; a view whose
+ * `_id` column is its documents' id (_scheduled_functions) has that column
+ * as its key, so get by id works on it as on a managed table.
+ *
  * The table cache maps (name, search_path) to a description, so an op on a
  * table it has seen costs no catalog lookup. Everything it holds lives in
  * one context under TopMemoryContext (table_cache_cxt). One relcache
@@ -110,6 +115,9 @@ DescribeTable(Oid relid, const char *name, DbTable *t)
 	relation_close(rel, NoLock);
 	id_col = FindColumn(t, "_id");
 	ct_col = FindColumn(t, "_creationTime");
+	/* a view of documents (udf's system tables): its _id is its key */
+	if (kind == RELKIND_VIEW && t->pk < 0 && id_col >= 0)
+		t->pk = id_col;
 	t->managed = id_col >= 0 && id_col == t->pk && t->cols[id_col].typid == TEXTOID &&
 		ct_col >= 0 && t->cols[ct_col].typid == FLOAT8OID;
 	/* a table its first insert made: _id, _creationTime and the document (dbschemaless.c) */
@@ -192,10 +200,18 @@ ResolveTableIfExists(const char *name, DbTable *t)
 	if (name == NULL || *name == '\0')
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "a table name is required");
 	if (name[0] == '_')
-		DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
-				"udf has no system table \"%s\" yet (db.system is not supported)", name);
-	names = stringToQualifiedNameList(name);
-	relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+	{
+		/* system tables are udf's own views, never found through search_path */
+		relid = get_relname_relid(name, ExtensionSchema());
+		if (!OidIsValid(relid))
+			DbError(ERRCODE_FEATURE_NOT_SUPPORTED,
+					"udf has no system table \"%s\" (it has _scheduled_functions)", name);
+	}
+	else
+	{
+		names = stringToQualifiedNameList(name);
+		relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+	}
 	if (!OidIsValid(relid))
 		return false;
 	DescribeTable(relid, name, t);

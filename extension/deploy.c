@@ -235,12 +235,14 @@ RefuseComponents(int nmodules, const UdfModule *modules)
 
 /*
  * Load every module in a scratch context and collect their functions as JSON;
- * *schema gets schema.js's export. Modules under _deps/ (the chunks a bundler
- * shares between modules, as Convex's CLI names them) are loaded but never
- * listed: a function re-exported through a chunk is listed under its module.
+ * *schema gets schema.js's export, *crons crons.js's list of crons. Modules
+ * under _deps/ (the chunks a bundler shares between modules, as Convex's CLI
+ * names them) are loaded but never listed: a function re-exported through a
+ * chunk is listed under its module.
  */
 static char *
-AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now_ms, char **schema)
+AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now_ms, char **schema,
+				  char **crons)
 {
 	UdfDeployment scratch = {0};
 	UdfV8Context *ctx;
@@ -265,6 +267,8 @@ AnalyzeDeployment(int nmodules, UdfModule *modules, const char *seed, double now
 			list = AskRuntime(ctx, "analyze", modules[i].path, 1);
 			if (strcmp(modules[i].path, "schema.js") == 0)
 				*schema = AskRuntime(ctx, "schema", modules[i].path, 0);
+			if (strcmp(modules[i].path, "crons.js") == 0)
+				*crons = AskRuntime(ctx, "crons", modules[i].path, 0);
 			/* splice the module's array into the overall one */
 			if (strlen(list) > 2)
 			{
@@ -332,6 +336,7 @@ udf_deploy(PG_FUNCTION_ARGS)
 	double		now_ms;
 	int64		id;
 	char	   *schema = NULL;
+	char	   *crons = NULL;
 	char	   *tables;
 	TimestampTz start = GetCurrentTransactionStartTimestamp();
 
@@ -345,11 +350,12 @@ udf_deploy(PG_FUNCTION_ARGS)
 	/* the import phase sees the deploy's own time, as deployed_at records it */
 	now_ms = ClockTimestampMs(start);
 	PrngSeedHex(seed, sizeof(seed));
-	functions = AnalyzeDeployment(nmodules, modules, seed, now_ms, &schema);
+	functions = AnalyzeDeployment(nmodules, modules, seed, now_ms, &schema, &crons);
 	/* before any DDL: concurrent deploys queue here rather than deadlock */
 	StoreLockDeployments();
 	tables = schema ? SchemaApply(schema) : NULL;
 	id = StoreSaveDeployment(nmodules, modules, functions, seed, tables ? schema : NULL);
+	CronsApply(crons, functions);
 	SqlApiApply(functions);
 	PG_RETURN_DATUM(DeploySummary(id, nmodules, modules, functions, tables));
 }

@@ -10,7 +10,7 @@
 #include "datatype/timestamp.h"
 
 /* Syscall ops counted per function: the dispatch table's rows (syscall.c). */
-#define STATS_MAX_OPS 20
+#define STATS_MAX_OPS 32
 /* Latency histogram: buckets with these upper bounds in ms, the last one open. */
 #define STATS_HIST_BUCKETS 13
 #define STATS_HIST_BOUNDS_MS {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 1000, 10000}

@@ -4,7 +4,8 @@
  * _PG_init only registers settings and callbacks; it starts nothing. V8 is
  * brought up lazily by the first call in a backend (runtime.c), so loading
  * the library in the postmaster (shared_preload_libraries) never creates an
- * isolate or a thread there.
+ * isolate or a thread there. Preloaded, it also registers the launcher of
+ * udf's background workers (bgworker.c), which start in their own processes.
  */
 #include "udf.h"
 
@@ -28,5 +29,8 @@ _PG_init(void)
 	StatsInit();
 	CallStatsInit();
 	TraceInit();
+	ScheduleInit();
+	SchedulerInit();
+	BgwInit();
 	MarkGUCPrefixReserved("udf");
 }

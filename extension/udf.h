@@ -31,6 +31,7 @@ extern void _PG_init(void);
 
 #include "store.h"
 #include "auth.h"
+#include "bgworker.h"
 #include "call.h"
 #include "callstack.h"
 #include "callstats.h"
@@ -49,6 +50,9 @@ extern void _PG_init(void);
 #include "parked.h"
 #include "prng.h"
 #include "runtime.h"
+#include "schedule.h"
+#include "scheduler.h"
+#include "crons.h"
 #include "schema.h"
 #include "sqlapi.h"
 #include "stats.h"

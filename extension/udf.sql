@@ -98,6 +98,94 @@ CREATE FUNCTION udf_info() RETURNS jsonb
 CREATE FUNCTION udf_trigger() RETURNS trigger
   AS 'MODULE_PATHNAME', 'udf_trigger' LANGUAGE C;
 
+-- Scheduled jobs (ctx.scheduler.runAfter/runAt, crons): one row per job,
+-- written in the scheduling transaction; the background workers run them.
+CREATE TABLE udf_job (
+  id             text PRIMARY KEY,   -- a Convex id of the _scheduled_functions table
+  creation_time  float8 NOT NULL,    -- ms since the epoch
+  name           text NOT NULL,      -- the canonical path, "messages.js:send"
+  args           jsonb NOT NULL,     -- the argument object, Convex JSON
+  kind           text NOT NULL CHECK (kind IN ('mutation', 'action')),
+  scheduled_time float8 NOT NULL,    -- ms since the epoch
+  completed_time float8,
+  state          text NOT NULL DEFAULT 'pending'
+                 CHECK (state IN ('pending', 'inProgress', 'success', 'failed', 'canceled')),
+  error          text,
+  owner          regrole NOT NULL,   -- the role that scheduled it; the job runs as it
+  attempts       int NOT NULL DEFAULT 0,  -- runs ended by a system error and retried
+  crashes        int NOT NULL DEFAULT 0,  -- runs that ended their worker process
+  worker_pid     int,                -- the worker running an action, with:
+  started_at     timestamptz,
+  cron           text                -- the cron this run belongs to, if any
+);
+CREATE INDEX udf_job_due ON udf_job (scheduled_time) WHERE state = 'pending';
+CREATE INDEX udf_job_completed ON udf_job (completed_time) WHERE completed_time IS NOT NULL;
+CREATE INDEX udf_job_cron_open ON udf_job (cron) WHERE cron IS NOT NULL AND state IN ('pending', 'inProgress');
+-- Crons of the live deployment (crons.js), replaced by each deploy.
+CREATE TABLE udf_cron (
+  name      text PRIMARY KEY,
+  schedule  jsonb NOT NULL,          -- {type: "interval", seconds} | {type: "cron", cronExpr}
+  function  text NOT NULL,           -- canonical path
+  args      jsonb NOT NULL,
+  owner     regrole NOT NULL,
+  next_run  float8 NOT NULL          -- ms since the epoch
+);
+REVOKE ALL ON udf_job, udf_cron FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('udf_job', '');
+SELECT pg_catalog.pg_extension_config_dump('udf_cron', '');
+
+-- Convex's _scheduled_functions system table: the jobs of roles the caller belongs to.
+CREATE VIEW "_scheduled_functions" WITH (security_barrier) AS
+  SELECT j.id AS "_id", j.creation_time AS "_creationTime", j.name,
+         pg_catalog.jsonb_build_array(j.args) AS args,
+         j.scheduled_time AS "scheduledTime", j.completed_time AS "completedTime",
+         CASE WHEN j.state = 'failed'
+              THEN pg_catalog.jsonb_build_object('kind', j.state, 'error', coalesce(j.error, ''))
+              ELSE pg_catalog.jsonb_build_object('kind', j.state) END AS state
+  FROM udf_job j
+  WHERE pg_catalog.pg_has_role(j.owner, 'MEMBER');
+GRANT SELECT ON "_scheduled_functions" TO PUBLIC;
+
+-- Jobs, for operators: those of roles the caller belongs to (a view keeps
+-- current_user the caller's, so the filter sees who asks).
+CREATE VIEW udf_job_visible WITH (security_barrier) AS
+  SELECT j.id, j.name, j.kind, j.state, j.error,
+         pg_catalog.to_timestamp(j.scheduled_time / 1000) AS scheduled_at,
+         pg_catalog.to_timestamp(j.completed_time / 1000) AS completed_at,
+         j.owner, j.attempts, j.crashes, j.cron, j.scheduled_time
+  FROM udf_job j
+  WHERE pg_catalog.pg_has_role(j.owner, 'MEMBER');
+GRANT SELECT ON udf_job_visible TO PUBLIC;
+CREATE FUNCTION udf_jobs(
+    OUT id text, OUT name text, OUT kind text, OUT state text, OUT error text,
+    OUT scheduled_at timestamptz, OUT completed_at timestamptz, OUT owner regrole,
+    OUT attempts int, OUT crashes int, OUT cron text)
+  RETURNS SETOF record
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT v.id, v.name, v.kind, v.state, v.error, v.scheduled_at, v.completed_at,
+           v.owner, v.attempts, v.crashes, v.cron
+    FROM @extschema@.udf_job_visible v
+    ORDER BY v.scheduled_time, v.id
+  $$;
+
+-- Cancel a pending or running job; true if it was, false if it had finished.
+CREATE FUNCTION udf_cancel_job(id text) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'udf_cancel_job' LANGUAGE C VOLATILE STRICT;
+
+-- The live deployment's crons with their next run.
+CREATE FUNCTION udf_crons(
+    OUT name text, OUT function text, OUT schedule jsonb, OUT args jsonb,
+    OUT next_run timestamptz, OUT owner regrole)
+  RETURNS SETOF record
+  LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT c.name, c.function, c.schedule, c.args, pg_catalog.to_timestamp(c.next_run / 1000), c.owner
+    FROM @extschema@.udf_cron c ORDER BY c.name
+  $$;
+
 -- Runs a function as udf_invoke does and returns what it did, syscall by syscall.
 CREATE FUNCTION udf_invoke_explain(name text, args jsonb DEFAULT '{}') RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_invoke_explain' LANGUAGE C VOLATILE;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench.sh -- `make bench`: per-call cost of udf next to PostgreSQL's procedural languages,
+# bench.sh -- `make bench`: per-call cost of udf next to PostgreSQL's procedural languages
+# (and the scheduler's latency and drain rate, bench/scheduler.sh),
 # measured in one run on one throwaway cluster (bench/pl-baselines.sh with
 # bench/udf-extra.sh), using the udf extension as installed in the system PostgreSQL 15.
 # Writes the Markdown table to bench/results.md and prints it.
@@ -76,6 +77,9 @@ LANGS="$LANGS" PORT=$port SOCK=/tmp BASE="$BENCH_BASE" OUTDIR="$BENCH_BASE/resul
 # the same first call and memory with udf preloaded, on a cluster of its own
 preload_md=$BENCH_BASE/preload.md
 COLD_RUNS=${COLD_RUNS:-10} bash "$top/bench/udf-preload.sh" >"$preload_md"
+# the scheduler's latency and drain rate, on a preloaded cluster of its own
+sched_md=$BENCH_BASE/scheduler.md
+bash "$top/bench/scheduler.sh" >"$sched_md"
 
 cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')
 {
@@ -89,7 +93,9 @@ cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; 
   echo
   cat "$preload_md"
   echo
-  echo "Reproduce: \`make bench\` (or \`RUNS=3 COLD_RUNS=5 bash scripts/bench.sh\`); workloads and method: bench/pl-baselines.sh, udf side: bench/udf-extra.sh, bench/app/, preloaded rows: bench/udf-preload.sh."
+  cat "$sched_md"
+  echo
+  echo "Reproduce: \`make bench\` (or \`RUNS=3 COLD_RUNS=5 bash scripts/bench.sh\`); workloads and method: bench/pl-baselines.sh, udf side: bench/udf-extra.sh, bench/app/, preloaded rows: bench/udf-preload.sh, scheduler rows: bench/scheduler.sh."
 } >"$out"
 cat "$out"
 echo "# written to $out; raw per-run numbers in $BENCH_BASE/results/" >&2

@@ -19,7 +19,8 @@ if [ -d .run/demo ]; then
   echo "demo.sh: replacing the demo cluster in .run/demo: its data will be dropped" >&2
   if [ -t 0 ]; then echo "demo.sh: press Ctrl-C within 5 s to keep it" >&2; sleep 5; fi
 fi
-PORT_BASE=${PORT_BASE:-54500} cluster_start demo
+# preloaded, so the scheduler's background workers run (they need shared_preload_libraries)
+PORT_BASE=${PORT_BASE:-54500} cluster_start demo "shared_preload_libraries = 'udf'"
 app=$(node regress/app-json.mjs regress/apps/example)
 
 echo "== deploying regress/apps/example"

@@ -1,5 +1,6 @@
 // The runtime's entry points, the functions the host calls on
-// globalThis.__udf: a call (call.js), deploy analysis (deploy.js), the
+// globalThis.__udf: a call (call.js), deploy analysis and crons (deploy.js),
+// scheduled arguments (schedule.js), the
 // schema for writes (documents.js), the import phase, source maps, and the
 // build-time warm-up. Each answers JSON text or a failure object.
 import { v } from "convex/values";
@@ -10,6 +11,7 @@ import { makeValidatorsOf } from "./functions.js";
 import { makeCall, INVOKE_ARGS_BUILT } from "./call.js";
 import { makeDeploy } from "./deploy.js";
 import { makeCtx } from "./ctx.js";
+import { makeValidateScheduledArgs } from "./schedule.js";
 
 export function makeRuntime({ determinism, console, syscall, documents, ids }) {
   const sourceMaps = Object.create(null);
@@ -17,7 +19,8 @@ export function makeRuntime({ determinism, console, syscall, documents, ids }) {
   const validatorsOf = makeValidatorsOf();
   console.setErrorFormatter(makeErrorFormatter(sourceMaps));
   const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(), validatorsOf, describeError });
-  const { analyze, schema } = makeDeploy({ validatorsOf, describeError });
+  const { analyze, schema, crons } = makeDeploy({ validatorsOf, describeError });
+  const validateScheduledArgs = makeValidateScheduledArgs(ids);
 
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).
   function beginImport(seed, now) {
@@ -55,7 +58,7 @@ export function makeRuntime({ determinism, console, syscall, documents, ids }) {
   }
 
   return {
-    invoke, analyze, schema, registerSchema: documents.registerSchema,
+    invoke, analyze, schema, crons, validateScheduledArgs, registerSchema: documents.registerSchema,
     beginImport, endImport, describeError, registerSourceMap, warmUp,
   };
 }

@@ -11,6 +11,8 @@ import {
   httpActionGeneric,
   defineSchema,
   defineTable,
+  cronJobs,
+  anyApi,
 } from "convex/server";
 import { v, ConvexError, convexToJson } from "convex/values";
 
@@ -697,5 +699,48 @@ describe("helpers", () => {
       undefinedFunction: "42883",
       wrongKind: "42809",
     });
+  });
+});
+
+// --- crons.js and scheduled arguments ----------------------------------------
+
+describe("crons", () => {
+  test("every kind of schedule becomes an interval in ms or a 5-field UTC expression", () => {
+    const crons = cronJobs();
+    crons.interval("i", { minutes: 2 }, anyApi.jobs.tick, { big: 1n });
+    crons.hourly("h", { minuteUTC: 7 }, anyApi.jobs.tick);
+    crons.daily("d", { hourUTC: 3 }, anyApi.jobs.tick);
+    crons.weekly("w", { dayOfWeek: "friday", hourUTC: 6, minuteUTC: 30 }, anyApi.jobs.tick);
+    crons.monthly("m", { day: 15, hourUTC: 0, minuteUTC: 1 }, anyApi.jobs.tick);
+    crons.cron("c", "*/10 * * * 1-5", anyApi.dir.jobs.tick);
+    const r = answer(rt.crons({ default: crons }));
+    assert.ok(r.ok);
+    assert.deepEqual(JSON.parse(r.json), [
+      { name: "i", function: "jobs:tick", args: { big: { $integer: "AQAAAAAAAAA=" } }, schedule: { type: "interval", ms: 120000 } },
+      { name: "h", function: "jobs:tick", args: {}, schedule: { type: "cron", expr: "7 * * * *" } },
+      { name: "d", function: "jobs:tick", args: {}, schedule: { type: "cron", expr: "0 3 * * *" } },
+      { name: "w", function: "jobs:tick", args: {}, schedule: { type: "cron", expr: "30 6 * * 5" } },
+      { name: "m", function: "jobs:tick", args: {}, schedule: { type: "cron", expr: "1 0 15 * *" } },
+      { name: "c", function: "dir/jobs:tick", args: {}, schedule: { type: "cron", expr: "*/10 * * * 1-5" } },
+    ]);
+  });
+  test("a default export that is not cronJobs() is refused", () => {
+    const r = answer(rt.crons({ default: { crons: {} } }));
+    assert.equal(r.ok, false);
+    assert.equal(r.code, SQLSTATE.argumentValidation);
+    assert.match(r.message, /crons\.js must `export default` a cronJobs\(\) object/);
+  });
+});
+
+describe("validateScheduledArgs", () => {
+  const validator = JSON.stringify(JSON.parse(mutationGeneric({ args: { n: v.int64() }, handler: async () => null }).exportArgs()));
+  test("arguments that pass the target's validator", () => {
+    assert.deepEqual(answer(rt.validateScheduledArgs("m:f", validator, '{"n":{"$integer":"AQAAAAAAAAA="}}')), { ok: true, json: "null" });
+  });
+  test("arguments that fail it, with the path and the function", () => {
+    const r = answer(rt.validateScheduledArgs("m:f", validator, '{"n":1}'));
+    assert.equal(r.code, SQLSTATE.argumentValidation);
+    assert.match(r.message, /ArgumentValidationError: .*Path: \.n/s);
+    assert.equal(r.detail, "Function: m:f");
   });
 });
