@@ -40,6 +40,8 @@ OBJS = \
 	extension/dbschemaless.o \
 	extension/dbsortkey.o \
 	extension/dbsql.o \
+	extension/dbsearch.o \
+	extension/dbvector.o \
 	extension/dbtable.o \
 	extension/auth.o \
 	extension/dbwrite.o \

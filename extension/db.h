@@ -21,6 +21,9 @@
  *               the document kept whole in jsonb
  *   dbsortkey.c Convex's total order as bytes: udf_sort_key for values kept
  *               as jsonb, and the keys of literals
+ *   dbsearch.c  text search: searchIndex columns, withSearchIndex queries
+ *               and their pages
+ *   dbvector.c  vector search: vectorIndex fields, ctx.vectorSearch
  *
  * Memory: an op runs inside SPI (RunOp connects), so what it pallocs goes
  * with SPI_finish; RunOp copies the op's result out first. What outlives an
@@ -51,6 +54,9 @@
 #include "nodes/pg_list.h"
 
 #define MAX_PARAMS 256
+
+/* Generated columns udf keeps beside a managed table's fields start so; documents leave them out. */
+#define UDF_HIDDEN_PREFIX "_udf_"
 
 /* One column of a table, as ctx.db sees it (dropped columns left out). */
 typedef struct DbColumn
@@ -96,6 +102,14 @@ typedef struct QueryBuild
 	/* set by the caller: filters as a last boolean column, not in WHERE (read limits, dbpage.c) */
 	bool		filter_column;
 } QueryBuild;
+
+/* A search or vector index of schema.js, as the live deployment defines it. */
+typedef struct DbIndexSpec
+{
+	char	   *field;			/* searchField or vectorField */
+	List	   *filter_fields;	/* C strings */
+	int			dimensions;		/* vector indexes */
+} DbIndexSpec;
 
 /* A db op works on its parsed arguments, inside SPI; RunOp (dbops.c) supplies both. */
 typedef void (*DbOp) (json_t *root, size_t len, UdfV8HostResult *out);
@@ -144,6 +158,18 @@ extern void OpQueryCleanup(json_t *root, size_t len, UdfV8HostResult *out);
 
 /* dbpage.c */
 extern void OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out);
+
+/* dbsearch.c */
+extern bool FindIndexSpec(const DbTable *t, const char *kind, const char *index, DbIndexSpec *spec);
+extern bool IsSearchSource(json_t *source);
+extern char *BuildSearchQuery(QueryBuild *b, json_t *query, const char *extra_where, bool sentinel, long max_rows);
+extern bool SearchRowIsSentinel(HeapTuple tup, TupleDesc desc);
+extern void SearchScannedTooMany(void) pg_attribute_noreturn();
+extern TupleDesc SearchDocumentDesc(TupleDesc desc, int ncols);
+extern void OpAnyQueryPage(json_t *root, size_t len, UdfV8HostResult *out);
+
+/* dbvector.c */
+extern void OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out);
 
 /* dbwrite.c */
 extern void OpInsert(json_t *root, size_t len, UdfV8HostResult *out);

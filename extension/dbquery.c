@@ -21,6 +21,10 @@
  * SPI no longer finds (closed by a rolled-back subtransaction) frees its
  * slot.
  *
+ * withSearchIndex queries get their SELECT from dbsearch.c; their rows carry
+ * a rank, a candidate number and a sentinel flag after the document's
+ * columns, and fetching the sentinel is Convex's "scanned too many" error.
+ *
  * Everything here may raise; nothing reaches V8.
  */
 #include "db.h"
@@ -45,13 +49,15 @@ typedef struct OpenQueryState
 	uint32	   *batch_bytes;	/* their read sizes, for uncounting rows never seen */
 	char	   *held;			/* a fetched row past the byte limit: the next batch counts it first */
 	int			held_len;
+	bool		search;			/* a withSearchIndex query: rows carry dbsearch.c's columns */
+	bool		over;			/* a search batch stopped at the sentinel: the next one raises */
 } OpenQueryState;
 
 static inline bool InMutation(void);
 static const char *IndexNameOf(json_t *source);
 static void OpenQueriesAtXactEnd(XactEvent event, void *arg);
 static void ForgetQuery(int id);
-static int	RememberQuery(Portal portal, const DbTable *t);
+static int	RememberQuery(Portal portal, const DbTable *t, bool search);
 static Portal OpenQuery(json_t *root, int *id_out);
 
 static OpenQueryState *open_queries[MAX_QUERIES];
@@ -316,16 +322,20 @@ OpQueryStream(json_t *root, size_t len, UdfV8HostResult *out)
 	char	   *sql;
 	Portal		portal;
 
-	if (ResolveQueryTable(source, &t))
+	bool		search = IsSearchSource(source);
+
+	if (!ResolveQueryTable(source, &t))
+		sql = "SELECT WHERE false";	/* no table yet: no documents */
+	else if (search)
+		sql = BuildSearchQuery(&b, query, NULL, true, -1);
+	else
 	{
 		QueryOrder(&b, source);
 		sql = BuildQuery(&b, query, NULL, -1);
 	}
-	else
-		sql = "SELECT WHERE false";	/* no table yet: no documents */
 	LimitsCountQuery();
 	portal = SPI_cursor_open(NULL, SavedPlanFor(sql, p), p->values, p->nulls, SnapshotReads());
-	out->result = psprintf("{\"queryId\":%d}", RememberQuery(portal, &t));
+	out->result = psprintf("{\"queryId\":%d}", RememberQuery(portal, &t, search));
 }
 
 /* Transaction end: every portal is gone, and the memory of their states with it. */
@@ -350,7 +360,7 @@ ForgetQuery(int id)
 
 /* Give an opened portal a query id, with a copy of its table's description. */
 static int
-RememberQuery(Portal portal, const DbTable *t)
+RememberQuery(Portal portal, const DbTable *t, bool search)
 {
 	int			id = -1;
 	MemoryContext cxt;
@@ -381,6 +391,7 @@ RememberQuery(Portal portal, const DbTable *t)
 	q->portal_name = MemoryContextStrdup(cxt, portal->name);
 	/* the table description must outlive this op's memory */
 	CopyTable(t, &q->table, cxt);
+	q->search = search;
 	open_queries[id] = q;
 	return id;
 }
@@ -415,8 +426,15 @@ OpQueryStreamNext(json_t *root, size_t len, UdfV8HostResult *out)
 	if (SPI_processed == 1)
 	{
 		int			before = res.buf.len;
+		TupleDesc	desc = SPI_tuptable->tupdesc;
 
-		WriteDocument(&res, &open_queries[id]->table, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		if (open_queries[id]->search)
+		{
+			if (SearchRowIsSentinel(SPI_tuptable->vals[0], desc))
+				SearchScannedTooMany();
+			desc = SearchDocumentDesc(desc, open_queries[id]->table.ncols);
+		}
+		WriteDocument(&res, &open_queries[id]->table, SPI_tuptable->vals[0], desc);
 		LimitsCountRead(res.buf.len - before);
 	}
 	else
@@ -482,6 +500,8 @@ OpQueryNext(const UdfV8Arg *args, UdfV8HostResult *out)
 
 	if (portal == NULL)
 		DbError(ERRCODE_INVALID_CURSOR_NAME, "This query is closed and can't emit any more values.");
+	if (q->over)
+		SearchScannedTooMany();	/* the function asks for the row after the last candidate */
 	WriterInit(&res, true);
 	WriterObjectBegin(&res);
 	WriterKey(&res, "rows");
@@ -505,9 +525,22 @@ OpQueryNext(const UdfV8Arg *args, UdfV8HostResult *out)
 	{
 		WriterMark mark;
 		int			size;
+		TupleDesc	desc = SPI_tuptable->tupdesc;
 
+		if (q->search)
+		{
+			/* the sentinel: an error when the function reads past the rows before it */
+			if (SearchRowIsSentinel(SPI_tuptable->vals[i], desc))
+			{
+				if (delivered == 0)
+					SearchScannedTooMany();
+				q->over = true;
+				break;
+			}
+			desc = SearchDocumentDesc(desc, q->table.ncols);
+		}
 		WriterMarkHere(&res, &mark);
-		WriteDocument(&res, &q->table, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		WriteDocument(&res, &q->table, SPI_tuptable->vals[i], desc);
 		size = res.buf.len - mark.len;
 		if (delivered > 0 && !LimitsReadFits(size))
 		{
@@ -523,7 +556,7 @@ OpQueryNext(const UdfV8Arg *args, UdfV8HostResult *out)
 	}
 	WriterArrayEnd(&res);
 	q->batch_n = delivered;
-	done = SPI_processed < (uint64) wanted && q->held == NULL;
+	done = SPI_processed < (uint64) wanted && q->held == NULL && !q->over;
 	WriterKey(&res, "done");
 	WriterBool(&res, done);
 	WriterKey(&res, "plain");

@@ -88,7 +88,9 @@ DescribeTable(Oid relid, const char *name, DbTable *t)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-		if (att->attisdropped)
+		/* udf's own generated columns (search vectors) are no fields */
+		if (att->attisdropped ||
+			(att->attgenerated && strncmp(NameStr(att->attname), UDF_HIDDEN_PREFIX, strlen(UDF_HIDDEN_PREFIX)) == 0))
 			continue;
 		t->cols[t->ncols].name = pstrdup(NameStr(att->attname));
 		t->cols[t->ncols].typid = att->atttypid;

@@ -59,8 +59,8 @@ FieldSqlType(json_t *field_type, bool *scalar)
 }
 
 /* Convex identifier rules for table and index names. */
-static void
-CheckIdentifier(const char *what, const char *name)
+void
+SchemaCheckIdentifier(const char *what, const char *name)
 {
 	size_t		len = strlen(name);
 	bool		ok = len > 0 && len <= 64 && name[0] != '_' &&
@@ -110,7 +110,7 @@ ApplyTable(json_t *table)
 
 	if (!name)
 		elog(ERROR, "schema.js: a table without a name");
-	CheckIdentifier("table", name);
+	SchemaCheckIdentifier("table", name);
 	if (!doctype || strcmp(doctype, "object") != 0 || !json_is_object(fields))
 		fields = NULL;			/* v.any() or a union: fields are not columns */
 	qname = quote_identifier(name);
@@ -128,6 +128,7 @@ ApplyTable(json_t *table)
 			const char *type = FieldSqlType(json_object_get(spec, "fieldType"), &scalar);
 			bool		optional = json_is_true(json_object_get(spec, "optional"));
 
+			type = VectorFieldSqlType(table, field, type, &scalar);
 			if (field[0] == '_' || field[0] == '$')
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_NAME),
@@ -170,6 +171,8 @@ ApplyTable(json_t *table)
 			bool		optional = json_is_true(json_object_get(spec, "optional"));
 			AttrNumber	att = get_attnum(relid, field);
 
+			type = VectorFieldSqlType(table, field, type, &scalar);
+
 			if (att == InvalidAttrNumber)
 			{
 				if (scalar && !optional && has_rows)
@@ -186,7 +189,7 @@ ApplyTable(json_t *table)
 			{
 				char	   *have = format_type_be(get_atttype(relid, att));
 
-				if (strcmp(have, type) != 0)
+				if (strcmp(have, type) != 0 && !VectorConvertColumn(qname, name, field, json_object_get(spec, "fieldType"), have, type))
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 							 errmsg("schema.js: the field \"%s\" of table \"%s\" is %s in the database, and the schema makes it %s",
@@ -216,7 +219,7 @@ ApplyTable(json_t *table)
 		size_t		k;
 		json_t	   *f;
 
-		CheckIdentifier("index", iname ? iname : "");
+		SchemaCheckIdentifier("index", iname ? iname : "");
 		if (IndexExists(relid, psprintf("%s__%s", name, iname)))
 			continue;			/* indexes are never changed in place */
 		resetStringInfo(&sql);
@@ -250,6 +253,8 @@ ApplyTable(json_t *table)
 		appendStringInfoString(&sql, ", \"_creationTime\")");
 		Run(sql.data);
 	}
+	SearchIndexesApply(relid, name, fields, json_object_get(table, "searchIndexes"));
+	VectorIndexesApply(relid, name, fields, json_object_get(table, "vectorIndexes"));
 	(void) TableNumberFor(relid);
 }
 

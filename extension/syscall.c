@@ -81,6 +81,7 @@ static const HostEntry host_table[] = {
 	{"1.0/queryStreamNext", DbQueryStreamNext},
 	{"1.0/queryCleanup", DbQueryCleanup},
 	{"1.0/queryPage", DbQueryPage},
+	{"1.0/actions/vectorSearch", DbVectorSearch},
 	{"1.0/getTransactionMetrics", LimitsTransactionMetrics},
 	{"1.0/storageGetUrl", StorageGetUrl},
 	{"1.0/storageGetMetadata", StorageGetMetadata},
