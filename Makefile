@@ -79,6 +79,7 @@ OBJS = \
 	extension/subxact.o \
 	extension/syscall.o \
 	extension/trace.o \
+	extension/explain.o \
 	extension/trigger.o \
 	extension/v8_peers.o \
 	extension/values.o \

@@ -143,6 +143,13 @@ BgwRegisterKind(BgwKind kind, const char *name, const char *function, int (*coun
 	kinds[kind].count = count;
 }
 
+/* Workers of kind per database, as its subsystem sets them (0 before it registered). */
+int
+BgwKindWorkers(BgwKind kind)
+{
+	return kinds[kind].count ? kinds[kind].count() : 0;
+}
+
 /* _PG_init: with the library preloaded, ask for shared memory and register the launcher. */
 void
 BgwInit(void)

@@ -24,6 +24,7 @@ typedef enum BgwExit
 
 extern void BgwInit(void);
 extern void BgwRegisterKind(BgwKind kind, const char *name, const char *function, int (*count) (void));
+extern int	BgwKindWorkers(BgwKind kind);
 extern bool BgwAvailable(void);
 extern void BgwWake(Oid dboid, BgwKind kind);
 extern void BgwWorkerAttach(Datum main_arg, BgwKind kind, int *index);

@@ -64,10 +64,7 @@ CallRun(const CallSpec *spec, UdfV8Error *err)
 
 	ContextsAfterCall();
 	if (spec->new_transaction_limits && CallStackDepth() == 0)
-	{
 		LimitsResetTransaction();
-		ScheduleResetCall();
-	}
 	st = spec->step(spec->arg, err);
 	if (spec->stats)
 		CallStatsEnd(spec->stats, st, err);

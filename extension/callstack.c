@@ -27,6 +27,7 @@ typedef struct RunningCall
 
 static RunningCall call_stack[MAX_CALL_STACK];
 static int	call_depth = 0;
+static uint64 top_level_calls = 0;	/* top-level frames pushed so far */
 static int	udf_max_call_depth = 8;
 static uint64 top_calls = 0;	/* top-level calls begun in this backend */
 
@@ -75,12 +76,21 @@ CallStackPush(const char *name, const char *kind, UdfV8Context *ctx)
 		elog(ERROR, "udf call stack overflow");
 	if (call_depth == 0)
 		top_calls++;
+	if (call_depth == 0)
+		top_level_calls++;
 	c = &call_stack[call_depth++];
 	strlcpy(c->name, name, sizeof(c->name));
 	strlcpy(c->kind, kind ? kind : "", sizeof(c->kind));
 	c->paginated = false;
 	c->ctx = ctx;
 	c->begin_cid = IsTransactionState() ? GetCurrentCommandId(false) : InvalidCommandId;
+}
+
+/* How many top-level calls this backend has begun: a new number, a new call. */
+uint64
+CallStackTopLevelCalls(void)
+{
+	return top_level_calls;
 }
 
 /* Pop the top frame (its function ended, however it ended). */

@@ -12,6 +12,7 @@ extern int	CallStackMaxDepth(void);
 extern bool CallStackTooDeep(void);
 extern void CallStackPush(const char *name, const char *kind, UdfV8Context *ctx);
 extern void CallStackPop(void);
+extern uint64 CallStackTopLevelCalls(void);
 extern const char *CallStackFunction(void);
 extern uint64 CallStackRequest(void);
 extern const char *CallStackKind(void);

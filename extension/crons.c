@@ -322,7 +322,7 @@ CronRunDue(void)
 	uint64		ndue;
 
 	StartTransactionCommand();
-	(void) SchedulerPinSearchPath();
+	(void) PinCatalogSearchPath();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
 	table = ExtensionTableName("udf_cron");

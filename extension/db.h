@@ -124,6 +124,8 @@ extern void RunTypedDbOp(DbTypedOp op, const UdfV8Arg *args, UdfV8HostResult *ou
 	ereport(ERROR, (errcode(sqlstate), errmsg_internal(__VA_ARGS__)))
 
 /* dbtable.c */
+extern bool ResolveQueryTable(json_t *source, DbTable *t);
+extern const char *QueryIndexName(json_t *source);
 extern void ResolveTable(const char *name, DbTable *t);
 extern bool ResolveTableIfExists(const char *name, DbTable *t);
 extern void DbTableOfRelation(Oid relid, DbTable *t);
@@ -146,7 +148,7 @@ extern void TranslateExpr(QueryBuild *b, json_t *e, StringInfo out);
 extern void TranslateRange(QueryBuild *b, json_t *range, StringInfo where);
 
 /* dbquery.c */
-extern bool ResolveQueryTable(json_t *source, DbTable *t);
+
 extern void QueryOrder(QueryBuild *b, json_t *source);
 extern char *BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows);
 extern void OpGet(json_t *root, size_t len, UdfV8HostResult *out);
@@ -166,7 +168,7 @@ extern char *BuildSearchQuery(QueryBuild *b, json_t *query, const char *extra_wh
 extern bool SearchRowIsSentinel(HeapTuple tup, TupleDesc desc);
 extern void SearchScannedTooMany(void) pg_attribute_noreturn();
 extern TupleDesc SearchDocumentDesc(TupleDesc desc, int ncols);
-extern void OpAnyQueryPage(json_t *root, size_t len, UdfV8HostResult *out);
+extern void SearchPage(json_t *root, UdfV8HostResult *out);
 
 /* dbvector.c */
 extern void OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out);
@@ -190,6 +192,11 @@ extern const char *SortKeySql(void);
 extern Datum FieldPathArray(const char *path);
 extern bool ColumnUsesSortKey(const DbTable *t, int c);
 extern char *OrderColumnSql(const DbTable *t, int c);
+
+/* typed ops (dbquery.c, dbwrite.c, dbidtable.c), entered through dbops.c */
+extern void OpQueryNext(const UdfV8Arg *args, UdfV8HostResult *out);
+extern void OpWriteTarget(const UdfV8Arg *args, UdfV8HostResult *out);
+extern void OpIdTable(const UdfV8Arg *args, UdfV8HostResult *out);
 
 /* dbrow.c */
 extern void WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc);

@@ -34,7 +34,7 @@ TableNamed(const char *name)
  * document of validatorTable; else {ok: false, table: <its table> | null,
  * system: bool}, table null when id is no id of any table.
  */
-static void
+void
 OpIdTable(const UdfV8Arg *args, UdfV8HostResult *out)
 {
 	const char *id = OpArgString(args, 0);
@@ -77,11 +77,4 @@ OpIdTable(const UdfV8Arg *args, UdfV8HostResult *out)
 done:
 	WriterObjectEnd(&w);
 	ResultFromWriter(out, &w);
-}
-
-/* db/idTable, the typed op: OpIdTable in an op's subtransaction. */
-void
-DbIdTable(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
-{
-	RunTypedDbOp(OpIdTable, args, out);
 }

@@ -39,6 +39,7 @@
 
 static json_t *ParseArgs(const char *args, size_t len);
 static bool RunOp(void *arg, UdfV8HostResult *out);
+static void OpAnyQueryPage(json_t *root, size_t len, UdfV8HostResult *out);
 
 /* One op to run: a syscall's JSON arguments and handler, or a typed op's. */
 typedef struct OpCall
@@ -118,6 +119,17 @@ RunTypedDbOp(DbTypedOp op, const UdfV8Arg *args, UdfV8HostResult *out)
 }
 
 
+/* 1.0/queryPage: a search query's page (dbsearch.c), any other query's (dbpage.c). */
+static void
+OpAnyQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	if (IsSearchSource(json_object_get(json_object_get(root, "query"), "source")))
+		SearchPage(root, out);
+	else
+		OpQueryPage(root, len, out);
+}
+
+
 /* ------------------------------------------------------------------ entry points */
 
 /* An exported syscall: its op run by RunOp in an internal subtransaction. */
@@ -141,3 +153,24 @@ DB_OP(DbQueryStreamNext, OpQueryStreamNext)
 DB_OP(DbQueryCleanup, OpQueryCleanup)
 DB_OP(DbQueryPage, OpAnyQueryPage)
 DB_OP(DbVectorSearch, OpVectorSearch)
+
+/* db/queryNext, the typed op: OpQueryNext (dbquery.c) in an op's subtransaction. */
+void
+DbQueryNext(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
+{
+	RunTypedDbOp(OpQueryNext, args, out);
+}
+
+/* db/writeTarget, the typed op: OpWriteTarget (dbwrite.c) in an op's subtransaction. */
+void
+DbWriteTarget(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
+{
+	RunTypedDbOp(OpWriteTarget, args, out);
+}
+
+/* db/idTable, the typed op: OpIdTable (dbidtable.c) in an op's subtransaction. */
+void
+DbIdTable(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
+{
+	RunTypedDbOp(OpIdTable, args, out);
+}

@@ -54,7 +54,6 @@ typedef struct OpenQueryState
 } OpenQueryState;
 
 static inline bool InMutation(void);
-static const char *IndexNameOf(json_t *source);
 static void OpenQueriesAtXactEnd(XactEvent event, void *arg);
 static void ForgetQuery(int id);
 static int	RememberQuery(Portal portal, const DbTable *t, bool search);
@@ -73,46 +72,6 @@ InMutation(void)
 	return kind && strcmp(kind, "mutation") == 0;
 }
 
-/*
- * Resolve the table a query reads: its tableName, or the table of its
- * indexName ("table.index"). false if the table does not exist yet (a
- * table without a schema before its first insert): t is then an empty
- * stand-in, and only the built-in indexes may be named.
- */
-bool
-ResolveQueryTable(json_t *source, DbTable *t)
-{
-	const char *table = OptString(source, "tableName");
-	const char *index = OptString(source, "indexName");
-
-	if (!table && index)
-	{
-		const char *dot = strrchr(index, '.');
-
-		table = pnstrdup(index, dot ? dot - index : strlen(index));
-	}
-	if (ResolveTableIfExists(table, t))
-		return true;
-	index = IndexNameOf(source);
-	if (index && strcmp(index, "by_creation_time") != 0 && strcmp(index, "by_id") != 0)
-		DbError(ERRCODE_UNDEFINED_OBJECT, "Index \"%s.%s\" not found.", table, index);
-	memset(t, 0, sizeof(*t));
-	t->name = pstrdup(table);
-	t->sql = t->name;
-	t->managed = true;
-	t->pk = -1;
-	return false;
-}
-
-/* The index part of a query source's indexName ("table.index"). */
-static const char *
-IndexNameOf(json_t *source)
-{
-	const char *full = OptString(source, "indexName");
-	const char *dot = full ? strrchr(full, '.') : NULL;
-
-	return dot ? dot + 1 : full;
-}
 
 /*
  * The order of a query's rows, into b: the withIndex index and its columns,
@@ -129,7 +88,7 @@ QueryOrder(QueryBuild *b, json_t *source)
 	b->index_name = NULL;
 	if (type && strcmp(type, "IndexRange") == 0)
 	{
-		b->index_name = IndexNameOf(source);
+		b->index_name = QueryIndexName(source);
 		b->order_cols = IndexColumns(b->t, b->index_name);
 	}
 	else if (type && strcmp(type, "FullTableScan") == 0)
@@ -486,7 +445,7 @@ OpQueryCleanup(json_t *root, size_t len, UdfV8HostResult *out)
  * function never saw are uncounted at cleanup. plain: no row needs Convex
  * decoding (jsonToConvex would give the same values).
  */
-static void
+void
 OpQueryNext(const UdfV8Arg *args, UdfV8HostResult *out)
 {
 	int			id = (int) OpArgNumber(args, 0);
@@ -568,11 +527,4 @@ OpQueryNext(const UdfV8Arg *args, UdfV8HostResult *out)
 		q->finished = true;
 	}
 	ResultFromWriter(out, &res);
-}
-
-/* db/queryNext, the typed op: OpQueryNext in an op's subtransaction. */
-void
-DbQueryNext(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
-{
-	RunTypedDbOp(OpQueryNext, args, out);
 }

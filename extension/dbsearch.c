@@ -69,7 +69,6 @@ static char *SearchCandidates(QueryBuild *b, json_t *source);
 static char *SearchCursorMac(const char *payload);
 static char *EncodeSearchCursor(Oid relid, HeapTuple tup, TupleDesc desc, int ncols);
 static char *SearchCursorCondition(QueryBuild *b, const char *cursor);
-static void SearchPage(json_t *root, UdfV8HostResult *out);
 
 /* ------------------------------------------------------------ schema.js */
 
@@ -158,7 +157,7 @@ SearchIndexesApply(Oid relid, const char *table, json_t *fields, json_t *indexes
 		size_t		k;
 		json_t	   *f;
 
-		SchemaCheckIdentifier("index", name ? name : "");
+		NameCheckIdentifier("index", name ? name : "");
 		spec = fields && field ? json_object_get(fields, field) : NULL;
 		type = spec ? OptString(json_object_get(spec, "fieldType"), "type") : NULL;
 		if (!field || strchr(field, '.') || !type || strcmp(type, "string") != 0)
@@ -583,7 +582,7 @@ invalid:
  * cursor (up to the end cursor), as Convex pages them. Search pages are
  * never split: maximumRowsRead and maximumBytesRead do not apply.
  */
-static void
+void
 SearchPage(json_t *root, UdfV8HostResult *out)
 {
 	json_t	   *query = json_object_get(root, "query");
@@ -649,12 +648,3 @@ SearchPage(json_t *root, UdfV8HostResult *out)
 	ResultFromWriter(out, &res);
 }
 
-/* 1.0/queryPage: a search query's page here, any other query's in dbpage.c. */
-void
-OpAnyQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
-{
-	if (IsSearchSource(json_object_get(json_object_get(root, "query"), "source")))
-		SearchPage(root, out);
-	else
-		OpQueryPage(root, len, out);
-}

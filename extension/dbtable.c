@@ -416,3 +416,44 @@ TableCacheTrim(void)
 		memset(table_cache, 0, sizeof(table_cache));
 	}
 }
+
+/*
+ * Resolve the table a query reads: its tableName, or the table of its
+ * indexName ("table.index"). false if the table does not exist yet (a
+ * table without a schema before its first insert): t is then an empty
+ * stand-in, and only the built-in indexes may be named.
+ */
+bool
+ResolveQueryTable(json_t *source, DbTable *t)
+{
+	const char *table = OptString(source, "tableName");
+	const char *index = OptString(source, "indexName");
+
+	if (!table && index)
+	{
+		const char *dot = strrchr(index, '.');
+
+		table = pnstrdup(index, dot ? dot - index : strlen(index));
+	}
+	if (ResolveTableIfExists(table, t))
+		return true;
+	index = QueryIndexName(source);
+	if (index && strcmp(index, "by_creation_time") != 0 && strcmp(index, "by_id") != 0)
+		DbError(ERRCODE_UNDEFINED_OBJECT, "Index \"%s.%s\" not found.", table, index);
+	memset(t, 0, sizeof(*t));
+	t->name = pstrdup(table);
+	t->sql = t->name;
+	t->managed = true;
+	t->pk = -1;
+	return false;
+}
+
+/* The index part of a query source's indexName ("table.index"). */
+const char *
+QueryIndexName(json_t *source)
+{
+	const char *full = OptString(source, "indexName");
+	const char *dot = full ? strrchr(full, '.') : NULL;
+
+	return dot ? dot + 1 : full;
+}

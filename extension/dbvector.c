@@ -154,7 +154,7 @@ VectorIndexesApply(Oid relid, const char *table, json_t *fields, json_t *indexes
 		size_t		k;
 		json_t	   *f;
 
-		SchemaCheckIdentifier("index", name ? name : "");
+		NameCheckIdentifier("index", name ? name : "");
 		if (!field || strchr(field, '.') || !spec || !IsFloatArray(json_object_get(spec, "fieldType")))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),

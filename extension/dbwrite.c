@@ -91,7 +91,7 @@ WriteColumn(const DbTable *t, const char *field)
  * patch or replace (by id, table optional); document, the stored one read
  * FOR UPDATE, only for a patch of a managed table when asked for.
  */
-static void
+void
 OpWriteTarget(const UdfV8Arg *args, UdfV8HostResult *out)
 {
 	const char *method = OpArgString(args, 0);
@@ -376,11 +376,4 @@ void
 OpRemove(json_t *root, size_t len, UdfV8HostResult *out)
 {
 	OpWrite(root, len, out, WRITE_DELETE);
-}
-
-/* db/writeTarget, the typed op: OpWriteTarget in an op's subtransaction. */
-void
-DbWriteTarget(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
-{
-	RunTypedDbOp(OpWriteTarget, args, out);
 }

@@ -117,3 +117,19 @@ RunAsExtensionOwner(ElevatedWork work, void *arg)
 	}
 	PG_END_TRY();
 }
+
+/*
+ * For SQL a background worker runs as a superuser (scheduler.c, crons.c):
+ * search_path is pg_catalog, pg_temp until the transaction ends or the
+ * returned GUC nest level is undone, so no user object can shadow what
+ * that SQL names.
+ */
+int
+PinCatalogSearchPath(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}

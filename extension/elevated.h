@@ -11,4 +11,6 @@ extern char *ExtensionTableName(const char *table);
 typedef void (*ElevatedWork) (void *arg);
 extern void RunAsExtensionOwner(ElevatedWork work, void *arg);
 
+extern int	PinCatalogSearchPath(void);
+
 #endif							/* UDF_ELEVATED_H */

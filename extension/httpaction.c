@@ -88,6 +88,7 @@ HttpActionInit(void)
 							   "The role HTTP actions served by the endpoint run as.",
 							   "Give it only the privileges the handlers need; it should not be a superuser.",
 							   &http_role, "udf_http", PGC_SIGHUP, 0, NULL, NULL, NULL);
+	HttpdSetActionHandler(HttpActionServe);
 }
 
 /* Step: import http.js and run the runtime's httpAction entry point in an action frame. */

@@ -91,6 +91,7 @@ typedef struct HttpRequest
 } HttpRequest;
 
 static int	http_port = 0;
+static HttpActionHandler action_handler = NULL;
 static char *http_listen_address = NULL;
 static char *http_database = NULL;
 static int	http_workers = 2;
@@ -145,8 +146,14 @@ HttpdInit(void)
 							"Largest file an upload URL accepts.",
 							"Larger uploads get 413. The body is buffered in the worker's memory before it is stored.",
 							&http_max_upload_kb, 100 * 1024, 1, 1024 * 1024, PGC_SIGHUP, GUC_UNIT_KB, NULL, NULL, NULL);
-	HttpActionInit();
 	BgwRegisterKind(BGW_KIND_HTTP, "udf http", "udf_http_main", HttpWorkerCount);
+}
+
+/* Whoever serves the paths that are not files (HTTP actions: httpaction.c registers itself). */
+void
+HttpdSetActionHandler(HttpActionHandler handler)
+{
+	action_handler = handler;
 }
 
 /* Workers per database, for the launcher: none while the endpoint is off. */
@@ -541,8 +548,10 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 		else
 			ServeFile(conn, id, strcmp(method, "HEAD") == 0, &r);
 	}
+	else if (action_handler)
+		action_handler(conn, method, req->uri, req->body, req->len, &r);
 	else
-		HttpActionServe(conn, method, req->uri, req->body, req->len, &r);
+		HttpResponseText(&r, 404, "Not Found");
 	/* uploads and files are for any origin, as Convex serves them; HTTP actions do their own CORS */
 	if (storage)
 		HttpResponseHeader(&r, "Access-Control-Allow-Origin", "*");

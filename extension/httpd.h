@@ -24,15 +24,20 @@ typedef struct HttpResponse
 
 typedef void (*HttpWork) (void *arg, HttpResponse *r);
 
+struct MHD_Connection;
+/* Serves a request the endpoint does not serve itself (not an upload or a file). */
+typedef void (*HttpActionHandler) (struct MHD_Connection *conn, const char *method, const char *url,
+								   const char *body, size_t len, HttpResponse *r);
+
 extern void HttpdInit(void);
 extern size_t HttpMaxBodySize(void);
 extern void RunRequestWork(HttpWork work, void *arg, HttpResponse *r);
 extern void HttpResponseText(HttpResponse *r, int status, const char *text);
 extern void HttpResponseFree(HttpResponse *r);
 extern void HttpResponseHeader(HttpResponse *r, const char *name, const char *value);
+extern void HttpdSetActionHandler(HttpActionHandler handler);
 
 /* httpaction.c */
-struct MHD_Connection;
 extern void HttpActionInit(void);
 extern void HttpActionServe(struct MHD_Connection *conn, const char *method, const char *url,
 							const char *body, size_t len, HttpResponse *r);

@@ -1,6 +1,6 @@
 /*
- * names.c -- function names: parsing Convex paths and resolving them in a
- * deployment.
+ * names.c -- names: function names (parsing Convex paths and resolving them
+ * in a deployment), and Convex's rules for table and index names.
  *
  * A name follows Convex's path rules: "dir/module:export", split at the last
  * ':', ".js" optional (".ts" accepted and read as ".js"), ":default" implied.
@@ -135,4 +135,22 @@ NameDeploymentHasModule(const UdfDeployment *dep, const char *path)
 		if (strcmp(dep->modules[i].path, path) == 0)
 			return true;
 	return false;
+}
+
+/* Convex identifier rules for table and index names. */
+void
+NameCheckIdentifier(const char *what, const char *name)
+{
+	size_t		len = strlen(name);
+	bool		ok = len > 0 && len <= 64 && name[0] != '_' &&
+		((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z'));
+
+	for (size_t i = 0; ok && i < len; i++)
+		ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+			(name[i] >= '0' && name[i] <= '9') || name[i] == '_';
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("schema.js: invalid %s name \"%s\"", what, name),
+				 errdetail("Names are 1 to 64 letters, digits and underscores, start with a letter, and may not start with an underscore.")));
 }

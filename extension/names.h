@@ -26,4 +26,6 @@ extern FunctionName NameParse(const char *name);
 extern const ResolvedFunction *NameResolve(const struct UdfDeployment *dep, const char *name);
 extern bool NameDeploymentHasModule(const struct UdfDeployment *dep, const char *path);
 
+extern void NameCheckIdentifier(const char *what, const char *name);
+
 #endif							/* UDF_NAMES_H */

@@ -85,10 +85,13 @@ static bool CancelWork(void *arg, UdfV8HostResult *out);
 static void InsertElevated(void *arg);
 static void CancelElevated(void *arg);
 static void ScheduleXactCallback(XactEvent event, void *arg);
+static void ScheduleCountFromCall(void);
 static char *ArgsValidator(const UdfDeployment *dep, const char *name);
 
 static int	scheduled_this_call = 0;
 static size_t scheduled_bytes_this_call = 0;
+static uint64 counted_call = 0;		/* the top-level call the two above count */
+static const char *running_job = NULL;	/* the job this scheduler worker runs */
 static bool wake_at_commit = false;
 static bool warned_not_preloaded = false;
 
@@ -101,12 +104,28 @@ ScheduleInit(void)
 	RegisterXactCallback(ScheduleXactCallback, NULL);
 }
 
-/* A top-level call starts with nothing scheduled (the per-call limits). */
-void
-ScheduleResetCall(void)
+/*
+ * The per-call limits count from zero in every top-level call: a new one
+ * (the call stack's count of them moved on) resets them.
+ */
+static void
+ScheduleCountFromCall(void)
 {
-	scheduled_this_call = 0;
-	scheduled_bytes_this_call = 0;
+	uint64		call = CallStackTopLevelCalls();
+
+	if (call != counted_call)
+	{
+		counted_call = call;
+		scheduled_this_call = 0;
+		scheduled_bytes_this_call = 0;
+	}
+}
+
+/* The scheduler worker runs job id (NULL: none): a mutation may not cancel its own job. */
+void
+ScheduleSetRunningJob(const char *id)
+{
+	running_job = id;
 }
 
 /* Transaction callback: a committed job due now must not wait for a poll. */
@@ -218,7 +237,7 @@ ScheduleInsert(const char *name, const char *kind, const char *args_json, double
 			   Oid owner, const char *cron)
 {
 	JobRow		row;
-	const char *running = SchedulerCurrentJob();
+	const char *running = running_job;
 
 	row.id = IdNew(ScheduleTableNumber());
 	row.creation_time = ClockNextCreationTime();
@@ -305,6 +324,7 @@ ScheduleWork(void *arg, UdfV8HostResult *out)
 				 errmsg("Only mutations and actions can be scheduled, and %s is %s.", target->fn.display,
 						strcmp(target->kind, "query") == 0 ? "a query" : "an HTTP action")));
 
+	ScheduleCountFromCall();
 	if (++scheduled_this_call > SCHEDULE_MAX_PER_CALL)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -354,7 +374,7 @@ ScheduleWork(void *arg, UdfV8HostResult *out)
 				 errdetail("The job is recorded, and runs once a server with the library preloaded starts."),
 				 errhint("Add udf to shared_preload_libraries in postgresql.conf and restart the server.")));
 	}
-	else if (BgwAvailable() && SchedulerMaxWorkers() == 0 && !warned_not_preloaded)
+	else if (BgwAvailable() && BgwKindWorkers(BGW_KIND_SCHEDULER) == 0 && !warned_not_preloaded)
 	{
 		warned_not_preloaded = true;
 		ereport(WARNING,
@@ -409,7 +429,7 @@ CancelWork(void *arg, UdfV8HostResult *out)
 	json_error_t jerr;
 	json_t	   *root = json_loadb(req->args_json, req->args_len, 0, &jerr);
 	const char *id = root ? json_string_value(json_object_get(root, "id")) : NULL;
-	const char *running = SchedulerCurrentJob();
+	const char *running = running_job;
 
 	if (!id)
 		ereport(ERROR,

@@ -103,7 +103,6 @@ static int	scheduler_naptime_ms = 10000;
 static int	scheduler_retention_min = 7 * 24 * 60;
 
 static MemoryContext job_cxt = NULL;
-static const char *current_job = NULL;
 static int	running_fd = -1;		/* the worker's file naming the job it runs */
 
 static bool ClaimJob(Job *job, double now_ms);
@@ -155,27 +154,7 @@ SchedulerMaxWorkers(void)
 	return scheduler_max_workers;
 }
 
-/* The id of the job this backend is running, or NULL (a mutation may not cancel itself). */
-const char *
-SchedulerCurrentJob(void)
-{
-	return current_job;
-}
 
-/*
- * For the worker's own SQL (it runs as a superuser): search_path is
- * pg_catalog, pg_temp until the transaction ends or SchedulerUnpinSearchPath,
- * so no user object can shadow what that SQL names.
- */
-int
-SchedulerPinSearchPath(void)
-{
-	int			level = NewGUCNestLevel();
-
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	return level;
-}
 
 /* The job's function sees the session's own search_path again. */
 static inline void
@@ -300,7 +279,7 @@ CountCrashes(void)
 
 	snprintf(prefix, sizeof(prefix), "scheduler-%u-", MyDatabaseId);
 	StartTransactionCommand();
-	(void) SchedulerPinSearchPath();
+	(void) PinCatalogSearchPath();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
 	/* one worker at a time; the lock ends with the transaction */
@@ -475,9 +454,9 @@ RunJob(const Job *job, char **error)
 		call.flags = UDF_INVOKE_ALLOW_INTERNAL | UDF_INVOKE_NO_IDENTITY;
 		call.expect_kind = job->kind;
 		LimitsCheckArgsSize(resolved->fn.display, strlen(job->args));
-		current_job = job->id;
+		ScheduleSetRunningJob(job->id);
 		st = CallFunction(dep, resolved, CALL_FROM_SCHEDULER, &call, &result_json, &err);
-		current_job = NULL;
+		ScheduleSetRunningJob(NULL);
 		SetUserIdAndSecContext(save_user, save_sec);
 		if (st == UDF_V8_OK)
 			outcome = JOB_SUCCESS;
@@ -498,7 +477,7 @@ RunJob(const Job *job, char **error)
 	{
 		ErrorData  *edata;
 
-		current_job = NULL;
+		ScheduleSetRunningJob(NULL);
 		MemoryContextSwitchTo(job_cxt);
 		edata = CopyErrorData();
 		FlushErrorState();
@@ -529,7 +508,7 @@ RunOneJob(void)
 	MemoryContextReset(job_cxt);
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
-	pinned = SchedulerPinSearchPath();
+	pinned = PinCatalogSearchPath();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
 	if (!ClaimJob(&job, ClockNowMs()))
@@ -549,7 +528,7 @@ RunOneJob(void)
 		CommitTransactionCommand();
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
-		pinned = SchedulerPinSearchPath();
+		pinned = PinCatalogSearchPath();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		SPI_connect();
 	}
@@ -558,7 +537,7 @@ RunOneJob(void)
 	RunningFileSet(job.id);
 	SchedulerUnpinSearchPath(pinned);
 	outcome = RunJob(&job, &error);
-	(void) SchedulerPinSearchPath();
+	(void) PinCatalogSearchPath();
 	SPI_connect();
 	if (ActiveSnapshotSet())
 		PopActiveSnapshot();
@@ -581,7 +560,7 @@ FailDeadActions(void)
 	Datum		values[1] = {Float8GetDatum(ClockNowMs())};
 
 	StartTransactionCommand();
-	(void) SchedulerPinSearchPath();
+	(void) PinCatalogSearchPath();
 	sql = psprintf("UPDATE %s j SET state = 'failed', completed_time = $1, "
 							   "error = 'Transient error while executing action' "
 							   "WHERE state = 'inProgress' AND kind = 'action' AND NOT EXISTS "
@@ -611,7 +590,7 @@ DeleteExpired(void)
 	Datum		values[1] = {Float8GetDatum(ClockNowMs() - (double) scheduler_retention_min * 60 * 1000)};
 
 	StartTransactionCommand();
-	(void) SchedulerPinSearchPath();
+	(void) PinCatalogSearchPath();
 	table = JobTable();
 	sql = psprintf("DELETE FROM %s WHERE id IN (SELECT id FROM %s "
 				   "WHERE completed_time < $1 LIMIT %d)", table, table, CLEANUP_BATCH);
@@ -634,7 +613,7 @@ NextDueMs(void)
 	Datum		d;
 
 	StartTransactionCommand();
-	(void) SchedulerPinSearchPath();
+	(void) PinCatalogSearchPath();
 	sql = psprintf("SELECT LEAST((SELECT min(scheduled_time) FROM %s WHERE state = 'pending'), "
 				   "(SELECT min(next_run) FROM %s))",
 				   JobTable(), ExtensionTableName("udf_cron"));

@@ -7,9 +7,7 @@
 #include "fmgr.h"
 
 extern void SchedulerInit(void);
-extern const char *SchedulerCurrentJob(void);
 extern int	SchedulerMaxWorkers(void);
-extern int	SchedulerPinSearchPath(void);
 
 extern PGDLLEXPORT void udf_scheduler_main(Datum main_arg);
 

@@ -58,23 +58,6 @@ FieldSqlType(json_t *field_type, bool *scalar)
 	return "jsonb";
 }
 
-/* Convex identifier rules for table and index names. */
-void
-SchemaCheckIdentifier(const char *what, const char *name)
-{
-	size_t		len = strlen(name);
-	bool		ok = len > 0 && len <= 64 && name[0] != '_' &&
-		((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z'));
-
-	for (size_t i = 0; ok && i < len; i++)
-		ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
-			(name[i] >= '0' && name[i] <= '9') || name[i] == '_';
-	if (!ok)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_NAME),
-				 errmsg("schema.js: invalid %s name \"%s\"", what, name),
-				 errdetail("Names are 1 to 64 letters, digits and underscores, start with a letter, and may not start with an underscore.")));
-}
 
 /* Does an index of this name exist beside the table? */
 static bool
@@ -110,7 +93,7 @@ ApplyTable(json_t *table)
 
 	if (!name)
 		elog(ERROR, "schema.js: a table without a name");
-	SchemaCheckIdentifier("table", name);
+	NameCheckIdentifier("table", name);
 	if (!doctype || strcmp(doctype, "object") != 0 || !json_is_object(fields))
 		fields = NULL;			/* v.any() or a union: fields are not columns */
 	qname = quote_identifier(name);
@@ -219,7 +202,7 @@ ApplyTable(json_t *table)
 		size_t		k;
 		json_t	   *f;
 
-		SchemaCheckIdentifier("index", iname ? iname : "");
+		NameCheckIdentifier("index", iname ? iname : "");
 		if (IndexExists(relid, psprintf("%s__%s", name, iname)))
 			continue;			/* indexes are never changed in place */
 		resetStringInfo(&sql);

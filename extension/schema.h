@@ -5,6 +5,5 @@
 #define UDF_SCHEMA_H
 
 extern char *SchemaApply(const char *schema_json);
-extern void SchemaCheckIdentifier(const char *what, const char *name);
 
 #endif							/* UDF_SCHEMA_H */

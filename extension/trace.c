@@ -1,6 +1,6 @@
 /*
- * trace.c -- what a function does, syscall by syscall: udf.trace and
- * udf_invoke_explain(name, args).
+ * trace.c -- what a function does, syscall by syscall: udf.trace, and the
+ * steps udf_invoke_explain (explain.c) collects.
  *
  * While a trace is on (udf.trace not off, or an explain running), every
  * syscall that reaches C gets a step: the function that made it, its op,
@@ -12,10 +12,9 @@
  * udf.trace reports each step as one message when the step ends (so a
  * runUdf's line follows the lines of the call it ran): the message names
  * function, op, table and rows, deterministic so tests can show it; its
- * DETAIL holds the SQL and the time. udf_invoke_explain runs the function
- * the way udf_invoke does -- for real, like EXPLAIN ANALYZE: a mutation's
- * writes stay unless the caller rolls back -- and returns the steps, in the
- * order they started, as jsonb.
+ * DETAIL holds the SQL and the time. An explain collects the steps, in the
+ * order they started (TraceCollectBegin / TraceAppendCollected /
+ * TraceCollectEnd).
  *
  * Memory: steps live in trace_cxt (under TopMemoryContext), reset whenever
  * no step is open and no explain collects them. Steps begin and end inside
@@ -33,9 +32,6 @@
 #include "utils/json.h"
 #include "utils/memutils.h"
 
-PG_FUNCTION_INFO_V1(udf_invoke_explain);
-
-extern Datum jsonb_in(PG_FUNCTION_ARGS);
 
 /* One syscall of a traced call. */
 struct TraceStep
@@ -230,76 +226,37 @@ AppendStepJson(StringInfo buf, const TraceStep *step)
 	appendStringInfoChar(buf, '}');
 }
 
-/*
- * udf_invoke_explain(name text, args jsonb default '{}') returns jsonb: runs
- * the function as udf_invoke does and returns {function, kind, time_ms,
- * result, syscalls: [...]}.
- */
-Datum
-udf_invoke_explain(PG_FUNCTION_ARGS)
+/* An explain begins collecting the steps of its call; false if one already is. */
+bool
+TraceCollectBegin(void)
 {
-	char	   *name;
-	Jsonb	   *args = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
-	const ResolvedFunction *resolved;
-	StringInfoData buf;
-	instr_time	start;
-
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("function name must not be null")));
 	if (collecting)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("udf_invoke_explain cannot run inside another udf_invoke_explain")));
-	name = text_to_cstring((struct varlena *) PG_GETARG_TEXT_PP(0));
-	resolved = NameResolve(StoreCurrentDeployment(), name);
-	initStringInfo(&buf);
+		return false;
 	collecting = true;
 	collected = NIL;
-	PG_TRY();
-	{
-		Datum		result;
-		Jsonb	   *jb;
-		ListCell   *lc;
-		instr_time	elapsed;
+	return true;
+}
 
-		INSTR_TIME_SET_CURRENT(start);
-		if (args == NULL)
-			result = InvokeFromSql(name, NULL, 0);
-		else
-		{
-			/* as udf_invoke does: the jsonb walked straight into host values */
-			ValueWriter w;
+/* The collected steps as a JSON array's elements, appended to buf. */
+void
+TraceAppendCollected(StringInfo buf)
+{
+	ListCell   *lc;
 
-			WriterInit(&w, true);
-			WriterJsonb(&w, &args->root);
-			result = InvokeFromSql(name, w.buf.data, w.buf.len);
-		}
-		INSTR_TIME_SET_CURRENT(elapsed);
-		INSTR_TIME_SUBTRACT(elapsed, start);
-		jb = DatumGetJsonbP(result);
-		appendStringInfoString(&buf, "{\"function\": ");
-		escape_json(&buf, resolved->fn.display);
-		appendStringInfoString(&buf, ", \"kind\": ");
-		escape_json(&buf, resolved->kind ? resolved->kind : "unknown");
-		appendStringInfo(&buf, ", \"time_ms\": %.3f, \"result\": %s, \"syscalls\": [",
-						 INSTR_TIME_GET_MILLISEC(elapsed), JsonbToCString(NULL, &jb->root, VARSIZE(jb)));
-		foreach(lc, collected)
-		{
-			if (lc != list_head(collected))
-				appendStringInfoString(&buf, ", ");
-			AppendStepJson(&buf, lfirst(lc));
-		}
-		appendStringInfoString(&buf, "]}");
-	}
-	PG_FINALLY();
+	foreach(lc, collected)
 	{
-		collecting = false;
-		collected = NIL;
-		if (open_step == NULL && trace_cxt)
-			MemoryContextReset(trace_cxt);
+		if (lc != list_head(collected))
+			appendStringInfoString(buf, ", ");
+		AppendStepJson(buf, lfirst(lc));
 	}
-	PG_END_TRY();
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
+/* The explain ended (however it ended): collecting stops, the steps go. */
+void
+TraceCollectEnd(void)
+{
+	collecting = false;
+	collected = NIL;
+	if (open_step == NULL && trace_cxt)
+		MemoryContextReset(trace_cxt);
 }

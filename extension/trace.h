@@ -7,6 +7,8 @@
 
 #include "c.h"
 
+#include "lib/stringinfo.h"
+
 typedef struct TraceStep TraceStep;
 
 extern void TraceInit(void);
@@ -15,5 +17,8 @@ extern TraceStep *TraceSyscallBegin(const char *function, const char *op,
 									const char *args, size_t args_len);
 extern void TraceSyscallEnd(TraceStep *step, int64 rows, double ms, const char *error, bool report);
 extern void TraceNoteSql(const char *sql);
+extern bool TraceCollectBegin(void);
+extern void TraceAppendCollected(StringInfo buf);
+extern void TraceCollectEnd(void);
 
 #endif							/* UDF_TRACE_H */

@@ -34,6 +34,7 @@ _PG_init(void)
 	SchedulerInit();
 	StorageInit();
 	HttpdInit();
+	HttpActionInit();
 	BgwInit();
 	FetchInit();
 	MarkGUCPrefixReserved("udf");
