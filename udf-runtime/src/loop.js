@@ -25,6 +25,12 @@ export function makeLoop(native, realNow) {
   let nextTimer = 1;
   let seq = 0;
 
+  // Drop the timers and waiters left over (Map.clear makes a new table even when empty).
+  function dropAll() {
+    if (timers.size !== 0) timers.clear();
+    if (waiters.size !== 0) waiters.clear();
+  }
+
   // The earliest due timer, or null.
   function earliest() {
     let best = null;
@@ -109,12 +115,10 @@ export function makeLoop(native, realNow) {
 
     // A call begins or ends: what an earlier call left is dropped.
     beginCall() {
-      timers.clear();
-      waiters.clear();
+      dropAll();
     },
     endCall() {
-      timers.clear();
-      waiters.clear();
+      dropAll();
     },
   };
 }
