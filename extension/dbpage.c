@@ -22,7 +22,7 @@
  *
  * A cursor is opaque and signed: base64 of the JSON array [table oid,
  * sort-key values as Convex JSON, with {"$undefined": null} for a missing
- * field] (any-typed fields compare through udf_sort_key, as they sort), a dot, and the hex of the first CURSOR_MAC_BYTES of its
+ * field] (any-typed fields compare through udf_sort_key, as they sort), a dot, and the hex of the first SECRET_MAC_BYTES (ids.c) of its
  * HMAC-SHA256 under the database's cursor secret (ids.c). A cursor that was
  * altered, or made for another table, is refused before any SQL runs.
  *
@@ -31,10 +31,7 @@
 #include "db.h"
 
 #include "common/base64.h"
-#include "common/hmac.h"
-#include "common/sha2.h"
 
-#define CURSOR_MAC_BYTES 16
 #define MAX_PAGE_SIZE 32000
 #define SPLIT_RECOMMENDED_ITEMS 6144	/* 3/4 of 8192, as Convex */
 
@@ -51,32 +48,12 @@ typedef struct ScanOutcome
 	TupleDesc	tupdesc;		/* of last and middle */
 } ScanOutcome;
 
-static char *CursorMac(const char *payload);
 static char *EncodeCursor(const QueryBuild *b, HeapTuple tup, TupleDesc desc);
 static json_t *DecodeCursor(const QueryBuild *b, const char *cursor);
 static char *AfterCursor(QueryBuild *b, json_t *keys);
 static char *CursorCondition(QueryBuild *b, const char *cursor);
 static void ScanPage(QueryBuild *b, const char *sql, long want, long max_rows, long max_bytes,
 					 ValueWriter *res, ScanOutcome *o);
-
-/* Hex of the first CURSOR_MAC_BYTES of HMAC-SHA256(secret, payload). */
-static char *
-CursorMac(const char *payload)
-{
-	const char *secret = CursorSecret();
-	pg_hmac_ctx *ctx = pg_hmac_create(PG_SHA256);
-	uint8		mac[PG_SHA256_DIGEST_LENGTH];
-	char	   *hex = palloc(2 * CURSOR_MAC_BYTES + 1);
-
-	if (ctx == NULL || pg_hmac_init(ctx, (const uint8 *) secret, strlen(secret)) < 0 ||
-		pg_hmac_update(ctx, (const uint8 *) payload, strlen(payload)) < 0 ||
-		pg_hmac_final(ctx, mac, sizeof(mac)) < 0)
-		elog(ERROR, "could not compute a cursor signature");
-	pg_hmac_free(ctx);
-	for (int i = 0; i < CURSOR_MAC_BYTES; i++)
-		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-	return hex;
-}
 
 /* An opaque cursor: the sort-key values after which the next page starts, signed. */
 static char *
@@ -117,7 +94,7 @@ EncodeCursor(const QueryBuild *b, HeapTuple tup, TupleDesc desc)
 	enclen = pg_b64_encode(payload->data, payload->len, b64, enclen);
 	b64[enclen] = '\0';
 	initStringInfo(&cursor);
-	appendStringInfo(&cursor, "%s.%s", b64, CursorMac(payload->data));
+	appendStringInfo(&cursor, "%s.%s", b64, SecretMac(payload->data));
 	return cursor.data;
 }
 
@@ -140,7 +117,7 @@ DecodeCursor(const QueryBuild *b, const char *cursor)
 	if (n < 0)
 		goto invalid;
 	payload[n] = '\0';
-	if (strcmp(CursorMac(payload), dot + 1) != 0)
+	if (strcmp(SecretMac(payload), dot + 1) != 0)
 		goto invalid;
 	keys = json_loads(payload, 0, NULL);
 	if (!json_is_array(keys) || json_array_size(keys) != (size_t) nkeys + 1 ||

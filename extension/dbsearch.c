@@ -39,8 +39,6 @@
 #include "db.h"
 
 #include "common/base64.h"
-#include "common/hmac.h"
-#include "common/sha2.h"
 #include "utils/lsyscache.h"
 
 #define MAX_CANDIDATES 1024
@@ -48,7 +46,6 @@
 #define MAX_TERM_BYTES 32
 #define MAX_FILTER_CONDITIONS 8
 #define MAX_PAGE_SIZE 32000
-#define CURSOR_MAC_BYTES 16
 
 /* The document text expression of a search column, on the quoted field f. */
 #define SEARCH_VECTOR_SQL "pg_catalog.to_tsvector('pg_catalog.simple'::pg_catalog.regconfig, " \
@@ -66,7 +63,6 @@ static char *SourceOfColumn(Oid relid, const char *column);
 static void DropStaleSearchColumns(Oid relid, const char *qtable, json_t *indexes);
 static char *TsQueryOf(const char *text);
 static char *SearchCandidates(QueryBuild *b, json_t *source);
-static char *SearchCursorMac(const char *payload);
 static char *EncodeSearchCursor(Oid relid, HeapTuple tup, TupleDesc desc, int ncols);
 static char *SearchCursorCondition(QueryBuild *b, const char *cursor);
 
@@ -484,25 +480,6 @@ SearchDocumentDesc(TupleDesc desc, int ncols)
 
 /* ------------------------------------------------------------ pages */
 
-/* Hex of the first CURSOR_MAC_BYTES of HMAC-SHA256(cursor secret, payload). */
-static char *
-SearchCursorMac(const char *payload)
-{
-	const char *secret = CursorSecret();
-	pg_hmac_ctx *ctx = pg_hmac_create(PG_SHA256);
-	uint8		mac[PG_SHA256_DIGEST_LENGTH];
-	char	   *hex = palloc(2 * CURSOR_MAC_BYTES + 1);
-
-	if (ctx == NULL || pg_hmac_init(ctx, (const uint8 *) secret, strlen(secret)) < 0 ||
-		pg_hmac_update(ctx, (const uint8 *) payload, strlen(payload)) < 0 ||
-		pg_hmac_final(ctx, mac, sizeof(mac)) < 0)
-		elog(ERROR, "could not compute a cursor signature");
-	pg_hmac_free(ctx);
-	for (int i = 0; i < CURSOR_MAC_BYTES; i++)
-		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-	return hex;
-}
-
 /* A signed search cursor after the row tup (NULL: after every candidate). */
 static char *
 EncodeSearchCursor(Oid relid, HeapTuple tup, TupleDesc desc, int ncols)
@@ -529,7 +506,7 @@ EncodeSearchCursor(Oid relid, HeapTuple tup, TupleDesc desc, int ncols)
 	b64 = palloc(len + 1);
 	len = pg_b64_encode(payload.data, payload.len, b64, len);
 	b64[len] = '\0';
-	return psprintf("%s.%s", b64, SearchCursorMac(payload.data));
+	return psprintf("%s.%s", b64, SecretMac(payload.data));
 }
 
 /* SQL for "the candidate comes after this search cursor"; ERROR if it is not one of this table's. */
@@ -550,7 +527,7 @@ SearchCursorCondition(QueryBuild *b, const char *cursor)
 	if (n < 0)
 		goto invalid;
 	payload[n] = '\0';
-	if (strcmp(SearchCursorMac(payload), dot + 1) != 0)
+	if (strcmp(SecretMac(payload), dot + 1) != 0)
 		goto invalid;
 	keys = json_loads(payload, 0, NULL);
 	mine = json_is_array(keys) && json_is_string(json_array_get(keys, 0)) &&

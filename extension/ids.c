@@ -21,6 +21,8 @@
 #include "udf.h"
 
 #include "access/xact.h"
+#include "common/hmac.h"
+#include "common/sha2.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -368,4 +370,23 @@ CursorSecret(void)
 		secret = MemoryContextStrdup(TopMemoryContext, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	}
 	return secret;
+}
+
+/* Hex of the first SECRET_MAC_BYTES of HMAC-SHA256(cursor secret, payload): what signs cursors and upload tokens. */
+char *
+SecretMac(const char *payload)
+{
+	const char *secret = CursorSecret();
+	pg_hmac_ctx *ctx = pg_hmac_create(PG_SHA256);
+	uint8		mac[PG_SHA256_DIGEST_LENGTH];
+	char	   *hex = palloc(2 * SECRET_MAC_BYTES + 1);
+
+	if (ctx == NULL || pg_hmac_init(ctx, (const uint8 *) secret, strlen(secret)) < 0 ||
+		pg_hmac_update(ctx, (const uint8 *) payload, strlen(payload)) < 0 ||
+		pg_hmac_final(ctx, mac, sizeof(mac)) < 0)
+		elog(ERROR, "could not compute a signature");
+	pg_hmac_free(ctx);
+	for (int k = 0; k < SECRET_MAC_BYTES; k++)
+		snprintf(hex + 2 * k, 3, "%02x", mac[k]);
+	return hex;
 }

@@ -40,7 +40,6 @@
 #include "catalog/pg_type.h"
 #include "common/base64.h"
 #include "common/cryptohash.h"
-#include "common/hmac.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -52,7 +51,7 @@
 #include "utils/timestamp.h"
 
 #define UPLOAD_TOKEN_LIFETIME_S 3600
-#define UPLOAD_MAC_BYTES 16
+#define UPLOAD_MAC_BYTES SECRET_MAC_BYTES
 
 /* One elevated statement and its answer. */
 typedef struct StorageStatement
@@ -365,22 +364,11 @@ StorageSha256Hex(const uint8 *digest)
 
 /* ------------------------------------------------------------------ upload tokens */
 
-/* Hex of the first UPLOAD_MAC_BYTES of HMAC-SHA256(secret, "upload:" payload). */
+/* Hex of the signature of "upload:" payload under the database's secret (ids.c). */
 static void
 UploadMac(const char *payload, char *hex_out)
 {
-	const char *secret = CursorSecret();
-	char	   *msg = psprintf("upload:%s", payload);
-	pg_hmac_ctx *ctx = pg_hmac_create(PG_SHA256);
-	uint8		mac[PG_SHA256_DIGEST_LENGTH];
-
-	if (ctx == NULL || pg_hmac_init(ctx, (const uint8 *) secret, strlen(secret)) < 0 ||
-		pg_hmac_update(ctx, (const uint8 *) msg, strlen(msg)) < 0 ||
-		pg_hmac_final(ctx, mac, sizeof(mac)) < 0)
-		elog(ERROR, "could not sign an upload token");
-	pg_hmac_free(ctx);
-	hex_encode((const char *) mac, UPLOAD_MAC_BYTES, hex_out);
-	hex_out[UPLOAD_MAC_BYTES * 2] = '\0';
+	strlcpy(hex_out, SecretMac(psprintf("upload:%s", payload)), UPLOAD_MAC_BYTES * 2 + 1);
 }
 
 /* A new signed upload token, valid for one hour and one upload. */

@@ -39,6 +39,20 @@ function makePrng(seedHex) {
 
 const MAX_ENTROPY = 65536;
 
+// crypto.getRandomValues' argument rules (Web Crypto): an integer-typed array of at most 64 KiB.
+export function checkRandomValuesTarget(array) {
+  if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array ||
+      array instanceof DataView) {
+    const e = new TypeError("The provided value is not an integer-typed array");
+    e.name = "TypeMismatchError";
+    throw e;
+  }
+  if (array.byteLength > MAX_ENTROPY) {
+    throw new RangeError(
+      `Byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (${MAX_ENTROPY})`);
+  }
+}
+
 export function setupDeterminism(global) {
   const RealDate = global.Date;
   const realNow = RealDate.now;
@@ -78,16 +92,7 @@ export function setupDeterminism(global) {
   Object.defineProperty(global, "performance", { value: performance, writable: true, configurable: true, enumerable: false });
 
   function getRandomValues(array) {
-    if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array ||
-        array instanceof DataView) {
-      const e = new TypeError("The provided value is not an integer-typed array");
-      e.name = "TypeMismatchError";
-      throw e;
-    }
-    if (array.byteLength > MAX_ENTROPY) {
-      throw new RangeError(
-        `Byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (${MAX_ENTROPY})`);
-    }
+    checkRandomValuesTarget(array);
     const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
     for (let i = 0; i < bytes.length; i += 4) {
       let r = draw().nextU32();

@@ -16,13 +16,13 @@
 // out). Randomness in queries and mutations stays deterministic, so
 // generateKey there fails with Convex's words.
 import { makeAsymmetric, ASYMMETRIC } from "../subtle_keys.js";
+import { checkRandomValuesTarget } from "./01_determinism.js";
 
 const HASHES = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
 const HASH_BLOCK_BITS = { "SHA-1": 512, "SHA-256": 512, "SHA-384": 1024, "SHA-512": 1024 };
 const AES = ["AES-GCM", "AES-CBC", "AES-CTR", "AES-KW"];
 const NAMES = ["HMAC", ...AES, "PBKDF2", "HKDF", ...HASHES, ...ASYMMETRIC];
 const UNSUPPORTED = ["X448", "Ed448"];
-const MAX_ENTROPY = 65536;
 
 export function setupCrypto(global, { ops, inAction }) {
   const DOMException = global.DOMException;
@@ -295,16 +295,7 @@ export function setupCrypto(global, { ops, inAction }) {
   // In actions, real randomness (Convex: actions are not deterministic); elsewhere the seeded PRNG.
   function getRandomValues(array) {
     if (!inAction()) return previous.getRandomValues(array);
-    if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array ||
-        array instanceof DataView) {
-      const e = new TypeError("The provided value is not an integer-typed array");
-      e.name = "TypeMismatchError";
-      throw e;
-    }
-    if (array.byteLength > MAX_ENTROPY) {
-      throw new RangeError(
-        `Byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (${MAX_ENTROPY})`);
-    }
+    checkRandomValuesTarget(array);
     const random = new Uint8Array(primitive("crypto/random", array.byteLength));
     new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(random);
     return array;
