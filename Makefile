@@ -48,6 +48,8 @@ OBJS = \
 	extension/dbidtable.o \
 	extension/deploy.o \
 	extension/elevated.o \
+	extension/jobtable.o \
+	extension/jobwriter.o \
 	extension/errors.o \
 	extension/ids.o \
 	extension/info.o \

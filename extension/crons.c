@@ -219,7 +219,7 @@ CronsApply(const char *crons_json, const char *functions_json)
 	CronsArg	arg = {crons_json, functions_json, GetUserId()};
 
 	RunAsExtensionOwner(CronsReplace, &arg);
-	ScheduleWakeAtCommit();
+	JobTableWakeAtCommit();
 }
 
 /* Elevated: check the crons and replace the rows of udf_cron with them. */

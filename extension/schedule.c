@@ -10,9 +10,12 @@
  * is seen by the workers only once the scheduling transaction has committed.
  * At that commit a transaction callback wakes the database's scheduler
  * workers (bgworker.c), so a job due now starts without any polling delay.
- * An action runs inside a transaction here too (from udf_invoke, the
- * caller's; in a worker, the action's own), so what it schedules commits
- * when that transaction does, not at once as in Convex. A scheduled action
+ * An action is not transactional in Convex: what it schedules or cancels
+ * exists at once, runs while the action goes on, and stays when the action
+ * throws or its caller rolls back. An action runs inside a transaction here
+ * (from udf_invoke, the caller's; in a worker, the action's own), so its
+ * schedules and cancels are committed by a job writer, a background worker
+ * with a transaction of its own (jobwriter.c). A scheduled action
  * that has been canceled while it runs may go on scheduling, but what it
  * schedules is written canceled: it never runs.
  *
@@ -57,34 +60,9 @@ typedef struct ScheduleRequest
 	bool		from_action;
 } ScheduleRequest;
 
-/* The row ScheduleInsert writes. */
-typedef struct JobRow
-{
-	const char *id;
-	double		creation_time;
-	const char *name;
-	const char *args;
-	const char *kind;
-	double		scheduled_time;
-	Oid			owner;
-	const char *cron;
-	bool		canceled;		/* written canceled: its scheduler was a canceled action */
-} JobRow;
-
-/* One cancel, as the elevated work sees it. */
-typedef struct CancelRequest
-{
-	const char *id;
-	Oid			caller;
-	double		now_ms;
-	bool		canceled;
-} CancelRequest;
 
 static bool ScheduleWork(void *arg, UdfV8HostResult *out);
 static bool CancelWork(void *arg, UdfV8HostResult *out);
-static void InsertElevated(void *arg);
-static void CancelElevated(void *arg);
-static void ScheduleXactCallback(XactEvent event, void *arg);
 static void ScheduleCountFromCall(void);
 static char *ArgsValidator(const UdfDeployment *dep, const char *name);
 
@@ -92,16 +70,17 @@ static int	scheduled_this_call = 0;
 static size_t scheduled_bytes_this_call = 0;
 static uint64 counted_call = 0;		/* the top-level call the two above count */
 static const char *running_job = NULL;	/* the job this scheduler worker runs */
-static bool wake_at_commit = false;
 static bool warned_not_preloaded = false;
 
 PG_FUNCTION_INFO_V1(udf_cancel_job);
 
-/* _PG_init: wake the workers at the commit of a transaction that scheduled. */
-void
-ScheduleInit(void)
+/* Whether the innermost running function is an action. */
+static inline bool
+InAction(void)
 {
-	RegisterXactCallback(ScheduleXactCallback, NULL);
+	const char *kind = CallStackKind();
+
+	return kind && strcmp(kind, "action") == 0;
 }
 
 /*
@@ -126,24 +105,6 @@ void
 ScheduleSetRunningJob(const char *id)
 {
 	running_job = id;
-}
-
-/* Transaction callback: a committed job due now must not wait for a poll. */
-static void
-ScheduleXactCallback(XactEvent event, void *arg)
-{
-	if (event == XACT_EVENT_COMMIT && wake_at_commit)
-		BgwWake(MyDatabaseId, BGW_KIND_SCHEDULER);
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
-		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
-		wake_at_commit = false;
-}
-
-/* Wake this database's scheduler workers when the current transaction commits. */
-void
-ScheduleWakeAtCommit(void)
-{
-	wake_at_commit = true;
 }
 
 /* The id number of _scheduled_functions, the table every job id names. Needs SPI. */
@@ -195,26 +156,6 @@ ArgsValidator(const UdfDeployment *dep, const char *name)
 	return look.validator;
 }
 
-/* Elevated: insert one job row. */
-static void
-InsertElevated(void *arg)
-{
-	JobRow	   *row = arg;
-	char	   *sql = psprintf("INSERT INTO %s (id, creation_time, name, args, kind, scheduled_time, owner, cron, state, completed_time) "
-							   "VALUES ($1, $2, $3, $4::pg_catalog.jsonb, $5, $6, $7::pg_catalog.oid::pg_catalog.regrole, $8, %s)",
-							   ExtensionTableName("udf_job"),
-							   row->canceled ? "'canceled', $2" : "'pending', NULL");
-	Oid			types[8] = {TEXTOID, FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, OIDOID, TEXTOID};
-	Datum		values[8] = {CStringGetTextDatum(row->id), Float8GetDatum(row->creation_time),
-		CStringGetTextDatum(row->name), CStringGetTextDatum(row->args), CStringGetTextDatum(row->kind),
-		Float8GetDatum(row->scheduled_time), ObjectIdGetDatum(row->owner),
-	row->cron ? CStringGetTextDatum(row->cron) : (Datum) 0};
-	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', row->cron ? ' ' : 'n'};
-
-	if (SPI_execute_with_args(sql, 8, types, values, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not insert the scheduled job");
-}
-
 /* Elevated: whether the job with this id is canceled. */
 static void
 CanceledElevated(void *arg)
@@ -236,7 +177,7 @@ char *
 ScheduleInsert(const char *name, const char *kind, const char *args_json, double scheduled_ms,
 			   Oid owner, const char *cron)
 {
-	JobRow		row;
+	JobRow row;
 	const char *running = running_job;
 
 	row.id = IdNew(ScheduleTableNumber());
@@ -249,13 +190,14 @@ ScheduleInsert(const char *name, const char *kind, const char *args_json, double
 	row.cron = cron;
 	/* what a canceled action schedules does not run (Convex): it is written canceled */
 	row.canceled = false;
-	if (running && CallStackKind() && strcmp(CallStackKind(), "action") == 0)
+	if (running && InAction())
 	{
 		RunAsExtensionOwner(CanceledElevated, &running);
 		row.canceled = running != NULL;
 	}
-	RunAsExtensionOwner(InsertElevated, &row);
-	ScheduleWakeAtCommit();
+	/* an action is not transactional: what it schedules exists at once */
+	if (!InAction() || !JobWriterInsert(&row))
+		JobTableInsert(&row);
 	return (char *) row.id;
 }
 
@@ -388,37 +330,21 @@ ScheduleWork(void *arg, UdfV8HostResult *out)
 	return false;
 }
 
-/* Elevated: cancel one job of the caller's roles if it has not finished. */
-static void
-CancelElevated(void *arg)
-{
-	CancelRequest *req = arg;
-	char	   *sql = psprintf("UPDATE %s SET state = 'canceled', completed_time = $2 "
-							   "WHERE id OPERATOR(pg_catalog.=) $1 "
-							   "AND state OPERATOR(pg_catalog.=) ANY ('{pending,inProgress}'::text[]) "
-							   "AND pg_catalog.pg_has_role($3, owner, 'MEMBER')",
-							   ExtensionTableName("udf_job"));
-	Oid			types[3] = {TEXTOID, FLOAT8OID, OIDOID};
-	Datum		values[3] = {CStringGetTextDatum(req->id), Float8GetDatum(req->now_ms), ObjectIdGetDatum(req->caller)};
-
-	if (SPI_execute_with_args(sql, 3, types, values, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not cancel the scheduled job");
-	req->canceled = SPI_processed > 0;
-}
-
 /* Cancel a job by id as the current role (SPI connected); true if it was pending or running. */
 static bool
 CancelJob(const char *what, const char *id)
 {
-	CancelRequest req = {id, GetUserId(), ClockNowMs(), false};
 	uint32		number;
+	bool		canceled;
 
 	if (!IdDecode(id, &number) || number != ScheduleTableNumber())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("Invalid argument `id` for `%s`: \"%s\" is not an id of _scheduled_functions", what, id)));
-	RunAsExtensionOwner(CancelElevated, &req);
-	return req.canceled;
+	/* from an action, the cancel commits at once */
+	if (InAction() && JobWriterCancel(id, GetUserId(), ClockNowMs(), &canceled))
+		return canceled;
+	return JobTableCancel(id, GetUserId(), ClockNowMs());
 }
 
 /* Subtransaction work of a cancel op. */

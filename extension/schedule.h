@@ -7,9 +7,7 @@
 
 #include "v8shim/udf_v8.h"
 
-extern void ScheduleInit(void);
 extern void ScheduleSetRunningJob(const char *id);
-extern void ScheduleWakeAtCommit(void);
 extern uint32 ScheduleTableNumber(void);
 extern char *ScheduleInsert(const char *name, const char *kind, const char *args_json,
 							double scheduled_ms, Oid owner, const char *cron);

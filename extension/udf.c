@@ -30,7 +30,7 @@ _PG_init(void)
 	StatsInit();
 	CallStatsInit();
 	TraceInit();
-	ScheduleInit();
+	JobTableInit();
 	SchedulerInit();
 	StorageInit();
 	HttpdInit();

@@ -51,6 +51,8 @@ extern void _PG_init(void);
 #include "prng.h"
 #include "runtime.h"
 #include "schedule.h"
+#include "jobtable.h"
+#include "jobwriter.h"
 #include "scheduler.h"
 #include "crons.h"
 #include "schema.h"

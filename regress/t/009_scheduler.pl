@@ -5,7 +5,8 @@
 # kill -9 of its worker and runs exactly once, an action does not run again,
 # a job that keeps killing its worker is failed, a serialization failure is
 # retried, finished jobs expire, two workers never take one job, 10,000 jobs
-# drain, and a one-second cron fires until a redeploy removes it.
+# drain, a one-second cron fires until a redeploy removes it, and what an
+# action schedules or cancels commits at once.
 #
 # kill -9 of a worker is a backend crash to PostgreSQL: the postmaster ends
 # every other session ("terminating connection because of crash of another
@@ -167,6 +168,26 @@ is(q1(qq{SELECT state FROM udf_jobs() WHERE id = '$spinner'}), 'canceled', 'the 
 sleep 0.3;
 is(q1(q{SELECT count(*) FROM wlog WHERE tag = 'from canceled action'}), '0', 'and the job never runs');
 
+# an action is not transactional: what it schedules or cancels commits at once (a job
+# writer worker commits it), so the job runs while the action goes on, and stays when the
+# action throws and its caller rolls back
+is(q1(q{SELECT udf_invoke('jobs:scheduleThenWait', '{"tag": "while waiting"}') #>> '{}'}), 'success',
+	'a job an action schedules runs while the action goes on');
+my ($rc, $out, $err) = $node->psql('postgres',
+	q{BEGIN; SELECT udf_invoke('jobs:scheduleThenFail', '{"tag": "kept"}'); ROLLBACK});
+like($err, qr/failed after scheduling/, 'the action throws and its caller rolls back');
+ok(wait_for(q{SELECT count(*) = 1 FROM wlog WHERE tag = 'kept'}, 'kept job'), 'what it scheduled still runs');
+my $far = q1(q{SELECT udf_invoke('jobs:after', '{"delay": 3600000, "tag": "canceled by an action"}') #>> '{}'});
+($rc, $out, $err) = $node->psql('postgres',
+	qq{BEGIN; SELECT udf_invoke('jobs:cancelThenFail', '{"id": "$far"}'); ROLLBACK});
+like($err, qr/failed after canceling/, 'an action cancels a job, throws, and its caller rolls back');
+is(q1(qq{SELECT state FROM udf_jobs() WHERE id = '$far'}), 'canceled', 'the cancel stays');
+q1(q{SELECT udf_invoke('jobs:scheduleThenWaitLater', '{"tag": "in a job"}')});
+ok(wait_for(q{SELECT count(*) = 1 FROM wlog WHERE tag = 'in a job: success'}, 'scheduled action'),
+	'in a scheduled action too, what it schedules runs while it goes on (on the other worker)');
+ok(wait_for(q{SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'udf job writer'}, 'idle job writers', 10),
+	'job writers exit when idle');
+
 # restart with pending jobs; finished jobs past udf.scheduler_retention are deleted
 q1(q{SELECT udf_invoke('jobs:after', jsonb_build_object('delay', 1500, 'tag', 'restart', 'n', i)) FROM generate_series(1, 3) i});
 q1(q{UPDATE udf_job SET completed_time = completed_time - 8 * 86400000 WHERE args->>'tag' = 'prompt'});
@@ -239,7 +260,7 @@ my $secs = time - $t0;
 diag(sprintf('10,000 jobs drained in %.1f s (%.0f jobs/s, 2 workers)', $secs, 10000 / $secs));
 is(q1(q{SELECT count(DISTINCT n) FROM wlog WHERE tag = 'batch'}), '10000', 'each job ran once: two workers never take one job');
 is(q1(q{SELECT count(*) FROM udf_jobs() WHERE name = 'jobs.js:log' AND state = 'success' AND cron IS NULL AND attempts = 0}),
-	q1(q{SELECT count(*) FROM wlog WHERE tag IN ('marker', 'alice', 'restart', 'batch')}),
+	q1(q{SELECT count(*) FROM wlog WHERE tag IN ('marker', 'alice', 'restart', 'batch', 'while waiting', 'kept', 'in a job')}),
 	'every job that wrote is recorded as one success');
 
 # a one-second cron fires repeatedly; a run still going when the next is due is skipped; a redeploy removes them
@@ -258,6 +279,20 @@ sleep 1.5;
 my $settled = q1(q{SELECT count(*) FROM wlog WHERE tag = 'tick'});
 sleep 2;
 is(q1(q{SELECT count(*) FROM wlog WHERE tag = 'tick'}), $settled, 'and the cron stops firing');
+
+# without a free worker slot for the job writer, what an action schedules commits with
+# the caller's transaction, with a warning (the logical replication launcher, the udf
+# launcher and the two scheduler workers take all four slots)
+$node->append_conf('postgresql.conf', 'max_worker_processes = 4');
+$node->restart;
+ok(wait_for(q{SELECT count(*) = 2 FROM pg_stat_activity WHERE backend_type = 'udf scheduler'}, 'workers after restart'),
+	'restarted with no spare worker slot');
+($rc, $out, $err) = $node->psql('postgres',
+	q{BEGIN; SELECT udf_invoke('jobs:scheduleThenFail', '{"tag": "rolled back"}'); ROLLBACK});
+like($err, qr/WARNING:  what this action schedules commits with the calling transaction, not at once.*max_worker_processes/s,
+	'an action with no job writer warns, naming the setting');
+sleep 0.5;
+is(q1(q{SELECT count(*) FROM udf_job WHERE args->>'tag' = 'rolled back'}), '0', 'and its job is rolled back with the caller');
 
 $node->stop;
 my $log = slurp_file($node->logfile);

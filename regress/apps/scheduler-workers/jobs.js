@@ -1,6 +1,6 @@
 // What regress/t/009_scheduler.pl has the scheduler workers run.
-import { mutation, internalMutation, internalAction } from "./_generated/server";
-import { internal } from "./_generated/api";
+import { action, mutation, internalMutation, internalAction, internalQuery } from "./_generated/server";
+import { api, internal } from "./_generated/api";
 import { v } from "convex/values";
 
 const spin = (loops) => {
@@ -83,4 +83,48 @@ export const spinThenSchedule = internalAction({
 export const spinThenScheduleLater = mutation({
   args: { loops: v.number() },
   handler: async (ctx, args) => ctx.scheduler.runAfter(0, internal.jobs.spinThenSchedule, args),
+});
+// an action is not transactional: what it schedules runs while it goes on
+// (the job has committed at once), and stays when it throws
+export const jobState = internalQuery({
+  args: { id: v.id("_scheduled_functions") },
+  handler: async (ctx, { id }) => (await ctx.db.system.get(id))?.state.kind ?? null,
+});
+export const scheduleThenWait = action({
+  args: { tag: v.string(), fail: v.optional(v.boolean()) },
+  handler: async (ctx, { tag, fail }) => {
+    const id = await ctx.scheduler.runAfter(0, internal.jobs.log, { tag });
+    let state = null;
+    for (let i = 0; i < 400 && state !== "success"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      state = await ctx.runQuery(internal.jobs.jobState, { id });
+    }
+    if (fail) throw new Error("failed after scheduling " + id);
+    return state;
+  },
+});
+export const scheduleThenWaitLater = mutation({
+  args: { tag: v.string() },
+  handler: async (ctx, args) => ctx.scheduler.runAfter(0, internal.jobs.scheduleThenWaitInternal, args),
+});
+export const scheduleThenWaitInternal = internalAction({
+  args: { tag: v.string() },
+  handler: async (ctx, { tag }) => {
+    const state = await ctx.runAction(api.jobs.scheduleThenWait, { tag });
+    await ctx.runMutation(internal.jobs.log, { tag: tag + ": " + state });
+  },
+});
+export const cancelThenFail = action({
+  args: { id: v.string() },
+  handler: async (ctx, { id }) => {
+    await ctx.scheduler.cancel(id);
+    throw new Error("failed after canceling");
+  },
+});
+export const scheduleThenFail = action({
+  args: { tag: v.string() },
+  handler: async (ctx, { tag }) => {
+    await ctx.scheduler.runAfter(0, internal.jobs.log, { tag });
+    throw new Error("failed after scheduling");
+  },
 });
