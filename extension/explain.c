@@ -51,7 +51,7 @@ udf_invoke_explain(PG_FUNCTION_ARGS)
 
 		INSTR_TIME_SET_CURRENT(start);
 		if (args == NULL)
-			result = InvokeFromSql(name, NULL, 0);
+			result = InvokeFromSql(name, NULL, 0, 0);
 		else
 		{
 			/* as udf_invoke does: the jsonb walked straight into host values */
@@ -59,7 +59,7 @@ udf_invoke_explain(PG_FUNCTION_ARGS)
 
 			WriterInit(&w, true);
 			WriterJsonb(&w, &args->root);
-			result = InvokeFromSql(name, w.buf.data, w.buf.len);
+			result = InvokeFromSql(name, w.buf.data, w.buf.len, 0);
 		}
 		INSTR_TIME_SET_CURRENT(elapsed);
 		INSTR_TIME_SUBTRACT(elapsed, start);

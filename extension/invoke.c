@@ -54,12 +54,13 @@ ResultToJsonb(const char *function, const char *json)
 
 /*
  * Call the deployed function name from SQL with its argument object as host
- * values (args_len bytes; NULL: no arguments) -> its result's Convex JSON
+ * values (args_len bytes; NULL: no arguments) and the invoke flags (such as
+ * UDF_INVOKE_ARGS_PLAIN) -> its result's Convex JSON
  * text, in the caller's memory. The one way SQL calls a function:
  * udf_invoke, and the typed SQL functions. *display gets the function's name.
  */
 char *
-InvokeFromSqlText(const char *name, const char *args_values, size_t args_len, const char **display)
+InvokeFromSqlText(const char *name, const char *args_values, size_t args_len, int flags, const char **display)
 {
 	const ResolvedFunction *resolved;
 	FunctionName fn;
@@ -102,6 +103,7 @@ InvokeFromSqlText(const char *name, const char *args_values, size_t args_len, co
 		call.args_json = "{}";
 	call.seed = seed;
 	call.now_ms = (double) (int64) ClockNowMs();
+	call.flags = flags;
 
 	(void) CallFunction(dep, resolved, CALL_FROM_SQL, &call, &result_json, &err);
 	LimitsCheckResultSize(fn.display, strlen(result_json));
@@ -115,10 +117,10 @@ InvokeFromSqlText(const char *name, const char *args_values, size_t args_len, co
 
 /* InvokeFromSqlText, its result as jsonb. */
 Datum
-InvokeFromSql(const char *name, const char *args_values, size_t args_len)
+InvokeFromSql(const char *name, const char *args_values, size_t args_len, int flags)
 {
 	const char *display;
-	char	   *json = InvokeFromSqlText(name, args_values, args_len, &display);
+	char	   *json = InvokeFromSqlText(name, args_values, args_len, flags, &display);
 
 	return ResultToJsonb(display, json);
 }
@@ -138,9 +140,9 @@ udf_invoke(PG_FUNCTION_ARGS)
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	args = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
 	if (args == NULL)
-		PG_RETURN_DATUM(InvokeFromSql(name, NULL, 0));
+		PG_RETURN_DATUM(InvokeFromSql(name, NULL, 0, 0));
 	/* the jsonb walked straight into the values V8 builds the arguments from */
 	WriterInit(&w, true);
 	WriterJsonb(&w, &args->root);
-	PG_RETURN_DATUM(InvokeFromSql(name, w.buf.data, w.buf.len));
+	PG_RETURN_DATUM(InvokeFromSql(name, w.buf.data, w.buf.len, 0));
 }

@@ -87,15 +87,29 @@ PrngBytes(uint8 *out, size_t n)
 	}
 }
 
-/* Fill hex with hexlen-1 (an even number, at most 64) random hex digits: a PRNG seed. */
+/*
+ * Fill hex with hexlen-1 (an even number, at most 64) random hex digits: a
+ * PRNG seed. The digits PrngBytes' bytes would hex-encode to, written
+ * straight from the generator (every call makes one).
+ */
 void
 PrngSeedHex(char *hex, size_t hexlen)
 {
-	uint8		bytes[32];
+	static const char digits[] = "0123456789abcdef";
+	pg_prng_state *state = Prng();
 	size_t		nbytes = (hexlen - 1) / 2;
 
-	Assert(hexlen % 2 == 1 && nbytes <= sizeof(bytes));
-	PrngBytes(bytes, nbytes);
-	hex_encode((const char *) bytes, nbytes, hex);
+	Assert(hexlen % 2 == 1 && nbytes <= 32);
+	for (size_t i = 0; i < nbytes; i += 8)
+	{
+		uint64		r = pg_prng_uint64(state);
+
+		/* PrngBytes swaps each byte's nibbles: its low nibble is the first digit */
+		for (size_t j = i; j < nbytes && j < i + 8; j++, r >>= 8)
+		{
+			hex[2 * j] = digits[r & 0x0f];
+			hex[2 * j + 1] = digits[(r >> 4) & 0x0f];
+		}
+	}
 	hex[2 * nbytes] = '\0';
 }

@@ -38,6 +38,7 @@ typedef struct TypedCallSite
 	char	  **names;
 	Oid		   *types;
 	Oid			result_type;	/* jsonb, or float8, text, boolean: what the SQL declaration returns */
+	bool		scalar_args;	/* every argument float8, text or boolean: plain values, valid names */
 } TypedCallSite;
 
 /* The call site of fcinfo, worked out on its first call. */
@@ -80,6 +81,11 @@ CallSiteOf(FunctionCallInfo fcinfo)
 			elog(ERROR, "udf_call_typed: could not determine the type of argument %d", i + 1);
 	}
 	site->result_type = get_func_rettype(fcinfo->flinfo->fn_oid);
+	/* the names are the validator's, so they are valid field names */
+	site->scalar_args = true;
+	for (int i = 0; i < nnames; i++)
+		if (site->types[i] != FLOAT8OID && site->types[i] != TEXTOID && site->types[i] != BOOLOID)
+			site->scalar_args = false;
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = site;
 	return site;
@@ -126,6 +132,7 @@ udf_call_typed(PG_FUNCTION_ARGS)
 {
 	TypedCallSite *site = CallSiteOf(fcinfo);
 	ValueWriter w;
+	int			flags;
 
 	WriterInit(&w, true);
 	WriterObjectBegin(&w);
@@ -137,11 +144,13 @@ udf_call_typed(PG_FUNCTION_ARGS)
 		WriteDatumAsConvex(&w, PG_GETARG_DATUM(i + 2), site->types[i]);
 	}
 	WriterObjectEnd(&w);
+	/* a NaN or an infinity is a tagged float: the runtime decodes those */
+	flags = site->scalar_args && !w.tagged ? UDF_INVOKE_ARGS_PLAIN : 0;
 	if (site->result_type == JSONBOID)
-		PG_RETURN_DATUM(InvokeFromSql(site->path, w.buf.data, w.buf.len));
+		PG_RETURN_DATUM(InvokeFromSql(site->path, w.buf.data, w.buf.len, flags));
 	{
 		const char *display;
-		char	   *json = InvokeFromSqlText(site->path, w.buf.data, w.buf.len, &display);
+		char	   *json = InvokeFromSqlText(site->path, w.buf.data, w.buf.len, flags, &display);
 		Datum		result;
 
 		if (site->result_type == TEXTOID && strcmp(json, "null") == 0)

@@ -89,15 +89,16 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 	}
 	if (module_path)
 	{
-		auto		it = c->modules.find(module_path);
+		ModuleEntry *m = FindModule(c, module_path);
+		Local<Module> mod;
 
-		if (it == c->modules.end() || it->second.module.IsEmpty() ||
-			it->second.module.Get(iso)->GetStatus() != Module::kEvaluated)
+		if (m == nullptr || m->module.IsEmpty() ||
+			(mod = m->module.Get(iso))->GetStatus() != Module::kEvaluated)
 		{
 			SetError(err, UDF_V8_INTERNAL, std::string("module not loaded: ") + module_path);
 			return err->status;
 		}
-		argv[argc++] = it->second.module.Get(iso)->GetModuleNamespace();
+		argv[argc++] = mod->GetModuleNamespace();
 	}
 	for (int i = 0; i < nargs; i++)
 	{
@@ -253,8 +254,8 @@ RunLoop(Local<Context> ctx, MicrotaskQueue *queue, TryCatch &tc, Local<Promise> 
 		 * the last job's continuation data behind, so give the pump (and the
 		 * timer callbacks it runs) the entry's token again.
 		 */
-		if (owner && !owner->call_token.IsEmpty())
-			ctx->SetContinuationPreservedEmbedderData(owner->call_token.Get(iso));
+		if (owner && owner->call_token != 0)
+			ctx->SetContinuationPreservedEmbedderData(TokenValue(iso, owner->call_token));
 		if (!pump->Call(ctx, udf, 0, nullptr).ToLocal(&more))
 		{
 			DescribeException(ctx, tc, tc.HasTerminated() || g_oom ? UDF_V8_TERMINATED : failed, err);

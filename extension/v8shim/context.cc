@@ -156,7 +156,7 @@ udf_v8_context_free(UdfV8Context *c)
 		for (auto &kv : c->entries)
 			kv.second.Reset();
 		c->runtime.Reset();
-		c->call_token.Reset();
+		c->call_token = 0;
 		c->context.Reset();
 	}
 	RetireQueue(std::move(c->microtasks));

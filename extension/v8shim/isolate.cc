@@ -216,6 +216,13 @@ CreateIsolate(UdfV8Error *err)
 		SetError(err, UDF_V8_INTERNAL, "could not create a V8 isolate");
 		return false;
 	}
+	/*
+	 * Entered once for good: every call's Isolate::Scope is then a nested
+	 * entry (a counter), not a lookup of the thread's data under V8's mutex.
+	 * udf runs V8 on the backend's main thread only, and another embedder
+	 * never runs V8 in the same backend (v8_peers.c).
+	 */
+	g_isolate->Enter();
 	g_isolate->SetMicrotasksPolicy(MicrotasksPolicy::kExplicit);
 	g_isolate->AddNearHeapLimitCallback(NearHeapLimit, nullptr);
 	g_isolate->SetCaptureStackTraceForUncaughtExceptions(true, 10);
@@ -292,6 +299,7 @@ udf_v8_dispose_isolate(void)
 {
 	if (!g_isolate)
 		return;
+	g_isolate->Exit();
 	g_isolate->Dispose();
 	g_isolate = nullptr;
 	DropRetiredQueues();

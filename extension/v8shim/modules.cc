@@ -410,6 +410,21 @@ LoadModuleImpl(UdfV8Context *c, const char *path, UdfV8Error *err)
 namespace udf_shim
 {
 
+/* The module of path in context c, or nullptr; the last one found is kept at hand. */
+ModuleEntry *
+FindModule(UdfV8Context *c, const char *path)
+{
+	if (c->last_module && c->last_module_path == path)
+		return c->last_module;
+	auto		it = c->modules.find(path);
+
+	if (it == c->modules.end())
+		return nullptr;
+	c->last_module_path = path;
+	c->last_module = &it->second;
+	return c->last_module;
+}
+
 /* Take the host's module-resolution policy (copied). */
 void
 SetBuiltinModules(const UdfV8BuiltinModule *table, int n)
@@ -470,14 +485,14 @@ udf_v8_context_add_module(UdfV8Context *c, const char *path, const char *source,
 extern "C" bool
 udf_v8_module_ready(UdfV8Context *c, const char *path)
 {
-	auto		it = c->modules.find(path);
+	ModuleEntry *m = FindModule(c, path);
 
-	if (it == c->modules.end() || it->second.module.IsEmpty())
+	if (m == nullptr || m->module.IsEmpty())
 		return false;
 	Isolate::Scope is(g_isolate);
 	HandleScope hs(g_isolate);
 
-	return it->second.module.Get(g_isolate)->GetStatus() == Module::kEvaluated;
+	return m->module.Get(g_isolate)->GetStatus() == Module::kEvaluated;
 }
 
 /* Compile, link and evaluate a module and its imports, once: a top-level entry. */

@@ -60,9 +60,11 @@ FromCurrentEntry(Isolate *iso, Local<Context> ctx)
 
 	if (!owner)
 		return true;			/* the snapshot's build-time warm-up */
-	if (owner->call_token.IsEmpty())
+	if (owner->call_token == 0)
 		return false;
-	return ctx->GetContinuationPreservedEmbedderData()->StrictEquals(owner->call_token.Get(iso));
+	Local<Value> data = ctx->GetContinuationPreservedEmbedderData();
+
+	return data->IsUint32() && data.As<Uint32>()->Value() == owner->call_token;
 }
 
 /* Refuse a call from a promise left over from an earlier entry; true if refused. */
@@ -286,12 +288,17 @@ namespace udf_shim
 
 /* An entry begins: a fresh token, kept as the context's continuation data. */
 EntryToken::EntryToken(Isolate *iso, Local<Context> ctx, UdfV8Context *c)
-	: ctx_(ctx), c_(c), outer_(iso, c->call_token)
+	: ctx_(ctx), c_(c), outer_(c->call_token)
 {
-	Local<Object> token = Object::New(iso);
+	/*
+	 * Tokens are numbered, never 0, and stay below 2^30 so that V8 keeps
+	 * them as small integers; one wraps around only after a billion entries.
+	 */
+	static uint32_t last_token = 0;
 
-	c_->call_token.Reset(iso, token);
-	ctx_->SetContinuationPreservedEmbedderData(token);
+	last_token = last_token >= (1u << 30) - 1 ? 1 : last_token + 1;
+	c_->call_token = last_token;
+	ctx_->SetContinuationPreservedEmbedderData(TokenValue(iso, last_token));
 }
 
 /* The entry ends: the outer entry's token again, or none. */
@@ -299,16 +306,11 @@ EntryToken::~EntryToken()
 {
 	Isolate    *iso = ctx_->GetIsolate();
 
-	if (outer_.IsEmpty())
-	{
-		c_->call_token.Reset();
+	c_->call_token = outer_;
+	if (outer_ == 0)
 		ctx_->SetContinuationPreservedEmbedderData(Undefined(iso));
-	}
 	else
-	{
-		c_->call_token.Reset(iso, outer_);
-		ctx_->SetContinuationPreservedEmbedderData(outer_.Get(iso));
-	}
+		ctx_->SetContinuationPreservedEmbedderData(TokenValue(iso, outer_));
 }
 
 /* globalThis.__udfNative = {syscall, op, console, wait}; false if V8 could not make them. */

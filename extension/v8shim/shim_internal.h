@@ -112,6 +112,9 @@ void		RetireQueue(std::unique_ptr<v8::MicrotaskQueue> queue);
 /* Take the host's module-resolution policy (copied). */
 void		SetBuiltinModules(const UdfV8BuiltinModule *table, int n);
 
+/* The module of path in context c, or nullptr; the last one found is kept at hand. */
+ModuleEntry *FindModule(UdfV8Context *c, const char *path);
+
 /* import() is refused, as Convex refuses it (the isolate's dynamic-import callback). */
 v8::MaybeLocal<v8::Promise> RefuseDynamicImport(v8::Local<v8::Context> ctx, v8::Local<v8::Data> options,
 												v8::Local<v8::Value> resource,
@@ -196,8 +199,15 @@ public:
 private:
 	v8::Local<v8::Context> ctx_;
 	UdfV8Context *c_;
-	v8::Global<v8::Object> outer_;	/* an entry this one runs inside of, if any */
+	uint32_t	outer_;			/* the token of an entry this one runs inside of, or 0 */
 };
+
+/* A context's entry token as the V8 value promises carry (a small integer: no allocation). */
+inline v8::Local<v8::Value>
+TokenValue(v8::Isolate *iso, uint32_t token)
+{
+	return v8::Integer::NewFromUnsigned(iso, token);
+}
 
 /* ---- small helpers, inline: some are on the call and syscall paths ---- */
 
@@ -252,6 +262,9 @@ struct __attribute__((visibility("hidden"))) UdfV8Context
 	/* the entry points called so far, by name: a handful, found by comparing names */
 	std::vector<std::pair<std::string, v8::Global<v8::Function>>> entries;
 	std::unordered_map<std::string, udf_shim::ModuleEntry> modules;
+	/* the module the last call named (most calls name the one before's); entries are never erased */
+	std::string last_module_path;
+	udf_shim::ModuleEntry *last_module = nullptr;
 	/* identity hash of a compiled module -> its path (for the resolver) */
 	std::unordered_multimap<int, std::string> paths_by_hash;
 	ObjectShapes shapes;		/* for host values */
@@ -262,7 +275,7 @@ struct __attribute__((visibility("hidden"))) UdfV8Context
 	 * promise resolved only later, from module state) still carries that
 	 * call's token when it runs: its syscalls are refused.
 	 */
-	v8::Global<v8::Object> call_token;
+	uint32_t	call_token = 0;
 };
 
 #endif							/* UDF_SHIM_INTERNAL_H */

@@ -233,6 +233,7 @@ extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
 #define UDF_INVOKE_NESTED			4
 #define UDF_INVOKE_ARGS_BUILT		8	/* args is the value itself, not JSON text */
 #define UDF_INVOKE_NO_IDENTITY		16	/* the call has no auth identity (a scheduled function) */
+#define UDF_INVOKE_ARGS_PLAIN		32	/* the built args need no Convex decoding (valid names, no tagged values) */
 
 /*
  * Compiled module code is cached by the cache key given with each module (its

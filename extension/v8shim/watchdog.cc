@@ -159,11 +159,13 @@ WatchdogArm(double timeout_ms)
 {
 	WatchdogState *s = g_state;
 
-	s->fired.store(UDF_WATCHDOG_NONE);
-	s->paused_at_ns.store(0);
-	s->hold_until_ns.store(0);
-	s->stop_requested.store(false);
-	s->deadline_ns.store(timeout_ms > 0 ? NowNs() + static_cast<int64_t>(timeout_ms * 1e6) : 0);
+	/* plain stores: the seq_cst store of armed publishes them to the thread */
+	s->fired.store(UDF_WATCHDOG_NONE, std::memory_order_relaxed);
+	s->paused_at_ns.store(0, std::memory_order_relaxed);
+	s->hold_until_ns.store(0, std::memory_order_relaxed);
+	s->stop_requested.store(false, std::memory_order_relaxed);
+	s->deadline_ns.store(timeout_ms > 0 ? NowNs() + static_cast<int64_t>(timeout_ms * 1e6) : 0,
+						 std::memory_order_relaxed);
 	s->armed.store(true);
 	if (s->sleeping.load())
 	{

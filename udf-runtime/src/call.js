@@ -26,6 +26,7 @@ export const INVOKE_TRIGGER = 2;
 export const INVOKE_NESTED = 4;
 export const INVOKE_ARGS_BUILT = 8; // args is the value itself, not JSON text
 export const INVOKE_NO_IDENTITY = 16; // the call has no auth identity (a scheduled function)
+export const INVOKE_ARGS_PLAIN = 32; // the built args need no decoding: valid field names, no tagged values
 
 // A trigger's answer when its mutation returned undefined: keep the row.
 export const TRIGGER_KEEP = "";
@@ -69,7 +70,7 @@ export function makeCall({ determinism, console, syscall, ids, ctxs, loop, valid
     let convexArgs;
     try {
       argsValue = flags & INVOKE_ARGS_BUILT ? args : JSON.parse(args);
-      convexArgs = jsonToConvex(argsValue);
+      convexArgs = flags & INVOKE_ARGS_PLAIN ? argsValue : jsonToConvex(argsValue);
     } catch (e) {
       return fail(SQLSTATE.argumentValidation, `ArgumentValidationError: arguments of '${name}' are not valid Convex JSON: ${e.message}`);
     }

@@ -55,15 +55,16 @@ function mutationParts(visibility) {
 }
 
 export function makeCtx() {
-  const shared = new Map();
+  // [query, mutation] x [public, internal], made on first use
+  const shared = [undefined, undefined, undefined, undefined];
 
   // The parts of kind for visibility, made on first use.
   function partsOf(kind, visibility) {
-    const key = kind + visibility;
-    let parts = shared.get(key);
+    const slot = (kind === "query" ? 0 : 2) + (visibility === "public" ? 0 : 1);
+    let parts = shared[slot];
     if (parts === undefined) {
       parts = kind === "query" ? queryParts(visibility) : mutationParts(visibility);
-      shared.set(key, parts);
+      shared[slot] = parts;
     }
     return parts;
   }

@@ -43,7 +43,12 @@ const MAX_VALIDATOR_CHARS = 500;
  * deployed code, not a bad value).
  */
 export function validateValue(validatorJson, value, path, ids) {
-  return withIds(ids, () => check(validatorJson, value, typeof path === "string" ? path : ""));
+  const outer = enterIds(ids);
+  try {
+    return check(validatorJson, value, typeof path === "string" ? path : "");
+  } finally {
+    idTables = outer;
+  }
 }
 
 /**
@@ -54,7 +59,12 @@ export function validateValue(validatorJson, value, path, ids) {
  * `"ArgumentValidationError: <detail>"`.
  */
 export function validateArgs(validatorJson, argsObject, ids) {
-  return withIds(ids, () => checkArgs(validatorJson, argsObject));
+  const outer = enterIds(ids);
+  try {
+    return checkArgs(validatorJson, argsObject);
+  } finally {
+    idTables = outer;
+  }
 }
 
 function checkArgs(validatorJson, argsObject) {
@@ -87,7 +97,13 @@ export function validateReturns(validatorJson, value, functionName, ids) {
   if (validatorJson === null || validatorJson === undefined) {
     return null;
   }
-  const error = withIds(ids, () => check(validatorJson, value === undefined ? null : value, ""));
+  const outer = enterIds(ids);
+  let error;
+  try {
+    error = check(validatorJson, value === undefined ? null : value, "");
+  } finally {
+    idTables = outer;
+  }
   return error === null
     ? null
     : `Function ${functionName} return value invalid: ${error}`;
@@ -102,15 +118,12 @@ export function validateReturns(validatorJson, value, functionName, ids) {
 // database, as at deploy time) any string passes.
 let idTables = null;
 
-// Run check with `ids` as the id resolver, restoring the one before.
-function withIds(ids, run) {
+// Make `ids` the id resolver; returns the one before, for the caller to restore
+// (in a finally: no closure per check).
+function enterIds(ids) {
   const outer = idTables;
   idTables = ids ?? null;
-  try {
-    return run();
-  } finally {
-    idTables = outer;
-  }
+  return outer;
 }
 
 // v.id(table): a string that is an id of that table.
@@ -206,7 +219,9 @@ function checkObject(validator, value, path) {
     return noMatch(validator, value, path);
   }
   const fields = validator.value || {};
-  for (const fieldName of sortedKeys(fields)) {
+  const names = fieldNamesOf(fields);
+  for (let i = 0; i < names.length; i++) {
+    const fieldName = names[i];
     const field = fields[fieldName];
     // A field set to `undefined` is the same as a missing field: Convex drops
     // such fields when it serializes an object.
@@ -226,6 +241,15 @@ function checkObject(validator, value, path) {
       );
     }
   }
+  // an extra field is rare: look for one unsorted, and sort only to name the first
+  let extra = false;
+  for (const key in value) {
+    if (hasOwn(value, key) && value[key] !== undefined && !hasOwn(fields, key)) {
+      extra = true;
+      break;
+    }
+  }
+  if (!extra) return null;
   for (const key of sortedKeys(value)) {
     if (value[key] === undefined) {
       continue;
@@ -335,6 +359,17 @@ function hasOwn(obj, key) {
 function sortedKeys(obj) {
   // Field names are ASCII, so UTF-16 order equals the backend's byte order.
   return Object.keys(obj).sort();
+}
+
+// A validator's field names, sorted once: validator JSON is never changed once made.
+const fieldNames = new WeakMap();
+function fieldNamesOf(fields) {
+  let names = fieldNames.get(fields);
+  if (names === undefined) {
+    names = sortedKeys(fields);
+    fieldNames.set(fields, names);
+  }
+  return names;
 }
 
 // Same rule as convex/common `isSimpleObject`: a plain object, possibly from
