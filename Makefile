@@ -41,6 +41,8 @@ OBJS = \
 	extension/dbsortkey.o \
 	extension/dbsql.o \
 	extension/dbsearch.o \
+	extension/dbhidden.o \
+	extension/dbpath.o \
 	extension/dbvector.o \
 	extension/dbtable.o \
 	extension/auth.o \

@@ -58,7 +58,6 @@ FieldSqlType(json_t *field_type, bool *scalar)
 	return "jsonb";
 }
 
-
 /* Does an index of this name exist beside the table? */
 static bool
 IndexExists(Oid relid, const char *index_name)
@@ -164,15 +163,15 @@ ApplyTable(json_t *table)
 							 errmsg("schema.js: cannot add the required field \"%s\" to table \"%s\", which has documents without it", field, name),
 							 errhint("Add it as v.optional(...) first, fill it in, then make it required.")));
 				resetStringInfo(&sql);
-				appendStringInfo(&sql, "ALTER TABLE %s ADD COLUMN %s %s%s", qname, quote_identifier(field), type,
-								 scalar && !optional ? " NOT NULL" : "");
+				appendStringInfo(&sql, "ALTER TABLE %s ADD COLUMN %s %s%s", qname, quote_identifier(field),
+								 type, scalar && !optional ? " NOT NULL" : "");
 				Run(sql.data);
 			}
 			else
 			{
 				char	   *have = format_type_be(get_atttype(relid, att));
 
-				if (strcmp(have, type) != 0 && !VectorConvertColumn(qname, name, field, json_object_get(spec, "fieldType"), have, type))
+				if (strcmp(have, type) != 0 && !VectorConvertColumn(relid, qname, name, field, json_object_get(spec, "fieldType"), have, type))
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 							 errmsg("schema.js: the field \"%s\" of table \"%s\" is %s in the database, and the schema makes it %s",
@@ -236,8 +235,8 @@ ApplyTable(json_t *table)
 		appendStringInfoString(&sql, ", \"_creationTime\")");
 		Run(sql.data);
 	}
-	SearchIndexesApply(relid, name, fields, json_object_get(table, "searchIndexes"));
-	VectorIndexesApply(relid, name, fields, json_object_get(table, "vectorIndexes"));
+	SearchIndexesApply(relid, name, doc, json_object_get(table, "searchIndexes"));
+	VectorIndexesApply(relid, name, doc, json_object_get(table, "vectorIndexes"));
 	(void) TableNumberFor(relid);
 }
 
