@@ -66,6 +66,7 @@ OBJS = \
 	extension/schema.o \
 	extension/schemaadopt.o \
 	extension/schemacheck.o \
+	extension/schemacollate.o \
 	extension/schedule.o \
 	extension/scheduler.o \
 	extension/crons.o \

@@ -4,7 +4,8 @@
  * A deployment whose schema.js default-exports defineSchema(...) gets, for
  * each table, a real PostgreSQL table in the deployer's current schema:
  * `_id` text primary key (a Convex id), `_creationTime` float8, and one
- * column per top-level field (string -> text, number -> float8, int64 ->
+ * column per top-level field (string -> text COLLATE "C", so strings sort
+ * by UTF-8 bytes as in Convex (schemacollate.c), number -> float8, int64 ->
  * int8, boolean -> boolean, bytes -> bytea, id -> text, anything nested or
  * union-typed -> jsonb holding Convex JSON). A table whose documents are
  * v.any() or a union of shapes has no columns of fields: it keeps each
@@ -28,6 +29,7 @@
 #include "jansson_pg.h"
 #include "elevated.h"
 #include "schemaadopt.h"
+#include "schemacollate.h"
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -56,6 +58,13 @@ FieldSqlType(json_t *field_type, bool *scalar)
 		return "bytea";
 	*scalar = false;
 	return "jsonb";
+}
+
+/* The column type of a field validator in DDL (strings in byte order, schemacollate.c); *scalar as FieldSqlType. */
+static const char *
+FieldColumnSql(json_t *field_type, bool *scalar)
+{
+	return SchemaColumnTypeSql(FieldSqlType(field_type, scalar));
 }
 
 /* Does an index of this name exist beside the table? */
@@ -115,7 +124,7 @@ ApplyTable(json_t *table)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_NAME),
 						 errmsg("schema.js: table \"%s\": field \"%s\" may not start with \"_\" or \"$\"", name, field)));
-			appendStringInfo(&sql, ", %s %s%s", quote_identifier(field), type,
+			appendStringInfo(&sql, ", %s %s%s", quote_identifier(field), SchemaColumnTypeSql(type),
 							 scalar && !optional ? " NOT NULL" : "");
 		}
 		else
@@ -136,7 +145,7 @@ ApplyTable(json_t *table)
 					 errdetail("A managed table has the columns _id and _creationTime."),
 					 errhint("Leave it out of schema.js to use it as an ordinary table, or rename one of them.")));
 		if (fields && SchemaIsSchemaless(relid))
-			SchemaAdoptTable(relid, name, doc, FieldSqlType);	/* made by its first insert */
+			SchemaAdoptTable(relid, name, doc, FieldColumnSql);	/* made by its first insert */
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "SELECT EXISTS (SELECT FROM %s)", quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name));
 		if (SPI_execute(sql.data, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
@@ -164,7 +173,7 @@ ApplyTable(json_t *table)
 							 errhint("Add it as v.optional(...) first, fill it in, then make it required.")));
 				resetStringInfo(&sql);
 				appendStringInfo(&sql, "ALTER TABLE %s ADD COLUMN %s %s%s", qname, quote_identifier(field),
-								 type, scalar && !optional ? " NOT NULL" : "");
+								 SchemaColumnTypeSql(type), scalar && !optional ? " NOT NULL" : "");
 				Run(sql.data);
 			}
 			else
@@ -177,6 +186,8 @@ ApplyTable(json_t *table)
 							 errmsg("schema.js: the field \"%s\" of table \"%s\" is %s in the database, and the schema makes it %s",
 									field, name, have, type),
 							 errhint("udf migrates only additively. Convert the column with ALTER TABLE ... TYPE, or add a new field.")));
+				if (strcmp(type, "text") == 0)
+					SchemaEnsureByteOrder(relid, name, field);	/* made before strings were in byte order */
 				if (optional)
 				{
 					resetStringInfo(&sql);
