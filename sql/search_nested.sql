@@ -123,14 +123,19 @@ SELECT udf_invoke('posts:find', '{"table": "posts", "index": "by_body", "field":
 -- a union-typed vector field is read from its jsonb through a hidden column;
 -- made a plain v.array(v.float64()) later, it becomes the vector column itself
 \set mixed 'import { defineSchema, defineTable } from "convex/server"; import { v } from "convex/values"; export default defineSchema({ mixed: defineTable({ title: v.string(), e: v.optional('
-SELECT udf_deploy(:'app'::jsonb || jsonb_build_object('schema.js', :'mixed' || 'v.union(v.array(v.float64()), v.string())) }).vectorIndex("by_e", { vectorField: "e", dimensions: 2 }) });'))->'tables';
-SELECT udf_invoke('posts:add', '{"table": "mixed", "doc": {"title": "mixed vector", "e": [1, 0]}}') IS NOT NULL AS added;
-SELECT udf_invoke('posts:add', '{"table": "mixed", "doc": {"title": "mixed string", "e": "not a vector"}}') IS NOT NULL AS added;
+-- (and a top-level union-typed search field: only its strings are searched)
+SELECT udf_deploy(:'app'::jsonb || jsonb_build_object('schema.js', :'mixed' || 'v.union(v.array(v.float64()), v.string())), label: v.optional(v.union(v.string(), v.number())) })'
+  || '.vectorIndex("by_e", { vectorField: "e", dimensions: 2 }).searchIndex("by_label", { searchField: "label" }) });'))->'tables';
+SELECT udf_invoke('posts:add', '{"table": "mixed", "doc": {"title": "mixed vector", "e": [1, 0], "label": "hello label"}}') IS NOT NULL AS added;
+SELECT udf_invoke('posts:add', '{"table": "mixed", "doc": {"title": "mixed string", "e": "not a vector", "label": 5}}') IS NOT NULL AS added;
+SELECT udf_invoke('posts:find', '{"table": "mixed", "index": "by_label", "field": "label", "text": "hello"}'),
+       udf_invoke('posts:find', '{"table": "mixed", "index": "by_label", "field": "label", "text": "5"}');
 SELECT udf_invoke('posts:similar', '{"table": "mixed", "index": "by_e", "vector": [1, 0.5]}');
 SELECT udf_invoke('posts:patch', jsonb_build_object('id', udf_invoke('posts:add', '{"table": "mixed", "doc": {"title": "mixed later"}}') #>> '{}',
   'fields', '{"e": [0, 1]}'::jsonb));
 DELETE FROM mixed WHERE e = '"not a vector"';
-SELECT udf_deploy(:'app'::jsonb || jsonb_build_object('schema.js', :'mixed' || 'v.array(v.float64())) }).vectorIndex("by_e", { vectorField: "e", dimensions: 2 }) });'))->'tables';
+SELECT udf_deploy(:'app'::jsonb || jsonb_build_object('schema.js', :'mixed' || 'v.array(v.float64())), label: v.optional(v.union(v.string(), v.number())) })'
+  || '.vectorIndex("by_e", { vectorField: "e", dimensions: 2 }) });'))->'tables';
 SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'mixed' ORDER BY ordinal_position;
 SELECT udf_invoke('posts:similar', '{"table": "mixed", "index": "by_e", "vector": [1, 0.5]}');
 DROP TABLE posts, docs, shapes, loose, mixed;
