@@ -41,6 +41,8 @@ OBJS = \
 	extension/dbsortkey.o \
 	extension/dbsql.o \
 	extension/dbsearch.o \
+	extension/dbhidden.o \
+	extension/dbpath.o \
 	extension/dbvector.o \
 	extension/dbtable.o \
 	extension/auth.o \
@@ -66,6 +68,7 @@ OBJS = \
 	extension/schema.o \
 	extension/schemaadopt.o \
 	extension/schemacheck.o \
+	extension/schemacollate.o \
 	extension/schedule.o \
 	extension/scheduler.o \
 	extension/crons.o \

@@ -21,6 +21,9 @@
  *               the document kept whole in jsonb
  *   dbsortkey.c Convex's total order as bytes: udf_sort_key for values kept
  *               as jsonb, and the keys of literals
+ *   dbpath.c    the value at a field path inside jsonb, for SQL
+ *               (udf_path_text, udf_path_vector)
+ *   dbhidden.c  the hidden generated columns of search and vector indexes
  *   dbsearch.c  text search: searchIndex columns, withSearchIndex queries
  *               and their pages
  *   dbvector.c  vector search: vectorIndex fields, ctx.vectorSearch
@@ -162,6 +165,10 @@ extern void OpQueryCleanup(json_t *root, size_t len, UdfV8HostResult *out);
 extern void OpQueryPage(json_t *root, size_t len, UdfV8HostResult *out);
 
 /* dbsearch.c */
+extern void IndexFieldPathCheck(const char *kind, const char *index, const char *table, const char *what,
+								const char *path);
+extern void IndexFilterFieldsCheck(const char *kind, const char *index, const char *table, json_t *document_type,
+								   json_t *filters, bool creation_time);
 extern bool FindIndexSpec(const DbTable *t, const char *kind, const char *index, DbIndexSpec *spec);
 extern bool IsSearchSource(json_t *source);
 extern char *BuildSearchQuery(QueryBuild *b, json_t *query, const char *extra_where, bool sentinel, long max_rows);
@@ -192,6 +199,16 @@ extern const char *SortKeySql(void);
 extern Datum FieldPathArray(const char *path);
 extern bool ColumnUsesSortKey(const DbTable *t, int c);
 extern char *OrderColumnSql(const DbTable *t, int c);
+
+/* dbpath.c */
+extern bool JsonbAtPath(JsonbContainer *root, Datum *names, bool *nulls, int n, JsonbValue *out);
+
+/* dbhidden.c */
+extern char *PathValueSql(Oid relid, const char *fn, const char *path);
+extern bool HiddenColumnIsCurrent(Oid relid, const char *column, const char *definition, const char *legacy_source);
+extern void HiddenColumnMake(Oid relid, const char *qtable, const char *column, const char *sql_type,
+							 const char *expr, const char *definition);
+extern void HiddenColumnsDropStale(Oid relid, const char *qtable, const char *prefix, List *wanted);
 
 /* typed ops (dbquery.c, dbwrite.c, dbidtable.c), entered through dbops.c */
 extern void OpQueryNext(const UdfV8Arg *args, UdfV8HostResult *out);

@@ -27,10 +27,12 @@ extern void DbEndSnapshotReads(void);
 extern void DbVectorSearch(const char *args, size_t len, UdfV8HostResult *out);
 /* dbsearch.c, dbvector.c: schema.js's search and vector indexes (json_t from jansson.h) */
 struct json_t;
-extern void SearchIndexesApply(Oid relid, const char *table, struct json_t *fields, struct json_t *indexes);
-extern void VectorIndexesApply(Oid relid, const char *table, struct json_t *fields, struct json_t *indexes);
+extern void SearchIndexesApply(Oid relid, const char *table, struct json_t *document_type, struct json_t *indexes);
+extern void VectorIndexesApply(Oid relid, const char *table, struct json_t *document_type, struct json_t *indexes);
+/* dbhidden.c: before a deploy alters or drops a column, the hidden index columns computed from it go */
+extern void DropHiddenColumnsOn(Oid relid, const char *column);
 extern const char *VectorFieldSqlType(struct json_t *table, const char *field, const char *type, bool *scalar);
-extern bool VectorConvertColumn(const char *qtable, const char *table, const char *field,
+extern bool VectorConvertColumn(Oid relid, const char *qtable, const char *table, const char *field,
 								struct json_t *field_type, const char *have, const char *want);
 /* dbrow.c: row <-> document for triggers (Relation and HeapTuple from utils/rel.h, access/htup.h) */
 struct RelationData;

@@ -8,7 +8,12 @@
  * insert, patch and replace keeps it current in the writer's own
  * transaction, so a search sees the function's own writes, as Convex's do.
  * The column is hidden from documents (dbtable.c leaves out generated
- * columns named "_udf_..."); SQL sees it.
+ * columns named "_udf_..."); SQL sees it. The search field is a top-level
+ * string field or a dotted path into nested objects ("meta.body"), of a
+ * typed table or of one that keeps documents whole in `_doc`; a document
+ * whose path is missing or holds no string is not matched (dbhidden.c
+ * makes the column; filter fields may be dotted paths too, compared as
+ * dbfilter.c compares them).
  *
  * Terms: Convex splits text with Tantivy's SimpleTokenizer (runs of letters
  * and digits), lowercases, and drops tokens of 32 bytes or more. The column
@@ -38,6 +43,8 @@
  */
 #include "db.h"
 
+#include "schemacheck.h"
+
 #include "common/base64.h"
 #include "utils/lsyscache.h"
 
@@ -47,9 +54,14 @@
 #define MAX_FILTER_CONDITIONS 8
 #define MAX_PAGE_SIZE 32000
 
-/* The document text expression of a search column, on the quoted field f. */
+/*
+ * The document text expression of a search column, on the quoted field f.
+ * Which characters are letters is the database's LC_CTYPE's say, not the
+ * field's collation ("C", byte order, for which only ASCII letters are
+ * letters): hence COLLATE "default".
+ */
 #define SEARCH_VECTOR_SQL "pg_catalog.to_tsvector('pg_catalog.simple'::pg_catalog.regconfig, " \
-	"pg_catalog.regexp_replace(COALESCE(%s, ''), '[^[:alnum:]]+', ' ', 'g'))"
+	"pg_catalog.regexp_replace(COALESCE(%s, '') COLLATE pg_catalog.\"default\", '[^[:alnum:]]+', ' ', 'g'))"
 
 /* One term of the query text, in the order of the text. */
 typedef struct SearchTerm
@@ -59,8 +71,6 @@ typedef struct SearchTerm
 
 static bool SpecFromJson(json_t *ix, const char *field_key, DbIndexSpec *spec);
 static char *SearchColumn(const char *index);
-static char *SourceOfColumn(Oid relid, const char *column);
-static void DropStaleSearchColumns(Oid relid, const char *qtable, json_t *indexes);
 static char *TsQueryOf(const char *text);
 static char *SearchCandidates(QueryBuild *b, json_t *source);
 static char *EncodeSearchCursor(Oid relid, HeapTuple tup, TupleDesc desc, int ncols);
@@ -75,122 +85,107 @@ SearchColumn(const char *index)
 	return psprintf(UDF_HIDDEN_PREFIX "search_%s", index);
 }
 
-/* The column a generated column of relid is computed from, or NULL if it has none. */
-static char *
-SourceOfColumn(Oid relid, const char *column)
+/* ERROR unless path is a dotted field path: names that are not empty, joined by single dots. */
+void
+IndexFieldPathCheck(const char *kind, const char *index, const char *table, const char *what, const char *path)
 {
-	SqlParams	p = {0};
-	bool		isnull;
-	Datum		d;
+	size_t		len = path ? strlen(path) : 0;
 
-	AddParam(&p, ObjectIdGetDatum(relid), OIDOID, false);
-	AddParam(&p, CStringGetTextDatum(column), TEXTOID, false);
-	Execute("SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_depend d "
-			"JOIN pg_catalog.pg_attribute g ON g.attrelid = d.objid AND g.attnum = d.objsubid "
-			"JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
-			"WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = $1 "
-			"AND d.refobjid = $1 AND d.refobjsubid > 0 AND g.attname = $2::pg_catalog.name LIMIT 1",
-			&p, true, 1);
-	if (SPI_processed != 1)
-		return NULL;
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	return isnull ? NULL : text_to_cstring((struct varlena *) DatumGetPointer(d));
+	if (len == 0 || path[0] == '.' || path[len - 1] == '.' || strstr(path, "..") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("schema.js: %s index \"%s\" of table \"%s\": %s \"%s\" is not a field path",
+						kind, index, table, what, path ? path : "?"),
+				 errhint("Name a field (\"body\") or a dotted path into nested objects (\"meta.body\").")));
 }
 
-/* Drop the search columns (and so their GIN indexes) of indexes schema.js no longer defines. */
-static void
-DropStaleSearchColumns(Oid relid, const char *qtable, json_t *indexes)
+/* ERROR unless a filter field of an index names a field the table's documents can have. */
+void
+IndexFilterFieldsCheck(const char *kind, const char *index, const char *table, json_t *document_type,
+					   json_t *filters, bool creation_time)
 {
-	SqlParams	p = {0};
-	List	   *stale = NIL;
-	ListCell   *lc;
+	size_t		k;
+	json_t	   *f;
 
-	AddParam(&p, ObjectIdGetDatum(relid), OIDOID, false);
-	Execute("SELECT attname::pg_catalog.text FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attnum > 0 "
-			"AND NOT attisdropped AND attgenerated = 's' "
-			"AND pg_catalog.starts_with(attname::pg_catalog.text, '" UDF_HIDDEN_PREFIX "search_')",
-			&p, true, 0);
-	for (uint64 r = 0; r < SPI_processed; r++)
+	if (json_array_size(filters) > 16)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("schema.js: %s index \"%s\" of table \"%s\" has %zu filterFields; at most 16 are allowed",
+						kind, index, table, json_array_size(filters))));
+	json_array_foreach(filters, k, f)
 	{
-		char	   *column = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
-		bool		wanted = false;
-		size_t		i;
-		json_t	   *ix;
+		const char *ff = json_string_value(f);
 
-		json_array_foreach(indexes, i, ix)
-			if (OptString(ix, "indexDescriptor") && strcmp(SearchColumn(OptString(ix, "indexDescriptor")), column) == 0)
-			wanted = true;
-		if (!wanted)
-			stale = lappend(stale, column);
+		if (ff && creation_time && strcmp(ff, "_creationTime") == 0)
+			continue;
+		IndexFieldPathCheck(kind, index, table, "filter field", ff);
+		if (document_type && SchemaPathHolds(document_type, ff) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+					 errmsg("schema.js: %s index \"%s\" of table \"%s\": filter field \"%s\" is not a field of the table",
+							kind, index, table, ff),
+					 errhint("List fields of the table in filterFields: a top-level field, or a dotted path into a nested object (\"meta.channel\").")));
 	}
-	foreach(lc, stale)
-		Execute(psprintf("ALTER TABLE %s DROP COLUMN %s", qtable, quote_identifier(lfirst(lc))), &(SqlParams) {0}, false, 0);
 }
 
 /*
- * Make the search indexes of one table of schema.js: check each definition,
- * add its generated column and GIN index, remake them if the index now
- * searches another field, and drop those of indexes schema.js no longer
- * has. Runs inside schema.c's SPI connection.
+ * Make the search indexes of one table of schema.js (its documents of
+ * document_type): check each definition, add its generated column and GIN
+ * index, remake them if the index now searches another field, and drop
+ * those of indexes schema.js no longer has. Runs inside schema.c's SPI
+ * connection.
  */
 void
-SearchIndexesApply(Oid relid, const char *table, json_t *fields, json_t *indexes)
+SearchIndexesApply(Oid relid, const char *table, json_t *document_type, json_t *indexes)
 {
 	size_t		i;
 	json_t	   *ix;
 	const char *qtable = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 												   get_rel_name(relid));
+	List	   *wanted = NIL;
 
 	json_array_foreach(indexes, i, ix)
 	{
 		const char *name = OptString(ix, "indexDescriptor");
 		const char *field = OptString(ix, "searchField");
-		json_t	   *filters = json_object_get(ix, "filterFields");
-		json_t	   *spec;
-		const char *type;
+		int			holds;
 		char	   *column;
-		char	   *source;
-		size_t		k;
-		json_t	   *f;
+		char	   *value;
+		const char *legacy = NULL;
 
 		NameCheckIdentifier("index", name ? name : "");
-		spec = fields && field ? json_object_get(fields, field) : NULL;
-		type = spec ? OptString(json_object_get(spec, "fieldType"), "type") : NULL;
-		if (!field || strchr(field, '.') || !type || strcmp(type, "string") != 0)
+		IndexFieldPathCheck("search", name, table, "searchField", field);
+		holds = document_type ? SchemaPathHolds(document_type, field) : PATH_HOLDS_ANY;
+		if (!(holds & (PATH_HOLDS_STRING | PATH_HOLDS_ANY)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-					 errmsg("schema.js: search index \"%s\" of table \"%s\": searchField \"%s\" is not a top-level string field of the table",
-							name, table, field ? field : "?"),
-					 errhint("Give searchField the name of a v.string() or v.optional(v.string()) field; nested paths are not supported yet.")));
-		if (json_array_size(filters) > 16)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("schema.js: search index \"%s\" of table \"%s\" has %zu filterFields; at most 16 are allowed",
-							name, table, json_array_size(filters))));
-		json_array_foreach(filters, k, f)
-		{
-			const char *ff = json_string_value(f);
-
-			if (!ff || strchr(ff, '.') || (!json_object_get(fields, ff) && strcmp(ff, "_creationTime") != 0))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-						 errmsg("schema.js: search index \"%s\" of table \"%s\": filter field \"%s\" is not a top-level field of the table",
-								name, table, ff ? ff : "?"),
-						 errhint("List fields of the table in filterFields; nested paths are not supported yet.")));
-		}
+					 errmsg("schema.js: search index \"%s\" of table \"%s\": searchField \"%s\" is %s",
+							name, table, field, holds ? "not a string field of the table" : "not a field of the table"),
+					 errhint("Give searchField a v.string() or v.optional(v.string()) field, top-level (\"body\") or "
+							 "a dotted path into nested objects (\"meta.body\").")));
+		IndexFilterFieldsCheck("search", name, table, document_type, json_object_get(ix, "filterFields"), true);
 		column = SearchColumn(name);
-		source = get_attnum(relid, column) != InvalidAttrNumber ? SourceOfColumn(relid, column) : NULL;
-		if (source && strcmp(source, field) == 0)
+		wanted = lappend(wanted, column);
+		value = PathValueSql(relid, "udf_path_text", field);
+		if (value == NULL)
+		{
+			/* a top-level string field: its own text column */
+			AttrNumber	att = get_attnum(relid, field);
+
+			if (att == InvalidAttrNumber || get_atttype(relid, att) != TEXTOID)
+				elog(ERROR, "schema.js: the search field \"%s\" of table \"%s\" has no text column", field, table);
+			value = (char *) quote_identifier(field);
+			legacy = field;
+		}
+		if (HiddenColumnIsCurrent(relid, column, psprintf("searchField %s", field), legacy))
 			continue;			/* already there, on the same field */
-		if (get_attnum(relid, column) != InvalidAttrNumber)
-			Execute(psprintf("ALTER TABLE %s DROP COLUMN %s", qtable, quote_identifier(column)), &(SqlParams) {0}, false, 0);
-		Execute(psprintf("ALTER TABLE %s ADD COLUMN %s tsvector GENERATED ALWAYS AS (" SEARCH_VECTOR_SQL ") STORED",
-						 qtable, quote_identifier(column), quote_identifier(field)), &(SqlParams) {0}, false, 0);
+		HiddenColumnMake(relid, qtable, column, "tsvector", psprintf(SEARCH_VECTOR_SQL, value),
+						 psprintf("searchField %s", field));
 		Execute(psprintf("CREATE INDEX %s ON %s USING gin (%s)",
 						 quote_identifier(psprintf("%s__%s", table, name)), qtable, quote_identifier(column)),
 				&(SqlParams) {0}, false, 0);
 	}
-	DropStaleSearchColumns(relid, qtable, indexes);
+	HiddenColumnsDropStale(relid, qtable, UDF_HIDDEN_PREFIX "search_", wanted);
 }
 
 /* ------------------------------------------------------------ index definitions */

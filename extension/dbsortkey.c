@@ -29,7 +29,8 @@
  *
  * udf_sort_key(value, path) is the key of the field at a dotted path (as a
  * text[] of names) inside value: only objects have fields, so a path
- * through anything else, or to a name an object lacks, is undefined.
+ * through anything else, or to a name an object lacks, is undefined (the
+ * walk is dbpath.c's JsonbAtPath).
  *
  * Both are IMMUTABLE (indexes may use them) and PARALLEL SAFE. Memory is
  * the caller's (a per-tuple context in queries and index builds). A
@@ -284,7 +285,6 @@ udf_sort_key_path(PG_FUNCTION_ARGS)
 {
 	StringInfoData out;
 	JsonbValue	found;
-	JsonbValue *cur = NULL;
 	Datum	   *names;
 	bool	   *nulls;
 	int			n;
@@ -296,45 +296,10 @@ udf_sort_key_path(PG_FUNCTION_ARGS)
 		PG_RETURN_BYTEA_P(KeyFromInfo(&out));
 	}
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &n);
-	{
-		JsonbContainer *c = &PG_GETARG_JSONB_P(0)->root;
-
-		for (int i = 0; i < n; i++)
-		{
-			JsonbValue	k;
-			text	   *name;
-
-			/* only a real object (not a tagged value, not a scalar or array) has fields */
-			if (nulls[i] || !JsonContainerIsObject(c) ||
-				(JsonContainerSize(c) == 1 && (getKeyJsonValueFromContainer(c, "$integer", 8, &found) ||
-											   getKeyJsonValueFromContainer(c, "$float", 6, &found) ||
-											   getKeyJsonValueFromContainer(c, "$bytes", 6, &found))))
-			{
-				cur = NULL;
-				break;
-			}
-			name = DatumGetTextPP(names[i]);
-			k.type = jbvString;
-			k.val.string.val = VARDATA_ANY(name);
-			k.val.string.len = VARSIZE_ANY_EXHDR(name);
-			cur = findJsonbValueFromContainer(c, JB_FOBJECT, &k);
-			if (cur == NULL)
-				break;
-			if (i < n - 1)
-			{
-				if (cur->type != jbvBinary)
-				{
-					cur = NULL;
-					break;
-				}
-				c = cur->val.binary.data;
-			}
-		}
-	}
-	if (cur == NULL)
-		appendStringInfoChar(&out, SK_UNDEFINED);
+	if (JsonbAtPath(&PG_GETARG_JSONB_P(0)->root, names, nulls, n, &found))
+		EncodeValue(&out, &found);
 	else
-		EncodeValue(&out, cur);
+		appendStringInfoChar(&out, SK_UNDEFINED);
 	PG_RETURN_BYTEA_P(KeyFromInfo(&out));
 }
 

@@ -2,12 +2,19 @@
  * dbvector.c -- vector search: schema.js's vectorIndex, and
  * ctx.vectorSearch in actions (the async syscall 1.0/actions/vectorSearch).
  *
- * A vectorIndex(name, {vectorField, dimensions, filterFields}) makes its
- * field a `double precision[]` column (NULL = missing) instead of jsonb, so
- * a vector is read as a flat array of doubles; every float64 round-trips.
+ * A vectorIndex(name, {vectorField, dimensions, filterFields}) on a
+ * top-level v.array(v.float64()) field of a typed table makes the field a
+ * `double precision[]` column (NULL = missing) instead of jsonb, so a
+ * vector is read as a flat array of doubles; every float64 round-trips.
  * A field that already holds jsonb arrays is converted in place when the
  * index is added (the deploy is refused, naming the problem, if a document
- * holds anything but an array of numbers there).
+ * holds anything but an array of numbers there). Any other vector field
+ * (a dotted path such as "meta.embedding", a union-typed field, a table
+ * that keeps documents whole in `_doc`) stays in its jsonb, and a hidden
+ * generated column "_udf_vector_<index>" holds its vector as double
+ * precision[] (dbhidden.c; NULL where the path is missing or holds no
+ * array of float64, so the document is not in the index). Filter fields
+ * may be dotted paths, compared as dbfilter.c compares them.
  *
  * The search is an exact scan, as pgvector is not packaged here: one SELECT
  * of _id and the vector of every document that has one and passes the filter (q.eq on filterFields, q.or of
@@ -17,7 +24,9 @@
  * here, and the best `limit` are kept in a small sorted array (score descending, then _id, as
  * Convex breaks ties). Cost is linear in the rows that pass the filter; the
  * README and bench/results.md give it per 10k vectors. pgvector's HNSW
- * index is not used yet.
+ * index is not used: pgvector cannot be installed where udf is built and
+ * tested (Debian 12 has no package of it), so code for it could not be
+ * tested.
  *
  * Limits as Convex's: limit 1..256 (default 10), at most 64 eq expressions
  * in a filter, 2..4096 dimensions, at most 4 vector indexes per table.
@@ -27,6 +36,8 @@
  * nothing reaches V8.
  */
 #include "db.h"
+
+#include "schemacheck.h"
 
 #include "utils/array.h"
 #include "utils/lsyscache.h"
@@ -50,6 +61,7 @@ typedef struct VectorHit
 } VectorHit;
 
 static bool IsFloatArray(json_t *field_type);
+static char *VectorColumn(const char *index);
 static void CheckVectorFilter(json_t *e, const char *index, const DbIndexSpec *spec, int *neq);
 static void KeepHit(VectorHit *hits, int *nhits, int limit, const char *id, double score);
 static double Cosine(const double *q, long double qnorm, ArrayType *a, int dims);
@@ -100,7 +112,7 @@ VectorFieldSqlType(json_t *table, const char *field, const char *type, bool *sca
  * pair of types.
  */
 bool
-VectorConvertColumn(const char *qtable, const char *table, const char *field, json_t *field_type,
+VectorConvertColumn(Oid relid, const char *qtable, const char *table, const char *field, json_t *field_type,
 					const char *have, const char *want)
 {
 	MemoryContext cxt = CurrentMemoryContext;
@@ -111,6 +123,8 @@ VectorConvertColumn(const char *qtable, const char *table, const char *field, js
 		return false;
 	PG_TRY();
 	{
+		/* a union-typed field's vector index had a hidden column computed from it */
+		DropHiddenColumnsOn(relid, field);
 		Execute(psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE double precision[] USING "
 						 "pg_catalog.translate(%s::pg_catalog.text, '[]', '{}')::double precision[]",
 						 qtable, quote_identifier(field), quote_identifier(field)), &(SqlParams) {0}, false, 0);
@@ -132,12 +146,29 @@ VectorConvertColumn(const char *qtable, const char *table, const char *field, js
 	return true;
 }
 
-/* Check the vector indexes of one table of schema.js (they need no SQL object of their own). */
+/* The hidden double precision[] column of a vector index on a path inside jsonb. */
+static char *
+VectorColumn(const char *index)
+{
+	return psprintf(UDF_HIDDEN_PREFIX "vector_%s", index);
+}
+
+/*
+ * Check the vector indexes of one table of schema.js (its documents of
+ * document_type). A top-level v.array(v.float64()) field of a typed table
+ * is its own double precision[] column; any other vector field (a dotted
+ * path into nested objects, a union-typed field, a table that keeps
+ * documents whole in `_doc`) gets a hidden generated column computed from
+ * the jsonb, remade when the field changes, dropped with its index.
+ */
 void
-VectorIndexesApply(Oid relid, const char *table, json_t *fields, json_t *indexes)
+VectorIndexesApply(Oid relid, const char *table, json_t *document_type, json_t *indexes)
 {
 	size_t		i;
 	json_t	   *ix;
+	const char *qtable = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												   get_rel_name(relid));
+	List	   *wanted = NIL;
 
 	if (json_array_size(indexes) > MAX_VECTOR_INDEXES)
 		ereport(ERROR,
@@ -149,42 +180,38 @@ VectorIndexesApply(Oid relid, const char *table, json_t *fields, json_t *indexes
 		const char *name = OptString(ix, "indexDescriptor");
 		const char *field = OptString(ix, "vectorField");
 		json_t	   *dims = json_object_get(ix, "dimensions");
-		json_t	   *filters = json_object_get(ix, "filterFields");
-		json_t	   *spec = fields && field ? json_object_get(fields, field) : NULL;
-		size_t		k;
-		json_t	   *f;
+		int			holds;
+		char	   *value;
+		AttrNumber	att;
 
 		NameCheckIdentifier("index", name ? name : "");
-		if (!field || strchr(field, '.') || !spec || !IsFloatArray(json_object_get(spec, "fieldType")))
+		IndexFieldPathCheck("vector", name, table, "vectorField", field);
+		holds = document_type ? SchemaPathHolds(document_type, field) : PATH_HOLDS_ANY;
+		if (!(holds & (PATH_HOLDS_FLOAT_ARRAY | PATH_HOLDS_ANY)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-					 errmsg("schema.js: vector index \"%s\" of table \"%s\": vectorField \"%s\" is not a top-level v.array(v.float64()) field of the table",
-							name, table, field ? field : "?"),
-					 errhint("Give vectorField the name of a v.array(v.float64()) or v.optional(v.array(v.float64())) field; nested paths and unions are not supported yet.")));
+					 errmsg("schema.js: vector index \"%s\" of table \"%s\": vectorField \"%s\" is %s",
+							name, table, field, holds ? "not a v.array(v.float64()) field of the table" : "not a field of the table"),
+					 errhint("Give vectorField a v.array(v.float64()) or v.optional(v.array(v.float64())) field, "
+							 "top-level (\"embedding\") or a dotted path into nested objects (\"meta.embedding\").")));
 		if (!json_is_integer(dims) || json_integer_value(dims) < MIN_DIMENSIONS || json_integer_value(dims) > MAX_DIMENSIONS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 					 errmsg("schema.js: vector index \"%s\" of table \"%s\": dimensions must be an integer from %d to %d",
 							name, table, MIN_DIMENSIONS, MAX_DIMENSIONS)));
-		if (json_array_size(filters) > 16)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("schema.js: vector index \"%s\" of table \"%s\" has %zu filterFields; at most 16 are allowed",
-							name, table, json_array_size(filters))));
-		json_array_foreach(filters, k, f)
-		{
-			const char *ff = json_string_value(f);
-
-			if (!ff || strchr(ff, '.') || !json_object_get(fields, ff))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-						 errmsg("schema.js: vector index \"%s\" of table \"%s\": filter field \"%s\" is not a top-level field of the table",
-								name, table, ff ? ff : "?"),
-						 errhint("List fields of the table in filterFields; nested paths are not supported yet.")));
-		}
-		if (get_atttype(relid, get_attnum(relid, field)) != FLOAT8ARRAYOID)
-			elog(ERROR, "schema.js: the vector field \"%s\" of table \"%s\" is not double precision[]", field, table);
+		IndexFilterFieldsCheck("vector", name, table, document_type, json_object_get(ix, "filterFields"), false);
+		att = strchr(field, '.') ? InvalidAttrNumber : get_attnum(relid, field);
+		if (att != InvalidAttrNumber && get_atttype(relid, att) == FLOAT8ARRAYOID)
+			continue;			/* a top-level vector field: its own column */
+		value = PathValueSql(relid, "udf_path_vector", field);
+		if (value == NULL)
+			elog(ERROR, "schema.js: the vector field \"%s\" of table \"%s\" has no column to compute it from", field, table);
+		wanted = lappend(wanted, VectorColumn(name));
+		if (!HiddenColumnIsCurrent(relid, VectorColumn(name), psprintf("vectorField %s", field), NULL))
+			HiddenColumnMake(relid, qtable, VectorColumn(name), "double precision[]", value,
+							 psprintf("vectorField %s", field));
 	}
+	HiddenColumnsDropStale(relid, qtable, UDF_HIDDEN_PREFIX "vector_", wanted);
 }
 
 /* ------------------------------------------------------------ the search */
@@ -298,6 +325,7 @@ OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out)
 	SqlParams  *p = palloc0(sizeof(SqlParams));
 	QueryBuild	b = {.t = &t, .p = p};
 	StringInfoData sql;
+	const char *column;
 	int			limit = DEFAULT_LIMIT;
 	int			dims;
 	int			neq = 0;
@@ -348,10 +376,18 @@ OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out)
 		limit = (int) l;
 	}
 
+	if (get_attnum(t.relid, VectorColumn(index)) != InvalidAttrNumber)
+		column = quote_identifier(VectorColumn(index));	/* a path inside jsonb */
+	else if (!strchr(spec.field, '.') && get_attnum(t.relid, spec.field) != InvalidAttrNumber &&
+			 get_atttype(t.relid, get_attnum(t.relid, spec.field)) == FLOAT8ARRAYOID)
+		column = quote_identifier(spec.field);
+	else
+		DbError(ERRCODE_UNDEFINED_OBJECT,
+				"IndexNotFoundError: the vector index %s has no column in the database; deploy schema.js again", full);
+
 	initStringInfo(&sql);
 	/* the dimensions are checked here, not in SQL: a predicate on the array would detoast it twice */
-	appendStringInfo(&sql, "SELECT \"_id\", %s FROM %s WHERE %s IS NOT NULL",
-					 quote_identifier(spec.field), t.sql, quote_identifier(spec.field));
+	appendStringInfo(&sql, "SELECT \"_id\", %s FROM %s WHERE %s IS NOT NULL", column, t.sql, column);
 	if (filter && !json_is_null(filter))
 	{
 		CheckVectorFilter(filter, full, &spec, &neq);

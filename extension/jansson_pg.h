@@ -16,6 +16,7 @@ extern char *quote_literal_cstr(const char *rawstr);
 extern char *text_to_cstring(const struct varlena *t);
 extern char *format_type_be(Oid type_oid);
 extern struct varlena *cstring_to_text(const char *s);
+extern struct varlena *cstring_to_text_with_len(const char *s, int len);
 
 #define CStringGetTextDatum(s) PointerGetDatum(cstring_to_text(s))
 

@@ -4,7 +4,8 @@
  * A deployment whose schema.js default-exports defineSchema(...) gets, for
  * each table, a real PostgreSQL table in the deployer's current schema:
  * `_id` text primary key (a Convex id), `_creationTime` float8, and one
- * column per top-level field (string -> text, number -> float8, int64 ->
+ * column per top-level field (string -> text COLLATE "C", so strings sort
+ * by UTF-8 bytes as in Convex (schemacollate.c), number -> float8, int64 ->
  * int8, boolean -> boolean, bytes -> bytea, id -> text, anything nested or
  * union-typed -> jsonb holding Convex JSON). A table whose documents are
  * v.any() or a union of shapes has no columns of fields: it keeps each
@@ -28,6 +29,7 @@
 #include "jansson_pg.h"
 #include "elevated.h"
 #include "schemaadopt.h"
+#include "schemacollate.h"
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -58,6 +60,12 @@ FieldSqlType(json_t *field_type, bool *scalar)
 	return "jsonb";
 }
 
+/* The column type of a field validator in DDL (strings in byte order, schemacollate.c); *scalar as FieldSqlType. */
+static const char *
+FieldColumnSql(json_t *field_type, bool *scalar)
+{
+	return SchemaColumnTypeSql(FieldSqlType(field_type, scalar));
+}
 
 /* Does an index of this name exist beside the table? */
 static bool
@@ -116,7 +124,7 @@ ApplyTable(json_t *table)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_NAME),
 						 errmsg("schema.js: table \"%s\": field \"%s\" may not start with \"_\" or \"$\"", name, field)));
-			appendStringInfo(&sql, ", %s %s%s", quote_identifier(field), type,
+			appendStringInfo(&sql, ", %s %s%s", quote_identifier(field), SchemaColumnTypeSql(type),
 							 scalar && !optional ? " NOT NULL" : "");
 		}
 		else
@@ -137,7 +145,7 @@ ApplyTable(json_t *table)
 					 errdetail("A managed table has the columns _id and _creationTime."),
 					 errhint("Leave it out of schema.js to use it as an ordinary table, or rename one of them.")));
 		if (fields && SchemaIsSchemaless(relid))
-			SchemaAdoptTable(relid, name, doc, FieldSqlType);	/* made by its first insert */
+			SchemaAdoptTable(relid, name, doc, FieldColumnSql);	/* made by its first insert */
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "SELECT EXISTS (SELECT FROM %s)", quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name));
 		if (SPI_execute(sql.data, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
@@ -164,20 +172,22 @@ ApplyTable(json_t *table)
 							 errmsg("schema.js: cannot add the required field \"%s\" to table \"%s\", which has documents without it", field, name),
 							 errhint("Add it as v.optional(...) first, fill it in, then make it required.")));
 				resetStringInfo(&sql);
-				appendStringInfo(&sql, "ALTER TABLE %s ADD COLUMN %s %s%s", qname, quote_identifier(field), type,
-								 scalar && !optional ? " NOT NULL" : "");
+				appendStringInfo(&sql, "ALTER TABLE %s ADD COLUMN %s %s%s", qname, quote_identifier(field),
+								 SchemaColumnTypeSql(type), scalar && !optional ? " NOT NULL" : "");
 				Run(sql.data);
 			}
 			else
 			{
 				char	   *have = format_type_be(get_atttype(relid, att));
 
-				if (strcmp(have, type) != 0 && !VectorConvertColumn(qname, name, field, json_object_get(spec, "fieldType"), have, type))
+				if (strcmp(have, type) != 0 && !VectorConvertColumn(relid, qname, name, field, json_object_get(spec, "fieldType"), have, type))
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 							 errmsg("schema.js: the field \"%s\" of table \"%s\" is %s in the database, and the schema makes it %s",
 									field, name, have, type),
 							 errhint("udf migrates only additively. Convert the column with ALTER TABLE ... TYPE, or add a new field.")));
+				if (strcmp(type, "text") == 0)
+					SchemaEnsureByteOrder(relid, name, field);	/* made before strings were in byte order */
 				if (optional)
 				{
 					resetStringInfo(&sql);
@@ -236,8 +246,8 @@ ApplyTable(json_t *table)
 		appendStringInfoString(&sql, ", \"_creationTime\")");
 		Run(sql.data);
 	}
-	SearchIndexesApply(relid, name, fields, json_object_get(table, "searchIndexes"));
-	VectorIndexesApply(relid, name, fields, json_object_get(table, "vectorIndexes"));
+	SearchIndexesApply(relid, name, doc, json_object_get(table, "searchIndexes"));
+	VectorIndexesApply(relid, name, doc, json_object_get(table, "vectorIndexes"));
 	(void) TableNumberFor(relid);
 }
 

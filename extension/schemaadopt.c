@@ -41,7 +41,7 @@
 
 static void CheckDocument(const char *table, const char *id, json_t *doc, json_t *document_type);
 
-/* Is relid a table its first insert made (_id, _creationTime and a jsonb _doc, nothing else)? */
+/* Is relid a table its first insert made (_id, _creationTime and a jsonb _doc, beside udf's hidden index columns)? */
 bool
 SchemaIsSchemaless(Oid relid)
 {
@@ -62,7 +62,9 @@ SchemaIsSchemaless(Oid relid)
 	{
 		char	   *name = get_attname(relid, a, true);
 
-		if (name != NULL && strncmp(name, "........pg.dropped.", 19) != 0)
+		/* udf's hidden index columns (dbhidden.c) are no fields */
+		if (name != NULL && strncmp(name, "........pg.dropped.", 19) != 0 &&
+			!(get_attgenerated(relid, a) && strncmp(name, "_udf_", 5) == 0))
 			live++;
 	}
 	return live == 3;
@@ -126,6 +128,9 @@ SchemaAdoptTable(Oid relid, const char *name, json_t *document_type, SchemaField
 		}
 		PG_END_TRY();
 	}
+
+	/* the hidden index columns computed from _doc go first (PostgreSQL would refuse to drop it); schema.c remakes them */
+	DropHiddenColumnsOn(relid, "_doc");
 
 	/* the columns, then each document's fields into them */
 	resetStringInfo(&sql);

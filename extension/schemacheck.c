@@ -18,6 +18,13 @@
  * The answer is NULL or the problem, a palloc'd sentence naming the path
  * (".a.b[2]", as Convex writes paths). Memory is the caller's; nothing here
  * raises for a bad value (a malformed validator is an elog: a bug).
+ *
+ * SchemaPathHolds answers the deploy's other question about a validator:
+ * what the value at a dotted field path ("meta.body") can be, for the
+ * fields of search and vector indexes. A path goes through objects (and
+ * records, and each object of a union); v.any() on the way may hold
+ * anything; a path through a scalar or to a name no object declares holds
+ * nothing.
  */
 #include "udf.h"
 
@@ -29,6 +36,7 @@
 static const char *Expected(json_t *validator);
 static inline const char *Article(const char *type_name);
 static bool LiteralEquals(json_t *literal, json_t *value);
+static int	HoldsOf(json_t *validator);
 
 /* The name of what a validator accepts, for messages. */
 static const char *
@@ -183,4 +191,71 @@ SchemaCheckValue(json_t *validator, json_t *value, const char *path)
 		return psprintf("at %s, %s %s value that matches no member of the schema's union", where, Article(have), have);
 	}
 	elog(ERROR, "schema.js: unknown validator type \"%s\"", type);
+}
+
+/* What the value a validator accepts can be, as SchemaPathHolds's bits. */
+static int
+HoldsOf(json_t *validator)
+{
+	const char *type = json_string_value(json_object_get(validator, "type"));
+	int			holds = 0;
+	size_t		i;
+	json_t	   *member;
+
+	if (type == NULL)
+		return PATH_HOLDS_OTHER;
+	if (strcmp(type, "any") == 0)
+		return PATH_HOLDS_ANY;
+	if (strcmp(type, "string") == 0 ||
+		(strcmp(type, "literal") == 0 && json_is_string(json_object_get(validator, "value"))))
+		return PATH_HOLDS_STRING;
+	if (strcmp(type, "array") == 0)
+	{
+		const char *elem = json_string_value(json_object_get(json_object_get(validator, "value"), "type"));
+
+		return elem && (strcmp(elem, "number") == 0 || strcmp(elem, "float64") == 0)
+			? PATH_HOLDS_FLOAT_ARRAY : PATH_HOLDS_OTHER;
+	}
+	if (strcmp(type, "union") != 0)
+		return PATH_HOLDS_OTHER;
+	json_array_foreach(json_object_get(validator, "value"), i, member)
+		holds |= HoldsOf(member);
+	return holds;
+}
+
+/*
+ * What the value at the dotted path inside values of validator can be: a
+ * bit set of PATH_HOLDS_* (0: the path never holds a value).
+ */
+int
+SchemaPathHolds(json_t *validator, const char *path)
+{
+	const char *type = json_string_value(json_object_get(validator, "type"));
+	const char *dot = strchr(path, '.');
+	char	   *name = dot ? pnstrdup(path, dot - path) : pstrdup(path);
+	const char *rest = dot ? dot + 1 : NULL;
+	json_t	   *next = NULL;
+
+	check_stack_depth();
+	if (type == NULL)
+		return 0;
+	if (strcmp(type, "any") == 0)
+		return PATH_HOLDS_ANY;
+	if (strcmp(type, "union") == 0)
+	{
+		int			holds = 0;
+		size_t		i;
+		json_t	   *member;
+
+		json_array_foreach(json_object_get(validator, "value"), i, member)
+			holds |= SchemaPathHolds(member, path);
+		return holds;
+	}
+	if (strcmp(type, "object") == 0)
+		next = json_object_get(json_object_get(json_object_get(validator, "value"), name), "fieldType");
+	else if (strcmp(type, "record") == 0)
+		next = json_object_get(json_object_get(validator, "values"), "fieldType");
+	if (next == NULL)
+		return 0;				/* a scalar, an array, or a name the object lacks */
+	return rest ? SchemaPathHolds(next, rest) : HoldsOf(next);
 }

@@ -90,6 +90,14 @@ CREATE FUNCTION udf_sort_key(value jsonb) RETURNS bytea
 CREATE FUNCTION udf_sort_key(value jsonb, path text[]) RETURNS bytea
   AS 'MODULE_PATHNAME', 'udf_sort_key_path' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+-- The string, or the array of float64 as float8[], at a field path inside
+-- Convex JSON (NULL where the path is missing or holds another type): what
+-- the hidden columns of search and vector indexes on nested paths hold.
+CREATE FUNCTION udf_path_text(value jsonb, path text[]) RETURNS text
+  AS 'MODULE_PATHNAME', 'udf_path_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION udf_path_vector(value jsonb, path text[]) RETURNS float8[]
+  AS 'MODULE_PATHNAME', 'udf_path_vector' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 -- This backend's isolate (heap used/limit) and how many calls were stopped.
 CREATE FUNCTION udf_info() RETURNS jsonb
   AS 'MODULE_PATHNAME', 'udf_info' LANGUAGE C VOLATILE;
