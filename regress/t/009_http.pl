@@ -203,6 +203,12 @@ my $stored = decode_json($body);
 is($body, 'hello', 'an HTTP action stores a file, served by its getUrl');
 like($h, qr{^Content-Type: text/x-test\r$}mi, '... with the request content type');
 
+my $files_before = q1("SELECT count(*) FROM _storage");
+($code) = http('-X', 'POST', '-H', "'content-type: text/x-kept'", '--data-binary', "'kept'", "$base/store-then-throw");
+is($code, 500, 'an HTTP action that stores a file and then throws');
+is(q1("SELECT count(*) - $files_before || ' ' || bool_and(\"contentType\" = 'text/x-kept') FILTER (WHERE size = 4) FROM _storage"), '1 true',
+	'... keeps the file, as a Convex action keeps what it did before it failed');
+
 # udf_http from SQL: the same routes, as the calling role
 is(q1(q{SELECT status || ' ' || (response_headers ->> 'x-route') || ' ' || convert_from(response_body, 'UTF8')
 	FROM udf_http('POST', '/echo', '{"X-Test": "sql"}', '{"b":1}')}),
@@ -281,6 +287,7 @@ is(q1(q{SELECT status FROM udf_http('GET', '/stream-huge')}), '500', '... and re
 
 # ---------------------------------------------------------------- a Stripe-style webhook
 # Stripe-Signature: t=<unix s>,v1=<hex HMAC-SHA256 of "t.body">, signed here with python's hmac
+# and sent with python's urllib (the good one) or curl
 q1("GRANT SELECT, INSERT ON webhook_events TO udf_http");
 my $whsec = 'whsec_udf_test_7b1f0c52e9a84d36';
 sub stripe_sig
@@ -294,7 +301,21 @@ my $event = '{"id":"evt_1","type":"checkout.session.completed","data":{"amount":
 my $now = int(time);
 my $sig = stripe_sig($whsec, $now, $event);
 sub hook { return http('-X', 'POST', '-H', "'Stripe-Signature: $_[0]'", '--data-binary', "'$_[1]'", "$base/stripe"); }
-($code, $body) = hook("t=$now,v1=$sig", $event);
+# the signed one as Stripe's servers would send it, from python's urllib
+my $poster = "$PostgreSQL::Test::Utils::tmp_check/post.py";
+open(my $py, '>', $poster) or die;
+print $py <<'PY';
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[1], data=sys.argv[3].encode(), method="POST",
+                             headers={"Stripe-Signature": sys.argv[2], "Content-Type": "application/json"})
+try:
+    with urllib.request.urlopen(req) as r:
+        print(r.status, r.read().decode(), end="")
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode(), end="")
+PY
+close $py;
+($code, $body) = split / /, `python3 $poster '$base/stripe' 't=$now,v1=$sig' '$event'`, 2;
 is($code, 200, 'a webhook with a good signature is accepted');
 is($body, '{"received":true}', '... answered');
 is(q1(q{SELECT count(*) FROM webhook_events WHERE "eventId" = 'evt_1'}), '1', '... and its mutation wrote the event');

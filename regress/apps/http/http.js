@@ -64,6 +64,16 @@ http.route({
   }),
 });
 
+// a store, then a throw: as in Convex, what an action did before it failed stays done
+http.route({
+  path: "/store-then-throw",
+  method: "POST",
+  handler: httpAction(async (ctx, request) => {
+    await ctx.storage.store(await request.blob());
+    throw new Error("failed after storing");
+  }),
+});
+
 // the database through ctx.runMutation and runQuery, as udf.http_role
 http.route({
   path: "/note",
