@@ -124,7 +124,7 @@ static void RequestCompleted(void *cls, struct MHD_Connection *conn, void **req_
 static void FreeRequest(HttpRequest *req);
 static enum MHD_Result Respond(struct MHD_Connection *conn, HttpResponse *r);
 static void ServeRequest(HttpRequest *req, HttpResponse *r);
-static void ServeQueue(void);
+static bool ServeQueue(void);
 static struct MHD_Daemon *StartDaemon(void);
 
 /* Register the endpoint's settings and its kind of worker. */
@@ -484,10 +484,12 @@ ServeRequest(HttpRequest *req, HttpResponse *r)
 		HttpResponseHeader(r, "Access-Control-Allow-Origin", "*");
 }
 
-/* Serve the queue in order, resuming each connection with its answer. */
-static void
+/* Serve the queue in order, resuming each connection with its answer; true if it served any. */
+static bool
 ServeQueue(void)
 {
+	bool		served = queue_head != NULL;
+
 	while (queue_head)
 	{
 		HttpRequest *req = queue_head;
@@ -520,6 +522,7 @@ ServeQueue(void)
 		req->state = HTTP_REQ_ANSWERED;
 		MHD_resume_connection(req->conn);
 	}
+	return served;
 }
 
 /*
@@ -651,7 +654,7 @@ udf_http_main(Datum main_arg)
 	bound.timeout_s = http_timeout_s;
 	bound.address = MemoryContextStrdup(TopMemoryContext, http_listen_address);
 	bound.database = MemoryContextStrdup(TopMemoryContext, http_database);
-	for (;;)
+	for (bool served = false;;)
 	{
 		/* a cancel between requests has nothing to cancel (and must not end the worker) */
 		QueryCancelPending = false;
@@ -673,7 +676,8 @@ udf_http_main(Datum main_arg)
 			MHD_stop_daemon(mhd);
 			BgwWorkerExit(BGW_EXIT_IDLE);
 		}
-		(void) HttpdRunOnce(HTTP_POLL_MS);
-		ServeQueue();
+		/* a resumed connection is not among the sockets select() waits for: run at once */
+		(void) HttpdRunOnce(served ? 0 : HTTP_POLL_MS);
+		served = ServeQueue();
 	}
 }
