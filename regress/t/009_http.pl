@@ -335,6 +335,11 @@ is(q1(q{SELECT count(*) FROM webhook_events}), '1', 'nothing was written for the
 my $t0 = time;
 my $many = `seq 1 50 | xargs -P 25 -I{} curl -s -o /dev/null -w '%{http_code}\\n' '$base/files/n{}'`;
 is(scalar(grep { $_ eq '200' } split /\n/, $many), 50, '50 concurrent requests all answered');
+# answers go out at once, not at the worker's next poll (200 ms): 30 requests one after another on one connection
+my $seq_t0 = time;
+my $seq = `curl -s @{[ join ' ', map { "-o /dev/null $base/files/exact" } 1 .. 30 ]} -w '%{http_code}\\n'`;
+my $seq_took = time - $seq_t0;
+ok(scalar(grep { $_ eq '200' } split /\n/, $seq) == 30 && $seq_took < 3, sprintf('30 requests in a row take %.2f s', $seq_took));
 
 # a slow handler (2 s of JS) holds up its own worker only: of 16 requests
 # made meanwhile, those the kernel gives the other worker finish at once
@@ -366,8 +371,11 @@ is(slurp_file("$PostgreSQL::Test::Utils::tmp_check/cancel.out"), '500', '... whi
 is($body, 'exact', '... and the worker serves on');
 
 # and stops a streaming one: its response is cut off
+my $ticks = "$PostgreSQL::Test::Utils::tmp_check/ticks.out";
 $pid = fork();
-if ($pid == 0) { exec("curl -s -N -o /dev/null '$base/stream-forever'; echo \$? > $PostgreSQL::Test::Utils::tmp_check/cancel2.out"); }
+if ($pid == 0) { exec("curl -s -N -o $ticks '$base/stream-forever'; echo \$? > $PostgreSQL::Test::Utils::tmp_check/cancel2.out"); }
+# once its first chunk is out (a cancel before that is an ordinary 500)
+for (1 .. 100) { last if -s $ticks; sleep 0.05; }
 $canceled = 0;
 for (1 .. 100)
 {
