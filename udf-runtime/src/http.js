@@ -33,8 +33,8 @@ const answer = (status, text, route) =>
 export function makeHttp({ determinism, console, syscall, describeError, ops }) {
   // Send a stream body to the client as it is produced (see the header).
   async function streamOut(response, stream, name) {
+    const reader = stream.getReader(); // a locked stream fails here, before the head goes out
     ops.httpStreamStart(response.status, JSON.stringify([...response.headers]));
-    const reader = stream.getReader();
     let total = 0;
     for (;;) {
       const { done, value } = await reader.read();
