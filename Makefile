@@ -77,6 +77,8 @@ OBJS = \
 	extension/stats.o \
 	extension/statsview.o \
 	extension/httpd.o \
+	extension/httpfiles.o \
+	extension/httpstream.o \
 	extension/httpaction.o \
 	extension/storage.o \
 	extension/storagesys.o \

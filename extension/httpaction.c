@@ -23,6 +23,12 @@
  * (LOG), never to the client. Requests and responses are capped at
  * udf.http_max_body_size (Convex: 20 MiB).
  *
+ * Streaming. From the endpoint the runtime may stream a ReadableStream
+ * body (httpstream.c's ops; not for HEAD); its answer then says
+ * "streamed" and carries no body: r is marked streamed, and a failure after
+ * the head went out is logged the same way while httpstream.c cuts the
+ * response off. From SQL a stream body is read whole.
+ *
  * Memory: the request JSON and the call's answers live in the current
  * (per-request) memory context; the response handed back is malloc'd
  * (httpd.h), as the endpoint sends it after the transaction ends.
@@ -74,7 +80,8 @@ static char *http_role = NULL;
 static UdfV8Status RunHttpStep(void *arg, UdfV8Error *err);
 static char *Base64Of(const char *data, size_t len);
 static void HttpActionRun(const char *method, const char *url, json_t *headers, const char *body, size_t len,
-						  HttpResponse *r);
+						  bool stream, HttpResponse *r);
+static void TakeHeaders(json_t *pairs, HttpResponse *r);
 static enum MHD_Result CollectHeader(void *cls, enum MHD_ValueKind kind, const char *key, const char *value);
 static void ServeInTransaction(void *arg, HttpResponse *r);
 
@@ -137,14 +144,51 @@ Base64Of(const char *data, size_t len)
 	return out;
 }
 
+/* Add the [name, value] pairs of a handler's answer to r, but those libmicrohttpd frames the body with. */
+static void
+TakeHeaders(json_t *pairs, HttpResponse *r)
+{
+	size_t		i;
+	json_t	   *pair;
+
+	json_array_foreach(pairs, i, pair)
+	{
+		const char *name = json_string_value(json_array_get(pair, 0));
+		const char *value = json_string_value(json_array_get(pair, 1));
+
+		if (name && value && strcmp(name, "content-length") != 0 && strcmp(name, "transfer-encoding") != 0 &&
+			strcmp(name, "connection") != 0 && strcmp(name, "keep-alive") != 0)
+			HttpResponseHeader(r, name, value);
+	}
+}
+
+/* The headers of a streamed answer (JSON text of [name, value] pairs) into r; false if it is not that. */
+bool
+HttpActionHeaders(const char *pairs_json, HttpResponse *r)
+{
+	json_error_t jerr;
+	json_t	   *pairs = json_loads(pairs_json, 0, &jerr);
+
+	if (pairs == NULL || !json_is_array(pairs))
+	{
+		if (pairs)
+			json_decref(pairs);
+		return false;
+	}
+	TakeHeaders(pairs, r);
+	json_decref(pairs);
+	return true;
+}
+
 /*
  * Run the HTTP action for method and url (absolute), with headers (a JSON
- * array of [name, value] pairs; taken) and body (NULL: none). r gets the
- * answer. May raise (bad deployment, cancel); a failing handler is a 500.
+ * array of [name, value] pairs; taken) and body (NULL: none); stream: the
+ * endpoint can stream the answer. r gets the answer. May raise (bad
+ * deployment, cancel); a failing handler is a 500.
  */
 static void
 HttpActionRun(const char *method, const char *url, json_t *headers, const char *body, size_t len,
-			  HttpResponse *r)
+			  bool stream, HttpResponse *r)
 {
 	const UdfDeployment *dep = StoreCurrentDeployment();
 	json_t	   *request;
@@ -157,10 +201,7 @@ HttpActionRun(const char *method, const char *url, json_t *headers, const char *
 	UdfV8Status st;
 	json_error_t jerr;
 	json_t	   *answer;
-	json_t	   *pairs;
-	json_t	   *pair;
 	const char *b64;
-	size_t		i;
 
 	if (dep == NULL || !NameDeploymentHasModule(dep, HTTP_MODULE))
 	{
@@ -174,8 +215,8 @@ HttpActionRun(const char *method, const char *url, json_t *headers, const char *
 		HttpResponseText(r, 413, "Payload Too Large");
 		return;
 	}
-	request = json_pack("{s:s, s:s, s:o, s:o}", "method", method, "url", url, "headers", headers,
-						"body", body ? json_string(Base64Of(body, len)) : json_null());
+	request = json_pack("{s:s, s:s, s:o, s:o, s:b}", "method", method, "url", url, "headers", headers,
+						"body", body ? json_string(Base64Of(body, len)) : json_null(), "stream", stream);
 	request_text = json_dumps(request, JSON_COMPACT);
 	json_decref(request);
 	if (request_text == NULL)
@@ -202,17 +243,18 @@ HttpActionRun(const char *method, const char *url, json_t *headers, const char *
 		elog(ERROR, "the runtime answered an HTTP action with something other than a response");
 	HttpResponseFree(r);
 	r->status = (int) json_integer_value(json_object_get(answer, "status"));
-	pairs = json_object_get(answer, "headers");
-	json_array_foreach(pairs, i, pair)
+	if (json_is_true(json_object_get(answer, "streamed")))
 	{
-		const char *name = json_string_value(json_array_get(pair, 0));
-		const char *value = json_string_value(json_array_get(pair, 1));
-
-		/* libmicrohttpd frames the body itself */
-		if (name && value && strcmp(name, "content-length") != 0 && strcmp(name, "transfer-encoding") != 0 &&
-			strcmp(name, "connection") != 0 && strcmp(name, "keep-alive") != 0)
-			HttpResponseHeader(r, name, value);
+		/* the head and body went out already (httpstream.c) */
+		if (json_is_true(json_object_get(answer, "gone")))
+			ereport(LOG,
+					(errmsg("udf http: the client of HTTP action %s went away during its streamed response; the stream was canceled",
+							json_string_value(json_object_get(answer, "route")))));
+		r->streamed = true;
+		json_decref(answer);
+		return;
 	}
+	TakeHeaders(json_object_get(answer, "headers"), r);
 	b64 = json_string_value(json_object_get(answer, "body"));
 	if (b64 && *b64)
 	{
@@ -271,7 +313,9 @@ ServeInTransaction(void *arg, HttpResponse *r)
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	/* an error aborts the transaction, which restores the user id */
 	SetUserIdAndSecContext(role, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	HttpActionRun(w->method, psprintf("%s%s", StoragePublicUrl(), w->uri), headers, w->body, w->len, r);
+	/* a HEAD answer has no body to stream */
+	HttpActionRun(w->method, psprintf("%s%s", StoragePublicUrl(), w->uri), headers, w->body, w->len,
+				  HttpStreamActive() && strcmp(w->method, "HEAD") != 0, r);
 	SetUserIdAndSecContext(save_user, save_sec);
 }
 
@@ -346,7 +390,7 @@ udf_http(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		HttpActionRun(method, psprintf("%s%s", StoragePublicUrl(), path), headers,
-					  body ? VARDATA_ANY(body) : NULL, body ? VARSIZE_ANY_EXHDR(body) : 0, &r);
+					  body ? VARDATA_ANY(body) : NULL, body ? VARSIZE_ANY_EXHDR(body) : 0, false, &r);
 	}
 	PG_CATCH();
 	{

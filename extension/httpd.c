@@ -1,7 +1,7 @@
 /*
  * httpd.c -- the HTTP endpoint: libmicrohttpd inside udf's background
- * workers, serving file uploads and downloads (and HTTP actions,
- * httpaction.c) of one database.
+ * workers, serving file uploads and downloads (httpfiles.c) and HTTP
+ * actions (httpaction.c, streamed answers in httpstream.c) of one database.
  *
  * Processes. With udf preloaded and udf.http_port set, the launcher
  * (bgworker.c) starts udf.http_workers workers of kind BGW_KIND_HTTP per
@@ -16,22 +16,40 @@
  * Threads. The daemon runs without threads of its own ("external select"
  * mode): the worker's loop asks it for its sockets, waits for them with
  * select() (at most HTTP_POLL_MS, so interrupts and config reloads are
- * seen), and lets it run. Every callback of libmicrohttpd therefore runs in
- * the backend's one thread, between PostgreSQL calls, never beside them.
+ * seen), and lets it run (HttpdRunOnce). Every callback of libmicrohttpd
+ * therefore runs in the backend's one thread.
  *
- * Errors. No PostgreSQL error may longjmp through libmicrohttpd's frames:
- * every request's database work runs in RunRequestWork, a PG_TRY around a
- * transaction of its own; an error is logged (EmitErrorReport), the
- * transaction aborted, the error state flushed, and the client gets a 500
- * with a short body, never the message or a stack. FATAL (SIGTERM, postmaster
- * death) exits the process from inside, which is fine: the sockets close.
- * Nothing here calls V8 directly; HTTP actions go through call.c like any
- * call.
+ * The life of a request. libmicrohttpd's callbacks do no database or V8
+ * work at all -- they only collect, queue and hand over bytes, in malloc'd
+ * memory -- because they may also run while a handler is running: a
+ * streamed answer drives the daemon from inside the handler's call (below).
+ * The access handler buffers the body (HTTP_REQ_RECEIVING); once the
+ * request is complete it answers at once what needs no database (413, a
+ * CORS preflight, 405, a malformed file path) or suspends the connection
+ * and queues the request (HTTP_REQ_QUEUED). The worker's loop, outside any
+ * callback, serves the queue in order: one transaction per request
+ * (RunRequestWork), the answer stored in the request (HTTP_REQ_ANSWERED),
+ * the connection resumed; libmicrohttpd then calls the access handler once
+ * more, which sends the answer (HTTP_REQ_SENT). A streamed answer instead
+ * resumes the connection as soon as its head is known (HTTP_REQ_STREAMING;
+ * httpstream.c), and its body follows chunk by chunk while the handler
+ * still runs. The completion callback frees a request, except one the
+ * worker is serving (running): that one is marked closed and freed when
+ * its work ends.
  *
- * Memory. A request's bookkeeping (HttpRequest) and its buffered body are
- * malloc'd: they live across callbacks, outside any transaction, and are
- * freed by the completion callback whatever happened. Each request's
- * database work runs in a memory context reset per request.
+ * Errors. No PostgreSQL error may longjmp through libmicrohttpd's frames,
+ * and none can: the callbacks call nothing that raises. Every request's
+ * database work runs in RunRequestWork, a PG_TRY around a transaction of
+ * its own; an error is logged (EmitErrorReport), the transaction aborted,
+ * the error state flushed, and the client gets a 500 with a short body,
+ * never the message or a stack. FATAL (SIGTERM, postmaster death) exits the
+ * process from inside, which is fine: the sockets close. Nothing here calls
+ * V8 directly; HTTP actions go through call.c like any call.
+ *
+ * Memory. A request's bookkeeping (HttpRequest, httpconn.h), its buffered
+ * body and its answer are malloc'd: they live across callbacks, outside any
+ * transaction. Each request's database work runs in a memory context reset
+ * per request.
  *
  * Limits. Bodies are buffered up to udf.http_max_upload_size (uploads) or
  * udf.http_max_body_size (HTTP actions); a larger Content-Length, or a body
@@ -42,7 +60,8 @@
  *
  * Settings are reloadable: a worker whose port, address, database or
  * timeout changed at a reload stops its daemon and is started again (a
- * port of 0 starts none).
+ * port of 0 starts none); the queue is empty then (the loop serves it
+ * whole before it looks at settings), so no connection is left suspended.
  *
  * Routes: POST /api/storage/upload?token=... (storage.c's signed token),
  * GET or HEAD /api/storage/<id> (both for any origin: CORS preflights are
@@ -71,24 +90,12 @@
 
 #include "bgworker.h"
 #include "httpd.h"
+#include "httpconn.h"
 
 #define HTTP_POLL_MS 200
 #define HTTP_MAX_CONNECTIONS 256
 #define HTTP_CONNECTION_MEMORY (64 * 1024)
 #define STORAGE_PREFIX "/api/storage/"
-#define FILE_CHUNK (1024 * 1024)
-
-/* One request in flight: what arrived so far. */
-typedef struct HttpRequest
-{
-	char	   *uri;			/* the request's path and query as sent (malloc'd) */
-	bool		started;		/* the access handler has seen it */
-	char	   *body;			/* malloc'd */
-	size_t		len;
-	size_t		cap;
-	size_t		limit;			/* the most body this request may have */
-	bool		too_large;
-} HttpRequest;
 
 static int	http_port = 0;
 static HttpActionHandler action_handler = NULL;
@@ -100,18 +107,24 @@ static int	http_max_body_kb = 20 * 1024;
 static int	http_max_upload_kb = 100 * 1024;
 
 static MemoryContext request_cxt = NULL;
+static struct MHD_Daemon *mhd = NULL;
+
+/* the requests waiting for the worker's loop, oldest first */
+static HttpRequest *queue_head = NULL;
+static HttpRequest *queue_tail = NULL;
 
 static int	HttpWorkerCount(void);
 static enum MHD_Result HandleRequest(void *cls, struct MHD_Connection *conn, const char *url,
 									 const char *method, const char *version, const char *upload_data,
 									 size_t *upload_data_size, void **req_cls);
+static bool AnswerAtOnce(HttpRequest *req, HttpResponse *r);
 static void *RequestStarted(void *cls, const char *uri, struct MHD_Connection *conn);
 static void RequestCompleted(void *cls, struct MHD_Connection *conn, void **req_cls,
 							 enum MHD_RequestTerminationCode toe);
+static void FreeRequest(HttpRequest *req);
 static enum MHD_Result Respond(struct MHD_Connection *conn, HttpResponse *r);
-static void ServeUpload(struct MHD_Connection *conn, HttpRequest *req, HttpResponse *r);
-static void ServeFile(struct MHD_Connection *conn, const char *id, bool head, HttpResponse *r);
-static bool ParseRange(const char *range, int64 size, int64 *from, int64 *to);
+static void ServeRequest(HttpRequest *req, HttpResponse *r);
+static bool ServeQueue(void);
 static struct MHD_Daemon *StartDaemon(void);
 
 /* Register the endpoint's settings and its kind of worker. */
@@ -168,6 +181,13 @@ size_t
 HttpMaxBodySize(void)
 {
 	return (size_t) http_max_body_kb * 1024;
+}
+
+/* udf.http_timeout in seconds, for httpstream.c. */
+int
+HttpdTimeoutSeconds(void)
+{
+	return http_timeout_s;
 }
 
 /* ------------------------------------------------------------------ running database work */
@@ -271,208 +291,64 @@ Respond(struct MHD_Connection *conn, HttpResponse *r)
 	return ret;
 }
 
-/* ------------------------------------------------------------------ files */
-
-/* An upload's database work. */
-typedef struct UploadWork
-{
-	const char *token;
-	const char *content_type;
-	HttpRequest *req;
-} UploadWork;
-
-/* Use the upload token and store the body; the answer is {"storageId": id}. */
-static void
-UploadInTransaction(void *arg, HttpResponse *r)
-{
-	UploadWork *u = arg;
-	const char *why = StorageConsumeUploadToken(u->token);
-	StorageWriter w;
-	char	   *id;
-	char	   *json;
-
-	if (why)
-	{
-		HttpResponseText(r, 403, why);
-		return;
-	}
-	StorageWriterBegin(&w);
-	for (size_t off = 0; off < u->req->len; off += FILE_CHUNK)
-	{
-		CHECK_FOR_INTERRUPTS();
-		StorageWriterAppend(&w, u->req->body + off, Min(FILE_CHUNK, u->req->len - off));
-	}
-	id = StorageWriterFinish(&w, u->content_type, NULL);
-	json = psprintf("{\"storageId\":\"%s\"}", id);	/* ids are base32: nothing to escape */
-	HttpResponseText(r, 200, json);
-	r->content_type = "application/json";
-}
-
-/* POST <upload URL>: the body becomes a file. */
-static void
-ServeUpload(struct MHD_Connection *conn, HttpRequest *req, HttpResponse *r)
-{
-	UploadWork	u;
-
-	u.token = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
-	u.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	u.req = req;
-	if (u.token == NULL)
-	{
-		HttpResponseText(r, 400, "missing upload token");
-		return;
-	}
-	pgstat_report_activity(STATE_RUNNING, "udf http: upload");
-	RunRequestWork(UploadInTransaction, &u, r);
-}
-
-/* A download's database work. */
-typedef struct FileWork
-{
-	const char *id;
-	const char *range;
-	const char *if_none_match;
-	bool		head;
-} FileWork;
-
-/* Look the file up and answer it, whole or the requested range. */
-static void
-FileInTransaction(void *arg, HttpResponse *r)
-{
-	FileWork   *fw = arg;
-	StorageFile f;
-	char	   *etag;
-	int64		from = 0;
-	int64		to;
-	struct varlena *data;
-
-	if (!StorageLookup(fw->id, &f))
-	{
-		HttpResponseText(r, 404, "Not Found");
-		return;
-	}
-	etag = psprintf("\"%s\"", StorageSha256Base64(f.sha256));
-	to = f.size - 1;
-	if (fw->if_none_match && strcmp(fw->if_none_match, etag) == 0)
-	{
-		HttpResponseText(r, 304, "");
-		r->len = 0;
-		HttpResponseHeader(r, MHD_HTTP_HEADER_ETAG, etag);
-		return;
-	}
-	if (fw->range && !ParseRange(fw->range, f.size, &from, &to))
-	{
-		HttpResponseText(r, 416, "Range Not Satisfiable");
-		HttpResponseHeader(r, MHD_HTTP_HEADER_CONTENT_RANGE, psprintf("bytes */" INT64_FORMAT, f.size));
-		return;
-	}
-	if (to - from + 1 > (int64) MaxAllocSize - VARHDRSZ)
-	{
-		HttpResponseText(r, 413, "file too large to serve in one response; ask for a range");
-		return;
-	}
-	HttpResponseFree(r);
-	r->status = fw->range ? 206 : 200;
-	r->content_type = NULL;
-	HttpResponseHeader(r, MHD_HTTP_HEADER_CONTENT_TYPE, f.content_type ? f.content_type : "application/octet-stream");
-	HttpResponseHeader(r, MHD_HTTP_HEADER_ETAG, etag);
-	HttpResponseHeader(r, "Digest", psprintf("sha-256=%s", StorageSha256Base64(f.sha256)));
-	HttpResponseHeader(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-	if (fw->range)
-		HttpResponseHeader(r, MHD_HTTP_HEADER_CONTENT_RANGE,
-						   psprintf("bytes " INT64_FORMAT "-" INT64_FORMAT "/" INT64_FORMAT, from, to, f.size));
-	r->len = (size_t) (to - from + 1);
-	r->body = malloc(Max(r->len, 1));
-	if (r->body == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory serving file %s", fw->id)));
-	if (fw->head)
-		return;					/* libmicrohttpd sends the headers (and Content-Length) only */
-	for (int64 off = from; off <= to; off += FILE_CHUNK)
-	{
-		int32		n = (int32) Min(FILE_CHUNK, to - off + 1);
-
-		CHECK_FOR_INTERRUPTS();
-		data = StorageRead(&f, off, n);
-		if (VARSIZE_ANY_EXHDR(data) != n)
-			elog(ERROR, "file %s is shorter than its size", fw->id);
-		memcpy(r->body + (off - from), VARDATA_ANY(data), n);
-		pfree(data);
-	}
-}
-
-/* GET or HEAD <file URL>: the file, with its type, length, ETag and ranges. */
-static void
-ServeFile(struct MHD_Connection *conn, const char *id, bool head, HttpResponse *r)
-{
-	FileWork	fw;
-
-	fw.id = id;
-	fw.head = head;
-	fw.range = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
-	fw.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	pgstat_report_activity(STATE_RUNNING, "udf http: file");
-	RunRequestWork(FileInTransaction, &fw, r);
-}
+/* ------------------------------------------------------------------ libmicrohttpd callbacks (no database work) */
 
 /*
- * One byte range of a file of size bytes ("bytes=a-b", "bytes=a-",
- * "bytes=-n"); false if it cannot be satisfied or is not one range.
+ * The answers that need no database, or false: a body too large, a CORS
+ * preflight of the file routes, a file route's wrong method or malformed path.
  */
 static bool
-ParseRange(const char *range, int64 size, int64 *from, int64 *to)
+AnswerAtOnce(HttpRequest *req, HttpResponse *r)
 {
-	const char *p;
-	char	   *end;
-	long long	a = -1;
-	long long	b = -1;
+	const char *url = req->path;
+	bool		upload = strcmp(url, STORAGE_PREFIX "upload") == 0;
+	bool		storage = strncmp(url, STORAGE_PREFIX, strlen(STORAGE_PREFIX)) == 0;
+	const char *id = url + strlen(STORAGE_PREFIX);
 
-	if (strncmp(range, "bytes=", 6) != 0 || strchr(range, ',') != NULL)
-		return false;
-	p = range + 6;
-	if (*p != '-')
+	if (req->too_large)
+		HttpResponseText(r, 413, "Payload Too Large");
+	else if (storage && strcmp(req->method, "OPTIONS") == 0)
 	{
-		if (*p < '0' || *p > '9')
-			return false;
-		a = strtoll(p, &end, 10);
-		p = end;
+		/* a browser's preflight before it uploads or fetches cross-origin */
+		HttpResponseText(r, 204, "");
+		r->len = 0;
+		HttpResponseHeader(r, "Access-Control-Allow-Methods", upload ? "POST" : "GET, HEAD");
+		HttpResponseHeader(r, "Access-Control-Allow-Headers", "Content-Type, Digest, Range");
+		HttpResponseHeader(r, "Access-Control-Max-Age", "86400");
 	}
-	if (*p++ != '-')
-		return false;
-	if (*p)
+	else if (upload && strcmp(req->method, "POST") != 0)
 	{
-		if (*p < '0' || *p > '9')
-			return false;
-		b = strtoll(p, &end, 10);
-		if (*end)
-			return false;
+		HttpResponseText(r, 405, "Method Not Allowed");
+		HttpResponseHeader(r, MHD_HTTP_HEADER_ALLOW, "POST");
 	}
-	if (a < 0)
+	else if (storage && !upload && strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
 	{
-		/* the last b bytes */
-		if (b <= 0 || size == 0)
-			return false;
-		*from = Max(0, size - b);
-		*to = size - 1;
-		return true;
+		HttpResponseText(r, 405, "Method Not Allowed");
+		HttpResponseHeader(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	}
-	if (a >= size || (b >= 0 && b < a))
+	else if (storage && !upload && (strlen(id) > 64 || strchr(id, '/') != NULL))
+		HttpResponseText(r, 404, "Not Found");
+	else if (!storage && action_handler == NULL)
+		HttpResponseText(r, 404, "Not Found");
+	else
 		return false;
-	*from = a;
-	*to = b < 0 || b >= size ? size - 1 : b;
+	/* uploads and files are for any origin, as Convex serves them; HTTP actions do their own CORS */
+	if (storage)
+		HttpResponseHeader(r, "Access-Control-Allow-Origin", "*");
 	return true;
 }
 
-/* ------------------------------------------------------------------ libmicrohttpd callbacks */
-
-/* libmicrohttpd's access handler: collect the body, then route the request. */
+/*
+ * libmicrohttpd's access handler: collect the body, then answer at once or
+ * queue the request for the worker's loop; called again once the worker
+ * resumed the connection, it sends the answer (see the file header).
+ */
 static enum MHD_Result
 HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 			  const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
 {
 	HttpRequest *req = *req_cls;
 	HttpResponse r = {0};
-	bool		upload = strcmp(url, STORAGE_PREFIX "upload") == 0;
-	bool		storage;
 
 	if (req == NULL)
 		return MHD_NO;			/* RequestStarted ran out of memory */
@@ -481,7 +357,12 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 		req->started = true;
-		req->limit = upload ? (size_t) http_max_upload_kb * 1024 : HttpMaxBodySize();
+		req->conn = conn;
+		req->method = strdup(method);
+		req->path = strdup(url);
+		if (req->method == NULL || req->path == NULL)
+			return MHD_NO;
+		req->limit = strcmp(url, STORAGE_PREFIX "upload") == 0 ? (size_t) http_max_upload_kb * 1024 : HttpMaxBodySize();
 		if (cl && strtoull(cl, NULL, 10) > req->limit)
 			req->too_large = true;
 		return MHD_YES;
@@ -510,52 +391,31 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 		return MHD_YES;
 	}
 
-	/* the whole request is here */
-	CHECK_FOR_INTERRUPTS();
-	storage = strncmp(url, STORAGE_PREFIX, strlen(STORAGE_PREFIX)) == 0;
-	if (req->too_large)
-		HttpResponseText(&r, 413, "Payload Too Large");
-	else if (storage && strcmp(method, "OPTIONS") == 0)
+	switch (req->state)
 	{
-		/* a browser's preflight before it uploads or fetches cross-origin */
-		HttpResponseText(&r, 204, "");
-		r.len = 0;
-		HttpResponseHeader(&r, "Access-Control-Allow-Methods", upload ? "POST" : "GET, HEAD");
-		HttpResponseHeader(&r, "Access-Control-Allow-Headers", "Content-Type, Digest, Range");
-		HttpResponseHeader(&r, "Access-Control-Max-Age", "86400");
+		case HTTP_REQ_RECEIVING:
+			/* the whole request is here */
+			if (AnswerAtOnce(req, &r))
+			{
+				req->state = HTTP_REQ_SENT;
+				return Respond(conn, &r);
+			}
+			req->state = HTTP_REQ_QUEUED;
+			MHD_suspend_connection(conn);
+			if (queue_tail)
+				queue_tail->next = req;
+			else
+				queue_head = req;
+			queue_tail = req;
+			return MHD_YES;
+		case HTTP_REQ_ANSWERED:
+			req->state = HTTP_REQ_SENT;
+			return Respond(conn, &req->answer);
+		case HTTP_REQ_STREAMING:
+			return HttpStreamQueue(req);
+		default:
+			return MHD_YES;		/* nothing to do until the worker resumes it */
 	}
-	else if (upload)
-	{
-		if (strcmp(method, "POST") == 0)
-			ServeUpload(conn, req, &r);
-		else
-		{
-			HttpResponseText(&r, 405, "Method Not Allowed");
-			HttpResponseHeader(&r, MHD_HTTP_HEADER_ALLOW, "POST");
-		}
-	}
-	else if (storage)
-	{
-		const char *id = url + strlen(STORAGE_PREFIX);
-
-		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		{
-			HttpResponseText(&r, 405, "Method Not Allowed");
-			HttpResponseHeader(&r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-		}
-		else if (strlen(id) > 64 || strchr(id, '/') != NULL)
-			HttpResponseText(&r, 404, "Not Found");
-		else
-			ServeFile(conn, id, strcmp(method, "HEAD") == 0, &r);
-	}
-	else if (action_handler)
-		action_handler(conn, method, req->uri, req->body, req->len, &r);
-	else
-		HttpResponseText(&r, 404, "Not Found");
-	/* uploads and files are for any origin, as Convex serves them; HTTP actions do their own CORS */
-	if (storage)
-		HttpResponseHeader(&r, "Access-Control-Allow-Origin", "*");
-	return Respond(conn, &r);
 }
 
 /* libmicrohttpd's URI callback, first of a request: its bookkeeping, with the URI as sent. */
@@ -572,19 +432,136 @@ RequestStarted(void *cls, const char *uri, struct MHD_Connection *conn)
 	return req;
 }
 
-/* libmicrohttpd's completion callback: free the request, however it ended. */
+/* Free a request and everything it holds. */
+static void
+FreeRequest(HttpRequest *req)
+{
+	free(req->uri);
+	free(req->path);
+	free(req->method);
+	free(req->body);
+	free(req->out);
+	HttpResponseFree(&req->answer);
+	free(req);
+}
+
+/* libmicrohttpd's completion callback: free the request, however it ended, unless it is being served. */
 static void
 RequestCompleted(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
 {
 	HttpRequest *req = *req_cls;
 
-	if (req)
-	{
-		free(req->uri);
-		free(req->body);
-		free(req);
-	}
 	*req_cls = NULL;
+	if (req == NULL)
+		return;
+	if (req->running)
+		req->closed = true;		/* its server frees it when it is done */
+	else
+		FreeRequest(req);
+}
+
+/* ------------------------------------------------------------------ the worker's loop */
+
+/* Serve one queued request: its file route or its HTTP action, r getting a whole answer. */
+static void
+ServeRequest(HttpRequest *req, HttpResponse *r)
+{
+	bool		upload = strcmp(req->path, STORAGE_PREFIX "upload") == 0;
+	bool		storage = strncmp(req->path, STORAGE_PREFIX, strlen(STORAGE_PREFIX)) == 0;
+
+	if (upload)
+		HttpServeUpload(req, r);
+	else if (storage)
+		HttpServeFile(req, req->path + strlen(STORAGE_PREFIX), strcmp(req->method, "HEAD") == 0, r);
+	else
+	{
+		/* the action's answer may be streamed: then it went out already */
+		HttpStreamServe(req);
+		action_handler(req->conn, req->method, req->uri, req->body, req->len, r);
+		HttpStreamEnd(req, r->streamed);
+	}
+	if (storage)
+		HttpResponseHeader(r, "Access-Control-Allow-Origin", "*");
+}
+
+/* Serve the queue in order, resuming each connection with its answer; true if it served any. */
+static bool
+ServeQueue(void)
+{
+	bool		served = queue_head != NULL;
+
+	while (queue_head)
+	{
+		HttpRequest *req = queue_head;
+		HttpResponse r = {0};
+
+		queue_head = req->next;
+		if (queue_head == NULL)
+			queue_tail = NULL;
+		req->next = NULL;
+		/* a cancel that came between requests has nothing to cancel */
+		QueryCancelPending = false;
+		CHECK_FOR_INTERRUPTS();
+		req->running = true;
+		ServeRequest(req, &r);
+		req->running = false;
+		if (req->closed)
+		{
+			/* the client went away while a streamed answer was under way */
+			HttpResponseFree(&r);
+			FreeRequest(req);
+			continue;
+		}
+		if (req->state == HTTP_REQ_STREAMING)
+		{
+			/* resumed when its head was known; its body drains on its own */
+			HttpResponseFree(&r);
+			continue;
+		}
+		req->answer = r;
+		req->state = HTTP_REQ_ANSWERED;
+		MHD_resume_connection(req->conn);
+	}
+	return served;
+}
+
+/*
+ * One turn of the daemon: wait up to wait_ms (less if it has a timeout due)
+ * for its sockets, and let it run. Answers how many sockets were ready.
+ * Called by the worker's loop, and by httpstream.c while a handler streams.
+ */
+int
+HttpdRunOnce(long wait_ms)
+{
+	fd_set		rs;
+	fd_set		ws;
+	fd_set		es;
+	MHD_socket	max = 0;
+	MHD_UNSIGNED_LONG_LONG mhd_timeout;
+	struct timeval tv;
+	int			ready;
+
+	FD_ZERO(&rs);
+	FD_ZERO(&ws);
+	FD_ZERO(&es);
+	if (MHD_get_fdset(mhd, &rs, &ws, &es, &max) != MHD_YES)
+		elog(FATAL, "udf http worker: libmicrohttpd has too many sockets for select()");
+	if (MHD_get_timeout(mhd, &mhd_timeout) == MHD_YES)
+		wait_ms = (long) Min((MHD_UNSIGNED_LONG_LONG) wait_ms, mhd_timeout);
+	tv.tv_sec = wait_ms / 1000;
+	tv.tv_usec = (wait_ms % 1000) * 1000;
+	ready = select(max + 1, &rs, &ws, &es, &tv);
+	if (ready < 0 && errno != EINTR)
+		elog(FATAL, "udf http worker: select() failed: %m");
+	if (ready < 0)
+	{
+		FD_ZERO(&rs);
+		FD_ZERO(&ws);
+		FD_ZERO(&es);
+		ready = 0;
+	}
+	MHD_run_from_select(mhd, &rs, &ws, &es);
+	return ready;
 }
 
 /* Bind and start this worker's daemon; NULL (logged) if it cannot. */
@@ -593,7 +570,7 @@ StartDaemon(void)
 {
 	struct sockaddr_storage addr;
 	socklen_t	addrlen;
-	unsigned int flags = MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 
 	memset(&addr, 0, sizeof(addr));
 	if (inet_pton(AF_INET, http_listen_address, &((struct sockaddr_in *) &addr)->sin_addr) == 1)
@@ -634,7 +611,6 @@ udf_http_main(Datum main_arg)
 {
 	int			index;
 	bool		serve;
-	struct MHD_Daemon *daemon;
 	struct
 	{
 		int			port;
@@ -666,8 +642,8 @@ udf_http_main(Datum main_arg)
 		ResetLatch(MyLatch);
 	}
 	request_cxt = AllocSetContextCreate(TopMemoryContext, "udf http request", ALLOCSET_DEFAULT_SIZES);
-	daemon = StartDaemon();
-	if (daemon == NULL)
+	mhd = StartDaemon();
+	if (mhd == NULL)
 	{
 		ereport(LOG,
 				(errmsg("udf http worker %d could not listen on %s port %d", index, http_listen_address, http_port)));
@@ -678,16 +654,8 @@ udf_http_main(Datum main_arg)
 	bound.timeout_s = http_timeout_s;
 	bound.address = MemoryContextStrdup(TopMemoryContext, http_listen_address);
 	bound.database = MemoryContextStrdup(TopMemoryContext, http_database);
-	for (;;)
+	for (bool served = false;;)
 	{
-		fd_set		rs;
-		fd_set		ws;
-		fd_set		es;
-		MHD_socket	max = 0;
-		MHD_UNSIGNED_LONG_LONG mhd_timeout;
-		struct timeval tv;
-		long		wait_ms = HTTP_POLL_MS;
-
 		/* a cancel between requests has nothing to cancel (and must not end the worker) */
 		QueryCancelPending = false;
 		CHECK_FOR_INTERRUPTS();
@@ -699,26 +667,17 @@ udf_http_main(Datum main_arg)
 			if (http_port != bound.port || http_timeout_s != bound.timeout_s ||
 				strcmp(http_listen_address, bound.address) != 0 || strcmp(http_database, bound.database) != 0)
 			{
-				MHD_stop_daemon(daemon);
+				MHD_stop_daemon(mhd);
 				BgwWorkerExit(BGW_EXIT_RESTART);
 			}
 		}
 		if (!BgwWorkerWanted())
 		{
-			MHD_stop_daemon(daemon);
+			MHD_stop_daemon(mhd);
 			BgwWorkerExit(BGW_EXIT_IDLE);
 		}
-		FD_ZERO(&rs);
-		FD_ZERO(&ws);
-		FD_ZERO(&es);
-		if (MHD_get_fdset(daemon, &rs, &ws, &es, &max) != MHD_YES)
-			elog(FATAL, "udf http worker: libmicrohttpd has too many sockets for select()");
-		if (MHD_get_timeout(daemon, &mhd_timeout) == MHD_YES)
-			wait_ms = (long) Min((MHD_UNSIGNED_LONG_LONG) wait_ms, mhd_timeout);
-		tv.tv_sec = wait_ms / 1000;
-		tv.tv_usec = (wait_ms % 1000) * 1000;
-		if (select(max + 1, &rs, &ws, &es, &tv) < 0 && errno != EINTR)
-			elog(FATAL, "udf http worker: select() failed: %m");
-		MHD_run_from_select(daemon, &rs, &ws, &es);
+		/* a resumed connection is not among the sockets select() waits for: run at once */
+		(void) HttpdRunOnce(served ? 0 : HTTP_POLL_MS);
+		served = ServeQueue();
 	}
 }

@@ -20,6 +20,7 @@ typedef struct HttpResponse
 	size_t		len;
 	HttpHeader *headers;
 	int			nheaders;
+	bool		streamed;		/* an HTTP action's body went out as it was produced (httpstream.c) */
 } HttpResponse;
 
 typedef void (*HttpWork) (void *arg, HttpResponse *r);
@@ -41,6 +42,12 @@ extern void HttpdSetActionHandler(HttpActionHandler handler);
 extern void HttpActionInit(void);
 extern void HttpActionServe(struct MHD_Connection *conn, const char *method, const char *url,
 							const char *body, size_t len, HttpResponse *r);
+extern bool HttpActionHeaders(const char *pairs_json, HttpResponse *r);
+
+/* httpstream.c: whether the endpoint's running action may stream; the typed ops of a streamed answer */
+extern bool HttpStreamActive(void);
+extern void HttpStreamStartOp(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
+extern void HttpStreamWriteOp(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
 
 extern PGDLLEXPORT void udf_http_main(Datum main_arg);
 

@@ -115,6 +115,8 @@ static const HostEntry host_table[] = {
 	{"crypto/ecdh", NULL, CryptoEcdh, 3},
 	{"crypto/aes", NULL, CryptoAes, 6},
 	{"crypto/aesKw", NULL, CryptoAesKw, 3},
+	{"http/streamStart", NULL, HttpStreamStartOp, 2},
+	{"http/streamWrite", NULL, HttpStreamWriteOp, 1},
 };
 
 StaticAssertDecl(lengthof(host_table) <= STATS_MAX_OPS, "udf_stats counts every row of the table");

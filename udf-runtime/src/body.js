@@ -1,11 +1,14 @@
 // Bodies of requests and responses, Blob/File and FormData, as the Fetch,
-// File API and XHR standards define them, over bytes held in memory (a
-// Uint8Array): the host hands a whole response body over at once
-// (extension/fetch.c), so a body is read whole too; `body` offers the same
-// bytes as a ReadableStream of one chunk. What a body may be made from
-// (BodyInit): a string (UTF-8, text/plain), an ArrayBuffer or a view of
+// File API and XHR standards define them. A body is bytes held in memory (a
+// Uint8Array) -- the host hands a whole fetch response over at once
+// (extension/fetch.c), and `body` offers those bytes as a ReadableStream of
+// one chunk -- or a ReadableStream the code made, kept as it is: reading it
+// (text(), arrayBuffer(), ...) reads every chunk, and an HTTP action's
+// answer sends its chunks as they come (http.js). What a body may be made
+// from (BodyInit): a string (UTF-8, text/plain), an ArrayBuffer or a view of
 // one, a Blob, URLSearchParams (form-urlencoded), FormData (multipart, with
-// a random boundary), or null. formData() reads both form encodings back.
+// a random boundary), a ReadableStream, or null. formData() reads both form
+// encodings back.
 
 // made on first use: this module is imported before setupWeb defines them
 let utf8 = null;
@@ -209,6 +212,43 @@ export function decodeForm(bytes, contentType) {
   return form;
 }
 
+// The bytes of one chunk of a body stream: bytes or a string (UTF-8); anything else is a TypeError.
+export function chunkBytes(chunk, what) {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (typeof chunk === "string") return encoder.encode(chunk);
+  throw new TypeError(`${what}: a body stream must yield bytes (a Uint8Array) or strings, not ${chunk === null ? "null" : typeof chunk}`);
+}
+
+// Every chunk of a body stream, joined; at most `limit` bytes (more is a RangeError naming `what`).
+export async function readStreamBytes(stream, what, limit = Infinity) {
+  const reader = stream.getReader();
+  const parts = [];
+  let total = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    const bytes = chunkBytes(r.value, what);
+    total += bytes.byteLength;
+    if (total > limit) {
+      reader.cancel().catch(() => {});
+      throw new RangeError(`${what}: the body is larger than ${limit} bytes`);
+    }
+    parts.push(bytes);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+// Whether a BodyInit is a ReadableStream (kept as the body's source rather than read here).
+export function isBodyStream(init) {
+  return typeof globalThis.ReadableStream === "function" && init instanceof globalThis.ReadableStream;
+}
+
 // A BodyInit's bytes and the Content-Type it implies: {bytes, type} or null for no body.
 export function extractBody(init) {
   if (init === null || init === undefined) return null;
@@ -236,20 +276,37 @@ export class Body {
   #bytes;
   #used = false;
   #stream = null;
+  #source = null; // a ReadableStream the body was made from
   _initBody(bytes) {
     this.#bytes = bytes; // Uint8Array or null
   }
+  _initStream(stream) {
+    this.#bytes = null;
+    this.#source = stream;
+  }
   get bodyUsed() {
-    return this.#used;
+    return this.#used || (this.#source !== null && this.#source.locked);
   }
   // the bytes, once; a second read is a TypeError, as in fetch
   #consume() {
-    if (this.#used) return Promise.reject(new TypeError("Body is unusable: the body has already been read"));
+    if (this.bodyUsed) return Promise.reject(new TypeError("Body is unusable: the body has already been read"));
     this.#used = true;
+    if (this.#source) return readStreamBytes(this.#source, "Body");
     return Promise.resolve(this.#bytes ?? new Uint8Array(0));
   }
+  // the bytes of a body held in memory (null for none, or for a stream body)
   _peekBytes() {
     return this.#bytes;
+  }
+  // the ReadableStream a body was made from, or null
+  _streamSource() {
+    return this.#source;
+  }
+  // a second reader's stream of a stream body, for clone() (this body keeps the other branch)
+  _teeStream() {
+    const [mine, theirs] = this.#source.tee();
+    this.#source = mine;
+    return theirs;
   }
   async arrayBuffer() {
     const b = await this.#consume();
@@ -273,8 +330,9 @@ export class Body {
     const type = this.headers.get("content-type");
     return decodeForm(await this.#consume(), type);
   }
-  // the body as a ReadableStream of one chunk; reading it uses the body up
+  // the body as a ReadableStream (of one chunk, for bytes); reading it uses the body up
   get body() {
+    if (this.#source) return this.#source;
     if (this.#bytes === null || this.#bytes === undefined) return null;
     if (!this.#stream) {
       this.#stream = new globalThis.ReadableStream({

@@ -45,6 +45,16 @@ export function makeOps(native) {
       return native.op(name, ...args);
     },
 
+    // A streamed HTTP action answer (extension/httpstream.c): its status and
+    // headers ([[name, value], ...] as JSON), then its bytes chunk by chunk;
+    // a write answers false once the client has gone.
+    httpStreamStart(status, headersJson) {
+      native.op("http/streamStart", status, headersJson);
+    },
+    httpStreamWrite(bytes) {
+      return native.op("http/streamWrite", bytes) === "true";
+    },
+
     // ctx.runQuery / runMutation / runAction: the package's request (runUdf's,
     // or an action's, whose kind is its syscall's: udfType), with the caller's
     // seed and clock; the callee's arguments cross as one JSON text.

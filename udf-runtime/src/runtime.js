@@ -15,7 +15,7 @@ import { makeCtx } from "./ctx.js";
 import { makeValidateScheduledArgs } from "./schedule.js";
 import { makeHttp } from "./http.js";
 
-export function makeRuntime({ determinism, console, syscall, documents, ids, loop }) {
+export function makeRuntime({ determinism, console, syscall, documents, ids, loop, ops }) {
   const sourceMaps = Object.create(null);
   const describeError = makeDescribeError(sourceMaps);
   const validatorsOf = makeValidatorsOf();
@@ -23,7 +23,7 @@ export function makeRuntime({ determinism, console, syscall, documents, ids, loo
   const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(), loop, validatorsOf, describeError });
   const { analyze, schema, crons } = makeDeploy({ validatorsOf, describeError });
   const validateScheduledArgs = makeValidateScheduledArgs(ids);
-  const { httpAction } = makeHttp({ determinism, console, syscall, describeError });
+  const { httpAction } = makeHttp({ determinism, console, syscall, describeError, ops });
 
   // Module top-level code runs in its own deterministic phase (Convex: fixed per deploy).
   function beginImport(seed, now) {

@@ -67,5 +67,5 @@ export function setupAll(global, native) {
   setupUrl(global);
   setupStreams(global);
   setupWebFallbacks(global);
-  return { determinism, console, syscall, documents, ids, streams, loop };
+  return { determinism, console, syscall, documents, ids, streams, loop, ops };
 }

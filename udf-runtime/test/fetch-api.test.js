@@ -84,6 +84,43 @@ test("Response.body is a stream of the bytes; reading it uses the body", async (
   assert.equal(new Response(null).body, null);
 });
 
+// a stream of the given chunks, each after a turn of the event loop
+const chunked = (...chunks) => new ReadableStream({
+  async pull(c) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    if (chunks.length) c.enqueue(chunks.shift());
+    else c.close();
+  },
+});
+
+test("a ReadableStream body is kept as the body and read chunk by chunk", async () => {
+  const source = chunked(enc("ab"), "c", new Uint8Array([100]).buffer);
+  const r = new Response(source, { headers: { "x-a": "1" } });
+  assert.equal(r.body, source, "body is the stream itself");
+  assert.equal(r._streamSource(), source);
+  assert.equal(r.headers.get("content-type"), null, "a stream implies no content type");
+  assert.equal(r.bodyUsed, false);
+  const copy = r.clone();
+  assert.equal(await r.text(), "abcd");
+  assert.equal(r.bodyUsed, true);
+  await assert.rejects(r.text(), TypeError);
+  assert.equal(await copy.text(), "abcd", "a clone reads its own branch");
+  await assert.rejects(new Response(chunked({ not: "bytes" })).text(), /must yield bytes/);
+  assert.throws(() => new Response(chunked(), { status: 204 }), TypeError);
+  const req = new Request("http://h/", { method: "POST", body: chunked(enc("x"), enc("y")) });
+  assert.equal(await req.text(), "xy");
+  assert.throws(() => new Request("http://h/", { body: chunked() }), TypeError, "GET has no body");
+});
+
+test("fetch reads a stream body whole before it hands it to the host", async () => {
+  const before = started.length;
+  const p = fetch("http://h/up", { method: "POST", body: chunked(enc("he"), enc("llo")) });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(Buffer.from(started[before][3], "base64").toString(), "hello");
+  waiters.get(started.length)({ ok: true, status: 200, headers: "HTTP/1.1 200 OK", url: "http://h/up", redirected: false, body: enc("").buffer });
+  assert.equal((await p).status, 200);
+});
+
 test("FormData: multipart out, and back in through formData()", async () => {
   const f = new FormData();
   f.append("a", "1");

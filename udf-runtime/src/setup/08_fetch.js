@@ -15,8 +15,11 @@
 // As in Convex, fetch is for actions: in a query or mutation it returns a
 // promise rejected with "Can't use fetch() in queries and mutations...", and
 // so does formData() (Convex's FormParse op).
-// Bodies are held whole (body.js); Response.body is a stream of one chunk.
-import { Blob, File, FormData, Body, extractBody, bytesToBase64, setFormParseCheck } from "../body.js";
+// Bodies are bytes held whole or a ReadableStream the code made (body.js); the
+// body of a fetch is sent whole (a stream is read first), and its response's
+// body is a stream of one chunk.
+import { Blob, File, FormData, Body, extractBody, isBodyStream, readStreamBytes, bytesToBase64, setFormParseCheck }
+  from "../body.js";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const trimHttp = (s) => s.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
@@ -164,9 +167,17 @@ class Request extends Body {
       if (this.#method === "GET" || this.#method === "HEAD") {
         throw new TypeError("Request with GET/HEAD method cannot have body.");
       }
+      if (isBodyStream(init.body)) {
+        this._initStream(init.body);
+        return;
+      }
       const extracted = extractBody(init.body);
       body = extracted.bytes;
       if (extracted.type && !this.#headers.has("content-type")) this.#headers.set("content-type", extracted.type);
+    } else if (from && from._streamSource()) {
+      if (from.bodyUsed) throw new TypeError("Request: the body of the input has already been read");
+      this._initStream(from._teeStream());
+      return;
     } else if (from) {
       body = from._peekBytes();
     }
@@ -222,6 +233,10 @@ class Response extends Body {
     let bytes = null;
     if (body !== null && body !== undefined) {
       if (NULL_BODY.includes(status)) throw new TypeError(`Response with null body status (${status}) cannot have body`);
+      if (isBodyStream(body)) {
+        this._initStream(body);
+        return;
+      }
       const extracted = extractBody(body);
       bytes = extracted.bytes;
       if (extracted.type && !this.#headers.has("content-type")) this.#headers.set("content-type", extracted.type);
@@ -302,7 +317,8 @@ class Response extends Body {
     r.#type = this.#type;
     r.#url = this.#url;
     r.#redirected = this.#redirected;
-    r._initBody(this._peekBytes());
+    if (this._streamSource()) r._initStream(this._teeStream());
+    else r._initBody(this._peekBytes());
     return r;
   }
   get [Symbol.toStringTag]() {
@@ -310,29 +326,16 @@ class Response extends Body {
   }
 }
 
-// Every chunk of a ReadableStream of bytes (or strings, as UTF-8), joined.
-async function readAll(stream) {
-  const reader = stream.getReader();
-  const parts = [];
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    if (typeof r.value !== "string" && !ArrayBuffer.isView(r.value) && !(r.value instanceof ArrayBuffer)) {
-      throw new TypeError("fetch: a request body stream must yield bytes");
-    }
-    parts.push(r.value);
-  }
-  return new Blob(parts);
-}
 
 export function setupFetch(global, { loop, ops, asyncAllowed }) {
   // The request to the host, and its completion turned into a Response.
   async function fetch(input, init = undefined) {
     asyncAllowed("fetch()");
-    // a stream body is read whole first: the host sends bodies it holds
-    if (init && init.body instanceof global.ReadableStream) init = { ...init, body: await readAll(init.body) };
     const request = new Request(input, init ?? {});
     const signal = request.signal;
     if (signal && signal.aborted) throw signal.reason;
-    const body = request._peekBytes();
+    // a stream body is read whole first: the host sends bodies it holds
+    const body = request._streamSource() ? await readStreamBytes(request.body, "fetch") : request._peekBytes();
     let id;
     try {
       id = ops.fetchStart(request.method, request.url, JSON.stringify(request.headers._pairs()),
