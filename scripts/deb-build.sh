@@ -38,7 +38,7 @@ fi
 ln -sfn "$top/udf-runtime/node_modules" "$src/udf-runtime/node_modules"
 ln -sfn "$(readlink -f "$top/.deps")" "$src/.deps"
 
-say "dpkg-buildpackage -b -us -uc --build-profiles=pkg.postgresql-udf.unpacked-libnode (a full build, about 2 minutes)"
+say "dpkg-buildpackage -b -us -uc --build-profiles=pkg.postgresql-udf.unpacked-libnode (a full build, about half a minute)"
 start=$(date +%s)
 (cd "$src" && dpkg-buildpackage -b -us -uc --build-profiles=pkg.postgresql-udf.unpacked-libnode -j"$(nproc)") >"$out/build.log" 2>&1 || {
   tail -40 "$out/build.log" >&2; say "dpkg-buildpackage failed (whole log: $out/build.log)" >&2; exit 1; }
