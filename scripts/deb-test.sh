@@ -35,7 +35,11 @@ check() {
   if [ "$2" = 0 ]; then passed=$((passed + 1)); echo "  ok   $1"
   else failed=$((failed + 1)); echo "  FAIL $1${3:+: $3}"; fi
 }
-finish() { echo "deb: $passed passed, $failed failed"; exit $([ "$failed" = 0 ] && echo 0 || echo 1); }
+began=$(date +%s)
+finish() {
+  say "$(( $(date +%s) - began )) s in all"
+  echo "deb: $passed passed, $failed failed"; exit $([ "$failed" = 0 ] && echo 0 || echo 1)
+}
 
 # The first URI apt has here for a suite, from one-line .list or deb822 .sources files.
 apt_uri() {

@@ -91,7 +91,7 @@ if ls regress/t/*.pl >/dev/null 2>&1; then
   done
 fi
 
-# 5. the Debian package (its own header and one line per check; about a minute)
+# 5. the Debian package (its own header and one line per check; one to two minutes)
 scripts/deb-test.sh 2>&1 | tee "$top/.run/deb-test.log" | grep -v "^deb: "
 rc=${PIPESTATUS[0]}
 p=$(awk '/^deb: [0-9]+ passed/ {print $2}' "$top/.run/deb-test.log"); f=$(awk '/^deb: [0-9]+ passed/ {print $4}' "$top/.run/deb-test.log")
