@@ -60,6 +60,11 @@ apt_uri() {
   } 2>/dev/null | head -1
 }
 
+# Run a command in the root, with a clean environment.
+in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
+# Run a command in the root as its postgres user.
+as_pg_root() { in_root runuser -u postgres -- "$@"; }
+
 # Stop the root's server, unmount what was mounted in it, remove it.
 cleanup() {
   local pidfile=$root/tmp/pgdata/postmaster.pid pid m
@@ -125,7 +130,6 @@ mount -t proc proc "$root/proc" && mount -t tmpfs -o mode=1777 shm "$root/dev/sh
   { check "mount /proc and /dev/shm in the root" 1; finish; }
 cp "$deb" "$root/tmp/"
 start=$(date +%s)
-in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
 { in_root apt-get update -q && in_root apt-get install -y -q --no-install-recommends "/tmp/$(basename "$deb")"; } >"$out/apt.log" 2>&1
 rc=$?
 check "apt-get install ./$(basename "$deb") in the root ($(( $(date +%s) - start )) s, $(grep -oE '^[0-9]+ upgraded, [0-9]+ newly installed' "$out/apt.log" | sed 's/.*, //'))" \
@@ -140,7 +144,6 @@ lib=$(echo "$ldd" | awk '$1 == "libnode.so.108" {print $3}')
 check "udf.so resolves libnode.so.108 to /usr/lib/x86_64-linux-gnu/libnode.so.108" $? "$(echo "$ldd" | grep -E 'node|not found' | tr -s ' \n\t' ' ')"
 
 # 3. a fresh cluster in the root
-as_pg_root() { in_root runuser -u postgres -- "$@"; }
 mkdir -p "$root/tmp/sock"; in_root chown postgres /tmp/sock
 as_pg_root /usr/lib/postgresql/15/bin/initdb -D /tmp/pgdata -A trust -U postgres >"$out/initdb.log" 2>&1 &&
   as_pg_root /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/pgdata -l /tmp/pgdata/server.log -w -t 60 \
