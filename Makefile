@@ -1,7 +1,9 @@
 # udf -- PGXS build of the extension, its runtime bundle, and the project's
 # own targets (deps, demo, test, bench). `make` builds; `make install` installs
 # udf.so, libnode.so.108 beside it, and the SQL files. Dependencies are not
-# built here: scripts/deps.sh installs them (make deps).
+# built here: scripts/deps.sh installs them (make deps). The Debian package
+# (debian/rules) builds with LIBNODE_RPATH= INSTALL_LIBNODE=no, so that its
+# udf.so loads the system's libnode.so.108 from Debian's libnode108.
 
 EXTENSION    = udf
 EXTVERSION   = 0.1.0
@@ -104,9 +106,12 @@ REGRESS_OPTS = --inputdir=. --load-extension=udf
 
 LIBNODE_DIR  = $(CURDIR)/.deps/libnode/usr
 LIBNODE_LIB  = $(LIBNODE_DIR)/lib/x86_64-linux-gnu
+# udf.so finds the libnode.so.108 installed beside it; empty: the system's
+LIBNODE_RPATH = -Wl,-rpath,'$$ORIGIN'
+INSTALL_LIBNODE = yes
 PG_CPPFLAGS  = -I$(CURDIR)/extension
 PG_CXXFLAGS  = -std=c++17 -fno-rtti -fno-exceptions -I$(LIBNODE_DIR)/include/node -Wno-unused-parameter
-SHLIB_LINK   = -L$(LIBNODE_LIB) -l:libnode.so.108 -ljansson -lcurl -lcrypto -lmicrohttpd -lstdc++ -Wl,-rpath,'$$ORIGIN' -Wl,--as-needed
+SHLIB_LINK   = -L$(LIBNODE_LIB) -l:libnode.so.108 -ljansson -lcurl -lcrypto -lmicrohttpd -lstdc++ $(LIBNODE_RPATH) -Wl,--as-needed
 
 # The C++ shim has no bitcode rule; JIT inlining of udf's own code buys nothing.
 override with_llvm = no
@@ -152,11 +157,13 @@ extension/v8shim/code_cache.o: extension/v8shim/code_cache.cc extension/v8shim/c
 $(filter-out extension/v8shim/%.o extension/runtime_js.o,$(OBJS)): extension/udf.h extension/v8shim/udf_v8.h $(wildcard extension/*.h)
 $(filter extension/db%.o,$(OBJS)): extension/db.h
 
+ifeq ($(INSTALL_LIBNODE),yes)
 install: install-libnode
+endif
 install-libnode:
 	$(INSTALL_SHLIB) $(LIBNODE_LIB)/libnode.so.108 '$(DESTDIR)$(pkglibdir)/libnode.so.108'
 
-.PHONY: deps demo demo-stop test bench install-libnode
+.PHONY: deps demo demo-stop test bench deb install-libnode
 deps:
 	scripts/deps.sh
 demo:
@@ -167,3 +174,5 @@ test:
 	scripts/test.sh
 bench:
 	scripts/bench.sh
+deb:
+	scripts/deb-build.sh

@@ -19,6 +19,8 @@ extern const char udf_runtime_snapshot[];
 extern const size_t udf_runtime_snapshot_len;
 
 static bool runtime_started = false;
+/* whether this backend's V8 reads the embedded startup snapshot */
+static bool snapshot_usable = false;
 
 /*
  * The modules deployed code may import besides its own: the convex package's
@@ -62,7 +64,11 @@ RuntimeEnsureStarted(void)
 	host.builtin_modules = builtin_modules;
 	host.n_builtin_modules = lengthof(builtin_modules);
 	/* contexts start from a snapshot in which the runtime has already run */
-	udf_v8_use_snapshot(udf_runtime_snapshot, udf_runtime_snapshot_len);
+	snapshot_usable = udf_v8_use_snapshot(udf_runtime_snapshot, udf_runtime_snapshot_len);
+	if (!snapshot_usable && !runtime_started)
+		ereport(LOG,
+				(errmsg("udf: the startup snapshot in udf.so was made by another V8 than this libnode.so.108's; contexts start from the runtime's source"),
+				 errhint("Rebuild udf against the installed libnode108 to get the snapshot's faster start back.")));
 	CodeCacheStart();
 	if (!udf_v8_initialize(&host, udf_runtime_js, udf_runtime_js_len,
 						   (size_t) LimitsMaxHeapMb(), &err))
@@ -75,5 +81,5 @@ void
 RuntimeAppendSnapshotInfo(StringInfo buf)
 {
 	appendStringInfo(buf, "{\"bytes\": %zu, \"in_use\": %s}", (size_t) udf_runtime_snapshot_len,
-					 runtime_started && udf_v8_isolate_alive() && udf_runtime_snapshot_len > 0 ? "true" : "false");
+					 runtime_started && udf_v8_isolate_alive() && snapshot_usable ? "true" : "false");
 }

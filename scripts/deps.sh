@@ -2,7 +2,8 @@
 # deps.sh -- install everything udf needs to build and test, idempotently.
 #
 # Debian packages: PostgreSQL 15 (server, PGXS headers), jansson, libmicrohttpd (the HTTP
-# endpoint) and curl (its tests), build tools, the Perl
+# endpoint) and curl (its tests), build tools, debhelper and debootstrap (building the
+# Debian package and installing it in a Debian 12 root, scripts/deb-test.sh), the Perl
 # modules TAP tests use, and the shared libraries libnode108 links against.
 # V8 itself comes from Debian's libnode108/libnode-dev, which cannot be apt-installed
 # beside the machine's Node.js 20, so their .deb files are fetched with `apt-get download`
@@ -22,7 +23,7 @@ V8_WANTED=10.2
 say() { echo "deps.sh: $*"; }
 
 pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-contrib libjansson-dev libcurl4-openssl-dev libssl-dev build-essential
-      libipc-run-perl libmicrohttpd-dev curl libbrotli1 libc-ares2 libicu72 libnghttp2-14 libssl3 libuv1 zlib1g)
+      libipc-run-perl libmicrohttpd-dev curl debhelper debootstrap libbrotli1 libc-ares2 libicu72 libnghttp2-14 libssl3 libuv1 zlib1g)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -6,6 +6,9 @@
 #      cluster in .run/cli-test (port UDF_TEST_PORT, default 56210)
 #   3. the pg_regress suite (sql/ + expected/) against the cluster
 #   4. the TAP tests under regress/t (prove), each with clusters of its own
+#   5. the Debian package (scripts/deb-test.sh): dpkg-buildpackage, then the .deb
+#      installed with apt in a debootstrap'd Debian 12 and used in a fresh cluster
+#      there (skipped, saying so, only when the Debian mirror cannot be reached)
 # and ends with one line "N passed, N failed" summing all of them.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,6 +90,14 @@ if ls regress/t/*.pl >/dev/null 2>&1; then
     count "$p" "$f"
   done
 fi
+
+# 5. the Debian package (its own header and one line per check; one to two minutes)
+scripts/deb-test.sh 2>&1 | tee "$top/.run/deb-test.log" | grep -v "^deb: "
+rc=${PIPESTATUS[0]}
+p=$(awk '/^deb: [0-9]+ passed/ {print $2}' "$top/.run/deb-test.log"); f=$(awk '/^deb: [0-9]+ passed/ {print $4}' "$top/.run/deb-test.log")
+[ "$rc" != 0 ] && [ "${f:-0}" = 0 ] && f=1
+echo "  Debian package: ${p:-0} passed, ${f:-0} failed"
+count "${p:-0}" "${f:-0}"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -339,12 +339,25 @@ udf_v8_last_oom_unwind_ms(void)
 	return g_last_oom_unwind_ms;
 }
 
-/* Use a startup snapshot for the isolates made from now on. */
-extern "C" void
+/*
+ * Use a startup snapshot for the isolates made from now on, if this V8 reads
+ * it. V8 aborts the process on a snapshot of another V8 version, so a
+ * snapshot that fails V8's own check is not used (contexts then run the
+ * runtime's source): the packaged udf.so and the system's libnode108 are
+ * updated separately.
+ */
+extern "C" bool
 udf_v8_use_snapshot(const char *data, size_t len)
 {
-	g_snapshot.data = data;
-	g_snapshot.raw_size = static_cast<int>(len);
+	StartupData blob = {data, static_cast<int>(len)};
+
+	if (!data || len == 0 || !blob.IsValid())
+	{
+		g_snapshot = {nullptr, 0};
+		return false;
+	}
+	g_snapshot = blob;
+	return true;
 }
 
 /* Ask V8 to stop running JS as soon as possible (any thread: the watchdog's too). */

@@ -251,8 +251,12 @@ typedef struct UdfV8CodeCacheStats
 
 extern void udf_v8_code_cache_stats(UdfV8CodeCacheStats *stats);
 
-/* Use a startup snapshot (made by udf_v8_make_snapshot); before udf_v8_initialize. */
-extern void udf_v8_use_snapshot(const char *data, size_t len);
+/*
+ * Use a startup snapshot (made by udf_v8_make_snapshot); before udf_v8_initialize.
+ * False, and no snapshot used, when this V8 cannot read it (another V8 build
+ * made it: the system's libnode108 was updated after udf was built).
+ */
+extern bool udf_v8_use_snapshot(const char *data, size_t len);
 
 /* Build time: write a startup snapshot with the runtime already run. 0 on success. */
 extern int	udf_v8_make_snapshot(const char *runtime_source, size_t runtime_len,
