@@ -79,6 +79,7 @@ OBJS = \
 	extension/stats.o \
 	extension/statsview.o \
 	extension/httpd.o \
+	extension/httpresponse.o \
 	extension/httpfiles.o \
 	extension/httpstream.o \
 	extension/httpaction.o \

@@ -81,7 +81,6 @@ static UdfV8Status RunHttpStep(void *arg, UdfV8Error *err);
 static char *Base64Of(const char *data, size_t len);
 static void HttpActionRun(const char *method, const char *url, json_t *headers, const char *body, size_t len,
 						  bool stream, HttpResponse *r);
-static void TakeHeaders(json_t *pairs, HttpResponse *r);
 static enum MHD_Result CollectHeader(void *cls, enum MHD_ValueKind kind, const char *key, const char *value);
 static void ServeInTransaction(void *arg, HttpResponse *r);
 
@@ -95,7 +94,6 @@ HttpActionInit(void)
 							   "The role HTTP actions served by the endpoint run as.",
 							   "Give it only the privileges the handlers need; it should not be a superuser.",
 							   &http_role, "udf_http", PGC_SIGHUP, 0, NULL, NULL, NULL);
-	HttpdSetActionHandler(HttpActionServe);
 }
 
 /* Step: import http.js and run the runtime's httpAction entry point in an action frame. */
@@ -142,42 +140,6 @@ Base64Of(const char *data, size_t len)
 		elog(ERROR, "could not encode an HTTP body");
 	out[n] = '\0';
 	return out;
-}
-
-/* Add the [name, value] pairs of a handler's answer to r, but those libmicrohttpd frames the body with. */
-static void
-TakeHeaders(json_t *pairs, HttpResponse *r)
-{
-	size_t		i;
-	json_t	   *pair;
-
-	json_array_foreach(pairs, i, pair)
-	{
-		const char *name = json_string_value(json_array_get(pair, 0));
-		const char *value = json_string_value(json_array_get(pair, 1));
-
-		if (name && value && strcmp(name, "content-length") != 0 && strcmp(name, "transfer-encoding") != 0 &&
-			strcmp(name, "connection") != 0 && strcmp(name, "keep-alive") != 0)
-			HttpResponseHeader(r, name, value);
-	}
-}
-
-/* The headers of a streamed answer (JSON text of [name, value] pairs) into r; false if it is not that. */
-bool
-HttpActionHeaders(const char *pairs_json, HttpResponse *r)
-{
-	json_error_t jerr;
-	json_t	   *pairs = json_loads(pairs_json, 0, &jerr);
-
-	if (pairs == NULL || !json_is_array(pairs))
-	{
-		if (pairs)
-			json_decref(pairs);
-		return false;
-	}
-	TakeHeaders(pairs, r);
-	json_decref(pairs);
-	return true;
 }
 
 /*
@@ -254,7 +216,7 @@ HttpActionRun(const char *method, const char *url, json_t *headers, const char *
 		json_decref(answer);
 		return;
 	}
-	TakeHeaders(json_object_get(answer, "headers"), r);
+	HttpResponseTakeHeaders(json_object_get(answer, "headers"), r);
 	b64 = json_string_value(json_object_get(answer, "body"));
 	if (b64 && *b64)
 	{

@@ -49,15 +49,14 @@ typedef struct HttpRequest
 	bool		out_failed;		/* ... and the answer is cut off */
 } HttpRequest;
 
-/* httpd.c */
-extern int	HttpdRunOnce(long wait_ms);
-extern int	HttpdTimeoutSeconds(void);
 
 /* httpfiles.c */
 extern void HttpServeUpload(HttpRequest *req, HttpResponse *r);
 extern void HttpServeFile(HttpRequest *req, const char *id, bool head, HttpResponse *r);
 
-/* httpstream.c */
+/* httpstream.c; httpd.c hands it the daemon to run while an answer streams */
+typedef int (*HttpDaemonRun) (long wait_ms);
+extern void HttpStreamSetDaemon(HttpDaemonRun run_once);
 extern void HttpStreamServe(HttpRequest *req);
 extern void HttpStreamEnd(HttpRequest *req, bool ok);
 extern enum MHD_Result HttpStreamQueue(HttpRequest *req);

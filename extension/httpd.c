@@ -39,7 +39,7 @@
  *
  * Errors. No PostgreSQL error may longjmp through libmicrohttpd's frames,
  * and none can: the callbacks call nothing that raises. Every request's
- * database work runs in RunRequestWork, a PG_TRY around a transaction of
+ * database work runs in RunRequestWork (httpresponse.c), a PG_TRY around a transaction of
  * its own; an error is logged (EmitErrorReport), the transaction aborted,
  * the error state flushed, and the client gets a 500 with a short body,
  * never the message or a stack. FATAL (SIGTERM, postmaster death) exits the
@@ -98,15 +98,11 @@
 #define STORAGE_PREFIX "/api/storage/"
 
 static int	http_port = 0;
-static HttpActionHandler action_handler = NULL;
 static char *http_listen_address = NULL;
 static char *http_database = NULL;
 static int	http_workers = 2;
-static int	http_timeout_s = 30;
-static int	http_max_body_kb = 20 * 1024;
 static int	http_max_upload_kb = 100 * 1024;
 
-static MemoryContext request_cxt = NULL;
 static struct MHD_Daemon *mhd = NULL;
 
 /* the requests waiting for the worker's loop, oldest first */
@@ -126,6 +122,7 @@ static enum MHD_Result Respond(struct MHD_Connection *conn, HttpResponse *r);
 static void ServeRequest(HttpRequest *req, HttpResponse *r);
 static bool ServeQueue(void);
 static struct MHD_Daemon *StartDaemon(void);
+static int	HttpdRunOnce(long wait_ms);
 
 /* Register the endpoint's settings and its kind of worker. */
 void
@@ -162,109 +159,11 @@ HttpdInit(void)
 	BgwRegisterKind(BGW_KIND_HTTP, "udf http", "udf_http_main", HttpWorkerCount);
 }
 
-/* Whoever serves the paths that are not files (HTTP actions: httpaction.c registers itself). */
-void
-HttpdSetActionHandler(HttpActionHandler handler)
-{
-	action_handler = handler;
-}
-
 /* Workers per database, for the launcher: none while the endpoint is off. */
 static int
 HttpWorkerCount(void)
 {
 	return http_port > 0 ? http_workers : 0;
-}
-
-/* The largest HTTP action body (bytes), for httpaction.c and udf_http. */
-size_t
-HttpMaxBodySize(void)
-{
-	return (size_t) http_max_body_kb * 1024;
-}
-
-/* udf.http_timeout in seconds, for httpstream.c. */
-int
-HttpdTimeoutSeconds(void)
-{
-	return http_timeout_s;
-}
-
-/* ------------------------------------------------------------------ running database work */
-
-/*
- * Run work(arg, r) in a transaction of its own; on error log it, roll back,
- * and answer 500. Never raises, except FATAL (which exits).
- */
-void
-RunRequestWork(HttpWork work, void *arg, HttpResponse *r)
-{
-	MemoryContext cxt = request_cxt ? request_cxt : CurrentMemoryContext;
-
-	if (request_cxt)
-		MemoryContextReset(request_cxt);
-	PG_TRY();
-	{
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		MemoryContextSwitchTo(cxt);
-		work(arg, r);
-		SPI_finish();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		MemoryContextSwitchTo(cxt);
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		EmitErrorReport();
-		AbortCurrentTransaction();
-		FlushErrorState();
-		MemoryContextSwitchTo(cxt);
-		HttpResponseText(r, 500, "Internal Server Error");
-	}
-	PG_END_TRY();
-	pgstat_report_activity(STATE_IDLE, NULL);
-}
-
-/* Set r to a short plain-text answer (malloc'd body). */
-void
-HttpResponseText(HttpResponse *r, int status, const char *text)
-{
-	HttpResponseFree(r);
-	r->status = status;
-	r->body = strdup(text);
-	r->len = strlen(text);
-	r->content_type = "text/plain; charset=utf-8";
-}
-
-/* Free what r holds and empty it. */
-void
-HttpResponseFree(HttpResponse *r)
-{
-	free(r->body);
-	for (int i = 0; i < r->nheaders; i++)
-	{
-		free(r->headers[i].name);
-		free(r->headers[i].value);
-	}
-	free(r->headers);
-	memset(r, 0, sizeof(*r));
-}
-
-/* Add a header to r (copied, malloc'd). */
-void
-HttpResponseHeader(HttpResponse *r, const char *name, const char *value)
-{
-	r->headers = realloc(r->headers, sizeof(HttpHeader) * (r->nheaders + 1));
-	if (r->headers == NULL)
-		abort();
-	r->headers[r->nheaders].name = strdup(name);
-	r->headers[r->nheaders].value = strdup(value);
-	r->nheaders++;
 }
 
 /* Send r on conn, and free it. */
@@ -327,8 +226,6 @@ AnswerAtOnce(HttpRequest *req, HttpResponse *r)
 		HttpResponseHeader(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	}
 	else if (storage && !upload && (strlen(id) > 64 || strchr(id, '/') != NULL))
-		HttpResponseText(r, 404, "Not Found");
-	else if (!storage && action_handler == NULL)
 		HttpResponseText(r, 404, "Not Found");
 	else
 		return false;
@@ -477,7 +374,7 @@ ServeRequest(HttpRequest *req, HttpResponse *r)
 	{
 		/* the action's answer may be streamed: then it went out already */
 		HttpStreamServe(req);
-		action_handler(req->conn, req->method, req->uri, req->body, req->len, r);
+		HttpActionServe(req->conn, req->method, req->uri, req->body, req->len, r);
 		HttpStreamEnd(req, r->streamed);
 	}
 	if (storage)
@@ -530,7 +427,7 @@ ServeQueue(void)
  * for its sockets, and let it run. Answers how many sockets were ready.
  * Called by the worker's loop, and by httpstream.c while a handler streams.
  */
-int
+static int
 HttpdRunOnce(long wait_ms)
 {
 	fd_set		rs;
@@ -641,8 +538,8 @@ udf_http_main(Datum main_arg)
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
-	request_cxt = AllocSetContextCreate(TopMemoryContext, "udf http request", ALLOCSET_DEFAULT_SIZES);
 	mhd = StartDaemon();
+	HttpStreamSetDaemon(HttpdRunOnce);
 	if (mhd == NULL)
 	{
 		ereport(LOG,

@@ -13,7 +13,7 @@
  * libmicrohttpd calls the access handler once more, which queues a callback
  * response (HttpStreamQueue). Each chunk the stream yields then comes in by
  * http/streamWrite(bytes): it is appended to the request's out buffer and
- * the daemon is run right there (HttpdRunOnce, with no wait) until it has
+ * the daemon is run right there (httpd.c's daemon run, with no wait) until it has
  * taken and written what it can, so the chunk is on the wire before the
  * handler's next await. libmicrohttpd's callbacks run inside that op but do
  * nothing but move bytes (StreamRead copies from the out buffer; 0 when it
@@ -57,11 +57,20 @@
 /* the request whose HTTP action is running now, if it came from the endpoint */
 static HttpRequest *serving = NULL;
 
+static HttpDaemonRun daemon_run_once = NULL;
+
 static ssize_t StreamRead(void *cls, uint64_t pos, char *buf, size_t max);
 static void StreamPump(HttpRequest *req);
 static bool StreamWait(HttpRequest *req);
 static bool StreamAppend(HttpRequest *req, const char *data, size_t len);
 static HttpRequest *Streaming(const char *op, HttpRequestState want, UdfV8HostResult *out);
+
+/* The daemon to run while an answer streams (httpd.c's, given at the worker's start). */
+void
+HttpStreamSetDaemon(HttpDaemonRun run_once)
+{
+	daemon_run_once = run_once;
+}
 
 /* The endpoint is about to run req's HTTP action: its answer may be streamed. */
 void
@@ -95,7 +104,7 @@ HttpStreamEnd(HttpRequest *req, bool ok)
 	if (!req->closed)
 	{
 		/* the client's own pace counts again */
-		MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int) HttpdTimeoutSeconds());
+		MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int) HttpTimeoutSeconds());
 		StreamPump(req);
 	}
 }
@@ -172,7 +181,7 @@ StreamPump(HttpRequest *req)
 	for (int i = 0; i < STREAM_MAX_RUNS && !req->closed; i++)
 	{
 		/* queued and written: until then a run moves it on (resume, queue, fill, write) */
-		if (HttpdRunOnce(0) == 0 && req->out_queued && req->out_len == req->out_off)
+		if (daemon_run_once(0) == 0 && req->out_queued && req->out_len == req->out_off)
 			break;
 	}
 }
@@ -194,7 +203,7 @@ StreamWait(HttpRequest *req)
 		instr_time	now;
 
 		CHECK_FOR_INTERRUPTS();
-		(void) HttpdRunOnce(STREAM_SLICE_MS);
+		(void) daemon_run_once(STREAM_SLICE_MS);
 		INSTR_TIME_SET_CURRENT(now);
 		if (req->out_len - req->out_off < left)
 		{
@@ -204,11 +213,11 @@ StreamWait(HttpRequest *req)
 			continue;
 		}
 		INSTR_TIME_SUBTRACT(now, since);
-		if (INSTR_TIME_GET_MILLISEC(now) > HttpdTimeoutSeconds() * 1000.0)
+		if (INSTR_TIME_GET_MILLISEC(now) > HttpTimeoutSeconds() * 1000.0)
 		{
 			ereport(LOG,
 					(errmsg("udf http: the client of the streamed response to %s %s took nothing for %d s; its answer is cut off",
-							req->method, req->path, HttpdTimeoutSeconds())));
+							req->method, req->path, HttpTimeoutSeconds())));
 			req->out_failed = true;
 			return false;
 		}
@@ -272,7 +281,7 @@ HttpStreamStartOp(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 		return;
 	}
 	HttpResponseFree(&req->answer);
-	if (!HttpActionHeaders(headers, &req->answer))
+	if (!HttpResponseHeadersJson(headers, &req->answer))
 	{
 		out->error_message = "udf internal error: http/streamStart's headers are not [[name, value], ...]";
 		out->error_code = "XX000";
