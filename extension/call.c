@@ -141,10 +141,10 @@ RunFunctionStep(void *arg, UdfV8Error *err)
 	volatile UdfV8Status st = UDF_V8_OK;
 	UdfV8Context *ctx = ContextsFor(fs->dep);
 	const UdfV8Arg invoke_args[] = {
-		UDF_V8_STR(fn->export_name),
+		UDF_V8_NAME(fn->export_name),
 		call->args_values ? UDF_V8_VALUES(call->args_values, call->args_values_len)
 		: UDF_V8_STR(call->args_json),
-		UDF_V8_STR(fn->module),
+		UDF_V8_NAME(fn->module),
 		UDF_V8_STR(call->seed),
 		UDF_V8_NUM(call->now_ms),
 		UDF_V8_NUM(call->flags | (call->args_values ? UDF_INVOKE_ARGS_BUILT : 0)),

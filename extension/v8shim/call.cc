@@ -116,6 +116,8 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 		}
 		else if (args[i].is_number)
 			argv[argc++] = Number::New(iso, args[i].num);
+		else if (args[i].is_name && args[i].str)
+			argv[argc++] = CachedName(c, args[i].str);
 		else if (args[i].str)
 			argv[argc++] = V8Str(iso, args[i].str);
 		else
@@ -165,6 +167,24 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 
 namespace udf_shim
 {
+
+/* The V8 string of a name the host keeps (UDF_V8_NAME), made once per context and address. */
+Local<String>
+CachedName(UdfV8Context *c, const char *name)
+{
+	Isolate    *iso = g_isolate;
+	UdfV8Context::NameEntry &e = c->names[(reinterpret_cast<uintptr_t>(name) >> 3) % (sizeof(c->names) / sizeof(c->names[0]))];
+
+	if (e.ptr == name && e.text == name)
+		return e.str.Get(iso);
+	Local<String> s = V8Str(iso, name);
+
+	e.ptr = name;
+	e.text = name;
+	e.str.Reset(iso, s);
+	return s;
+}
+
 
 /* Every entry point begins here: the outermost one arms the watchdog. */
 void
@@ -379,6 +399,7 @@ udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
 		typed[i].is_number = false;
 		typed[i].is_values = false;
 		typed[i].len = 0;
+		typed[i].is_name = false;
 	}
 	return udf_v8_call_typed(c, entry, module_path, typed, nargs, result_json, err);
 }

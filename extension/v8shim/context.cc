@@ -157,6 +157,8 @@ udf_v8_context_free(UdfV8Context *c)
 			kv.second.Reset();
 		c->runtime.Reset();
 		c->call_token = 0;
+		for (auto &n : c->names)
+			n.str.Reset();
 		c->context.Reset();
 	}
 	RetireQueue(std::move(c->microtasks));

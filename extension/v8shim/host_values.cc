@@ -107,7 +107,7 @@ class Reader
 	}
 
 	bool Object(Local<v8::Value> *out, int depth);
-	bool ShapeFor(const std::string &signature, const std::vector<std::pair<const char *, uint32_t>> &keys,
+	bool ShapeFor(const std::string &signature, const std::pair<const char *, uint32_t> *keys, uint32_t n,
 				  Local<Function> *fn);
 
 	Isolate    *iso_;
@@ -204,7 +204,7 @@ Reader::Value(Local<v8::Value> *out, int depth)
 
 /* The function building objects with these fields, made on first sight; false if none. */
 bool
-Reader::ShapeFor(const std::string &signature, const std::vector<std::pair<const char *, uint32_t>> &keys,
+Reader::ShapeFor(const std::string &signature, const std::pair<const char *, uint32_t> *keys, uint32_t n,
 				 Local<Function> *fn)
 {
 	auto		it = shapes_->by_keys.find(signature);
@@ -219,7 +219,7 @@ Reader::ShapeFor(const std::string &signature, const std::vector<std::pair<const
 	std::string body = "return {";
 	std::vector<Local<String>> params;
 
-	for (size_t i = 0; i < keys.size(); i++)
+	for (size_t i = 0; i < n; i++)
 	{
 		/* in a literal, __proto__ would set the prototype, not make a field */
 		if (keys[i].second == 9 && memcmp(keys[i].first, "__proto__", 9) == 0)
@@ -262,9 +262,23 @@ Reader::Object(Local<v8::Value> *out, int depth)
 		return false;
 	if (n > static_cast<size_t>(end_ - p_))
 		return Fail("truncated host value");
-	std::vector<std::pair<const char *, uint32_t>> keys(n);
-	std::vector<Local<v8::Value>> values(n);
+	/* most objects are small: their keys and values on the stack */
+	constexpr uint32_t kSmall = 8;
+	std::pair<const char *, uint32_t> small_keys[kSmall];
+	Local<v8::Value> small_values[kSmall];
+	std::vector<std::pair<const char *, uint32_t>> big_keys;
+	std::vector<Local<v8::Value>> big_values;
+	std::pair<const char *, uint32_t> *keys = small_keys;
+	Local<v8::Value> *values = small_values;
 	std::string signature;
+
+	if (n > kSmall)
+	{
+		big_keys.resize(n);
+		big_values.resize(n);
+		keys = big_keys.data();
+		values = big_values.data();
+	}
 
 	for (uint32_t i = 0; i < n; i++)
 	{
@@ -275,11 +289,11 @@ Reader::Object(Local<v8::Value> *out, int depth)
 	}
 	Local<Function> fn;
 
-	if (shapes_ && n > 0 && n <= kMaxShapeFields && ShapeFor(signature, keys, &fn))
+	if (shapes_ && n > 0 && n <= kMaxShapeFields && ShapeFor(signature, keys, n, &fn))
 	{
 		Local<v8::Value> obj;
 
-		if (!fn->Call(ctx_, Undefined(iso_), static_cast<int>(n), values.data()).ToLocal(&obj))
+		if (!fn->Call(ctx_, Undefined(iso_), static_cast<int>(n), values).ToLocal(&obj))
 			return Fail("could not build an object of a host value");
 		*out = obj;
 		return true;

@@ -177,7 +177,7 @@ namespace udf_shim
 void
 StartV8(void)
 {
-	static const char flags[] = "--single-threaded --no-expose-wasm";
+	static const char flags[] = "--single-threaded --no-expose-wasm --min-semi-space-size=4";
 	sigset_t	all;
 	sigset_t	old;
 

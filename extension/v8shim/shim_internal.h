@@ -115,6 +115,11 @@ void		SetBuiltinModules(const UdfV8BuiltinModule *table, int n);
 /* The module of path in context c, or nullptr; the last one found is kept at hand. */
 ModuleEntry *FindModule(UdfV8Context *c, const char *path);
 
+/* ---- call.cc ---- */
+
+/* The V8 string of a name the host keeps (UDF_V8_NAME), made once per context and address. */
+v8::Local<v8::String> CachedName(UdfV8Context *c, const char *name);
+
 /* import() is refused, as Convex refuses it (the isolate's dynamic-import callback). */
 v8::MaybeLocal<v8::Promise> RefuseDynamicImport(v8::Local<v8::Context> ctx, v8::Local<v8::Data> options,
 												v8::Local<v8::Value> resource,
@@ -265,6 +270,14 @@ struct __attribute__((visibility("hidden"))) UdfV8Context
 	/* the module the last call named (most calls name the one before's); entries are never erased */
 	std::string last_module_path;
 	udf_shim::ModuleEntry *last_module = nullptr;
+	/* V8 strings of the names calls pass (UDF_V8_NAME), by address; the text checks a reused address */
+	struct NameEntry
+	{
+		const char *ptr = nullptr;
+		std::string text;
+		v8::Global<v8::String> str;
+	};
+	NameEntry names[16];
 	/* identity hash of a compiled module -> its path (for the resolver) */
 	std::unordered_multimap<int, std::string> paths_by_hash;
 	ObjectShapes shapes;		/* for host values */

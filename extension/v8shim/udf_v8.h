@@ -93,11 +93,14 @@ typedef struct UdfV8Arg
 	bool		is_number;
 	bool		is_values;
 	size_t		len;			/* host values: their length */
+	bool		is_name;		/* a string the host keeps (a function's name): its V8 string is cached */
 } UdfV8Arg;
 
-#define UDF_V8_STR(s)		((UdfV8Arg) {(s), 0, false, false, 0})
-#define UDF_V8_NUM(n)		((UdfV8Arg) {NULL, (n), true, false, 0})
-#define UDF_V8_VALUES(p, n)	((UdfV8Arg) {(p), 0, false, true, (n)})
+#define UDF_V8_STR(s)		((UdfV8Arg) {(s), 0, false, false, 0, false})
+#define UDF_V8_NUM(n)		((UdfV8Arg) {NULL, (n), true, false, 0, false})
+#define UDF_V8_VALUES(p, n)	((UdfV8Arg) {(p), 0, false, true, (n), false})
+/* s must stay unchanged at that address for as long as the context lives, or be freed */
+#define UDF_V8_NAME(s)		((UdfV8Arg) {(s), 0, false, false, 0, true})
 
 /*
  * The module-resolution policy, one row per builtin module deployed code may
