@@ -66,6 +66,7 @@ OBJS = \
 	extension/schemacheck.o \
 	extension/schedule.o \
 	extension/scheduler.o \
+	extension/schedstats.o \
 	extension/crons.o \
 	extension/sqlapi.o \
 	extension/sqlcall.o \
@@ -73,6 +74,7 @@ OBJS = \
 	extension/statsview.o \
 	extension/httpd.o \
 	extension/httpaction.o \
+	extension/httpstats.o \
 	extension/storage.o \
 	extension/storagesys.o \
 	extension/store.o \

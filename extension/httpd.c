@@ -44,6 +44,10 @@
  * timeout changed at a reload stops its daemon and is started again (a
  * port of 0 starts none).
  *
+ * Statistics: each answered request is counted for udf_http_stats
+ * (httpstats.c) with its route, status, body bytes in and out, and the
+ * time from its first line to its answer.
+ *
  * Routes: POST /api/storage/upload?token=... (storage.c's signed token),
  * GET or HEAD /api/storage/<id> (both for any origin: CORS preflights are
  * answered and Access-Control-Allow-Origin is *), everything else to the deployment's
@@ -88,6 +92,8 @@ typedef struct HttpRequest
 	size_t		cap;
 	size_t		limit;			/* the most body this request may have */
 	bool		too_large;
+	size_t		received;		/* body bytes that arrived, kept or not */
+	instr_time	start;			/* when its first line arrived */
 } HttpRequest;
 
 static int	http_port = 0;
@@ -210,11 +216,15 @@ RunRequestWork(HttpWork work, void *arg, HttpResponse *r)
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
-/* Set r to a short plain-text answer (malloc'd body). */
+/* Set r to a short plain-text answer (malloc'd body); its route stays. */
 void
 HttpResponseText(HttpResponse *r, int status, const char *text)
 {
+	char	   *route = r->route;
+
+	r->route = NULL;
 	HttpResponseFree(r);
+	r->route = route;
 	r->status = status;
 	r->body = strdup(text);
 	r->len = strlen(text);
@@ -232,6 +242,7 @@ HttpResponseFree(HttpResponse *r)
 		free(r->headers[i].value);
 	}
 	free(r->headers);
+	free(r->route);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -488,6 +499,7 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 	}
 	if (*upload_data_size > 0)
 	{
+		req->received += *upload_data_size;
 		/* more body: keep it, unless it is already too much */
 		if (!req->too_large && req->len + *upload_data_size > req->limit)
 			req->too_large = true;
@@ -555,6 +567,13 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 	/* uploads and files are for any origin, as Convex serves them; HTTP actions do their own CORS */
 	if (storage)
 		HttpResponseHeader(&r, "Access-Control-Allow-Origin", "*");
+	{
+		instr_time	now;
+
+		INSTR_TIME_SET_CURRENT(now);
+		INSTR_TIME_SUBTRACT(now, req->start);
+		HttpStatsRequest(url, method, !storage, &r, req->received, INSTR_TIME_GET_MILLISEC(now));
+	}
 	return Respond(conn, &r);
 }
 
@@ -569,6 +588,8 @@ RequestStarted(void *cls, const char *uri, struct MHD_Connection *conn)
 		free(req);
 		req = NULL;
 	}
+	if (req)
+		INSTR_TIME_SET_CURRENT(req->start);
 	return req;
 }
 

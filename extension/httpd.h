@@ -20,6 +20,7 @@ typedef struct HttpResponse
 	size_t		len;
 	HttpHeader *headers;
 	int			nheaders;
+	char	   *route;			/* the HTTP action route that answered, "GET /path"; kept by HttpResponseText */
 } HttpResponse;
 
 typedef void (*HttpWork) (void *arg, HttpResponse *r);
@@ -36,6 +37,10 @@ extern void HttpResponseText(HttpResponse *r, int status, const char *text);
 extern void HttpResponseFree(HttpResponse *r);
 extern void HttpResponseHeader(HttpResponse *r, const char *name, const char *value);
 extern void HttpdSetActionHandler(HttpActionHandler handler);
+
+/* httpstats.c */
+extern void HttpStatsRequest(const char *url, const char *method, bool action, const HttpResponse *r,
+							 size_t bytes_in, double ms);
 
 /* httpaction.c */
 extern void HttpActionInit(void);

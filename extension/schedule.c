@@ -255,6 +255,7 @@ ScheduleInsert(const char *name, const char *kind, const char *args_json, double
 		row.canceled = running != NULL;
 	}
 	RunAsExtensionOwner(InsertElevated, &row);
+	SchedStatsJobWritten(row.canceled);
 	ScheduleWakeAtCommit();
 	return (char *) row.id;
 }
@@ -418,6 +419,8 @@ CancelJob(const char *what, const char *id)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("Invalid argument `id` for `%s`: \"%s\" is not an id of _scheduled_functions", what, id)));
 	RunAsExtensionOwner(CancelElevated, &req);
+	if (req.canceled)
+		SchedStatsJobCanceled();
 	return req.canceled;
 }
 

@@ -31,6 +31,7 @@ _PG_init(void)
 	CallStatsInit();
 	TraceInit();
 	ScheduleInit();
+	SchedStatsInit();
 	SchedulerInit();
 	StorageInit();
 	HttpdInit();

@@ -52,6 +52,7 @@ extern void _PG_init(void);
 #include "runtime.h"
 #include "schedule.h"
 #include "scheduler.h"
+#include "schedstats.h"
 #include "crons.h"
 #include "schema.h"
 #include "sqlapi.h"
