@@ -39,3 +39,27 @@ export const scheduleThenCancel = mutation({
 
 // jobs:uploadUrl {} -> an upload URL of the HTTP endpoint
 export const uploadUrl = mutation({ args: {}, handler: async (ctx) => await ctx.storage.generateUploadUrl() });
+
+// jobs:flaky {} -> inserts into flaky (whose trigger fails its first tries with 40001: retried)
+export const flaky = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    await ctx.db.insert("flaky", { n: 1 });
+  },
+});
+
+// jobs:spin {loops} -> a job that runs for a while (to kill its worker)
+export const spin = internalMutation({
+  args: { loops: v.number() },
+  handler: async (ctx, { loops }) => {
+    let x = 0;
+    for (let i = 0; i < loops; i++) x += i;
+    return x;
+  },
+});
+
+// jobs:later {name, args} -> the id of a job of jobs:<name> due now
+export const later = mutation({
+  args: { name: v.string(), args: v.any() },
+  handler: async (ctx, { name, args }) => ctx.scheduler.runAfter(0, internal.jobs[name], args),
+});
