@@ -105,13 +105,6 @@ typedef enum JobOutcome
 	JOB_RETRY
 } JobOutcome;
 
-/* The crashes one pass over the worker files counted. */
-typedef struct CrashCounts
-{
-	int64		crashes;
-	int64		failed;
-} CrashCounts;
-
 static int	scheduler_max_workers = 2;
 static int	scheduler_naptime_ms = 10000;
 static int	scheduler_retention_min = 7 * 24 * 60;
