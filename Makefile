@@ -73,6 +73,7 @@ OBJS = \
 	extension/schemacollate.o \
 	extension/schedule.o \
 	extension/scheduler.o \
+	extension/schedstats.o \
 	extension/crons.o \
 	extension/sqlapi.o \
 	extension/sqlcall.o \
@@ -83,6 +84,7 @@ OBJS = \
 	extension/httpfiles.o \
 	extension/httpstream.o \
 	extension/httpaction.o \
+	extension/httpstats.o \
 	extension/storage.o \
 	extension/storagesys.o \
 	extension/store.o \

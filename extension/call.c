@@ -199,7 +199,10 @@ CallFunction(const UdfDeployment *dep, const ResolvedFunction *fn, CallOrigin or
 	fn->fn.display, &cs};
 	volatile UdfV8Status st = UDF_V8_OK;
 
-	CallStatsBegin(&cs, fn, spec.new_transaction_limits && CallStackDepth() == 0);
+	CallStatsBegin(&cs, fn,
+				   origin == CALL_FROM_SQL ? STATS_SOURCE_SQL : origin == CALL_FROM_TRIGGER ? STATS_SOURCE_TRIGGER :
+				   origin == CALL_FROM_SCHEDULER ? STATS_SOURCE_SCHEDULER : STATS_SOURCE_NESTED,
+				   spec.new_transaction_limits && CallStackDepth() == 0);
 	PG_TRY();
 	{
 		st = CallRun(&spec, err);

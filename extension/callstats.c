@@ -19,8 +19,13 @@
  * of limits.c's per-call counts, so a nested call's reads count toward its
  * callers too, as Convex's transaction limits do), and the V8 heap in use
  * when it ended (for calls of 0.1 ms or more and every 64th call:
- * StatsSampleHeap). Where it goes: StatsStore (stats.c), and a LOG line when
- * it took udf.log_min_duration or longer.
+ * StatsSampleHeap), and its fetches: each request reports how it ended to
+ * the call that started it (CallStatsAddFetch; fetch.c keeps the frame's
+ * address, which stays valid because a call's fetches are dropped before
+ * the call ends, and is checked against the open chain all the same), and
+ * the event loop reports the time it waited with fetches in flight. Where
+ * it goes: StatsStore (stats.c), keyed by its source (who called it), and
+ * a LOG line when it took udf.log_min_duration or longer.
  *
  * Nothing here calls into V8 except the heap statistics, read after the
  * shim returned. CallStatsEnd and the trace's report may raise (a LOG line
@@ -56,30 +61,94 @@ CallStatsInit(void)
 }
 
 /*
- * A call of fn starts. fresh_limits: the call path resets limits.c's
- * per-call counts when it starts (a top-level call), so they start at zero.
+ * A call of fn from source starts. fresh_limits: the call path resets
+ * limits.c's per-call counts when it starts (a top-level call), so they
+ * start at zero.
  */
 void
-CallStatsBegin(CallStats *cs, const ResolvedFunction *fn, bool fresh_limits)
+CallStatsBegin(CallStats *cs, const ResolvedFunction *fn, StatsSource source, bool fresh_limits)
+{
+	/* a name that is no function fails at once: nothing to count */
+	CallStatsBeginNamed(cs, fn->fn.display, fn->kind, source, fresh_limits);
+}
+
+/* A call of function (of kind; NULL: no function, not counted) from source starts. */
+void
+CallStatsBeginNamed(CallStats *cs, const char *function, const char *kind, StatsSource source,
+					bool fresh_limits)
 {
 	cs->parent = current;
 	cs->ended = false;
 	current = cs;
-	/* a name that is no function fails at once: nothing to count */
-	cs->to_stats = fn->kind != NULL && StatsWanted(CallStackDepth() == 0);
+	cs->to_stats = kind != NULL && StatsWanted(CallStackDepth() == 0);
 	cs->active = cs->to_stats || udf_log_min_duration >= 0 || TraceActive();
 	if (!cs->active)
 		return;
-	cs->function = fn->fn.display;
-	cs->kind = fn->kind ? fn->kind : "unknown";
+	cs->function = function;
+	cs->kind = kind ? kind : "unknown";
+	cs->source = source;
 	cs->cxt = CurrentMemoryContext;
 	cs->syscall_ms = 0;
 	memset(cs->syscalls, 0, sizeof(cs->syscalls));
+	memset(&cs->fetch, 0, sizeof(cs->fetch));
 	if (fresh_limits)
 		memset(&cs->base, 0, sizeof(cs->base));
 	else
 		LimitsCurrentUsage(&cs->base);
 	INSTR_TIME_SET_CURRENT(cs->start);
+}
+
+/*
+ * The function a call turned out to run (an HTTP action's route, known once
+ * the router chose it); NULL: none ran, and udf_stats does not count it.
+ */
+void
+CallStatsSetFunction(CallStats *cs, const char *function)
+{
+	if (!cs->active)
+		return;
+	if (function)
+		cs->function = function;
+	else
+		cs->to_stats = false;
+}
+
+/* The innermost open call, for a fetch to report to when it ends (or NULL). */
+CallStats *
+CallStatsCurrent(void)
+{
+	return current;
+}
+
+/* A fetch of the call cs ended (or was refused): add its numbers, if cs is still open and measured. */
+void
+CallStatsAddFetch(CallStats *cs, const StatsFetch *f)
+{
+	for (CallStats *c = current; c; c = c->parent)
+	{
+		if (c != cs)
+			continue;
+		if (!c->active)
+			return;
+		c->fetch.fetches += f->fetches;
+		c->fetch.failures += f->failures;
+		c->fetch.refused += f->refused;
+		c->fetch.timeouts += f->timeouts;
+		c->fetch.network_errors += f->network_errors;
+		for (int i = 0; i < STATS_STATUS_CLASSES; i++)
+			c->fetch.status[i] += f->status[i];
+		c->fetch.bytes_sent += f->bytes_sent;
+		c->fetch.bytes_received += f->bytes_received;
+		return;
+	}
+}
+
+/* The current call waited ms with fetches in flight (loop.c). */
+void
+CallStatsAddFetchWait(double ms)
+{
+	if (current && current->active)
+		current->fetch.wait_ms += ms;
 }
 
 /*
@@ -154,6 +223,7 @@ Finish(CallStats *cs, StatsError error)
 	s.bytes_read = Delta(usage.bytes_read, cs->base.bytes_read);
 	s.documents_written = Delta(usage.documents_written, cs->base.documents_written);
 	s.bytes_written = Delta(usage.bytes_written, cs->base.bytes_written);
+	s.fetch = cs->fetch;
 	if (cs->to_stats)
 	{
 		size_t		used;
@@ -166,7 +236,7 @@ Finish(CallStats *cs, StatsError error)
 			udf_v8_heap_stats(&used, &total, &limit);
 			s.heap_bytes = used;
 		}
-		StatsStore(cs->function, cs->kind, &s);
+		StatsStore(cs->function, cs->kind, cs->source, &s);
 	}
 	if (udf_log_min_duration >= 0 && s.total_ms >= udf_log_min_duration)
 		ereport(LOG,

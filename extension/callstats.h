@@ -22,11 +22,13 @@ typedef struct CallStats
 	bool		ended;
 	const char *function;
 	const char *kind;
+	StatsSource source;			/* who called it */
 	MemoryContext cxt;			/* the caller's, for the error path */
 	instr_time	start;
 	double		syscall_ms;
 	uint32		syscalls[STATS_MAX_OPS];
 	LimitsUsage base;			/* reads and writes before it started */
+	StatsFetch	fetch;			/* its fetches (fetch.c, loop.c) */
 } CallStats;
 
 /* One syscall's measurements; lives on SyscallDispatch's stack. */
@@ -41,7 +43,14 @@ typedef struct SyscallTimer
 } SyscallTimer;
 
 extern void CallStatsInit(void);
-extern void CallStatsBegin(CallStats *cs, const struct ResolvedFunction *fn, bool fresh_limits);
+extern void CallStatsBegin(CallStats *cs, const struct ResolvedFunction *fn, StatsSource source,
+						   bool fresh_limits);
+extern void CallStatsBeginNamed(CallStats *cs, const char *function, const char *kind, StatsSource source,
+								bool fresh_limits);
+extern void CallStatsSetFunction(CallStats *cs, const char *function);
+extern CallStats *CallStatsCurrent(void);
+extern void CallStatsAddFetch(CallStats *cs, const StatsFetch *f);
+extern void CallStatsAddFetchWait(double ms);
 extern void CallStatsEnd(CallStats *cs, UdfV8Status st, const UdfV8Error *err);
 extern void CallStatsAbort(CallStats *cs);
 extern void CallStatsSyscallBegin(SyscallTimer *t, int op, const char *op_name,

@@ -44,6 +44,14 @@
  * Only an action may start a request; the op checks the running function's
  * kind itself, whatever the runtime let through.
  *
+ * Statistics: each request reports to the call that started it (its
+ * CallStats, callstats.c): one fetch when it starts (or is refused), the
+ * body bytes sent and received by each hop, and how it ended -- the final
+ * response's status class, or a failure: refused (the allowlist, the
+ * scheme, an address check), timed out, a network error, or another
+ * (too large, redirects, a malformed URL). A request aborted or dropped in
+ * flight reports no end.
+ *
  * What may raise: the ops run under syscall.c's guard (palloc, the policy).
  * curl's callbacks never call PostgreSQL (no palloc, no ereport): they run
  * inside curl_multi_perform with curl's frames on the stack. curl's
@@ -70,6 +78,8 @@ typedef struct FetchRequest
 	struct FetchRequest *next;
 	int64		id;
 	int			level;			/* CallStackDepth() of the call that started it */
+	CallStats  *stats;			/* that call's measurements, for udf_stats */
+	bool		refused;		/* the policy refused a hop or an address */
 	CURL	   *easy;			/* NULL once finished */
 	bool		added;			/* easy is in the multi handle (in flight) */
 	struct curl_slist *headers;
@@ -116,6 +126,7 @@ static void FreeRequest(FetchRequest *req);
 static void Unlink(FetchRequest *req);
 static void WriteCompletion(ValueWriter *w, FetchRequest *req);
 static bool ParseHeaders(FetchRequest *req, const char *json, char **why);
+static void Report(CallStats *cs, int64 started, char failure, long status, int64 sent, int64 received);
 
 /* Register the fetch settings. */
 void
@@ -224,7 +235,10 @@ OnPrereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int loca
 		ss.ss_family = AF_INET6;
 	if (!FetchPolicyCheckAddress((struct sockaddr *) &ss, req->host, req->private_ok,
 								 req->error, sizeof(req->error)))
+	{
+		req->refused = true;
 		return CURL_PREREQFUNC_ABORT;
+	}
 	return CURL_PREREQFUNC_OK;
 }
 
@@ -235,7 +249,10 @@ OnOpenSocket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 	FetchRequest *req = arg;
 
 	if (!FetchPolicyCheckAddress(&addr->addr, req->host, req->private_ok, req->error, sizeof(req->error)))
+	{
+		req->refused = true;
 		return CURL_SOCKET_BAD;
+	}
 	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
@@ -263,13 +280,19 @@ PrepareHop(FetchRequest *req, const char *url, char *why, size_t whylen)
 		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
 		snprintf(why, whylen, "fetch failed: invalid URL \"%s\"", url);
 	else if (pg_strcasecmp(scheme, "http") != 0 && pg_strcasecmp(scheme, "https") != 0)
+	{
 		snprintf(why, whylen, "fetch refused the URL scheme \"%s:\" of %s: only http and https are supported",
 				 scheme, url);
+		req->refused = true;
+	}
 	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
 		snprintf(why, whylen, "fetch failed: invalid URL \"%s\"", url);
 	else if ((refusal = FetchPolicyCheckUrl(scheme, host, atoi(port), &req->private_ok)) != NULL)
+	{
 		snprintf(why, whylen, "%s", refusal);
+		req->refused = true;
+	}
 	else
 	{
 		free(req->url);
@@ -393,6 +416,7 @@ FetchStart(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	}
 	if (in_flight >= fetch_max_concurrent)
 	{
+		Report(CallStatsCurrent(), 1, 'o', 0, 0, 0);
 		out->error_message = psprintf("fetch failed: more than udf.fetch_max_concurrent (%d) requests in flight",
 									  fetch_max_concurrent);
 		out->error_code = "54000";
@@ -402,6 +426,7 @@ FetchStart(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	{
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (multi = curl_multi_init()) == NULL)
 		{
+			Report(CallStatsCurrent(), 1, 'o', 0, 0, 0);
 			out->error_message = "fetch failed: curl could not start";
 			return;
 		}
@@ -411,11 +436,13 @@ FetchStart(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	req = calloc(1, sizeof(FetchRequest));
 	if (!req)
 	{
+		Report(CallStatsCurrent(), 1, 'o', 0, 0, 0);
 		out->error_message = "fetch failed: out of memory";
 		return;
 	}
 	req->id = next_id++;
 	req->level = CallStackDepth();
+	req->stats = CallStatsCurrent();
 	req->redirect = redirect && redirect[0] ? redirect[0] : 'f';
 	req->method = strdup(method ? method : "GET");
 	if (body64)
@@ -434,16 +461,19 @@ FetchStart(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	if (!req->method || (body64 && !req->body) || !ParseHeaders(req, OpArgString(args, 2), &herr) ||
 		!PrepareHop(req, url ? url : "", why, sizeof(why)))
 	{
+		Report(req->stats, 1, req->refused ? 'r' : 'o', 0, 0, 0);
 		out->error_message = herr ? herr : pstrdup(req->method ? why : "fetch failed: out of memory");
 		FreeRequest(req);
 		return;
 	}
 	if ((mc = curl_multi_add_handle(multi, req->easy)) != CURLM_OK)
 	{
+		Report(req->stats, 1, 'o', 0, 0, 0);
 		out->error_message = psprintf("fetch failed: %s", curl_multi_strerror(mc));
 		FreeRequest(req);
 		return;
 	}
+	Report(req->stats, 1, 0, 0, 0, 0);
 	req->added = true;
 	in_flight++;
 	req->next = requests;
@@ -469,18 +499,55 @@ FetchAbort(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	out->result = "null";
 }
 
+/*
+ * Tell the call cs what a request did: started (0 or 1), and the bytes of
+ * a hop; or, once it ended, how (failure: 0 for a response with status,
+ * 'r'efused, 't'imed out, 'n'etwork, 'o'ther). Never raises.
+ */
+static void
+Report(CallStats *cs, int64 started, char failure, long status, int64 sent, int64 received)
+{
+	StatsFetch	f = {0};
+	int			cls;
+
+	if (cs == NULL)
+		return;
+	f.fetches = started;
+	f.bytes_sent = sent;
+	f.bytes_received = received;
+	if (failure)
+		f.failures = 1;
+	if (failure == 'r')
+		f.refused = 1;
+	else if (failure == 't')
+		f.timeouts = 1;
+	else if (failure == 'n')
+		f.network_errors = 1;
+	else if (failure == 0 && (cls = StatsStatusClass((int) status)) >= 0)
+		f.status[cls] = 1;
+	CallStatsAddFetch(cs, &f);
+}
+
 /* A transfer ended: complete the request, or start its next redirect hop. */
 static void
 Finish(FetchRequest *req, CURLcode code)
 {
 	char	   *location = NULL;
+	curl_off_t	sent = 0;
+	curl_off_t	received = 0;
+	char		failure = 0;
 
 	curl_multi_remove_handle(multi, req->easy);
 	req->added = false;
 	in_flight--;
 	curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &req->status);
+	curl_easy_getinfo(req->easy, CURLINFO_SIZE_UPLOAD_T, &sent);
+	curl_easy_getinfo(req->easy, CURLINFO_SIZE_DOWNLOAD_T, &received);
+	Report(req->stats, 0, 0, 0, (int64) sent, (int64) received);
 	if (code != CURLE_OK)
 	{
+		/* OnBody's own errors (too large, out of memory) are "other"; the policy's are refusals */
+		failure = req->refused ? 'r' : code == CURLE_OPERATION_TIMEDOUT ? 't' : req->error[0] ? 'o' : 'n';
 		if (req->error[0] == '\0')
 			snprintf(req->error, sizeof(req->error), "fetch failed: %s (%s)", curl_easy_strerror(code), req->url);
 	}
@@ -520,10 +587,12 @@ Finish(FetchRequest *req, CURLcode code)
 			snprintf(req->error, sizeof(req->error), "%s", req->method ? why : "fetch failed: out of memory");
 		}
 		free(next);
+		failure = req->refused ? 'r' : 'o';
 	}
 	curl_easy_cleanup(req->easy);
 	req->easy = NULL;
 	req->done = true;
+	Report(req->stats, 0, req->error[0] ? (failure ? failure : 'o') : 0, req->status, 0, 0);
 }
 
 /*

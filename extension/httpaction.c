@@ -18,6 +18,13 @@
  * transaction (the abort of a failed request switches back); never as the
  * worker's superuser. From SQL, udf_http runs it as the calling role.
  *
+ * Statistics. A request is measured as a function call for udf_stats
+ * (callstats.c): function "http.js:<route>" as the router names it, kind
+ * httpAction, source http from the endpoint or sql from udf_http; a
+ * request no route took is not a call and is not counted there. The
+ * endpoint's own numbers per route are httpstats.c's, which learns the
+ * route from the response (HttpResponse.route).
+ *
  * Failures. A handler that throws, or that returns no Response, gives 500
  * with a short body; the message, stack and route go to the server log
  * (LOG), never to the client. Requests and responses are capped at
@@ -46,6 +53,7 @@
 #include "utils/memutils.h"
 #include "pgstat.h"
 #include "jansson_pg.h"
+#include "fetch.h"
 
 #include <microhttpd.h>
 
@@ -80,7 +88,7 @@ static char *http_role = NULL;
 static UdfV8Status RunHttpStep(void *arg, UdfV8Error *err);
 static char *Base64Of(const char *data, size_t len);
 static void HttpActionRun(const char *method, const char *url, json_t *headers, const char *body, size_t len,
-						  bool stream, HttpResponse *r);
+						  bool stream, StatsSource source, HttpResponse *r);
 static enum MHD_Result CollectHeader(void *cls, enum MHD_ValueKind kind, const char *key, const char *value);
 static void ServeInTransaction(void *arg, HttpResponse *r);
 
@@ -117,6 +125,8 @@ RunHttpStep(void *arg, UdfV8Error *err)
 		PG_FINALLY();
 		{
 			CallStackPop();
+			/* the fetches the handler left in flight end with it */
+			FetchDropAbove(CallStackDepth());
 		}
 		PG_END_TRY();
 	}
@@ -144,13 +154,13 @@ Base64Of(const char *data, size_t len)
 
 /*
  * Run the HTTP action for method and url (absolute), with headers (a JSON
- * array of [name, value] pairs; taken) and body (NULL: none); stream: the
- * endpoint can stream the answer. r gets the answer. May raise (bad
- * deployment, cancel); a failing handler is a 500.
+ * array of [name, value] pairs; taken) and body (NULL: none), called from
+ * source; stream: the endpoint can stream the answer. r gets the answer.
+ * May raise (bad deployment, cancel); a failing handler is a 500.
  */
 static void
 HttpActionRun(const char *method, const char *url, json_t *headers, const char *body, size_t len,
-			  bool stream, HttpResponse *r)
+			  bool stream, StatsSource source, HttpResponse *r)
 {
 	const UdfDeployment *dep = StoreCurrentDeployment();
 	json_t	   *request;
@@ -160,9 +170,11 @@ HttpActionRun(const char *method, const char *url, json_t *headers, const char *
 	UdfV8Error	err = {0};
 	HttpStep	hs;
 	CallSpec	spec = {RunHttpStep, &hs, HTTP_MODULE, true, CALL_RETURN_RECORDED, NULL};
-	UdfV8Status st;
+	volatile UdfV8Status st;
 	json_error_t jerr;
-	json_t	   *answer;
+	json_t	   *volatile answer = NULL;
+	const char *volatile route = NULL;
+	CallStats	cs;
 	const char *b64;
 
 	if (dep == NULL || !NameDeploymentHasModule(dep, HTTP_MODULE))
@@ -190,7 +202,28 @@ HttpActionRun(const char *method, const char *url, json_t *headers, const char *
 	hs.seed = seed;
 	hs.now_ms = ClockNowMs();
 	hs.result_json = &result_json;
-	st = CallRun(&spec, &err);
+	CallStatsBeginNamed(&cs, HTTP_MODULE, "httpAction", source, CallStackDepth() == 0);
+	PG_TRY();
+	{
+		st = CallRun(&spec, &err);
+		/* the route the router chose names the call: in the answer, or a failure's hint */
+		if (st == UDF_V8_OK && (answer = json_loads(result_json, 0, &jerr)) != NULL)
+			route = json_string_value(json_object_get(answer, "route"));
+		else if (st != UDF_V8_OK)
+			route = err.hint;
+		CallStatsSetFunction(&cs, route);
+		CallStatsEnd(&cs, st, &err);
+	}
+	PG_CATCH();
+	{
+		CallStatsAbort(&cs);
+		if (answer)
+			json_decref(answer);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	if (route && strncmp(route, HTTP_MODULE ":", strlen(HTTP_MODULE ":")) == 0)
+		r->route = strdup(route + strlen(HTTP_MODULE ":"));
 	if (st != UDF_V8_OK)
 	{
 		ereport(LOG,
@@ -200,10 +233,15 @@ HttpActionRun(const char *method, const char *url, json_t *headers, const char *
 		HttpResponseText(r, 500, "Internal Server Error");
 		return;
 	}
-	answer = json_loads(result_json, 0, &jerr);
 	if (answer == NULL || !json_is_integer(json_object_get(answer, "status")))
 		elog(ERROR, "the runtime answered an HTTP action with something other than a response");
-	HttpResponseFree(r);
+	{
+		char	   *kept = r->route;
+
+		r->route = NULL;
+		HttpResponseFree(r);
+		r->route = kept;
+	}
 	r->status = (int) json_integer_value(json_object_get(answer, "status"));
 	if (json_is_true(json_object_get(answer, "streamed")))
 	{
@@ -277,7 +315,7 @@ ServeInTransaction(void *arg, HttpResponse *r)
 	SetUserIdAndSecContext(role, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	/* a HEAD answer has no body to stream */
 	HttpActionRun(w->method, psprintf("%s%s", StoragePublicUrl(), w->uri), headers, w->body, w->len,
-				  HttpStreamActive() && strcmp(w->method, "HEAD") != 0, r);
+				  HttpStreamActive() && strcmp(w->method, "HEAD") != 0, STATS_SOURCE_HTTP, r);
 	SetUserIdAndSecContext(save_user, save_sec);
 }
 
@@ -352,7 +390,8 @@ udf_http(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		HttpActionRun(method, psprintf("%s%s", StoragePublicUrl(), path), headers,
-					  body ? VARDATA_ANY(body) : NULL, body ? VARSIZE_ANY_EXHDR(body) : 0, false, &r);
+					  body ? VARDATA_ANY(body) : NULL, body ? VARSIZE_ANY_EXHDR(body) : 0,
+					  false, STATS_SOURCE_SQL, &r);
 	}
 	PG_CATCH();
 	{

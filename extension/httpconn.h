@@ -9,6 +9,8 @@
 
 #include <microhttpd.h>
 
+#include "portability/instr_time.h"
+
 /* Where a request is: see httpd.c's header for the life of one. */
 typedef enum HttpRequestState
 {
@@ -37,6 +39,8 @@ typedef struct HttpRequest
 	size_t		cap;
 	size_t		limit;			/* the most body this request may have */
 	bool		too_large;
+	size_t		received;		/* body bytes that arrived, kept or not */
+	instr_time	start;			/* when its first line arrived */
 	/* the answer: whole, or a streamed one's status and headers */
 	HttpResponse answer;
 	/* a streamed answer's body: bytes produced and not yet taken by libmicrohttpd */
@@ -44,6 +48,7 @@ typedef struct HttpRequest
 	size_t		out_off;		/* taken so far */
 	size_t		out_len;
 	size_t		out_cap;
+	size_t		out_total;		/* every byte produced, for udf_http_stats */
 	bool		out_queued;		/* the callback response is queued */
 	bool		out_done;		/* the handler ended: no more bytes come */
 	bool		out_failed;		/* ... and the answer is cut off */

@@ -63,6 +63,10 @@
  * port of 0 starts none); the queue is empty then (the loop serves it
  * whole before it looks at settings), so no connection is left suspended.
  *
+ * Statistics: each answered request is counted for udf_http_stats
+ * (httpstats.c) with its route, status, body bytes in and out, and the
+ * time from its first line to its answer.
+ *
  * Routes: POST /api/storage/upload?token=... (storage.c's signed token),
  * GET or HEAD /api/storage/<id> (both for any origin: CORS preflights are
  * answered and Access-Control-Allow-Origin is *), everything else to the deployment's
@@ -118,6 +122,7 @@ static void *RequestStarted(void *cls, const char *uri, struct MHD_Connection *c
 static void RequestCompleted(void *cls, struct MHD_Connection *conn, void **req_cls,
 							 enum MHD_RequestTerminationCode toe);
 static void FreeRequest(HttpRequest *req);
+static void CountAnswer(HttpRequest *req, const char *path, const char *method, const HttpResponse *r);
 static enum MHD_Result Respond(struct MHD_Connection *conn, HttpResponse *r);
 static void ServeRequest(HttpRequest *req, HttpResponse *r);
 static bool ServeQueue(void);
@@ -266,6 +271,7 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 	}
 	if (*upload_data_size > 0)
 	{
+		req->received += *upload_data_size;
 		/* more body: keep it, unless it is already too much */
 		if (!req->too_large && req->len + *upload_data_size > req->limit)
 			req->too_large = true;
@@ -295,6 +301,7 @@ HandleRequest(void *cls, struct MHD_Connection *conn, const char *url, const cha
 			if (AnswerAtOnce(req, &r))
 			{
 				req->state = HTTP_REQ_SENT;
+				CountAnswer(req, url, method, &r);
 				return Respond(conn, &r);
 			}
 			req->state = HTTP_REQ_QUEUED;
@@ -326,7 +333,27 @@ RequestStarted(void *cls, const char *uri, struct MHD_Connection *conn)
 		free(req);
 		req = NULL;
 	}
+	if (req)
+		INSTR_TIME_SET_CURRENT(req->start);
 	return req;
+}
+
+/*
+ * Count an answered request for udf_http_stats: its route, status, body
+ * bytes in and out (a streamed answer's as produced so far), and the time
+ * from its first line to its answer (to its handler's end, when streamed).
+ */
+static void
+CountAnswer(HttpRequest *req, const char *path, const char *method, const HttpResponse *r)
+{
+	bool		storage = strncmp(path, STORAGE_PREFIX, strlen(STORAGE_PREFIX)) == 0;
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, req->start);
+	HttpStatsRequest(path, method, !storage, r, req->received,
+					 strcmp(method, "HEAD") == 0 ? 0 : r->streamed ? req->out_total : r->len,
+					 INSTR_TIME_GET_MILLISEC(now));
 }
 
 /* Free a request and everything it holds. */
@@ -402,6 +429,7 @@ ServeQueue(void)
 		req->running = true;
 		ServeRequest(req, &r);
 		req->running = false;
+		CountAnswer(req, req->path, req->method, &r);
 		if (req->closed)
 		{
 			/* the client went away while a streamed answer was under way */

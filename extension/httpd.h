@@ -11,6 +11,10 @@ struct MHD_Connection;
 
 extern void HttpdInit(void);
 
+/* httpstats.c */
+extern void HttpStatsRequest(const char *url, const char *method, bool action, const HttpResponse *r,
+							 size_t bytes_in, size_t bytes_out, double ms);
+
 /* httpaction.c */
 extern void HttpActionInit(void);
 extern void HttpActionServe(struct MHD_Connection *conn, const char *method, const char *url,

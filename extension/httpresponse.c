@@ -78,11 +78,15 @@ RunRequestWork(HttpWork work, void *arg, HttpResponse *r)
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
-/* Set r to a short plain-text answer (malloc'd body). */
+/* Set r to a short plain-text answer (malloc'd body); its route stays. */
 void
 HttpResponseText(HttpResponse *r, int status, const char *text)
 {
+	char	   *route = r->route;
+
+	r->route = NULL;
 	HttpResponseFree(r);
+	r->route = route;
 	r->status = status;
 	r->body = strdup(text);
 	r->len = strlen(text);
@@ -100,6 +104,7 @@ HttpResponseFree(HttpResponse *r)
 		free(r->headers[i].value);
 	}
 	free(r->headers);
+	free(r->route);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -24,6 +24,7 @@ typedef struct HttpResponse
 	HttpHeader *headers;
 	int			nheaders;
 	bool		streamed;		/* an HTTP action's body went out as it was produced (httpstream.c) */
+	char	   *route;			/* the HTTP action route that answered, "GET /path"; kept by HttpResponseText */
 } HttpResponse;
 
 typedef void (*HttpWork) (void *arg, HttpResponse *r);

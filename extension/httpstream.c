@@ -248,6 +248,7 @@ StreamAppend(HttpRequest *req, const char *data, size_t len)
 	}
 	memcpy(req->out + req->out_len, data, len);
 	req->out_len += len;
+	req->out_total += len;
 	return true;
 }
 

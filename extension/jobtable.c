@@ -101,6 +101,7 @@ void
 JobTableInsert(const JobRow *row)
 {
 	RunAsExtensionOwner(InsertElevated, (void *) row);
+	SchedStatsJobWritten(row->canceled);
 	JobTableWakeAtCommit();
 }
 
@@ -111,5 +112,7 @@ JobTableCancel(const char *id, Oid caller, double now_ms)
 	CancelRequest req = {id, caller, now_ms, false};
 
 	RunAsExtensionOwner(CancelElevated, &req);
+	if (req.canceled)
+		SchedStatsJobCanceled();
 	return req.canceled;
 }

@@ -21,6 +21,9 @@
  * timeout passed, a stop is under way, or -- without a timeout -- nothing is
  * in flight that could ever complete).
  *
+ * The time it sleeps with fetches of the call in flight is the call's
+ * fetch_time in udf_stats (CallStatsAddFetchWait).
+ *
  * Nothing here raises into the shim: an error is parked (parked.c) and ends
  * the call.
  */
@@ -60,6 +63,7 @@ LoopWait(double timeout_ms, UdfV8HostResult *out)
 	{
 		int			level = CallStackDepth();
 		instr_time	start;
+		double		fetch_wait_ms = 0;
 
 		INSTR_TIME_SET_CURRENT(start);
 		for (;;)
@@ -91,7 +95,15 @@ LoopWait(double timeout_ms, UdfV8HostResult *out)
 			if (timeout_ms >= 0 && left <= 0)
 				break;			/* the timer is due; nothing completed: null */
 			if (FetchInFlight(-1))
+			{
+				bool		mine = FetchInFlight(level);
+				instr_time	polled;
+
+				INSTR_TIME_SET_CURRENT(polled);
 				FetchPoll(Max(slice, 1));
+				if (mine)
+					fetch_wait_ms += ElapsedMs(polled);
+			}
 			else
 			{
 				(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
@@ -99,6 +111,7 @@ LoopWait(double timeout_ms, UdfV8HostResult *out)
 				ResetLatch(MyLatch);
 			}
 		}
+		CallStatsAddFetchWait(fetch_wait_ms);
 	}
 	PG_CATCH();
 	{

@@ -43,6 +43,12 @@
  * again uncounted); a pending job that has ended its worker
  * JOB_MAX_CRASHES times is failed, not run again.
  *
+ * Statistics (udf_scheduler_stats): each run's lag (from the job's
+ * scheduled time to the start of the run), duration and outcome, and the
+ * crashes counted, go to stats.c once the transaction recording them in
+ * udf_job has committed; jobs written and canceled are counted by
+ * schedstats.c.
+ *
  * Memory: each job's strings live in job_cxt, reset per job. What may raise:
  * our own SQL on udf_job (the worker then exits with an error and the
  * launcher starts it again); a job's errors are caught and recorded.
@@ -88,6 +94,7 @@ typedef struct Job
 	char	   *kind;
 	Oid			owner;
 	int			attempts;
+	double		scheduled_time; /* ms since the epoch */
 } Job;
 
 /* How a run ended. */
@@ -108,7 +115,7 @@ static int	running_fd = -1;		/* the worker's file naming the job it runs */
 static bool ClaimJob(Job *job, double now_ms);
 static bool RunOneJob(void);
 static JobOutcome RunJob(const Job *job, char **error);
-static void FinishJob(const Job *job, JobOutcome outcome, const char *error, bool only_in_progress);
+static bool FinishJob(const Job *job, JobOutcome outcome, const char *error, bool only_in_progress);
 static void MarkInProgress(const Job *job);
 static void FailDeadActions(void);
 static void DeleteExpired(void);
@@ -117,7 +124,7 @@ static int	JobExecute(const char *sql, int nargs, Oid *types, Datum *values, con
 static void RunningFileOpen(int index);
 static void RunningFileSet(const char *id);
 static void RunningFileClear(int code, Datum arg);
-static void CountCrash(const char *id);
+static bool CountCrash(const char *id);
 static void CountCrashes(void);
 
 /* _PG_init: the scheduler's settings, and its kind of worker. */
@@ -238,21 +245,25 @@ RunningFileClear(int code, Datum arg)
 		ereport(WARNING, (errcode_for_file_access(), errmsg("could not clear the running job's id: %m")));
 }
 
-/* Count one crash of a job (SPI connected); at JOB_MAX_CRASHES a pending job is failed. */
-static void
+/*
+ * Count one crash of a job (SPI connected); at JOB_MAX_CRASHES a pending job
+ * is failed, and true returned.
+ */
+static bool
 CountCrash(const char *id)
 {
 	char	   *sql;
 	Oid			types[3] = {TEXTOID, FLOAT8OID, INT4OID};
 	Datum		values[3] = {CStringGetTextDatum(id), Float8GetDatum(ClockNowMs()), Int32GetDatum(JOB_MAX_CRASHES)};
+	bool		failed_now;
 
-	sql = psprintf("UPDATE %s SET crashes = crashes + 1, "
+	sql = psprintf("WITH old AS (SELECT state FROM %s WHERE id = $1) UPDATE %s SET crashes = crashes + 1, "
 				   "state = CASE WHEN state = 'pending' AND crashes + 1 >= $3 THEN 'failed' ELSE state END, "
 				   "completed_time = CASE WHEN state = 'pending' AND crashes + 1 >= $3 THEN $2 ELSE completed_time END, "
 				   "error = CASE WHEN state = 'pending' AND crashes + 1 >= $3 "
 				   "THEN 'The job ended its worker process ' || (crashes + 1) || ' times; it is not run again.' "
-				   "ELSE error END WHERE id = $1 RETURNING name, state, crashes",
-				   JobTable());
+				   "ELSE error END WHERE id = $1 RETURNING name, state, crashes, (SELECT state FROM old)",
+				   JobTable(), JobTable());
 	if (SPI_execute_with_args(sql, 3, types, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "could not count the crash of job %s", id);
 	if (SPI_processed == 1)
@@ -261,6 +272,10 @@ CountCrash(const char *id)
 						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), id,
 						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
 						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3))));
+	failed_now = SPI_processed == 1 &&
+		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), "failed") == 0 &&
+		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4), "pending") == 0;
+	return failed_now;
 }
 
 /*
@@ -276,6 +291,7 @@ CountCrashes(void)
 	char		prefix[64];
 	DIR		   *dir;
 	struct dirent *de;
+	StatsSchedulerSample counted = {0};
 
 	snprintf(prefix, sizeof(prefix), "scheduler-%u-", MyDatabaseId);
 	StartTransactionCommand();
@@ -307,7 +323,9 @@ CountCrashes(void)
 		space = strchr(buf, ' ');
 		if (n > 0 && buf[0] != '\0' && space && (pid = atoi(buf)) > 0 && !BgwIsWorkerPid(pid))
 		{
-			CountCrash(space + 1);
+			counted.crashes++;
+			if (CountCrash(space + 1))
+				counted.crash_failed++;
 			if (pwrite(fd, "", 1, 0) != 1)
 				ereport(WARNING, (errcode_for_file_access(), errmsg("could not clear file \"%s\": %m", path)));
 		}
@@ -317,13 +335,15 @@ CountCrashes(void)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	if (counted.crashes > 0)
+		StatsStoreScheduler(&counted);
 }
 
 /* Claim the earliest due pending job, locking its row (SPI connected). */
 static bool
 ClaimJob(Job *job, double now_ms)
 {
-	char	   *sql = psprintf("SELECT id, name, args::text, kind, owner::oid, attempts FROM %s "
+	char	   *sql = psprintf("SELECT id, name, args::text, kind, owner::oid, attempts, scheduled_time FROM %s "
 							   "WHERE state = 'pending' AND scheduled_time <= $1 "
 							   "ORDER BY scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED",
 							   JobTable());
@@ -347,6 +367,7 @@ ClaimJob(Job *job, double now_ms)
 	job->kind = SPI_getvalue(tup, desc, 4);
 	job->owner = DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull));
 	job->attempts = DatumGetInt32(SPI_getbinval(tup, desc, 6, &isnull));
+	job->scheduled_time = DatumGetFloat8(SPI_getbinval(tup, desc, 7, &isnull));
 	MemoryContextSwitchTo(old);
 	return true;
 }
@@ -364,8 +385,11 @@ MarkInProgress(const Job *job)
 		elog(ERROR, "could not mark job %s in progress", job->id);
 }
 
-/* Record how a run ended (SPI connected); an action's end leaves a cancel in place. */
-static void
+/*
+ * Record how a run ended (SPI connected); an action's end leaves a cancel in
+ * place, and returns false then.
+ */
+static bool
 FinishJob(const Job *job, JobOutcome outcome, const char *error, bool only_in_progress)
 {
 	const char *table = JobTable();
@@ -399,9 +423,12 @@ FinishJob(const Job *job, JobOutcome outcome, const char *error, bool only_in_pr
 		if (JobExecute(sql, outcome == JOB_RETRY ? 3 : 4, t4, v4, n4) != SPI_OK_UPDATE)
 			elog(ERROR, "could not record the end of job %s", job->id);
 	}
+	if (SPI_processed == 0)
+		return false;
 	if (outcome == JOB_FAILED)
 		ereport(LOG,
 				(errmsg("udf scheduler: %s (job %s) failed: %s", job->name, job->id, error ? error : "")));
+	return true;
 }
 
 /*
@@ -504,6 +531,8 @@ RunOneJob(void)
 	char	   *error;
 	bool		action;
 	int			pinned;
+	instr_time	start;
+	StatsSchedulerSample run = {0};
 
 	MemoryContextReset(job_cxt);
 	SetCurrentStatementStartTimestamp();
@@ -536,16 +565,33 @@ RunOneJob(void)
 	SPI_finish();
 	RunningFileSet(job.id);
 	SchedulerUnpinSearchPath(pinned);
+	run.ran = true;
+	run.lag_ms = ClockNowMs() - job.scheduled_time;
+	INSTR_TIME_SET_CURRENT(start);
 	outcome = RunJob(&job, &error);
+	{
+		instr_time	end;
+
+		INSTR_TIME_SET_CURRENT(end);
+		INSTR_TIME_SUBTRACT(end, start);
+		run.run_ms = INSTR_TIME_GET_MILLISEC(end);
+	}
 	(void) PinCatalogSearchPath();
 	SPI_connect();
 	if (ActiveSnapshotSet())
 		PopActiveSnapshot();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	FinishJob(&job, outcome, error, action);
+	/* an action canceled while it ran ends canceled: counted by its cancel */
+	if (FinishJob(&job, outcome, error, action))
+	{
+		run.succeeded = outcome == JOB_SUCCESS;
+		run.failed = outcome == JOB_FAILED;
+		run.retried = outcome == JOB_RETRY;
+	}
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	StatsStoreScheduler(&run);
 	RunningFileClear(0, 0);
 	pgstat_report_activity(STATE_IDLE, NULL);
 	return true;
@@ -558,6 +604,7 @@ FailDeadActions(void)
 	char	   *sql;
 	Oid			types[1] = {FLOAT8OID};
 	Datum		values[1] = {Float8GetDatum(ClockNowMs())};
+	StatsSchedulerSample dead = {0};
 
 	StartTransactionCommand();
 	(void) PinCatalogSearchPath();
@@ -575,9 +622,12 @@ FailDeadActions(void)
 		ereport(LOG,
 				(errmsg("udf scheduler: %lu action(s) were running in a worker that died; they are failed, not run again",
 						(unsigned long) SPI_processed)));
+	dead.crash_failed = (int64) SPI_processed;
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	if (dead.crash_failed > 0)
+		StatsStoreScheduler(&dead);
 }
 
 /* Delete finished jobs older than udf.scheduler_retention. */

@@ -1,14 +1,19 @@
 /*
- * stats.c -- per-function statistics in shared memory, in the manner of
+ * stats.c -- statistics in shared memory, in the manner of
  * pg_stat_statements.
  *
- * One entry per (role, database, kind, function path) in a shared hash table
- * of udf.stats_max entries, allocated once at server start: the library
+ * One shared hash table of udf.stats_max entries holds three classes of
+ * entry: one per (role, database, kind, function path, source) for
+ * udf_stats, one per database for udf_scheduler_stats, and one per
+ * (database, route) for udf_http_stats. They share the memory, the lock,
+ * eviction, saving and udf_stats_reset(). The table is allocated once at
+ * server start: the library
  * must be in shared_preload_libraries, because only then can it ask for
  * shared memory (shmem_request_hook, PG15) and set it up
  * (shmem_startup_hook). Without preloading there is no shared memory:
  * nothing is collected, the call path skips the work, and the SQL functions
- * raise an error with a hint (StatsRequireShared).
+ * raise an error with a hint (StatsRequireShared); there are no scheduler
+ * or HTTP workers then either.
  *
  * Locking: the hash is guarded by one LWLock (the tranche "udf_stats"). A
  * call's sample is added under the lock in shared mode, with the entry's
@@ -18,9 +23,12 @@
  * reset) have a spinlock of their own.
  *
  * Eviction: when a new entry finds the hash full, the least-used 5% go (at
- * least ten), as pg_stat_statements does; usage is the number of calls,
- * decayed a little at each eviction so old busy entries can age out. Each
- * eviction pass is counted (udf_stats_info.dealloc).
+ * least ten), as pg_stat_statements does; usage is the number of calls (of
+ * jobs, of requests), decayed a little at each eviction so old busy entries
+ * can age out. Each eviction pass is counted (udf_stats_info.dealloc). The
+ * pass sorts pointers in an array of shared memory set aside for it, so
+ * that storing a sample never allocates and never raises: it may run in a
+ * commit callback (schedstats.c).
  *
  * Persistence: at a clean shutdown the postmaster writes every entry to
  * $PGDATA/pg_stat/udf_stats.stat (udf.stats_save) and the next start reads
@@ -28,9 +36,9 @@
  * afresh.
  *
  * Nothing here calls into V8; StatsStore runs after the shim has returned.
- * Everything that may raise (the hash being full after an eviction cannot
- * happen; an out-of-memory in the view's copy can) raises before or after
- * the lock is taken, never while a spinlock is held.
+ * The Store functions never raise (an entry that cannot be made drops the
+ * sample); the view's copy may (out of memory), never while a spinlock is
+ * held.
  */
 #include "udf.h"
 
@@ -60,8 +68,9 @@ typedef struct StatsEntry
 	StatsKey	key;			/* must be first: the hash key */
 	char		kind[STATS_KIND_LEN];	/* set when made, never changed */
 	char		function[STATS_FUNCTION_LEN];
-	StatsCounters counters;
-	slock_t		mutex;			/* guards counters */
+	double		usage;			/* guarded by mutex */
+	StatsAnyCounters c;			/* guarded by mutex; the member of key.cls */
+	slock_t		mutex;
 } StatsEntry;
 
 /* The shared state besides the hash. */
@@ -70,6 +79,7 @@ typedef struct StatsShared
 	LWLock	   *lock;			/* guards the hash */
 	slock_t		mutex;			/* guards global */
 	StatsGlobal global;
+	StatsEntry *victims[FLEXIBLE_ARRAY_MEMBER];	/* udf.stats_max, for eviction (lock held) */
 } StatsShared;
 
 typedef enum StatsTrack
@@ -103,7 +113,9 @@ static void StatsLoad(void);
 static StatsEntry *EntryAlloc(const StatsKey *key, const char *function, const char *kind);
 static void EntryDealloc(void);
 static int	UsageCompare(const void *a, const void *b);
+static StatsEntry *EntryFor(const StatsKey *key, const char *function, const char *kind);
 static void AddSample(StatsCounters *c, const StatsSample *s);
+static int	HistogramBucket(double ms);
 
 /* Register the settings; when preloaded, udf.stats_max too, and ask for shared memory. */
 void
@@ -145,7 +157,8 @@ StatsInit(void)
 static Size
 StatsMemSize(void)
 {
-	return add_size(MAXALIGN(sizeof(StatsShared)),
+	return add_size(MAXALIGN(add_size(offsetof(StatsShared, victims),
+									  mul_size(udf_stats_max, sizeof(StatsEntry *)))),
 					hash_estimate_size(udf_stats_max, sizeof(StatsEntry)));
 }
 
@@ -169,7 +182,10 @@ StatsShmemStartup(void)
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	shared = ShmemInitStruct("udf_stats", sizeof(StatsShared), &found);
+	shared = ShmemInitStruct("udf_stats",
+							 add_size(offsetof(StatsShared, victims),
+									  mul_size(udf_stats_max, sizeof(StatsEntry *))),
+							 &found);
 	if (!found)
 	{
 		shared->lock = &(GetNamedLWLockTranche("udf_stats"))->lock;
@@ -220,7 +236,10 @@ StatsLoad(void)
 		if (hash_get_num_entries(stats_hash) >= udf_stats_max)
 			EntryDealloc();
 		e = EntryAlloc(&row.key, row.function, row.kind);
-		e->counters = row.counters;
+		if (e == NULL)
+			break;
+		e->usage = row.usage;
+		e->c = row.c;
 	}
 	FreeFile(file);
 	unlink(STATS_DUMP_FILE);
@@ -266,7 +285,8 @@ StatsShmemShutdown(int code, Datum arg)
 		row.key = e->key;
 		memcpy(row.kind, e->kind, sizeof(row.kind));
 		memcpy(row.function, e->function, sizeof(row.function));
-		row.counters = e->counters;
+		row.usage = e->usage;
+		row.c = e->c;
 
 		if (fwrite(&row, sizeof(row), 1, file) != 1)
 		{
@@ -324,19 +344,22 @@ StatsRequireShared(void)
 				 errhint("Add udf to shared_preload_libraries in postgresql.conf and restart the server.")));
 }
 
-/* A new entry for key, named function and kind; the exclusive lock is held and there is room. */
+/*
+ * A new entry for key, named function and kind; the exclusive lock is held
+ * and there should be room. NULL if there is none after all (never raises).
+ */
 static StatsEntry *
 EntryAlloc(const StatsKey *key, const char *function, const char *kind)
 {
 	bool		found;
-	StatsEntry *e = hash_search(stats_hash, key, HASH_ENTER, &found);
+	StatsEntry *e = hash_search(stats_hash, key, HASH_ENTER_NULL, &found);
 
-	if (!found)
+	if (e && !found)
 	{
 		strlcpy(e->function, function, sizeof(e->function));
 		strlcpy(e->kind, kind, sizeof(e->kind));
-		memset(&e->counters, 0, sizeof(e->counters));
-		e->counters.usage = 1.0;
+		memset(&e->c, 0, sizeof(e->c));
+		e->usage = 1.0;
 		SpinLockInit(&e->mutex);
 	}
 	return e;
@@ -346,46 +369,63 @@ EntryAlloc(const StatsKey *key, const char *function, const char *kind)
 static int
 UsageCompare(const void *a, const void *b)
 {
-	double		l = (*(StatsEntry *const *) a)->counters.usage;
-	double		r = (*(StatsEntry *const *) b)->counters.usage;
+	double		l = (*(StatsEntry *const *) a)->usage;
+	double		r = (*(StatsEntry *const *) b)->usage;
 
 	return l < r ? -1 : l > r ? 1 : 0;
 }
 
-/* Evict the least-used entries; the exclusive lock is held. */
+/* Evict the least-used entries; the exclusive lock is held. Allocates nothing. */
 static void
 EntryDealloc(void)
 {
 	HASH_SEQ_STATUS hs;
-	StatsEntry **entries;
+	StatsEntry **entries = shared->victims;
 	StatsEntry *e;
 	int			n = 0;
 	int			victims;
 
-	entries = palloc(hash_get_num_entries(stats_hash) * sizeof(StatsEntry *));
 	hash_seq_init(&hs, stats_hash);
 	while ((e = hash_seq_search(&hs)) != NULL)
 	{
-		entries[n++] = e;
-		e->counters.usage *= USAGE_DECREASE_FACTOR;
+		/* usage is read and written under the exclusive lock: no sample is being added */
+		e->usage *= USAGE_DECREASE_FACTOR;
+		if (n < udf_stats_max)
+			entries[n++] = e;
 	}
 	qsort(entries, n, sizeof(StatsEntry *), UsageCompare);
 	victims = Min(n, Max(10, n * USAGE_DEALLOC_PERCENT / 100));
 	for (int i = 0; i < victims; i++)
 		hash_search(stats_hash, &entries[i]->key, HASH_REMOVE, NULL);
-	pfree(entries);
 	SpinLockAcquire(&shared->mutex);
 	shared->global.dealloc++;
 	SpinLockRelease(&shared->mutex);
+}
+
+/* The latency histogram's bucket of ms. */
+static int
+HistogramBucket(double ms)
+{
+	static const double bounds[STATS_HIST_BUCKETS - 1] = STATS_HIST_BOUNDS_MS;
+	int			b = 0;
+
+	while (b < STATS_HIST_BUCKETS - 1 && ms > bounds[b])
+		b++;
+	return b;
+}
+
+/* The index of status's class in a status[] array (2xx first), or -1 for 1xx and others. */
+int
+StatsStatusClass(int status)
+{
+	return status >= 200 && status < 600 ? status / 100 - 2 : -1;
 }
 
 /* Add one call's sample to an entry's counters (its spinlock held: no calls out). */
 static void
 AddSample(StatsCounters *c, const StatsSample *s)
 {
-	static const double bounds[STATS_HIST_BUCKETS - 1] = STATS_HIST_BOUNDS_MS;
 	double		t = s->total_ms;
-	int			b = 0;
 
 	c->calls++;
 	if (s->error != STATS_ERR_NONE)
@@ -413,10 +453,57 @@ AddSample(StatsCounters *c, const StatsSample *s)
 	c->documents_written += s->documents_written;
 	c->bytes_written += s->bytes_written;
 	c->peak_heap_bytes = Max(c->peak_heap_bytes, (int64) s->heap_bytes);
-	while (b < STATS_HIST_BUCKETS - 1 && t > bounds[b])
-		b++;
-	c->histogram[b]++;
-	c->usage += 1.0;
+	c->histogram[HistogramBucket(t)]++;
+	c->fetch.fetches += s->fetch.fetches;
+	c->fetch.failures += s->fetch.failures;
+	c->fetch.refused += s->fetch.refused;
+	c->fetch.timeouts += s->fetch.timeouts;
+	c->fetch.network_errors += s->fetch.network_errors;
+	for (int i = 0; i < STATS_STATUS_CLASSES; i++)
+		c->fetch.status[i] += s->fetch.status[i];
+	c->fetch.bytes_sent += s->fetch.bytes_sent;
+	c->fetch.bytes_received += s->fetch.bytes_received;
+	c->fetch.wait_ms += s->fetch.wait_ms;
+}
+
+/* Add a scheduler event to a database's counters (its spinlock held). */
+static void
+AddScheduler(StatsSchedulerCounters *c, const StatsSchedulerSample *s)
+{
+	c->scheduled += s->scheduled;
+	c->canceled += s->canceled;
+	c->succeeded += s->succeeded;
+	c->failed += s->failed;
+	c->retried += s->retried;
+	c->crashes += s->crashes;
+	c->crash_failed += s->crash_failed;
+	if (s->ran)
+	{
+		double		lag = Max(s->lag_ms, 0.0);
+
+		c->runs++;
+		c->lag_total_ms += lag;
+		c->lag_max_ms = Max(c->lag_max_ms, lag);
+		c->lag_histogram[HistogramBucket(lag)]++;
+		c->run_ms += s->run_ms;
+	}
+}
+
+/* Add one answered request to a route's counters (its spinlock held). */
+static void
+AddHttp(StatsHttpCounters *c, const StatsHttpSample *s)
+{
+	int			cls = StatsStatusClass(s->status);
+
+	c->requests++;
+	if (cls >= 0)
+		c->status[cls]++;
+	c->bytes_in += s->bytes_in;
+	c->bytes_out += s->bytes_out;
+	c->min_ms = c->requests == 1 ? s->ms : Min(c->min_ms, s->ms);
+	c->max_ms = Max(c->max_ms, s->ms);
+	c->total_ms += s->ms;
+	c->histogram[HistogramBucket(s->ms)]++;
 }
 
 /* The 64-bit id of a function of a kind; the last one is remembered, as calls repeat. */
@@ -438,11 +525,56 @@ FunctionId(const char *function, const char *kind)
 	return id;
 }
 
-/* Add one call of function (of kind) by the current role to its entry. */
-void
-StatsStore(const char *function, const char *kind, const StatsSample *sample)
+/*
+ * The entry of key, made (named function and kind) if it is new, with the
+ * hash's lock held in some mode; NULL, with no lock held, if it could not
+ * be made. Never raises.
+ */
+static StatsEntry *
+EntryFor(const StatsKey *key, const char *function, const char *kind)
 {
-	StatsKey	key;
+	StatsEntry *e;
+
+	LWLockAcquire(shared->lock, LW_SHARED);
+	e = hash_search(stats_hash, key, HASH_FIND, NULL);
+	if (e)
+		return e;
+	/* a new entry: room is made under the exclusive lock */
+	LWLockRelease(shared->lock);
+	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	e = hash_search(stats_hash, key, HASH_FIND, NULL);
+	if (!e)
+	{
+		if (hash_get_num_entries(stats_hash) >= udf_stats_max)
+			EntryDealloc();
+		e = EntryAlloc(key, function, kind);
+	}
+	if (!e)
+		LWLockRelease(shared->lock);
+	return e;
+}
+
+/* Is there shared memory for statistics (udf preloaded)? */
+bool
+StatsAvailable(void)
+{
+	return shared != NULL;
+}
+
+/* A source's name, as udf_stats' source column shows it. */
+const char *
+StatsSourceName(StatsSource source)
+{
+	static const char *const names[STATS_NSOURCES] = {"sql", "trigger", "nested", "scheduler", "http"};
+
+	return source >= 0 && source < STATS_NSOURCES ? names[source] : "unknown";
+}
+
+/* Add one call of function (of kind, called from source) by the current role to its entry. */
+void
+StatsStore(const char *function, const char *kind, StatsSource source, const StatsSample *sample)
+{
+	StatsKey	key = {0};
 	StatsEntry *e;
 
 	if (!shared)
@@ -450,28 +582,66 @@ StatsStore(const char *function, const char *kind, const StatsSample *sample)
 	key.userid = GetUserId();
 	key.dbid = MyDatabaseId;
 	key.function_id = FunctionId(function, kind);
+	key.cls = STATS_CLASS_FUNCTION;
+	key.source = (int16) source;
 
-	LWLockAcquire(shared->lock, LW_SHARED);
-	e = hash_search(stats_hash, &key, HASH_FIND, NULL);
+	e = EntryFor(&key, function, kind);
 	if (!e)
-	{
-		/* a new function: room is made under the exclusive lock */
-		LWLockRelease(shared->lock);
-		LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-		if (hash_get_num_entries(stats_hash) >= udf_stats_max &&
-			!hash_search(stats_hash, &key, HASH_FIND, NULL))
-			EntryDealloc();
-		e = EntryAlloc(&key, function, kind);
-	}
+		return;
 	SpinLockAcquire(&e->mutex);
-	AddSample(&e->counters, sample);
+	AddSample(&e->c.fn, sample);
+	e->usage += 1.0;
 	SpinLockRelease(&e->mutex);
 	LWLockRelease(shared->lock);
 }
 
-/* A copy of every entry, palloc'd in the current context; ERROR without shared memory. */
+/* Add a scheduler event of the current database to its entry. Never raises. */
+void
+StatsStoreScheduler(const StatsSchedulerSample *sample)
+{
+	StatsKey	key = {0};
+	StatsEntry *e;
+
+	if (!shared)
+		return;
+	key.dbid = MyDatabaseId;
+	key.cls = STATS_CLASS_SCHEDULER;
+	e = EntryFor(&key, "", "scheduler");
+	if (!e)
+		return;
+	SpinLockAcquire(&e->mutex);
+	AddScheduler(&e->c.sched, sample);
+	e->usage += 1.0;
+	SpinLockRelease(&e->mutex);
+	LWLockRelease(shared->lock);
+}
+
+/* Add one answered request of route (of kind) in the current database to its entry. */
+void
+StatsStoreHttp(const char *route, const char *kind, const StatsHttpSample *sample)
+{
+	StatsKey	key = {0};
+	StatsEntry *e;
+
+	if (!shared)
+		return;
+	key.dbid = MyDatabaseId;
+	key.function_id = hash_bytes_extended((const unsigned char *) route, strlen(route),
+										  hash_bytes((const unsigned char *) kind, strlen(kind)));
+	key.cls = STATS_CLASS_HTTP;
+	e = EntryFor(&key, route, kind);
+	if (!e)
+		return;
+	SpinLockAcquire(&e->mutex);
+	AddHttp(&e->c.http, sample);
+	e->usage += 1.0;
+	SpinLockRelease(&e->mutex);
+	LWLockRelease(shared->lock);
+}
+
+/* A copy of every entry of a class, palloc'd in the current context; ERROR without shared memory. */
 StatsRow *
-StatsSnapshot(int *nrows)
+StatsSnapshot(StatsClass cls, int *nrows)
 {
 	HASH_SEQ_STATUS hs;
 	StatsEntry *e;
@@ -485,11 +655,14 @@ StatsSnapshot(int *nrows)
 	hash_seq_init(&hs, stats_hash);
 	while ((e = hash_seq_search(&hs)) != NULL)
 	{
+		if (e->key.cls != cls)
+			continue;
 		rows[n].key = e->key;
 		memcpy(rows[n].kind, e->kind, sizeof(rows[n].kind));
 		memcpy(rows[n].function, e->function, sizeof(rows[n].function));
 		SpinLockAcquire(&e->mutex);
-		rows[n].counters = e->counters;
+		rows[n].usage = e->usage;
+		rows[n].c = e->c;
 		SpinLockRelease(&e->mutex);
 		n++;
 	}
@@ -512,8 +685,9 @@ StatsGlobals(void)
 }
 
 /*
- * Remove every entry (function NULL), or those of one function path in this
- * database (every role and kind); how many went. ERROR without shared memory.
+ * Remove every entry of every class (function NULL), or the udf_stats
+ * entries of one function path in this database (every role, kind and
+ * source); how many went. ERROR without shared memory.
  */
 int64
 StatsReset(const char *function)
@@ -528,7 +702,8 @@ StatsReset(const char *function)
 	hash_seq_init(&hs, stats_hash);
 	while ((e = hash_seq_search(&hs)) != NULL)
 	{
-		if (function && (e->key.dbid != MyDatabaseId || strcmp(e->function, function) != 0))
+		if (function && (e->key.cls != STATS_CLASS_FUNCTION || e->key.dbid != MyDatabaseId ||
+						 strcmp(e->function, function) != 0))
 			continue;
 		hash_search(stats_hash, &e->key, HASH_REMOVE, NULL);
 		removed++;
@@ -539,6 +714,28 @@ StatsReset(const char *function)
 		shared->global.dealloc = 0;
 		shared->global.stats_reset = now;
 		SpinLockRelease(&shared->mutex);
+	}
+	LWLockRelease(shared->lock);
+	return removed;
+}
+
+/* Remove every entry of one class, in every database; how many went. ERROR without shared memory. */
+int64
+StatsResetClass(StatsClass cls)
+{
+	HASH_SEQ_STATUS hs;
+	StatsEntry *e;
+	int64		removed = 0;
+
+	StatsRequireShared();
+	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	hash_seq_init(&hs, stats_hash);
+	while ((e = hash_seq_search(&hs)) != NULL)
+	{
+		if (e->key.cls != cls)
+			continue;
+		hash_search(stats_hash, &e->key, HASH_REMOVE, NULL);
+		removed++;
 	}
 	LWLockRelease(shared->lock);
 	return removed;

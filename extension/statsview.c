@@ -1,6 +1,8 @@
 /*
  * statsview.c -- the SQL face of udf_stats: udf_stats(), udf_stats_info(),
- * udf_stats_reset(function).
+ * udf_stats_reset(function), udf_stats_reset_subsystem(subsystem). (The
+ * scheduler's and the HTTP endpoint's views are schedstats.c's and
+ * httpstats.c'.)
  *
  * Each reads a copy of the shared entries (stats.c) and turns it into rows;
  * no lock is held while rows are built. Without shared memory (udf not in
@@ -23,11 +25,11 @@
 PG_FUNCTION_INFO_V1(udf_stats);
 PG_FUNCTION_INFO_V1(udf_stats_info);
 PG_FUNCTION_INFO_V1(udf_stats_reset);
+PG_FUNCTION_INFO_V1(udf_stats_reset_subsystem);
 
-#define UDF_STATS_COLS 27
+#define UDF_STATS_COLS 40
 
 static Datum SyscallsByOp(const StatsCounters *c, int64 *total);
-static Datum Int8Array(const int64 *values, int n);
 
 /* {"op": count, ...} of the ops a function made, as jsonb; *total their sum. */
 static Datum
@@ -55,8 +57,8 @@ SyscallsByOp(const StatsCounters *c, int64 *total)
 }
 
 /* An int8[] of n values. */
-static Datum
-Int8Array(const int64 *values, int n)
+Datum
+StatsInt8Array(const int64 *values, int n)
 {
 	Datum	   *d = palloc(n * sizeof(Datum));
 
@@ -73,11 +75,11 @@ udf_stats(PG_FUNCTION_ARGS)
 	StatsRow   *rows;
 	int			n;
 
-	rows = StatsSnapshot(&n);
+	rows = StatsSnapshot(STATS_CLASS_FUNCTION, &n);
 	InitMaterializedSRF(fcinfo, 0);
 	for (int r = 0; r < n; r++)
 	{
-		const StatsCounters *c = &rows[r].counters;
+		const StatsCounters *c = &rows[r].c.fn;
 		Datum		values[UDF_STATS_COLS];
 		bool		nulls[UDF_STATS_COLS] = {0};
 		int			i = 0;
@@ -91,6 +93,7 @@ udf_stats(PG_FUNCTION_ARGS)
 		values[i++] = ObjectIdGetDatum(rows[r].key.dbid);
 		values[i++] = CStringGetTextDatum(rows[r].function);
 		values[i++] = CStringGetTextDatum(rows[r].kind);
+		values[i++] = CStringGetTextDatum(StatsSourceName(rows[r].key.source));
 		values[i++] = Int64GetDatum(c->calls);
 		values[i++] = Int64GetDatum(errors);
 		values[i++] = Int64GetDatum(c->errors[STATS_ERR_UNCAUGHT]);
@@ -113,8 +116,18 @@ udf_stats(PG_FUNCTION_ARGS)
 		values[i++] = Int64GetDatum(c->bytes_read);
 		values[i++] = Int64GetDatum(c->documents_written);
 		values[i++] = Int64GetDatum(c->bytes_written);
+		values[i++] = Int64GetDatum(c->fetch.fetches);
+		values[i++] = Int64GetDatum(c->fetch.failures);
+		values[i++] = Int64GetDatum(c->fetch.refused);
+		values[i++] = Int64GetDatum(c->fetch.timeouts);
+		values[i++] = Int64GetDatum(c->fetch.network_errors);
+		for (int k = 0; k < STATS_STATUS_CLASSES; k++)
+			values[i++] = Int64GetDatum(c->fetch.status[k]);
+		values[i++] = Int64GetDatum(c->fetch.bytes_sent);
+		values[i++] = Int64GetDatum(c->fetch.bytes_received);
+		values[i++] = Float8GetDatum(c->fetch.wait_ms);
 		values[i++] = Int64GetDatum(c->peak_heap_bytes);
-		values[i++] = Int8Array(c->histogram, STATS_HIST_BUCKETS);
+		values[i++] = StatsInt8Array(c->histogram, STATS_HIST_BUCKETS);
 		Assert(i == UDF_STATS_COLS);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
@@ -159,4 +172,31 @@ udf_stats_reset(PG_FUNCTION_ARGS)
 		function = NameParse(function).display;
 	}
 	PG_RETURN_INT64(StatsReset(function));
+}
+
+/*
+ * udf_stats_reset_subsystem(subsystem text) returns bigint: forget the
+ * entries of one view, in every database: 'functions' (udf_stats),
+ * 'scheduler' (udf_scheduler_stats) or 'http' (udf_http_stats).
+ */
+Datum
+udf_stats_reset_subsystem(PG_FUNCTION_ARGS)
+{
+	char	   *subsystem = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	StatsClass	cls;
+
+	if (subsystem && strcmp(subsystem, "functions") == 0)
+		cls = STATS_CLASS_FUNCTION;
+	else if (subsystem && strcmp(subsystem, "scheduler") == 0)
+		cls = STATS_CLASS_SCHEDULER;
+	else if (subsystem && strcmp(subsystem, "http") == 0)
+		cls = STATS_CLASS_HTTP;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("udf_stats_reset_subsystem: unknown subsystem %s",
+						subsystem ? quote_literal_cstr(subsystem) : "NULL"),
+				 errhint("The subsystems are 'functions' (udf_stats), 'scheduler' (udf_scheduler_stats) "
+						 "and 'http' (udf_http_stats).")));
+	PG_RETURN_INT64(StatsResetClass(cls));
 }

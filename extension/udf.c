@@ -31,6 +31,7 @@ _PG_init(void)
 	CallStatsInit();
 	TraceInit();
 	JobTableInit();
+	SchedStatsInit();
 	SchedulerInit();
 	StorageInit();
 	HttpdInit();

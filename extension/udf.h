@@ -54,6 +54,7 @@ extern void _PG_init(void);
 #include "jobtable.h"
 #include "jobwriter.h"
 #include "scheduler.h"
+#include "schedstats.h"
 #include "crons.h"
 #include "schema.h"
 #include "sqlapi.h"

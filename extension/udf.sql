@@ -200,7 +200,7 @@ CREATE FUNCTION udf_invoke_explain(name text, args jsonb DEFAULT '{}') RETURNS j
 
 -- Per-function statistics in shared memory (needs shared_preload_libraries = 'udf').
 CREATE FUNCTION udf_stats(
-    OUT userid oid, OUT dbid oid, OUT function text, OUT kind text,
+    OUT userid oid, OUT dbid oid, OUT function text, OUT kind text, OUT source text,
     OUT calls bigint, OUT errors bigint,
     OUT errors_uncaught bigint, OUT errors_convex bigint, OUT errors_validation bigint,
     OUT errors_timeout bigint, OUT errors_canceled bigint, OUT errors_out_of_memory bigint,
@@ -210,6 +210,11 @@ CREATE FUNCTION udf_stats(
     OUT syscalls bigint, OUT syscalls_by_op jsonb,
     OUT documents_read bigint, OUT bytes_read bigint,
     OUT documents_written bigint, OUT bytes_written bigint,
+    OUT fetches bigint, OUT fetch_failures bigint, OUT fetch_refused bigint,
+    OUT fetch_timeouts bigint, OUT fetch_network_errors bigint,
+    OUT fetch_status_2xx bigint, OUT fetch_status_3xx bigint,
+    OUT fetch_status_4xx bigint, OUT fetch_status_5xx bigint,
+    OUT fetch_bytes_sent bigint, OUT fetch_bytes_received bigint, OUT fetch_time float8,
     OUT peak_heap_bytes bigint, OUT latency_histogram bigint[])
   RETURNS SETOF record
   AS 'MODULE_PATHNAME', 'udf_stats' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
@@ -220,14 +225,68 @@ CREATE FUNCTION udf_stats_info(
   RETURNS record
   AS 'MODULE_PATHNAME', 'udf_stats_info' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
 CREATE VIEW udf_stats_info AS SELECT * FROM udf_stats_info();
+
+-- The scheduler's statistics per database: counters from shared memory, and
+-- the current database's queue, read from udf_job when the view is read.
+CREATE FUNCTION udf_scheduler_counters(
+    OUT dbid oid, OUT scheduled bigint, OUT canceled bigint, OUT runs bigint,
+    OUT succeeded bigint, OUT failed bigint, OUT retried bigint,
+    OUT crashes bigint, OUT crash_failed bigint,
+    OUT total_lag float8, OUT max_lag float8, OUT mean_lag float8, OUT lag_histogram bigint[],
+    OUT run_time float8)
+  RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'udf_scheduler_counters' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+-- pending jobs, those of them due now, and the scheduled time of the oldest due one
+CREATE FUNCTION udf_scheduler_queue(OUT pending bigint, OUT due bigint, OUT oldest_due timestamptz)
+  RETURNS record
+  LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT count(*),
+           count(*) FILTER (WHERE j.scheduled_time <= extract(epoch FROM clock_timestamp()) * 1000),
+           to_timestamp(min(j.scheduled_time) FILTER (
+             WHERE j.scheduled_time <= extract(epoch FROM clock_timestamp()) * 1000) / 1000)
+    FROM @extschema@.udf_job j WHERE j.state = 'pending'
+  $$;
+CREATE VIEW udf_scheduler_stats AS
+  SELECT d.oid AS dbid, d.datname, q.pending, q.due, q.oldest_due,
+         coalesce(c.scheduled, 0) AS scheduled, coalesce(c.canceled, 0) AS canceled,
+         coalesce(c.runs, 0) AS runs, coalesce(c.succeeded, 0) AS succeeded,
+         coalesce(c.failed, 0) AS failed, coalesce(c.retried, 0) AS retried,
+         coalesce(c.crashes, 0) AS crashes, coalesce(c.crash_failed, 0) AS crash_failed,
+         coalesce(c.total_lag, 0) AS total_lag, coalesce(c.max_lag, 0) AS max_lag,
+         coalesce(c.mean_lag, 0) AS mean_lag,
+         coalesce(c.lag_histogram, pg_catalog.array_fill(0::bigint, ARRAY[13])) AS lag_histogram,
+         coalesce(c.run_time, 0) AS run_time
+  FROM pg_catalog.pg_database d
+  LEFT JOIN udf_scheduler_counters() c ON c.dbid = d.oid
+  LEFT JOIN udf_scheduler_queue() q ON d.datname = pg_catalog.current_database()
+  WHERE c.dbid IS NOT NULL OR d.datname = pg_catalog.current_database();
+
+-- The HTTP endpoint's statistics per database and route.
+CREATE FUNCTION udf_http_stats(
+    OUT dbid oid, OUT route text, OUT kind text, OUT requests bigint,
+    OUT status_2xx bigint, OUT status_3xx bigint, OUT status_4xx bigint, OUT status_5xx bigint,
+    OUT bytes_in bigint, OUT bytes_out bigint,
+    OUT total_time float8, OUT min_time float8, OUT max_time float8, OUT mean_time float8,
+    OUT latency_histogram bigint[])
+  RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'udf_http_stats' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+CREATE VIEW udf_http_stats AS SELECT * FROM udf_http_stats();
+
 -- readable by everyone, as pg_stat_statements is
-GRANT SELECT ON udf_stats, udf_stats_info TO PUBLIC;
+GRANT SELECT ON udf_stats, udf_stats_info, udf_scheduler_stats, udf_http_stats TO PUBLIC;
 
 -- Forget every entry, or one function path's entries in this database; returns how many went.
 CREATE FUNCTION udf_stats_reset(function text DEFAULT NULL) RETURNS bigint
   AS 'MODULE_PATHNAME', 'udf_stats_reset' LANGUAGE C VOLATILE PARALLEL SAFE;
 REVOKE ALL ON FUNCTION udf_stats_reset(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION udf_stats_reset(text) TO udf_admin;
+-- Forget the entries of one view in every database: 'functions', 'scheduler' or 'http'.
+CREATE FUNCTION udf_stats_reset_subsystem(subsystem text) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'udf_stats_reset_subsystem' LANGUAGE C VOLATILE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION udf_stats_reset_subsystem(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION udf_stats_reset_subsystem(text) TO udf_admin;
 
 -- File storage (storage.c). The bytes of each file are one large object,
 -- owned by the extension owner; this table holds its metadata and is closed

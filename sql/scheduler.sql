@@ -33,12 +33,15 @@ SELECT args FROM "_scheduled_functions" WHERE args->0->>'n' = '3';
 
 -- transactional: a rollback, a mutation that throws and a nested mutation that fails schedule nothing
 SELECT count(*) AS before FROM "_scheduled_functions" \gset
+SELECT scheduled AS counted_before FROM udf_scheduler_stats WHERE datname = current_database() \gset
 BEGIN;
 SELECT udf_invoke('jobs:after', '{"delay": 0, "n": 10}') IS NOT NULL;
 ROLLBACK;
 SELECT udf_invoke('jobs:thenThrow');
 SELECT udf_invoke('jobs:outer') IS NOT NULL;
 SELECT count(*) - :before AS added FROM "_scheduled_functions";
+-- udf_scheduler_stats counts the jobs that committed, no more
+SELECT scheduled - :counted_before AS counted FROM udf_scheduler_stats WHERE datname = current_database();
 SELECT args FROM "_scheduled_functions" WHERE args->0->>'n' IN ('4', '5', '6', '10');
 
 -- cancel: a pending job becomes canceled; canceling again changes nothing
@@ -122,6 +125,12 @@ SELECT udf_deploy(jsonb_build_object('jobs.js', :'app'::jsonb->'jobs.js')) IS NO
 SELECT count(*) FROM udf_crons();
 -- pending jobs survive every deploy
 SELECT count(*) > 1000 FROM udf_jobs() WHERE state = 'pending';
+-- the queue udf_scheduler_stats shows is udf_job's, and with no worker nothing ran
+SELECT s.pending = (SELECT count(*) FROM udf_job WHERE state = 'pending') AS pending_exact,
+       s.due = (SELECT count(*) FROM udf_job WHERE state = 'pending'
+                AND scheduled_time <= extract(epoch FROM clock_timestamp()) * 1000) AS due_exact,
+       s.due > 0 AS some_due, s.runs AS runs
+FROM udf_scheduler_stats s WHERE datname = current_database();
 RESET udf.test_now;
 RESET TimeZone;
 REVOKE USAGE ON SCHEMA public FROM sched_other;

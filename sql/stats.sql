@@ -12,6 +12,11 @@ WHERE attrelid = 'udf_stats'::regclass AND attnum > 0 ORDER BY attnum;
 SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
 WHERE attrelid = 'udf_stats_info'::regclass AND attnum > 0 ORDER BY attnum;
 SELECT histogram_bounds_ms FROM udf_stats_info;
+-- the scheduler's and the HTTP endpoint's views
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+WHERE attrelid = 'udf_scheduler_stats'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+WHERE attrelid = 'udf_http_stats'::regclass AND attnum > 0 ORDER BY attnum;
 
 -- a reset of everything empties the view and restarts the eviction count
 SELECT udf_stats_reset() >= 0 AS reset;
@@ -40,15 +45,20 @@ RESET statement_timeout;
 SELECT udf_invoke('notes:nope');
 \set VERBOSITY default
 
-SELECT function, kind, calls, errors, errors_uncaught AS uncaught, errors_convex AS convex,
+SELECT function, kind, source, calls, errors, errors_uncaught AS uncaught, errors_convex AS convex,
        errors_validation AS validation, errors_timeout AS timeout, errors_canceled AS canceled,
        errors_out_of_memory AS oom
-FROM udf_stats ORDER BY function;
-SELECT function, syscalls, syscalls_by_op, documents_read, bytes_read > 0 AS bytes_read,
+FROM udf_stats ORDER BY function, source;
+SELECT function, source, syscalls, syscalls_by_op, documents_read, bytes_read > 0 AS bytes_read,
        documents_written, bytes_written > 0 AS bytes_written
-FROM udf_stats ORDER BY function;
+FROM udf_stats ORDER BY function, source;
+-- no fetches: every fetch column is zero
+SELECT count(*) AS rows, sum(fetches + fetch_failures + fetch_refused + fetch_timeouts + fetch_network_errors
+       + fetch_status_2xx + fetch_status_3xx + fetch_status_4xx + fetch_status_5xx
+       + fetch_bytes_sent + fetch_bytes_received) AS fetch_counts, sum(fetch_time) AS fetch_time
+FROM udf_stats;
 -- times add up: JS time and syscall time make the total; the histogram counts every call
-SELECT function,
+SELECT function, source,
        min_time <= mean_time AND mean_time <= max_time AS ordered,
        abs(js_time + syscall_time - total_time) < 0.001 AS parts_add_up,
        abs(mean_time * calls - total_time) < 0.001 AS mean_ok,
@@ -57,32 +67,41 @@ SELECT function,
        cardinality(latency_histogram) AS buckets,
        peak_heap_bytes > 0 OR max_time < 0.1 AS heap_seen,
        userid = current_user::regrole AS mine, dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AS here
-FROM udf_stats ORDER BY function;
+FROM udf_stats ORDER BY function, source;
 -- the timeouts took their 50 ms
 SELECT function, min_time >= 50 AS slow FROM udf_stats WHERE function = 'notes:spin';
 
 -- udf.stats_track: top counts only calls from SQL, none counts nothing
 SET udf.stats_track = top;
 SELECT udf_invoke('notes:count');
-SELECT function, calls FROM udf_stats WHERE function IN ('notes:count', 'notes:list') ORDER BY 1;
+SELECT function, source, calls FROM udf_stats WHERE function IN ('notes:count', 'notes:list') ORDER BY 1, 2;
 SET udf.stats_track = none;
 SELECT udf_invoke('notes:count');
-SELECT function, calls FROM udf_stats WHERE function IN ('notes:count', 'notes:list') ORDER BY 1;
+SELECT function, source, calls FROM udf_stats WHERE function IN ('notes:count', 'notes:list') ORDER BY 1, 2;
 RESET udf.stats_track;
 
 -- resetting one function: any spelling of its name; an unknown one removes nothing
 SELECT udf_stats_reset('notes.js:inc');
 SELECT udf_stats_reset('notes:inc');
 SELECT udf_stats_reset('nope:nothing');
-SELECT function FROM udf_stats ORDER BY 1;
+SELECT function, source FROM udf_stats ORDER BY 1, 2;
 -- bad names are refused
 SELECT udf_stats_reset('');
 SELECT udf_stats_reset('notes.py:x');
+-- one subsystem's entries: 'functions', 'scheduler' or 'http'; others are refused
+SELECT udf_stats_reset_subsystem('scheduler') >= 0 AS reset;
+SELECT udf_stats_reset_subsystem('http') >= 0 AS reset;
+SELECT udf_stats_reset_subsystem('bgwriter');
+SELECT udf_stats_reset_subsystem(NULL);
 -- everyone may read; only udf_admin members and superusers may reset
 CREATE ROLE stats_reader;
 SET ROLE stats_reader;
 SELECT count(*) > 0 AS readable FROM udf_stats;
+SELECT pending >= 0 AS queue_readable, runs >= 0 AS counters_readable
+FROM udf_scheduler_stats WHERE datname = current_database();
+SELECT count(*) >= 0 AS readable FROM udf_http_stats;
 SELECT udf_stats_reset();
+SELECT udf_stats_reset_subsystem('http');
 RESET ROLE;
 DROP ROLE stats_reader;
 

@@ -2,7 +2,8 @@
 # clients) land in one entry per role and function, a reset is seen by every
 # backend, a full table evicts the least-used entries and counts it, a clean
 # restart keeps the statistics and a crash or udf.stats_save = off does not;
-# without shared_preload_libraries the view refuses with a hint while calls,
+# without shared_preload_libraries the views (udf_scheduler_stats and
+# udf_http_stats too) refuse with a hint while calls,
 # udf.trace and udf_invoke_explain still work. udf.log_min_duration lines
 # reach the server log.
 use strict;
@@ -150,6 +151,12 @@ like($err, qr/udf_stats must be loaded via "shared_preload_libraries".*HINT:  Ad
 	'not preloaded: the view refuses with a hint');
 ($rc, $out, $err) = $plain->psql('postgres', 'SELECT udf_stats_reset()');
 like($err, qr/must be loaded via "shared_preload_libraries"/, 'and so does the reset');
+for my $sql ('SELECT * FROM udf_scheduler_stats', 'SELECT * FROM udf_http_stats', q{SELECT udf_stats_reset_subsystem('http')})
+{
+	($rc, $out, $err) = $plain->psql('postgres', $sql);
+	like($err, qr/must be loaded via "shared_preload_libraries".*HINT:  Add udf to shared_preload_libraries/s,
+		"not preloaded: $sql refuses with the same hint");
+}
 # (the first call of a fresh backend: its statements are kept past the op's SPI memory)
 is($plain->safe_psql('postgres', q{SELECT jsonb_array_length(e->'syscalls') || ' ' || (e#>>'{syscalls,0,sql,0}' LIKE 'SELECT %')
 	FROM udf_invoke_explain('notes:list') e}), '3 true', 'not preloaded: udf_invoke_explain works, with its SQL');
