@@ -104,10 +104,21 @@ export function makeCall({ determinism, console, syscall, ids, ctxs, loop, valid
       // as the package's invokeQuery / invokeMutation / invokeAction: the handler with
       // its ctx and the decoded arguments (invokeFunction serializes a ConvexError's data)
       const visibility = fn.isPublic ? "public" : "internal";
-      result = await invokeFunction(fn._handler, ctxs.ctxFor(kind, visibility, requestId ?? ""), [convexArgs]);
+      const ctx = ctxs.ctxFor(kind, visibility, requestId ?? "");
+      // invokeFunction's own steps with one await fewer: the handler's value awaited
+      // (as its `await Promise.resolve(...)`), a throw serialized by the package itself
+      const handler = fn._handler; // called as the package calls it: no `this`
+      try {
+        result = await handler(ctx, convexArgs);
+      } catch (thrown) {
+        await invokeFunction(() => { throw thrown; }, ctx, []);
+      }
       if (kind !== "action") validateReturnValue(result);
-      // a trigger tells undefined (keep the row) from null (skip it)
-      resultJson = trigger && result === undefined ? TRIGGER_KEEP : JSON.stringify(convexToJson(result === undefined ? null : result));
+      // a trigger tells undefined (keep the row) from null (skip it); a finite
+      // number (not -0) is its own Convex JSON, whose text is String's
+      resultJson = trigger && result === undefined ? TRIGGER_KEEP
+        : typeof result === "number" && Number.isFinite(result) && !Object.is(result, -0) ? String(result)
+        : JSON.stringify(convexToJson(result === undefined ? null : result));
     } catch (e) {
       const d = describeError(e);
       // convexToJson recursing forever: say what it means

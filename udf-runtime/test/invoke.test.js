@@ -177,6 +177,22 @@ describe("successful calls", () => {
     // special floats are encoded too
     const r2 = await call(one(queryGeneric(async () => [NaN, Infinity, -0])), "fn");
     assert.deepEqual(JSON.parse(r2.json), convexToJson([NaN, Infinity, -0]));
+    // a bare number's text is the number's own, but for the special ones
+    for (const n of [42, -1.5, 1e21, 5e-324, NaN, -Infinity, -0]) {
+      const r3 = await call(one(queryGeneric(async () => n)), "fn");
+      assert.equal(r3.json, JSON.stringify(convexToJson(n)), String(n));
+    }
+  });
+
+  test("the handler is called as the package calls it: no this, a sync value or throw awaited", async () => {
+    let self = "unset";
+    const r = await call(one(queryGeneric(function () { self = this; return 7; })), "fn");
+    assert.equal(r.json, "7");
+    assert.equal(self, undefined);
+    // a synchronous throw of a ConvexError is serialized as an async one is
+    const thrown = await call(one(queryGeneric(() => { throw new ConvexError({ code: 1n }); })), "fn");
+    assertFail(thrown, "UDF01", /^Uncaught ConvexError: /);
+    assert.deepEqual(JSON.parse(thrown.detail), { code: convexToJson(1n) });
   });
 
   test("Convex JSON arguments are decoded before the handler sees them", async () => {
