@@ -191,19 +191,18 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 	return sql.data;
 }
 
-/* 1.0/get {id, isSystem, table?} -> document or null */
-void
-OpGet(json_t *root, size_t len, UdfV8HostResult *out)
+/* The document id of table (NULL: the id's own) into doc, or null; false if there can be none. */
+static void
+GetDocument(const char *table, const char *id, ValueWriter *doc)
 {
 	DbTable		t;
 	Datum		key;
 	SqlParams	p = {0};
 	StringInfoData sql;
-	ValueWriter doc;
 
-	if (!LocateId("get", OptString(root, "table"), json_object_get(root, "id"), &t, &key, true))
+	if (!LocateIdText("get", table, id, &t, &key, true))
 	{
-		out->result = "null";
+		WriterNull(doc);
 		return;
 	}
 	initStringInfo(&sql);
@@ -215,14 +214,51 @@ OpGet(json_t *root, size_t len, UdfV8HostResult *out)
 		appendStringInfoString(&sql, " FOR UPDATE");
 	LimitsCountQuery();
 	Execute(sql.data, &p, false, 1);
-	WriterInit(&doc, true);
 	if (SPI_processed == 1)
 	{
-		WriteDocument(&doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
-		LimitsCountRead(doc.buf.len);
+		size_t		before = doc->buf.len;
+
+		WriteDocument(doc, &t, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		LimitsCountRead(doc->buf.len - before);
 	}
 	else
-		WriterNull(&doc);
+		WriterNull(doc);
+}
+
+/* 1.0/get {id, isSystem, table?} -> document or null */
+void
+OpGet(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	json_t	   *id = json_object_get(root, "id");
+	ValueWriter doc;
+
+	if (!json_is_string(id))
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE,
+				"Invalid argument `id` for `db.get`, expected string but got '%s'", ConvexTypeName(id));
+	WriterInit(&doc, true);
+	GetDocument(OptString(root, "table"), json_string_value(id), &doc);
+	ResultFromWriter(out, &doc);
+}
+
+/*
+ * 1.0/get as a typed op (table or null, id) -> [document or null, plain]:
+ * the runtime's db.get, with no JSON either way; plain says the document
+ * needs no Convex decoding.
+ */
+void
+OpGetTyped(const UdfV8Arg *args, UdfV8HostResult *out)
+{
+	const char *id = OpArgString(args, 1);
+	ValueWriter doc;
+
+	if (id == NULL)
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE,
+				"Invalid argument `id` for `db.get`, expected string but got 'null'");
+	WriterInit(&doc, true);
+	WriterArrayBegin(&doc);
+	GetDocument(OpArgString(args, 0), id, &doc);
+	WriterBool(&doc, !doc.tagged);
+	WriterArrayEnd(&doc);
 	ResultFromWriter(out, &doc);
 }
 

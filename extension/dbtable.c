@@ -258,14 +258,20 @@ bool
 LocateId(const char *method, const char *table_name, json_t *id_json, DbTable *t,
 		 Datum *key, bool may_miss)
 {
-	const char *id;
-	uint32		number;
-
 	if (!json_is_string(id_json))
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE,
 				"Invalid argument `id` for `db.%s`, expected string but got '%s'", method,
 				ConvexTypeName(id_json));
-	id = json_string_value(id_json);
+	return LocateIdText(method, table_name, json_string_value(id_json), t, key, may_miss);
+}
+
+/* LocateId of an id already known to be a string. */
+bool
+LocateIdText(const char *method, const char *table_name, const char *id, DbTable *t,
+			 Datum *key, bool may_miss)
+{
+	uint32		number;
+
 	if (table_name)
 	{
 		if (!ResolveTableIfExists(table_name, t))

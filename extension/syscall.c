@@ -47,6 +47,7 @@ typedef struct HostRequest
 	size_t		args_len;
 	const UdfV8Arg *typed_args;
 	int			nargs;
+	bool		typed;			/* the typed form (an entry may have both) */
 } HostRequest;
 
 static void OpDeploymentMetadata(const char *args, size_t args_len, UdfV8HostResult *out);
@@ -70,7 +71,7 @@ OpDeploymentMetadata(const char *args, size_t args_len, UdfV8HostResult *out)
 /* Convex's syscalls, then the runtime's typed ops (names without a version). */
 static const HostEntry host_table[] = {
 	{"1.0/getDeploymentMetadata", OpDeploymentMetadata},
-	{"1.0/get", DbGet},
+	{"1.0/get", DbGet, DbGetTyped, 2},	/* typed: the runtime's db.get */
 	{"1.0/insert", DbInsert},
 	{"1.0/shallowMerge", DbPatch},
 	{"1.0/replace", DbReplace},
@@ -146,12 +147,26 @@ RunGuarded(const HostRequest *req, UdfV8HostResult *out)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	SyscallTimer timer = {0};
+	const char *args = req->args;
+	size_t		args_len = req->args_len;
 
+	/* a syscall's typed form (first argument its table) is traced as its JSON form names it */
+	if (req->typed && req->entry->handler && req->nargs > 0 && TraceActive() && OpArgString(req->typed_args, 0))
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, "{\"table\":");
+		escape_json(&buf, OpArgString(req->typed_args, 0));
+		appendStringInfoChar(&buf, '}');
+		args = buf.data;
+		args_len = buf.len;
+	}
 	PG_TRY();
 	{
 		CallStatsSyscallBegin(&timer, (int) (req->entry - host_table), req->entry->name,
-							  req->args, req->args_len);
-		if (req->entry->handler)
+							  args, args_len);
+		if (!req->typed)
 			req->entry->handler(req->args, req->args_len, out);
 		else
 			req->entry->op(req->typed_args, req->nargs, out);
@@ -171,7 +186,7 @@ RunGuarded(const HostRequest *req, UdfV8HostResult *out)
 void
 SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResult *out)
 {
-	HostRequest req = {FindEntry(op), args, args_len, NULL, 0};
+	HostRequest req = {FindEntry(op), args, args_len, NULL, 0, false};
 
 	if (req.entry == NULL || req.entry->handler == NULL)
 	{
@@ -186,7 +201,7 @@ SyscallDispatch(const char *op, const char *args, size_t args_len, UdfV8HostResu
 void
 SyscallDispatchOp(const char *name, const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 {
-	HostRequest req = {FindEntry(name), NULL, 0, args, nargs};
+	HostRequest req = {FindEntry(name), NULL, 0, args, nargs, true};
 
 	/* the runtime is ours: a wrong name or arity is a bug in udf */
 	if (req.entry == NULL || req.entry->op == NULL || req.entry->nargs != nargs)

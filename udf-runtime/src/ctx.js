@@ -15,6 +15,7 @@ import { setupActionCalls } from "../node_modules/convex/dist/esm/server/impl/ac
 import { setupActionVectorSearch } from "../node_modules/convex/dist/esm/server/impl/vector_search_impl.js";
 import { performAsyncSyscall } from "../node_modules/convex/dist/esm/server/impl/syscall.js";
 import { parseArgs } from "../node_modules/convex/dist/esm/common/index.js";
+import { validateArg } from "../node_modules/convex/dist/esm/server/impl/validate.js";
 import { getFunctionAddress } from "../node_modules/convex/dist/esm/server/components/paths.js";
 
 // ctx.runQuery / runMutation inside a query or mutation: the package's 1.0/runUdf request.
@@ -24,10 +25,29 @@ async function runUdf(udfType, reference, args, transactionLimits) {
   return jsonToConvex(await performAsyncSyscall("1.0/runUdf", request));
 }
 
+// db.get and db.system.get with the package's own checks, then the typed
+// 1.0/get (syscall.dbGet, 05_convex.js): no JSON text either way, no
+// decoding of a plain document, and one promise instead of the package's
+// three. db.table(name).get keeps the package's way.
+function withTypedGet(db, dbGet) {
+  const get = async (arg0, arg1) => {
+    const table = arg1 !== undefined ? arg0 : undefined;
+    const id = arg1 !== undefined ? arg1 : arg0;
+    validateArg(id, 1, "get", "id");
+    if (typeof id !== "string") {
+      throw new Error(`Invalid argument \`id\` for \`db.get\`, expected string but got '${typeof id}': ${id}`);
+    }
+    return dbGet(table, id);
+  };
+  db.get = get;
+  db.system.get = get;
+  return db;
+}
+
 // The shared parts of a query's ctx.
-function queryParts(visibility) {
+function queryParts(visibility, dbGet) {
   return {
-    db: setupReader(),
+    db: withTypedGet(setupReader(), dbGet),
     auth: setupAuth(""),
     storage: setupStorageReader(""),
     meta: setupQueryMeta(visibility),
@@ -41,9 +61,9 @@ function queryParts(visibility) {
 }
 
 // The shared parts of a mutation's ctx.
-function mutationParts(visibility) {
+function mutationParts(visibility, dbGet) {
   return {
-    db: setupWriter(),
+    db: withTypedGet(setupWriter(), dbGet),
     auth: setupMutationAuth(""),
     storage: setupStorageWriter(""),
     scheduler: setupMutationScheduler(),
@@ -54,7 +74,9 @@ function mutationParts(visibility) {
   };
 }
 
-export function makeCtx() {
+// syscall: the Convex global's state (05_convex.js), for db.get's typed form.
+export function makeCtx(syscall) {
+  const dbGet = (table, id) => syscall.dbGet(table, id);
   // [query, mutation] x [public, internal], made on first use
   const shared = [undefined, undefined, undefined, undefined];
 
@@ -63,7 +85,7 @@ export function makeCtx() {
     const slot = (kind === "query" ? 0 : 2) + (visibility === "public" ? 0 : 1);
     let parts = shared[slot];
     if (parts === undefined) {
-      parts = kind === "query" ? queryParts(visibility) : mutationParts(visibility);
+      parts = kind === "query" ? queryParts(visibility, dbGet) : mutationParts(visibility, dbGet);
       shared[slot] = parts;
     }
     return parts;

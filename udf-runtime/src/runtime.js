@@ -20,7 +20,7 @@ export function makeRuntime({ determinism, console, syscall, documents, ids, loo
   const describeError = makeDescribeError(sourceMaps);
   const validatorsOf = makeValidatorsOf();
   console.setErrorFormatter(makeErrorFormatter(sourceMaps));
-  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(), loop, validatorsOf, describeError });
+  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(syscall), loop, validatorsOf, describeError });
   const { analyze, schema, crons } = makeDeploy({ validatorsOf, describeError });
   const validateScheduledArgs = makeValidateScheduledArgs(ids);
   const { httpAction } = makeHttp({ determinism, console, syscall, describeError, ops });

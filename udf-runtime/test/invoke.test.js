@@ -251,21 +251,52 @@ describe("successful calls", () => {
   });
 
   test("other syscalls go to the host while the function runs", async () => {
-    syscallReply = (op) => (op === "1.0/get" ? JSON.stringify({ _id: "abc", n: 1 }) : "null");
-    const fn = queryGeneric(async (ctx) => ctx.db.get("abc"));
-    assertOk(await call(one(fn), "fn"), '{"_id":"abc","n":1}');
+    syscallReply = (op) => (op === "1.0/count" ? "3" : "null");
+    const fn = queryGeneric(async (ctx) => ctx.db.query("t").count());
+    assertOk(await call(one(fn), "fn"), "3");
     const sys = log.filter((e) => e[0] === "syscall");
     assert.equal(sys.length, 1);
-    assert.equal(sys[0][1], "1.0/get");
-    assert.equal(sys[0][2].id, "abc");
+    assert.equal(sys[0][1], "1.0/count");
+    assert.equal(sys[0][2].table, "t");
+  });
+
+  test("db.get is the typed 1.0/get: (table or null, id) -> [document, plain]", async () => {
+    const answers = { plain: [{ _id: "abc", n: 1 }, true], tagged: [{ _id: "abc", n: { $integer: "AQAAAAAAAAA=" } }, false] };
+    let answer = answers.plain;
+    opReply = (name) => (name === "1.0/get" ? answer : defaultOps[name] ?? null);
+    const byId = queryGeneric(async (ctx) => ctx.db.get("abc"));
+    assertOk(await call(one(byId), "fn"), '{"_id":"abc","n":1}');
+    const ops = log.filter((e) => e[0] === "op" && e[1] === "1.0/get");
+    assert.deepEqual(ops, [["op", "1.0/get", null, "abc"]]);
+    assert.equal(log.filter((e) => e[0] === "syscall").length, 0);
+    // the two-argument form names the table; db.system.get is the same op
+    log.length = 0;
+    await call(one(queryGeneric(async (ctx) => [await ctx.db.get("t", "abc"), await ctx.db.system.get("_storage", "x")])), "fn");
+    assert.deepEqual(log.filter((e) => e[0] === "op").map((e) => e.slice(2)), [["t", "abc"], ["_storage", "x"]]);
+    // a document with Convex-encoded values is decoded; a plain one is handed over as it is
+    answer = answers.tagged;
+    let seen;
+    await call(one(mutationGeneric(async (ctx) => { seen = await ctx.db.get("abc"); })), "fn");
+    assert.equal(seen.n, 1n);
+    // the package's checks of the id
+    const bad = await call(one(queryGeneric(async (ctx) => ctx.db.get(undefined))), "fn");
+    assertFail(bad, "UDF00", /Must provide arg 1 `id` to `get`/);
+    const notString = await call(one(queryGeneric(async (ctx) => ctx.db.get(42))), "fn");
+    assertFail(notString, "UDF00", /Invalid argument `id` for `db.get`, expected string but got 'number': 42/);
   });
 
   test("a failing host syscall becomes an uncaught JavaScript error", async () => {
-    syscallReply = () => {
-      throw new Error("table not found");
+    opReply = (name) => {
+      if (name === "1.0/get") throw new Error("table not found");
+      return defaultOps[name] ?? null;
     };
     const r = await call(one(queryGeneric(async (ctx) => ctx.db.get("abc"))), "fn");
     assertFail(r, "UDF00", "Uncaught Error: table not found");
+    syscallReply = () => {
+      throw new Error("no count today");
+    };
+    const c = await call(one(queryGeneric(async (ctx) => ctx.db.query("t").count())), "fn");
+    assertFail(c, "UDF00", "Uncaught Error: no count today");
   });
 
   test("determinism phases: queries and mutations frozen, actions not; console reset", async () => {

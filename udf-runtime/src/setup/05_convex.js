@@ -4,6 +4,7 @@
 // to the host as a typed op (ops.js); a write is checked first (documents.js);
 // everything else goes to the host through __udfNative.syscall.
 
+import { jsonToConvex } from "convex/values";
 import { bytesToBase64, base64ToBytes } from "../base64.js";
 
 export function setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops }) {
@@ -11,6 +12,23 @@ export function setupConvex(global, { native, determinism, errors, json, documen
   const state = {
     current: null,
     handOver: json.handOver,
+    // db.get's syscall in its typed form (table or null, id): the document as a
+    // value, decoded only when it holds Convex-encoded values. Refused and
+    // failing as the package's 1.0/get is.
+    dbGet(table, id) {
+      if (!state.current) {
+        throw new Error("Can't use 1.0/get at import time: the database and other functions are only available while a function runs.");
+      }
+      let answer;
+      try {
+        answer = native.op("1.0/get", typeof table === "string" ? table : null, id);
+      } catch (e) {
+        // as the package rethrows a failed async syscall (code and detail carried)
+        errors.carry(e);
+        throw new Error(e.message);
+      }
+      return answer[1] ? answer[0] : jsonToConvex(answer[0]);
+    },
     // the call ended: drop what it left behind
     endCall() {
       json.dropHostValues();
