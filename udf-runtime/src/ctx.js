@@ -44,6 +44,21 @@ function withTypedGet(db, dbGet) {
   return db;
 }
 
+// db.insert with the package's own checks, its value checked and sent
+// without the JSON round trip of the package's syscall (syscall.dbInsert,
+// 05_convex.js). db.table(name).insert keeps the package's way.
+function withDirectInsert(db, dbInsert) {
+  db.insert = async (tableName, value) => {
+    if (tableName.startsWith("_")) {
+      throw new Error("System tables (prefixed with `_`) are read-only.");
+    }
+    validateArg(tableName, 1, "insert", "table");
+    validateArg(value, 2, "insert", "value");
+    return dbInsert(tableName, convexToJson(value));
+  };
+  return db;
+}
+
 // The shared parts of a query's ctx.
 function queryParts(visibility, dbGet) {
   return {
@@ -61,9 +76,9 @@ function queryParts(visibility, dbGet) {
 }
 
 // The shared parts of a mutation's ctx.
-function mutationParts(visibility, dbGet) {
+function mutationParts(visibility, dbGet, dbInsert) {
   return {
-    db: withTypedGet(setupWriter(), dbGet),
+    db: withDirectInsert(withTypedGet(setupWriter(), dbGet), dbInsert),
     auth: setupMutationAuth(""),
     storage: setupStorageWriter(""),
     scheduler: setupMutationScheduler(),
@@ -77,6 +92,7 @@ function mutationParts(visibility, dbGet) {
 // syscall: the Convex global's state (05_convex.js), for db.get's typed form.
 export function makeCtx(syscall) {
   const dbGet = (table, id) => syscall.dbGet(table, id);
+  const dbInsert = (table, jsonValue) => syscall.dbInsert(table, jsonValue);
   // [query, mutation] x [public, internal], made on first use
   const shared = [undefined, undefined, undefined, undefined];
 
@@ -85,7 +101,7 @@ export function makeCtx(syscall) {
     const slot = (kind === "query" ? 0 : 2) + (visibility === "public" ? 0 : 1);
     let parts = shared[slot];
     if (parts === undefined) {
-      parts = kind === "query" ? queryParts(visibility, dbGet) : mutationParts(visibility, dbGet);
+      parts = kind === "query" ? queryParts(visibility, dbGet) : mutationParts(visibility, dbGet, dbInsert);
       shared[slot] = parts;
     }
     return parts;

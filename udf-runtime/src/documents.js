@@ -142,6 +142,12 @@ export function makeDocuments(ops, ids) {
     } catch {
       return;
     }
+    checkWrite(method, args);
+  }
+
+  // The same check of a write's arguments, already parsed ({table, id, value}
+  // as the package's syscall writes them; method insert, patch or replace).
+  function checkWrite(method, args) {
     const value = args === null || typeof args !== "object" ? undefined : args.value;
     if (value === null || typeof value !== "object" || Array.isArray(value)) return;
     const table = typeof args.table === "string" ? args.table : null;
@@ -174,5 +180,5 @@ export function makeDocuments(ops, ids) {
     if (insertTargets.size !== 0) insertTargets.clear();
   }
 
-  return { registerSchema, beforeWrite, endCall };
+  return { registerSchema, beforeWrite, checkWrite, endCall };
 }

@@ -675,6 +675,22 @@ describe("writes are checked before their syscall", () => {
     assert.equal(log.filter((e) => e[0] === "op").length, 2, "a new call asks again");
   });
 
+  test("db.insert: the package's checks, one 1.0/insert with the Convex JSON value, the new _id", async () => {
+    opReply = target(false);
+    syscallReply = () => '{"_id":"new1"}';
+    let id;
+    assertOk(await write(async (ctx) => { id = await ctx.db.insert("t", { n: 5n, b: new Uint8Array([1]).buffer }); }), "null");
+    assert.equal(id, "new1");
+    const sys = log.filter((e) => e[0] === "syscall");
+    assert.deepEqual(sys.map((e) => [e[1], e[2]]), [["1.0/insert", { table: "t", value: { n: { $integer: "BQAAAAAAAAA=" }, b: { $bytes: "AQ==" } } }]]);
+    assertFail(await write(async (ctx) => ctx.db.insert("_storage", { n: 1 })), "UDF00", /System tables \(prefixed with `_`\) are read-only/);
+    assertFail(await write(async (ctx) => ctx.db.insert("t")), "UDF00", /Must provide arg 2 `value` to `insert`/);
+    syscallReply = () => {
+      throw new Error("insert failed here");
+    };
+    assertFail(await write(async (ctx) => ctx.db.insert("t", { n: 1 })), "UDF00", "Uncaught Error: insert failed here");
+  });
+
   test("a patch is merged with the stored document and the whole checked", async () => {
     rt.registerSchema(rt.schema(schemaNs));
     opReply = target(true, { _id: "id1", _creationTime: 1, n: 1, s: "a" });
