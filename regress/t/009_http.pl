@@ -21,6 +21,9 @@ use Cwd qw(abs_path);
 use JSON::PP;
 use IO::Socket::INET;
 use Socket;
+use FindBin;
+use lib $FindBin::Bin;
+use UdfTap;
 
 my $top = abs_path(dirname(__FILE__) . '/../..');
 
@@ -48,13 +51,7 @@ restart_after_crash = on
 $node->start;
 
 sub q1 { return $node->safe_psql('postgres', $_[0]); }
-sub app
-{
-	my $json = `node $top/regress/app-json.mjs $top/regress/apps/$_[0]`;
-	die "app-json failed" if $?;
-	$json =~ s/'/''/g;
-	return "'$json'";
-}
+sub app { return app_sql(@_); }
 # curl: [status, body, headers]
 sub http
 {

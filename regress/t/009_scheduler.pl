@@ -22,6 +22,9 @@ use File::Basename qw(dirname);
 use Cwd qw(abs_path);
 use JSON::PP;
 use IPC::Run;
+use FindBin;
+use lib $FindBin::Bin;
+use UdfTap;
 
 my $top = abs_path(dirname(__FILE__) . '/../..');
 my $node = PostgreSQL::Test::Cluster->new('scheduler');
@@ -35,31 +38,9 @@ restart_after_crash = on
 });
 $node->start;
 
-sub app
-{
-	my ($dir, @skip) = @_;
-	my $json = `node $top/regress/app-json.mjs $top/regress/apps/$dir`;
-	die "app-json failed for $dir" if $?;
-	my $mods = decode_json($json);
-	delete $mods->{$_} for @skip;
-	my $text = encode_json($mods);
-	$text =~ s/'/''/g;
-	return "'$text'";
-}
+sub app { return app_sql(@_); }
 sub q1 { return $node->safe_psql('postgres', $_[0]); }
-sub wait_for
-{
-	my ($sql, $what, $timeout) = @_;
-	my $deadline = time + ($timeout // 60);
-	while (time < $deadline)
-	{
-		my $v = eval { $node->safe_psql('postgres', $sql) } // '';
-		return 1 if $v eq 't';
-		sleep 0.05;
-	}
-	diag("timed out waiting for: $what");
-	return 0;
-}
+sub wait_for { return wait_until($node, @_); }
 
 q1(q{CREATE EXTENSION udf});
 q1(q{CREATE TABLE wlog (_id text PRIMARY KEY, "_creationTime" float8 NOT NULL, tag text, n float8,
@@ -139,16 +120,7 @@ my $act = q1(q{SELECT udf_invoke('jobs:actLater', '{"loops": 1e6}') #>> '{}'});
 ok(wait_for(qq{SELECT state = 'success' FROM udf_jobs() WHERE id = '$act'}, 'action'), 'a scheduled action runs');
 
 # a serialization failure is a system error: retried with backoff until the mutation runs, once
-q1(q{CREATE SEQUENCE flaky_seq;
-     CREATE TABLE flaky (_id text PRIMARY KEY, "_creationTime" float8 NOT NULL, n float8);
-     CREATE FUNCTION flaky_fail() RETURNS trigger LANGUAGE plpgsql AS $$
-     BEGIN
-       IF nextval('flaky_seq') <= 2 THEN
-         RAISE EXCEPTION 'simulated serialization failure' USING ERRCODE = '40001';
-       END IF;
-       RETURN NEW;
-     END $$;
-     CREATE TRIGGER flaky_fail BEFORE INSERT ON flaky FOR EACH ROW EXECUTE FUNCTION flaky_fail()});
+q1(flaky_table_sql());
 my $flaky = q1(q{SELECT udf_invoke('jobs:flakyLater') #>> '{}'});
 ok(wait_for(qq{SELECT state = 'success' FROM udf_jobs() WHERE id = '$flaky'}, 'flaky job', 20),
 	'a mutation that hits serialization failures is retried until it succeeds');

@@ -12,6 +12,8 @@
 use strict;
 use warnings;
 use FindBin;
+use lib $FindBin::Bin;
+use UdfTap;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -51,19 +53,7 @@ restart_after_crash = on
 $node->start;
 
 sub q1 { return $node->safe_psql('postgres', $_[0]); }
-sub wait_for
-{
-	my ($sql, $what, $timeout) = @_;
-	my $deadline = time + ($timeout // 60);
-	while (time < $deadline)
-	{
-		my $v = eval { $node->safe_psql('postgres', $sql) } // '';
-		return 1 if $v eq 't';
-		sleep 0.05;
-	}
-	diag("timed out waiting for: $what");
-	return 0;
-}
+sub wait_for { return wait_until($node, @_); }
 # the scheduler's counters of this database, as "name=value ..." for the names asked
 sub sched
 {
@@ -119,16 +109,7 @@ is(q1(q{SELECT source || ' ' || calls || '/' || errors_uncaught FROM udf_stats W
 	'udf_stats counts the failed call as an uncaught error');
 
 # a retried job: two serialization failures, then it succeeds
-q1(q{CREATE SEQUENCE flaky_seq;
-     CREATE TABLE flaky (_id text PRIMARY KEY, "_creationTime" float8 NOT NULL, n float8);
-     CREATE FUNCTION flaky_fail() RETURNS trigger LANGUAGE plpgsql AS $$
-     BEGIN
-       IF nextval('flaky_seq') <= 2 THEN
-         RAISE EXCEPTION 'simulated serialization failure' USING ERRCODE = '40001';
-       END IF;
-       RETURN NEW;
-     END $$;
-     CREATE TRIGGER flaky_fail BEFORE INSERT ON flaky FOR EACH ROW EXECUTE FUNCTION flaky_fail()});
+q1(flaky_table_sql());
 q1(q{SELECT udf_invoke('jobs:later', '{"name": "flaky", "args": {}}')});
 ok(wait_for(q{SELECT succeeded = 6 FROM udf_scheduler_stats WHERE datname = current_database()}, 'flaky job', 20),
 	'the flaky job succeeds in the end');
