@@ -91,6 +91,22 @@ CallSiteOf(FunctionCallInfo fcinfo)
 	return site;
 }
 
+/* A whole number of at most 15 digits (exact as a double) as float8, without strtod; false if json is not one. */
+static bool
+WholeNumber(const char *json, Datum *out)
+{
+	const char *digits = json + (json[0] == '-');
+	const char *p = digits;
+	int64		n = 0;
+
+	while (*p >= '0' && *p <= '9' && p - digits < 15)
+		n = n * 10 + (*p++ - '0');
+	if (*p != '\0' || p == digits)
+		return false;
+	*out = Float8GetDatum(json[0] == '-' ? -(double) n : (double) n);
+	return true;
+}
+
 /*
  * A scalar result's JSON text as the SQL value it is, without making jsonb:
  * a JSON number as float8, true/false as boolean, a string without escapes
@@ -106,6 +122,8 @@ ScalarResult(const char *json, Oid type, Datum *out)
 		*out = BoolGetDatum(json[0] == 't');
 		return true;
 	}
+	if (type == FLOAT8OID && WholeNumber(json, out))
+		return true;
 	if (type == FLOAT8OID && len > 0 && (json[0] == '-' || (json[0] >= '0' && json[0] <= '9')))
 	{
 		char	   *end;
