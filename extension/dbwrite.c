@@ -183,7 +183,7 @@ OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 	const char *field;
 	json_t	   *v;
 	char	   *id = NULL;
-	StringInfoData res;
+	ValueWriter res;
 
 	RequireMutation("db.insert");
 	if (!json_is_object(value))
@@ -237,16 +237,18 @@ OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 			appendStringInfo(&sql, " RETURNING %s::text", quote_identifier(t.cols[t.pk].name));
 		Execute(sql.data, &p, false, 0);
 	}
-	initStringInfo(&res);
-	appendStringInfoString(&res, "{\"_id\":");
+	/* {_id} as host values: the runtime reads the id with no JSON text to parse */
+	WriterInit(&res, true);
+	WriterObjectBegin(&res);
+	WriterKey(&res, "_id");
 	if (t.managed)
-		escape_json(&res, id);
+		WriterCString(&res, id);
 	else if (t.pk >= 0 && SPI_processed == 1)
-		escape_json(&res, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+		WriterCString(&res, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	else
-		appendStringInfoString(&res, "null");
-	appendStringInfoChar(&res, '}');
-	out->result = res.data;
+		WriterNull(&res);
+	WriterObjectEnd(&res);
+	ResultFromWriter(out, &res);
 }
 
 /* patch, replace or delete one document by id (the ops below): the document as written, or as deleted. */

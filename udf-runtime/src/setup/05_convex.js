@@ -38,8 +38,9 @@ export function setupConvex(global, { native, determinism, errors, json, documen
           throw new Error("Can't use 1.0/insert at import time: the database and other functions are only available while a function runs.");
         }
         documents.checkWrite("insert", { table, value: jsonValue });
+        // the host answers {_id} as a value; the id is a string (or null), never Convex-encoded
         const result = native.syscall("1.0/insert", JSON.stringify({ table, value: jsonValue }));
-        return jsonToConvex(typeof result === "string" ? JSON.parse(result) : result)._id;
+        return (typeof result === "string" ? JSON.parse(result) : result)._id;
       } catch (e) {
         // as the package rethrows a failed async syscall (code and detail carried)
         errors.carry(e);
