@@ -144,5 +144,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 	/* the jsonb walked straight into the values V8 builds the arguments from */
 	WriterInit(&w, true);
 	WriterJsonb(&w, &args->root);
-	PG_RETURN_DATUM(InvokeFromSql(name, w.buf.data, w.buf.len, 0));
+	/* no tagged value and only names Convex takes: the runtime need not decode them */
+	PG_RETURN_DATUM(InvokeFromSql(name, w.buf.data, w.buf.len,
+								  !w.tagged && !w.odd_names ? UDF_INVOKE_ARGS_PLAIN : 0));
 }

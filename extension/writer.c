@@ -21,6 +21,7 @@ WriterInit(ValueWriter *w, bool binary)
 	initStringInfo(&w->buf);
 	w->binary = binary;
 	w->tagged = false;
+	w->odd_names = false;
 	w->depth = 0;
 }
 
@@ -295,6 +296,16 @@ WriterKey(ValueWriter *w, const char *key)
 	Assert(w->depth > 0 && l->is_object);
 	if (key[0] == '$')
 		w->tagged = true;
+	if (!w->odd_names)
+	{
+		const unsigned char *k = (const unsigned char *) key;
+
+		for (; *k; k++)
+			if (*k < 32 || *k >= 127)
+				break;
+		/* what jsonToConvex would refuse: the runtime must decode, and so refuse, it */
+		w->odd_names = *k != '\0' || (k - (const unsigned char *) key) > 1024;
+	}
 	if (w->binary)
 		PutBytes(w, key, strlen(key));
 	else

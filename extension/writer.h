@@ -28,6 +28,7 @@ typedef struct ValueWriter
 	StringInfoData buf;
 	bool		binary;
 	bool		tagged;			/* wrote a "$..." key or JSON text: needs Convex decoding */
+	bool		odd_names;		/* wrote a key Convex refuses as a field name (non-ASCII, control, > 1024) */
 	int			depth;
 	WriterLevel level[WRITER_MAX_DEPTH];
 } ValueWriter;

@@ -21,6 +21,18 @@ SELECT udf_invoke('values:nothing');
 SELECT udf_invoke('errors:ping', '{}');
 -- from a query over many rows
 SELECT n, udf_invoke('greetings:hello', jsonb_build_object('name', 'row ' || n)) FROM generate_series(1, 3) n;
+-- arguments are decoded as Convex JSON only when they need it; names Convex refuses
+-- as field names are refused as before, plain ones and tagged ones arrive as sent
+SELECT udf_invoke('values:echo', '{"value": {"plain": [1, "two", true, null, {"x": 1.5}]}}');
+SELECT udf_invoke('values:echo', '{"value": {"n": {"$integer": "BQAAAAAAAAA="}}}');
+SELECT udf_invoke('values:echo', '{"value": {"café": 1}}');
+SELECT udf_invoke('values:echo', jsonb_build_object('value', jsonb_build_object(E'tab\there', 1)));
+DO $$ BEGIN
+  PERFORM udf_invoke('values:echo', jsonb_build_object('value', jsonb_build_object(repeat('k', 1025), 1)));
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE '%', replace(SQLERRM, repeat('k', 1025), '<1025 k>');
+END $$;
+SELECT udf_invoke('values:echo', jsonb_build_object('value', jsonb_build_object(repeat('k', 1024), 1))) IS NOT NULL AS long_name_ok;
 
 -- unknown functions and internal ones give the same message
 SELECT udf_invoke('nope:x');
@@ -64,3 +76,4 @@ SELECT udf_invoke('greetings:hello', '{"name": "nobody"}');
 SELECT count(*) FROM udf_functions();
 \c contrib_regression
 DROP DATABASE udf_fresh_db;
+
