@@ -137,6 +137,7 @@ extern void TableCacheTrim(void);
 extern bool LocateIdText(const char *method, const char *table_name, const char *id, DbTable *t,
 						 Datum *key, bool may_miss);
 extern void OpGetTyped(const UdfV8Arg *args, UdfV8HostResult *out);
+extern void OpInsertTyped(const UdfV8Arg *args, UdfV8HostResult *out);
 extern bool LocateId(const char *method, const char *table_name, json_t *id_json, DbTable *t,
 					 Datum *key, bool may_miss);
 extern List *IndexColumns(const DbTable *t, const char *index_name);

@@ -154,6 +154,13 @@ DB_OP(DbQueryCleanup, OpQueryCleanup)
 DB_OP(DbQueryPage, OpAnyQueryPage)
 DB_OP(DbVectorSearch, OpVectorSearch)
 
+/* 1.0/insert as a typed op: OpInsertTyped (dbwrite.c) in an op's subtransaction. */
+void
+DbInsertTyped(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
+{
+	RunTypedDbOp(OpInsertTyped, args, out);
+}
+
 /* 1.0/get as a typed op: OpGetTyped (dbquery.c) in an op's subtransaction. */
 void
 DbGetTyped(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)

@@ -22,6 +22,7 @@ extern void DbWriteTarget(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 extern void DbIdTable(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
 extern void DbQueryNext(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
 extern void DbGetTyped(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
+extern void DbInsertTyped(const UdfV8Arg *args, int nargs, UdfV8HostResult *out);
 /* dbsql.c: reads on the active snapshot, for runQuery with useStaleSnapshot */
 extern void DbBeginSnapshotReads(void);
 extern void DbEndSnapshotReads(void);

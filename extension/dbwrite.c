@@ -170,12 +170,10 @@ OpWriteTarget(const UdfV8Arg *args, UdfV8HostResult *out)
 	ResultFromWriter(out, &w);
 }
 
-/* 1.0/insert {table, value} -> {_id} */
-void
-OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
+/* Insert value (Convex JSON, len bytes of it as sent) into table; out gets {_id}. */
+static void
+InsertDocument(const char *table, json_t *value, size_t len, UdfV8HostResult *out)
 {
-	const char *table = OptString(root, "table");
-	json_t	   *value = json_object_get(root, "value");
 	DbTable		t;
 	SqlParams	p = {0};
 	StringInfoData cols;
@@ -249,6 +247,38 @@ OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 		WriterNull(&res);
 	WriterObjectEnd(&res);
 	ResultFromWriter(out, &res);
+}
+
+/* 1.0/insert {table, value} -> {_id} */
+void
+OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
+{
+	InsertDocument(OptString(root, "table"), json_object_get(root, "value"), len, out);
+}
+
+/*
+ * 1.0/insert as a typed op (table, the value's Convex JSON text) -> {_id}:
+ * the runtime's db.insert, which has the table apart and so sends no JSON
+ * around the value.
+ */
+void
+OpInsertTyped(const UdfV8Arg *args, UdfV8HostResult *out)
+{
+	json_error_t jerr;
+	json_t	   *value = args[1].str ? json_loadb(args[1].str, args[1].len, 0, &jerr) : NULL;
+
+	if (value == NULL)
+		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid arguments for db.insert: %s",
+				args[1].str ? jerr.text : "no value");
+	PG_TRY();
+	{
+		InsertDocument(OpArgString(args, 0), value, args[1].len, out);
+	}
+	PG_FINALLY();
+	{
+		json_decref(value);
+	}
+	PG_END_TRY();
 }
 
 /* patch, replace or delete one document by id (the ops below): the document as written, or as deleted. */

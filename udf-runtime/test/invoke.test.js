@@ -647,8 +647,12 @@ describe("v.id checks the id's table", () => {
 
 describe("writes are checked before their syscall", () => {
   const schemaNs = { default: defineSchema({ t: defineTable({ n: v.number(), s: v.optional(v.string()) }) }) };
+  // the host's typed ops: db/writeTarget, and 1.0/insert's typed form answering insertReply()
+  let insertReply = () => ({ _id: "x" });
   const target = (managed, document) => (name, method, table, id, withDocument) =>
-    name === "db/writeTarget" ? { table: "t", managed, ...(withDocument ? { document } : {}) } : null;
+    name === "db/writeTarget" ? { table: "t", managed, ...(withDocument ? { document } : {}) }
+      : name === "1.0/insert" ? insertReply(method, table) : null;
+  const inserts = () => log.filter((e) => e[0] === "op" && e[1] === "1.0/insert");
   const write = (fn) => call(one(mutationGeneric(fn)), "fn");
 
   test("a managed table's schema refuses a bad insert, and no insert syscall is made", async () => {
@@ -663,32 +667,32 @@ describe("writes are checked before their syscall", () => {
   test("a good insert is made, and the target is asked once per table and call", async () => {
     rt.registerSchema(rt.schema(schemaNs));
     opReply = target(true);
-    syscallReply = () => '{"_id":"x"}';
     const r = await write(async (ctx) => {
       await ctx.db.insert("t", { n: 1 });
       await ctx.db.insert("t", { n: 2 });
     });
     assertOk(r, "null");
-    assert.equal(log.filter((e) => e[0] === "op").length, 1);
-    assert.equal(log.filter((e) => e[0] === "syscall" && e[1] === "1.0/insert").length, 2);
+    assert.equal(log.filter((e) => e[0] === "op" && e[1] === "db/writeTarget").length, 1);
+    assert.equal(inserts().length, 2);
     await write(async (ctx) => ctx.db.insert("t", { n: 3 }));
-    assert.equal(log.filter((e) => e[0] === "op").length, 2, "a new call asks again");
+    assert.equal(log.filter((e) => e[0] === "op" && e[1] === "db/writeTarget").length, 2, "a new call asks again");
   });
 
   test("db.insert: the package's checks, one 1.0/insert with the Convex JSON value, the new _id", async () => {
     opReply = target(false);
-    syscallReply = () => '{"_id":"new1"}';
+    insertReply = () => ({ _id: "new1" });
     let id;
     assertOk(await write(async (ctx) => { id = await ctx.db.insert("t", { n: 5n, b: new Uint8Array([1]).buffer }); }), "null");
     assert.equal(id, "new1");
-    const sys = log.filter((e) => e[0] === "syscall");
-    assert.deepEqual(sys.map((e) => [e[1], e[2]]), [["1.0/insert", { table: "t", value: { n: { $integer: "BQAAAAAAAAA=" }, b: { $bytes: "AQ==" } } }]]);
+    assert.equal(log.filter((e) => e[0] === "syscall").length, 0);
+    assert.deepEqual(inserts().map((e) => [e[2], JSON.parse(e[3])]), [["t", { n: { $integer: "BQAAAAAAAAA=" }, b: { $bytes: "AQ==" } }]]);
     assertFail(await write(async (ctx) => ctx.db.insert("_storage", { n: 1 })), "UDF00", /System tables \(prefixed with `_`\) are read-only/);
     assertFail(await write(async (ctx) => ctx.db.insert("t")), "UDF00", /Must provide arg 2 `value` to `insert`/);
-    syscallReply = () => {
+    insertReply = () => {
       throw new Error("insert failed here");
     };
     assertFail(await write(async (ctx) => ctx.db.insert("t", { n: 1 })), "UDF00", "Uncaught Error: insert failed here");
+    insertReply = () => ({ _id: "x" });
   });
 
   test("a patch is merged with the stored document and the whole checked", async () => {
@@ -708,7 +712,6 @@ describe("writes are checked before their syscall", () => {
     opReply = target(true);
     assertFail(await write(async (ctx) => ctx.db.insert("t", { _x: 1 })), SQLSTATE.argumentValidation, /starts with an underscore/);
     opReply = target(false);
-    syscallReply = () => '{"_id":"1"}';
     assertOk(await write(async (ctx) => { await ctx.db.insert("t", { _x: 1 }); }), "null");
     const dollar = await write(async (ctx) => globalThis.Convex.asyncSyscall("1.0/insert", JSON.stringify({ table: "t", value: { $x: 1 } })));
     assertFail(dollar, SQLSTATE.argumentValidation, /starts with a '\$'/);

@@ -30,7 +30,8 @@ export function setupConvex(global, { native, determinism, errors, json, documen
       return answer[1] ? answer[0] : jsonToConvex(answer[0]);
     },
     // db.insert's syscall without its JSON text parsed twice: the value (in
-    // Convex JSON) checked as it is, then sent to the host; the new _id back.
+    // Convex JSON) checked as it is, then sent to the host in 1.0/insert's typed
+    // form; the new _id back.
     // Refused and failing as the package's 1.0/insert is.
     dbInsert(table, jsonValue) {
       try {
@@ -38,9 +39,9 @@ export function setupConvex(global, { native, determinism, errors, json, documen
           throw new Error("Can't use 1.0/insert at import time: the database and other functions are only available while a function runs.");
         }
         documents.checkWrite("insert", { table, value: jsonValue });
-        // the host answers {_id} as a value; the id is a string (or null), never Convex-encoded
-        const result = native.syscall("1.0/insert", JSON.stringify({ table, value: jsonValue }));
-        return (typeof result === "string" ? JSON.parse(result) : result)._id;
+        // 1.0/insert's typed form: the table apart, the value as its JSON text; the host
+        // answers {_id} as a value, the id a string (or null), never Convex-encoded
+        return native.op("1.0/insert", table, JSON.stringify(jsonValue))._id;
       } catch (e) {
         // as the package rethrows a failed async syscall (code and detail carried)
         errors.carry(e);
