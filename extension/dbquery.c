@@ -191,7 +191,7 @@ BuildQuery(QueryBuild *b, json_t *query, const char *extra_where, long max_rows)
 	return sql.data;
 }
 
-/* The document id of table (NULL: the id's own) into doc, or null; false if there can be none. */
+/* The document id of table (NULL: the id's own) into doc, or null when there is none. */
 static void
 GetDocument(const char *table, const char *id, ValueWriter *doc)
 {

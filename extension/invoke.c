@@ -143,6 +143,7 @@ udf_invoke(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(InvokeFromSql(name, NULL, 0, 0));
 	/* the jsonb walked straight into the values V8 builds the arguments from */
 	WriterInit(&w, true);
+	w.check_names = true;
 	WriterJsonb(&w, &args->root);
 	/* no tagged value and only names Convex takes: the runtime need not decode them */
 	PG_RETURN_DATUM(InvokeFromSql(name, w.buf.data, w.buf.len,

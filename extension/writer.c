@@ -21,6 +21,7 @@ WriterInit(ValueWriter *w, bool binary)
 	initStringInfo(&w->buf);
 	w->binary = binary;
 	w->tagged = false;
+	w->check_names = false;
 	w->odd_names = false;
 	w->depth = 0;
 }
@@ -296,7 +297,7 @@ WriterKey(ValueWriter *w, const char *key)
 	Assert(w->depth > 0 && l->is_object);
 	if (key[0] == '$')
 		w->tagged = true;
-	if (!w->odd_names)
+	if (w->check_names && !w->odd_names)
 	{
 		const unsigned char *k = (const unsigned char *) key;
 

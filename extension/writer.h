@@ -28,7 +28,8 @@ typedef struct ValueWriter
 	StringInfoData buf;
 	bool		binary;
 	bool		tagged;			/* wrote a "$..." key or JSON text: needs Convex decoding */
-	bool		odd_names;		/* wrote a key Convex refuses as a field name (non-ASCII, control, > 1024) */
+	bool		check_names;	/* note keys Convex refuses as field names (set by the caller) */
+	bool		odd_names;		/* ... and one was written (non-ASCII, control, > 1024 bytes) */
 	int			depth;
 	WriterLevel level[WRITER_MAX_DEPTH];
 } ValueWriter;

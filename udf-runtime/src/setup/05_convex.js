@@ -16,17 +16,7 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     // value, decoded only when it holds Convex-encoded values. Refused and
     // failing as the package's 1.0/get is.
     dbGet(table, id) {
-      if (!state.current) {
-        throw new Error("Can't use 1.0/get at import time: the database and other functions are only available while a function runs.");
-      }
-      let answer;
-      try {
-        answer = native.op("1.0/get", typeof table === "string" ? table : null, id);
-      } catch (e) {
-        // as the package rethrows a failed async syscall (code and detail carried)
-        errors.carry(e);
-        throw new Error(e.message);
-      }
+      const answer = typedSyscall("1.0/get", () => native.op("1.0/get", typeof table === "string" ? table : null, id));
       return answer[1] ? answer[0] : jsonToConvex(answer[0]);
     },
     // db.insert's syscall without its JSON text parsed twice: the value (in
@@ -34,19 +24,12 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     // form; the new _id back.
     // Refused and failing as the package's 1.0/insert is.
     dbInsert(table, jsonValue) {
-      try {
-        if (!state.current) {
-          throw new Error("Can't use 1.0/insert at import time: the database and other functions are only available while a function runs.");
-        }
+      return typedSyscall("1.0/insert", () => {
         documents.checkWrite("insert", { table, value: jsonValue });
         // 1.0/insert's typed form: the table apart, the value as its JSON text; the host
         // answers {_id} as a value, the id a string (or null), never Convex-encoded
         return native.op("1.0/insert", table, JSON.stringify(jsonValue))._id;
-      } catch (e) {
-        // as the package rethrows a failed async syscall (code and detail carried)
-        errors.carry(e);
-        throw new Error(e.message);
-      }
+      });
     },
     // the call ended: drop what it left behind
     endCall() {
@@ -96,13 +79,31 @@ export function setupConvex(global, { native, determinism, errors, json, documen
     return typeof id === "number" ? id : -1;
   }
 
+  // Host syscalls exist only while a function runs.
+  function refuseOutsideCall(op) {
+    if (!state.current) {
+      throw new Error(`Can't use ${op} at import time: the database and other functions are only available while a function runs.`);
+    }
+  }
+
+  // A syscall in its typed form (work), refused and failing as the package's own
+  // call of it: a failure is rethrown as the package rethrows a failed async
+  // syscall, a plain Error with its message (code and detail carried).
+  function typedSyscall(op, work) {
+    try {
+      refuseOutsideCall(op);
+      return work();
+    } catch (e) {
+      errors.carry(e);
+      throw new Error(e.message);
+    }
+  }
+
   // One syscall: answered here, or by the host (text, or a host value's token).
   function run(op, argsJson) {
     const handler = local[op];
     if (handler) return JSON.stringify(handler(JSON.parse(argsJson)));
-    if (!state.current) {
-      throw new Error(`Can't use ${op} at import time: the database and other functions are only available while a function runs.`);
-    }
+    refuseOutsideCall(op);
     // a nested call runs in a context of its own: hand it this call's clock
     // and a seed drawn from this call's PRNG, so it stays deterministic
     if (op === "1.0/runUdf") return ops.runUdf(argsJson, determinism.childSeed(), Date.now());
