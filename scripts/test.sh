@@ -11,6 +11,7 @@
 #      there (skipped, saying so, only when the Debian mirror cannot be reached)
 # and ends with one line "N passed, N failed" summing all of them.
 set -uo pipefail
+shopt -s lastpipe  # remember() below, at the end of pipelines, keeps what it is given
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -18,6 +19,9 @@ scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 passed=0; failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+# what failed, repeated just above the summary line: a log's tail is often all a reader gets
+recap=""
+remember() { recap+="-- $1"$'\n'"$(cat | head -40 | cut -c1-300)"$'\n'; }
 
 # 1. runtime unit tests
 echo "== udf-runtime unit tests"
@@ -25,6 +29,7 @@ out=$(cd udf-runtime && node --test test/ 2>&1); rc=$?
 echo "$out" | grep -E "^# (tests|pass|fail)"
 p=$(echo "$out" | awk '/^# pass/ {print $3}'); f=$(echo "$out" | awk '/^# fail/ {print $3}')
 [ "$rc" != 0 ] && [ "${f:-0}" = 0 ] && f=1 && echo "$out" | tail -30
+[ "$rc" != 0 ] && echo "$out" | grep -vE "^ +at " | grep -A15 -E "^ *not ok " | remember "udf-runtime unit tests"
 count "${p:-0}" "${f:-0}"
 
 # 2. the CLI against its embedded cluster, made afresh each run
@@ -38,7 +43,8 @@ cli_stop
 echo "$out" | grep -E "^(ok|not ok) " | sed 's/^/  /'
 echo "$out" | grep -E "^# (tests|pass|fail)"
 p=$(echo "$out" | awk '/^# pass/ {print $3}'); f=$(echo "$out" | awk '/^# fail/ {print $3}')
-[ "$rc" != 0 ] && { [ "${f:-0}" = 0 ] && f=1; echo "$out" | grep -vE "^ +at " | grep -A25 "^not ok" | cut -c1-400 | head -120; }
+[ "$rc" != 0 ] && { [ "${f:-0}" = 0 ] && f=1; echo "$out" | grep -vE "^ +at " | grep -A25 "^not ok" | cut -c1-400 | head -120;
+  echo "$out" | grep -vE "^ +at " | grep -A15 -E "^ *not ok " | remember "udf CLI"; }
 count "${p:-0}" "${f:-0}"
 
 # 3. pg_regress
@@ -59,6 +65,7 @@ nfail=$((total - nok))
 if [ "$rc" != 0 ] && [ "$nfail" = 0 ]; then nfail=1; fi
 [ "$nfail" != 0 ] && tail -5 "$log"
 [ -f regression.diffs ] && head -100 regression.diffs
+[ "$nfail" != 0 ] && { grep -E "^(test|     ) +[^ ]+ +\.\.\. " "$log" | grep -v " ok " ; [ -f regression.diffs ] && head -30 regression.diffs; } | remember "pg_regress"
 count $((total - nfail)) "$nfail"
 grep -q "terminated by signal" "$PGDATA_DIR/server.log" && {
   echo "!! a backend crashed during pg_regress:"; grep -B2 -A2 "terminated by signal" "$PGDATA_DIR/server.log"; count 0 1; }
@@ -86,6 +93,7 @@ if ls regress/t/*.pl >/dev/null 2>&1; then
     if [ "$f" != 0 ]; then
       echo "$out" | grep -A12 -E "^not ok " | sed 's/^/    /' | head -60
       [ "$(echo "$out" | grep -cE "^not ok ")" = 0 ] && echo "$out" | tail -20 | sed 's/^/    /'
+      { echo "$out" | grep -A12 -E "^not ok " | head -30; echo "$out" | tail -8; } | remember "TAP $(basename "$t")"
     fi
     count "$p" "$f"
   done
@@ -97,7 +105,9 @@ rc=${PIPESTATUS[0]}
 p=$(awk '/^deb: [0-9]+ passed/ {print $2}' "$top/.run/deb-test.log"); f=$(awk '/^deb: [0-9]+ passed/ {print $4}' "$top/.run/deb-test.log")
 [ "$rc" != 0 ] && [ "${f:-0}" = 0 ] && f=1
 echo "  Debian package: ${p:-0} passed, ${f:-0} failed"
+[ "${f:-0}" != 0 ] && grep -E "not ok|FAIL" "$top/.run/deb-test.log" | remember "Debian package"
 count "${p:-0}" "${f:-0}"
 
+[ -n "$recap" ] && { echo "== what failed (again, in short)"; printf '%s' "$recap"; }
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
