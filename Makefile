@@ -18,6 +18,7 @@ SHIM_OBJS = \
 	extension/v8shim/exceptions.o \
 	extension/v8shim/natives.o \
 	extension/v8shim/host_values.o \
+	extension/v8shim/plain_values.o \
 	extension/v8shim/code_cache.o \
 	extension/v8shim/watchdog.o
 
@@ -57,6 +58,7 @@ OBJS = \
 	extension/errors.o \
 	extension/ids.o \
 	extension/info.o \
+	extension/hostjsonb.o \
 	extension/invoke.o \
 	extension/limits.o \
 	extension/loop.o \

@@ -4,13 +4,16 @@
  * The name is resolved in the live deployment (names.c), the jsonb
  * arguments are walked straight into host values, and the call takes the
  * one call path (call.c) with a seed and a frozen clock of its own; the
- * result comes back as Convex-encoded JSON text and is stored as jsonb.
+ * result comes back as Convex-encoded JSON text and is stored as jsonb --
+ * or, when it is plain, as host values made jsonb without any text
+ * (hostjsonb.c).
  *
  * Memory: everything the shim returns is allocated in a per-call memory
  * context, deleted when the call ends; the result is copied out first.
  */
 #include "udf.h"
 
+#include "hostjsonb.h"
 #include "writer.h"
 
 #include "fmgr.h"
@@ -55,12 +58,15 @@ ResultToJsonb(const char *function, const char *json)
 /*
  * Call the deployed function name from SQL with its argument object as host
  * values (args_len bytes; NULL: no arguments) and the invoke flags (such as
- * UDF_INVOKE_ARGS_PLAIN) -> its result's Convex JSON
- * text, in the caller's memory. The one way SQL calls a function:
- * udf_invoke, and the typed SQL functions. *display gets the function's name.
+ * UDF_INVOKE_ARGS_PLAIN) -> its result's Convex JSON text, in the caller's
+ * memory; with UDF_INVOKE_RESULT_VALUES, a plain result may instead be host
+ * values (UDF_RESULT_VALUES, *values_len their length). The one way SQL
+ * calls a function: udf_invoke, and the typed SQL functions. *display gets
+ * the function's name.
  */
-char *
-InvokeFromSqlText(const char *name, const char *args_values, size_t args_len, int flags, const char **display)
+static char *
+InvokeFromSqlRaw(const char *name, const char *args_values, size_t args_len, int flags,
+				 const char **display, size_t *values_len)
 {
 	const ResolvedFunction *resolved;
 	FunctionName fn;
@@ -104,25 +110,52 @@ InvokeFromSqlText(const char *name, const char *args_values, size_t args_len, in
 	call.seed = seed;
 	call.now_ms = (double) (int64) ClockNowMs();
 	call.flags = flags;
+	/* held values whose JSON text would be within udf.max_result_size */
+	udf_v8_set_plain_result_budget(flags & UDF_INVOKE_RESULT_VALUES ? LimitsPlainResultBudget() : 0);
 
 	(void) CallFunction(dep, resolved, CALL_FROM_SQL, &call, &result_json, &err);
-	LimitsCheckResultSize(fn.display, strlen(result_json));
-
 	MemoryContextSwitchTo(old);
-	result = pstrdup(result_json);
+	*values_len = 0;
+	if (result_json[0] == UDF_RESULT_VALUES)
+	{
+		uint32		len;
+
+		memcpy(&len, result_json + 1, sizeof(len));
+		result = palloc(len);
+		memcpy(result, result_json + 1 + sizeof(len), len);
+		*values_len = len;
+	}
+	else
+	{
+		LimitsCheckResultSize(fn.display, strlen(result_json));
+		result = pstrdup(result_json);
+	}
 	*display = pstrdup(fn.display);
 	MemoryContextDelete(call_cxt);
 	return result;
 }
 
-/* InvokeFromSqlText, its result as jsonb. */
+/* InvokeFromSqlRaw with the result as Convex JSON text, in the caller's memory. */
+char *
+InvokeFromSqlText(const char *name, const char *args_values, size_t args_len, int flags, const char **display)
+{
+	size_t		values_len;
+
+	return InvokeFromSqlRaw(name, args_values, args_len, flags & ~UDF_INVOKE_RESULT_VALUES, display, &values_len);
+}
+
+/* InvokeFromSqlRaw, its result as jsonb: a plain one walked in, any other parsed. */
 Datum
 InvokeFromSql(const char *name, const char *args_values, size_t args_len, int flags)
 {
 	const char *display;
-	char	   *json = InvokeFromSqlText(name, args_values, args_len, flags, &display);
+	size_t		values_len;
+	char	   *result = InvokeFromSqlRaw(name, args_values, args_len, flags | UDF_INVOKE_RESULT_VALUES,
+										  &display, &values_len);
 
-	return ResultToJsonb(display, json);
+	if (values_len > 0)
+		return HostValuesToJsonb(result, values_len);
+	return ResultToJsonb(display, result);
 }
 
 /* udf_invoke(name text, args jsonb default '{}') returns jsonb */

@@ -304,6 +304,13 @@ LimitsCheckResultSize(const char *function, size_t bytes)
 				 errhint("Raise udf.max_result_size (superuser only).")));
 }
 
+/* Bytes of host values a plain result may take: a sixth of udf.max_result_size (JSON is at most six times them). */
+size_t
+LimitsPlainResultBudget(void)
+{
+	return (size_t) udf_max_result_size_kb * 1024 / 6;
+}
+
 /* Count a stopped call and say why in the server log. */
 void
 LimitsCountTermination(UdfV8Status status, const char *function)

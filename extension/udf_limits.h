@@ -15,6 +15,7 @@ extern double LimitsCallTimeLimitMs(void);
 extern int	LimitsMaxHeapMb(void);
 extern void LimitsCheckArgsSize(const char *function, size_t bytes);
 extern void LimitsCheckResultSize(const char *function, size_t bytes);
+extern size_t LimitsPlainResultBudget(void);
 extern void LimitsCountTermination(UdfV8Status status, const char *function);
 extern void LimitsCountIsolateDiscarded(void);
 extern void LimitsResetTransaction(void);

@@ -237,6 +237,20 @@ extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
 #define UDF_INVOKE_ARGS_BUILT		8	/* args is the value itself, not JSON text */
 #define UDF_INVOKE_NO_IDENTITY		16	/* the call has no auth identity (a scheduled function) */
 #define UDF_INVOKE_ARGS_PLAIN		32	/* the built args need no Convex decoding (valid names, no tagged values) */
+#define UDF_INVOKE_RESULT_VALUES	64	/* a plain result may come back as host values (UDF_RESULT_VALUES) */
+
+/*
+ * A result_json that begins with this byte (never the start of JSON text)
+ * holds host values instead: a native uint32 length, then that many bytes
+ * of one value. Only a call with UDF_INVOKE_RESULT_VALUES gets one.
+ */
+#define UDF_RESULT_VALUES			'\x01'
+
+/*
+ * Host values a plain result may take at most (udf_invoke sets a sixth of
+ * udf.max_result_size: its JSON text can then never be over the limit).
+ */
+extern void udf_v8_set_plain_result_budget(size_t bytes);
 
 /*
  * Compiled module code is cached by the cache key given with each module (its

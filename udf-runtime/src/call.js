@@ -11,7 +11,9 @@
 // invoke answers in the one form of every runtime entry point: the result's
 // JSON text on success (the text the package's invoke protocol made; no
 // object is built for it), or a failure object {code, message, detail,
-// hint}. A trigger's mutation answers its outcome: the returned row's JSON
+// hint}. A caller that stores the result as jsonb (INVOKE_RESULT_VALUES)
+// gets RESULT_HELD instead when the result is plain: the host took it as
+// values, walked once (extension/v8shim/plain_values.cc). A trigger's mutation answers its outcome: the returned row's JSON
 // text, "null" to skip the row, or "" (no value: undefined) to keep it.
 // Only bugs and terminations escape as exceptions.
 import { jsonToConvex, convexToJson } from "convex/values";
@@ -27,13 +29,17 @@ export const INVOKE_NESTED = 4;
 export const INVOKE_ARGS_BUILT = 8; // args is the value itself, not JSON text
 export const INVOKE_NO_IDENTITY = 16; // the call has no auth identity (a scheduled function)
 export const INVOKE_ARGS_PLAIN = 32; // the built args need no decoding: valid field names, no tagged values
+export const INVOKE_RESULT_VALUES = 64; // a plain result may stay with the host as values (answer: RESULT_HELD)
+
+// The answer of a call whose plain result the host holds as values (holdResult).
+export const RESULT_HELD = true;
 
 // A trigger's answer when its mutation returned undefined: keep the row.
 export const TRIGGER_KEEP = "";
 
 const title = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1);
 
-export function makeCall({ determinism, console, syscall, ids, ctxs, loop, validatorsOf, describeError }) {
+export function makeCall({ determinism, console, syscall, ids, ctxs, loop, validatorsOf, describeError, holdResult }) {
   // the "Could not find" answer, as Convex words it
   function notFound(name) {
     return fail(SQLSTATE.undefinedFunction, `Could not find public function for '${name}'.`, undefined,
@@ -115,9 +121,11 @@ export function makeCall({ determinism, console, syscall, ids, ctxs, loop, valid
       }
       if (kind !== "action") validateReturnValue(result);
       // a trigger tells undefined (keep the row) from null (skip it); a finite
-      // number (not -0) is its own Convex JSON, whose text is String's
+      // number (not -0) is its own Convex JSON, whose text is String's; a plain
+      // value the host may keep as it is (no copy by convexToJson, no text)
       resultJson = trigger && result === undefined ? TRIGGER_KEEP
         : typeof result === "number" && Number.isFinite(result) && !Object.is(result, -0) ? String(result)
+        : (flags & INVOKE_RESULT_VALUES) && holdResult(result === undefined ? null : result) ? RESULT_HELD
         : JSON.stringify(convexToJson(result === undefined ? null : result));
     } catch (e) {
       const d = describeError(e);

@@ -15,12 +15,12 @@ import { makeCtx } from "./ctx.js";
 import { makeValidateScheduledArgs } from "./schedule.js";
 import { makeHttp } from "./http.js";
 
-export function makeRuntime({ determinism, console, syscall, documents, ids, loop, ops }) {
+export function makeRuntime({ determinism, console, syscall, documents, ids, loop, ops, holdResult }) {
   const sourceMaps = Object.create(null);
   const describeError = makeDescribeError(sourceMaps);
   const validatorsOf = makeValidatorsOf();
   console.setErrorFormatter(makeErrorFormatter(sourceMaps));
-  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(syscall), loop, validatorsOf, describeError });
+  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(syscall), loop, validatorsOf, describeError, holdResult });
   const { analyze, schema, crons } = makeDeploy({ validatorsOf, describeError });
   const validateScheduledArgs = makeValidateScheduledArgs(ids);
   const { httpAction } = makeHttp({ determinism, console, syscall, describeError, ops });
