@@ -18,7 +18,6 @@ SHIM_OBJS = \
 	extension/v8shim/exceptions.o \
 	extension/v8shim/natives.o \
 	extension/v8shim/host_values.o \
-	extension/v8shim/plain_values.o \
 	extension/v8shim/code_cache.o \
 	extension/v8shim/watchdog.o
 

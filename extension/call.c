@@ -149,6 +149,8 @@ RunFunctionStep(void *arg, UdfV8Error *err)
 		UDF_V8_NUM(call->now_ms),
 		UDF_V8_NUM(call->flags | (call->args_values ? UDF_INVOKE_ARGS_BUILT : 0)),
 		UDF_V8_STR(call->expect_kind),
+		UDF_V8_STR(NULL),		/* requestId: none */
+		UDF_V8_NUM(call->result_budget),
 	};
 
 	PG_TRY();

@@ -43,6 +43,7 @@ typedef struct InvokeCall
 	double		now_ms;			/* its frozen clock */
 	int			flags;			/* UDF_INVOKE_* */
 	const char *expect_kind;	/* the kind the caller requires, or NULL */
+	double		result_budget;	/* UDF_INVOKE_RESULT_VALUES: bytes of host values at most */
 } InvokeCall;
 
 /* Who calls a function: decides limits and what a failure does. */

@@ -1,8 +1,8 @@
 /*
  * hostjsonb.c -- a function's result, held as host values, made jsonb.
  *
- * The shim hands udf_invoke a plain result as host values (udf_v8.h;
- * extension/v8shim/plain_values.cc) instead of JSON text. This builds the
+ * The runtime hands udf_invoke a plain result as host values (udf_v8.h;
+ * udf-runtime/src/plain.js) instead of JSON text. This builds the
  * jsonb straight from them, the same jsonb jsonb_in would make of the text
  * JSON.stringify writes for that value: no text is printed or lexed.
  *

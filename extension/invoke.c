@@ -5,8 +5,8 @@
  * arguments are walked straight into host values, and the call takes the
  * one call path (call.c) with a seed and a frozen clock of its own; the
  * result comes back as Convex-encoded JSON text and is stored as jsonb --
- * or, when it is plain, as host values made jsonb without any text
- * (hostjsonb.c).
+ * or, when it is plain, as host values (udf-runtime/src/plain.js) made
+ * jsonb without any text (hostjsonb.c).
  *
  * Memory: everything the shim returns is allocated in a per-call memory
  * context, deleted when the call ends; the result is copied out first.
@@ -110,8 +110,8 @@ InvokeFromSqlRaw(const char *name, const char *args_values, size_t args_len, int
 	call.seed = seed;
 	call.now_ms = (double) (int64) ClockNowMs();
 	call.flags = flags;
-	/* held values whose JSON text would be within udf.max_result_size */
-	udf_v8_set_plain_result_budget(flags & UDF_INVOKE_RESULT_VALUES ? LimitsPlainResultBudget() : 0);
+	/* host values whose JSON text is within udf.max_result_size */
+	call.result_budget = flags & UDF_INVOKE_RESULT_VALUES ? (double) LimitsPlainResultBudget() : 0;
 
 	(void) CallFunction(dep, resolved, CALL_FROM_SQL, &call, &result_json, &err);
 	MemoryContextSwitchTo(old);

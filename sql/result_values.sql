@@ -21,8 +21,8 @@ WHERE walked::text IS DISTINCT FROM parsed::text;
 -- a few, as stored
 SELECT i, udf_invoke('rv:value', jsonb_build_object('i', i))
 FROM generate_series(0, 11) i;
-SELECT udf_invoke('rv:value', '{"i": 24}'), udf_invoke('rv:value', '{"i": 25}'), udf_invoke('rv:value', '{"i": 28}');
-SELECT jsonb_typeof(udf_invoke('rv:value', '{"i": 31}')), udf_invoke('rv:value', '{"i": 36}');
+SELECT udf_invoke('rv:value', '{"i": 26}'), udf_invoke('rv:value', '{"i": 27}'), udf_invoke('rv:value', '{"i": 30}');
+SELECT jsonb_typeof(udf_invoke('rv:value', '{"i": 33}')), udf_invoke('rv:value', '{"i": 38}');
 
 -- refused results: the package's errors, or jsonb's, as before
 SELECT udf_invoke('rv:refused', '{"i": 0}');

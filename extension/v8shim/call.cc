@@ -151,7 +151,7 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 
 	if (st != UDF_V8_OK)
 		return st;
-	st = ReadAnswer(ctx, c, ret, entry, result_json, err);
+	st = ReadAnswer(ctx, ret, entry, result_json, err);
 	/*
 	 * A promise the function rejected and never handled fails a call that
 	 * otherwise succeeded, as in Convex. A call that failed keeps its own
@@ -344,32 +344,34 @@ Settle(Local<Context> ctx, MicrotaskQueue *queue, TryCatch &tc, MaybeLocal<Value
 	return UDF_V8_OK;
 }
 
-size_t		g_plain_result_budget = 0;
-
 /*
- * An entry point's answer: a string is the result's JSON, true the result
- * held as host values (UDF_RESULT_VALUES, taken from c), an object a failure.
+ * An entry point's answer: a string is the result's JSON, a Uint8Array the
+ * result as host values (UDF_RESULT_VALUES), an object a failure.
  */
 UdfV8Status
-ReadAnswer(Local<Context> ctx, UdfV8Context *c, Local<Value> answer, const char *entry,
-		   char **result_json, UdfV8Error *err)
+ReadAnswer(Local<Context> ctx, Local<Value> answer, const char *entry, char **result_json,
+		   UdfV8Error *err)
 {
 	if (answer->IsString())
 	{
 		*result_json = HostStrdup(ctx->GetIsolate(), answer);
 		return UDF_V8_OK;
 	}
-	if (answer->IsTrue() && c != nullptr && !c->held_result.empty())
+	if (answer->IsUint8Array())
 	{
-		uint32_t	len = static_cast<uint32_t>(c->held_result.size());
-		std::string framed;
+		Local<Uint8Array> values = answer.As<Uint8Array>();
+		uint32_t	len = static_cast<uint32_t>(values->ByteLength());
+		char	   *framed = static_cast<char *>(g_host.alloc(1 + sizeof(len) + len));
 
-		framed.reserve(1 + sizeof(len) + len);
-		framed.push_back(UDF_RESULT_VALUES);
-		framed.append(reinterpret_cast<const char *>(&len), sizeof(len));
-		framed.append(c->held_result);
-		c->held_result.clear();
-		*result_json = HostStrdup(framed);
+		if (framed == nullptr)
+		{
+			SetError(err, UDF_V8_INTERNAL, "out of memory for a function's result");
+			return err->status;
+		}
+		framed[0] = UDF_RESULT_VALUES;
+		memcpy(framed + 1, &len, sizeof(len));
+		values->CopyContents(framed + 1 + sizeof(len), len);
+		*result_json = framed;
 		return UDF_V8_OK;
 	}
 	if (!answer->IsObject())
@@ -420,13 +422,6 @@ udf_v8_call(UdfV8Context *c, const char *entry, const char *module_path,
 		typed[i].is_name = false;
 	}
 	return udf_v8_call_typed(c, entry, module_path, typed, nargs, result_json, err);
-}
-
-/* Host values a plain result may take at most; 0 holds none. */
-extern "C" void
-udf_v8_set_plain_result_budget(size_t bytes)
-{
-	g_plain_result_budget = bytes;
 }
 
 /* Time limit for the next top-level entry, in ms of JS time; <= 0 for none. */

@@ -2,9 +2,8 @@
  * natives.cc -- what JS calls in the host: __udfNative.syscall (Convex's
  * versioned syscalls, JSON text in), __udfNative.op (the runtime's typed
  * ops: strings, numbers, booleans and null in), __udfNative.console, and
- * __udfNative.wait (the event loop's wait for host work, call.cc),
- * __udfNative.holdResult (a plain result kept as host values), and the
- * entry tokens that decide who may call them.
+ * __udfNative.wait (the event loop's wait for host work, call.cc), and
+ * the entry tokens that decide who may call them.
  *
  * A native runs on the backend's main thread with V8 frames on the stack.
  * It calls the host's C callback (UdfV8Host.syscall, .op, .console), which
@@ -36,7 +35,6 @@
  */
 #include "shim_internal.h"
 #include "watchdog.h"
-#include "plain_values.h"
 
 #include <string.h>
 
@@ -53,7 +51,6 @@ void		NativeSyscall(const FunctionCallbackInfo<Value> &info);
 void		NativeOp(const FunctionCallbackInfo<Value> &info);
 void		NativeConsole(const FunctionCallbackInfo<Value> &info);
 void		NativeWait(const FunctionCallbackInfo<Value> &info);
-void		NativeHoldResult(const FunctionCallbackInfo<Value> &info);
 
 /* Does the running code belong to the entry now running in its context? */
 bool
@@ -284,33 +281,6 @@ NativeConsole(const FunctionCallbackInfo<Value> &info)
 		iso->ThrowException(Exception::Error(V8Str(iso, r.error_message)));
 }
 
-/*
- * __udfNative.holdResult(value) -> true if value is plain and now held as
- * host values for the call's answer (plain_values.cc), false if the runtime
- * must encode it itself; a getter's exception propagates.
- */
-void
-NativeHoldResult(const FunctionCallbackInfo<Value> &info)
-{
-	Isolate    *iso = info.GetIsolate();
-	Local<Context> ctx = iso->GetCurrentContext();
-	UdfV8Context *owner = OwnerOf(ctx);
-
-	if (!owner || info.Length() < 1 || g_stopping || iso->IsExecutionTerminating())
-	{
-		info.GetReturnValue().Set(false);
-		return;
-	}
-	/* the context's own Object.prototype, whatever deployed code did to globalThis.Object */
-	if (owner->object_prototype.IsEmpty())
-		owner->object_prototype.Reset(iso, Object::New(iso)->GetPrototype());
-	PlainOutcome r = PlainToHostValues(iso, ctx, owner->object_prototype.Get(iso), info[0],
-									   g_plain_result_budget, &owner->held_result);
-
-	if (r != PlainOutcome::kThrew)
-		info.GetReturnValue().Set(r == PlainOutcome::kWritten);
-}
-
 } /* namespace */
 
 namespace udf_shim
@@ -343,7 +313,7 @@ EntryToken::~EntryToken()
 		ctx_->SetContinuationPreservedEmbedderData(TokenValue(iso, outer_));
 }
 
-/* globalThis.__udfNative = {syscall, op, console, wait, holdResult}; false if V8 could not make them. */
+/* globalThis.__udfNative = {syscall, op, console, wait}; false if V8 could not make them. */
 bool
 InstallNatives(Local<Context> ctx)
 {
@@ -353,11 +323,8 @@ InstallNatives(Local<Context> ctx)
 	Local<Function> op;
 	Local<Function> console;
 	Local<Function> wait;
-	Local<Function> hold;
 
 	return Function::New(ctx, NativeSyscall).ToLocal(&syscall) &&
-		Function::New(ctx, NativeHoldResult).ToLocal(&hold) &&
-		native->Set(ctx, V8Str(iso, "holdResult"), hold).FromMaybe(false) &&
 		Function::New(ctx, NativeWait).ToLocal(&wait) &&
 		native->Set(ctx, V8Str(iso, "wait"), wait).FromMaybe(false) &&
 		Function::New(ctx, NativeOp).ToLocal(&op) &&
@@ -377,7 +344,6 @@ ExternalReferences(void)
 		reinterpret_cast<intptr_t>(NativeOp),
 		reinterpret_cast<intptr_t>(NativeConsole),
 		reinterpret_cast<intptr_t>(NativeWait),
-		reinterpret_cast<intptr_t>(NativeHoldResult),
 		0
 	};
 

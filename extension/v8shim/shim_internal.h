@@ -17,7 +17,7 @@
  *   natives.cc     __udfNative.syscall/console, entry tokens, the external
  *                  references a snapshot needs
  *   snapshot.cc    build time: the startup snapshot and its warm-up call
- * beside host_values.cc, plain_values.cc, code_cache.cc and watchdog.cc, which have their own
+ * beside host_values.cc, code_cache.cc and watchdog.cc, which have their own
  * headers.
  *
  * Everything declared here lives in namespace udf_shim with hidden
@@ -149,14 +149,11 @@ UdfV8Status RunLoop(v8::Local<v8::Context> ctx, v8::MicrotaskQueue *queue, v8::T
 					v8::Local<v8::Promise> p, UdfV8Status failed, UdfV8Error *err);
 
 /*
- * An entry point's answer: a string is the result's JSON, true the result
- * held as host values (UDF_RESULT_VALUES, taken from c), an object a failure.
+ * An entry point's answer: a string is the result's JSON, a Uint8Array the
+ * result as host values (UDF_RESULT_VALUES), an object a failure.
  */
-UdfV8Status ReadAnswer(v8::Local<v8::Context> ctx, UdfV8Context *c, v8::Local<v8::Value> answer,
-					   const char *entry, char **result_json, UdfV8Error *err);
-
-/* Host values a held plain result may take at most (udf_v8_set_plain_result_budget). */
-extern size_t g_plain_result_budget;
+UdfV8Status ReadAnswer(v8::Local<v8::Context> ctx, v8::Local<v8::Value> answer, const char *entry,
+					   char **result_json, UdfV8Error *err);
 
 /* ---- exceptions.cc: errors and strings for the host ---- */
 
@@ -295,9 +292,6 @@ struct __attribute__((visibility("hidden"))) UdfV8Context
 	 * call's token when it runs: its syscalls are refused.
 	 */
 	uint32_t	call_token = 0;
-	/* a call's plain result as host values (__udfNative.holdResult), until its answer takes it */
-	std::string held_result;
-	v8::Global<v8::Value> object_prototype;	/* the context's Object.prototype, once asked for */
 };
 
 #endif							/* UDF_SHIM_INTERNAL_H */

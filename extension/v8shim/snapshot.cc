@@ -52,7 +52,7 @@ WarmUp(Local<Context> ctx)
 	}
 	if (Settle(ctx, ctx->GetMicrotaskQueue(), tc, fn->Call(ctx, udf, 0, nullptr), UDF_V8_JS_ERROR,
 			   "it did not finish", &answer, &err) != UDF_V8_OK ||
-		ReadAnswer(ctx, nullptr, answer, "warmUp", &json, &err) != UDF_V8_OK)
+		ReadAnswer(ctx, answer, "warmUp", &json, &err) != UDF_V8_OK)
 	{
 		fprintf(stderr, "udf snapshot: the warm-up call failed: %s\n", err.message ? err.message : "?");
 		return false;

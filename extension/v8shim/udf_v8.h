@@ -247,12 +247,6 @@ extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
 #define UDF_RESULT_VALUES			'\x01'
 
 /*
- * Host values a plain result may take at most (udf_invoke sets a sixth of
- * udf.max_result_size: its JSON text can then never be over the limit).
- */
-extern void udf_v8_set_plain_result_budget(size_t bytes);
-
-/*
  * Compiled module code is cached by the cache key given with each module (its
  * source hash): in memory, and in files under dir if set (NULL: memory only).
  */

@@ -12,8 +12,7 @@
 // JSON text on success (the text the package's invoke protocol made; no
 // object is built for it), or a failure object {code, message, detail,
 // hint}. A caller that stores the result as jsonb (INVOKE_RESULT_VALUES)
-// gets RESULT_HELD instead when the result is plain: the host took it as
-// values, walked once (extension/v8shim/plain_values.cc). A trigger's mutation answers its outcome: the returned row's JSON
+// gets a plain result as host values instead, a Uint8Array (plain.js). A trigger's mutation answers its outcome: the returned row's JSON
 // text, "null" to skip the row, or "" (no value: undefined) to keep it.
 // Only bugs and terminations escape as exceptions.
 import { jsonToConvex, convexToJson } from "convex/values";
@@ -29,17 +28,14 @@ export const INVOKE_NESTED = 4;
 export const INVOKE_ARGS_BUILT = 8; // args is the value itself, not JSON text
 export const INVOKE_NO_IDENTITY = 16; // the call has no auth identity (a scheduled function)
 export const INVOKE_ARGS_PLAIN = 32; // the built args need no decoding: valid field names, no tagged values
-export const INVOKE_RESULT_VALUES = 64; // a plain result may stay with the host as values (answer: RESULT_HELD)
-
-// The answer of a call whose plain result the host holds as values (holdResult).
-export const RESULT_HELD = true;
+export const INVOKE_RESULT_VALUES = 64; // a plain result may be answered as host values (plain.js)
 
 // A trigger's answer when its mutation returned undefined: keep the row.
 export const TRIGGER_KEEP = "";
 
 const title = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1);
 
-export function makeCall({ determinism, console, syscall, ids, ctxs, loop, validatorsOf, describeError, holdResult }) {
+export function makeCall({ determinism, console, syscall, ids, ctxs, loop, validatorsOf, describeError, writePlain }) {
   // the "Could not find" answer, as Convex words it
   function notFound(name) {
     return fail(SQLSTATE.undefinedFunction, `Could not find public function for '${name}'.`, undefined,
@@ -64,7 +60,8 @@ export function makeCall({ determinism, console, syscall, ids, ctxs, loop, valid
   //   flags: INVOKE_ALLOW_INTERNAL | INVOKE_TRIGGER | INVOKE_NESTED | INVOKE_ARGS_BUILT
   //   expectKind: the kind the caller requires, or null
   //   args: the argument object as Convex JSON text, or (INVOKE_ARGS_BUILT) the value
-  async function invoke(namespace, exportName, args, module, seed, now, flags, expectKind, requestId) {
+  //   resultBudget: INVOKE_RESULT_VALUES: the host values a result may take at most
+  async function invoke(namespace, exportName, args, module, seed, now, flags, expectKind, requestId, resultBudget) {
     const { fn, kind, name } = functionEntry(namespace, module, exportName);
     // httpActionGeneric sets no isPublic, so check the kind first
     if (kind === "httpAction") {
@@ -122,11 +119,11 @@ export function makeCall({ determinism, console, syscall, ids, ctxs, loop, valid
       if (kind !== "action") validateReturnValue(result);
       // a trigger tells undefined (keep the row) from null (skip it); a finite
       // number (not -0) is its own Convex JSON, whose text is String's; a plain
-      // value the host may keep as it is (no copy by convexToJson, no text)
+      // value goes to a host that stores jsonb as host values (no copy, no text)
       resultJson = trigger && result === undefined ? TRIGGER_KEEP
         : typeof result === "number" && Number.isFinite(result) && !Object.is(result, -0) ? String(result)
-        : (flags & INVOKE_RESULT_VALUES) && holdResult(result === undefined ? null : result) ? RESULT_HELD
-        : JSON.stringify(convexToJson(result === undefined ? null : result));
+        : ((flags & INVOKE_RESULT_VALUES) && writePlain(result === undefined ? null : result, resultBudget))
+          || JSON.stringify(convexToJson(result === undefined ? null : result));
     } catch (e) {
       const d = describeError(e);
       // convexToJson recursing forever: say what it means

@@ -10,17 +10,18 @@ import { parseSourceMap } from "./sourcemap.js";
 import { SQLSTATE, fail, makeDescribeError, makeErrorFormatter } from "./errors.js";
 import { makeValidatorsOf } from "./functions.js";
 import { makeCall, INVOKE_ARGS_BUILT } from "./call.js";
+import { makePlainWriter } from "./plain.js";
 import { makeDeploy } from "./deploy.js";
 import { makeCtx } from "./ctx.js";
 import { makeValidateScheduledArgs } from "./schedule.js";
 import { makeHttp } from "./http.js";
 
-export function makeRuntime({ determinism, console, syscall, documents, ids, loop, ops, holdResult }) {
+export function makeRuntime({ determinism, console, syscall, documents, ids, loop, ops }) {
   const sourceMaps = Object.create(null);
   const describeError = makeDescribeError(sourceMaps);
   const validatorsOf = makeValidatorsOf();
   console.setErrorFormatter(makeErrorFormatter(sourceMaps));
-  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(syscall), loop, validatorsOf, describeError, holdResult });
+  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(syscall), loop, validatorsOf, describeError, writePlain: makePlainWriter() });
   const { analyze, schema, crons } = makeDeploy({ validatorsOf, describeError });
   const validateScheduledArgs = makeValidateScheduledArgs(ids);
   const { httpAction } = makeHttp({ determinism, console, syscall, describeError, ops });

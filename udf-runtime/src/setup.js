@@ -67,7 +67,5 @@ export function setupAll(global, native) {
   setupUrl(global);
   setupStreams(global);
   setupWebFallbacks(global);
-  // a call's plain result kept by the host as values (extension/v8shim/plain_values.cc)
-  const holdResult = native.holdResult;
-  return { determinism, console, syscall, documents, ids, streams, loop, ops, holdResult };
+  return { determinism, console, syscall, documents, ids, streams, loop, ops };
 }
