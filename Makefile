@@ -133,7 +133,7 @@ endif
 udf--$(EXTVERSION).sql: extension/udf.sql
 	cp $< $@
 
-RUNTIME_SOURCES = $(wildcard udf-runtime/src/*.js udf-runtime/src/setup/*.js) udf-runtime/build.mjs udf-runtime/package.json
+RUNTIME_SOURCES = $(wildcard udf-runtime/src/*.js udf-runtime/src/setup/*.js udf-runtime/src/lazy/*.js) udf-runtime/build.mjs udf-runtime/package.json
 extension/runtime_js.c: $(RUNTIME_SOURCES)
 	node udf-runtime/build.mjs $@
 

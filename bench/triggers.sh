@@ -4,6 +4,7 @@
 # trigger in plpgsql, in one run on one throwaway cluster. Uses udf as installed.
 # Each figure: median over RUNS fresh sessions of a 10,000-row INSERT
 # (server-side EXPLAIN ANALYZE time), minus the same INSERT with no trigger.
+# Prints a markdown table (scripts/bench.sh puts it into bench/results.md).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/cluster.sh"
@@ -33,7 +34,11 @@ none=$(measure "")
 plpgsql=$(measure "CREATE TRIGGER t AFTER INSERT ON items FOR EACH ROW EXECUTE FUNCTION log_plpgsql();")
 udf=$(measure "CREATE TRIGGER t AFTER INSERT ON items FOR EACH ROW EXECUTE FUNCTION udf_trigger('audit:log');")
 rows=$(psql_pg -d postgres -At -c "SELECT count(*) FROM audit_udf")
-awk -v n="$none" -v p="$plpgsql" -v u="$udf" -v rows="$rows" 'BEGIN {
-  printf "10,000-row INSERT, median of runs (ms): no trigger %.1f, plpgsql trigger %.1f, udf trigger %.1f\n", n, p, u
-  printf "per-row trigger overhead: plpgsql %.2f us, udf %.2f us, ratio %.1fx (udf audit rows written: %d)\n",
-    (p - n) * 0.1, (u - n) * 0.1, (u - n) / (p - n), rows }'
+# a markdown table for make bench (scripts/bench.sh), as the other parts print
+awk -v n="$none" -v p="$plpgsql" -v u="$udf" -v rows="$rows" -v runs="$RUNS" 'BEGIN {
+  printf "| AFTER ROW trigger writing an audit row, 10,000-row INSERT, median of %d fresh sessions | plpgsql | udf | udf/plpgsql |\n", runs
+  printf "|---|---|---|---|\n"
+  printf "| INSERT with the trigger (no trigger: %.1f ms) | %.1f ms | %.1f ms | |\n", n, p, u
+  printf "| per-row trigger overhead (the INSERT minus the one with no trigger) | %.2f us | %.2f us | %.1fx |\n",
+    (p - n) * 0.1, (u - n) * 0.1, (u - n) / (p - n)
+  printf "\nudf audit rows written in all runs: %d (target: udf at most 3x plpgsql). Reproduce: `bash bench/triggers.sh` (RUNS).\n", rows }'

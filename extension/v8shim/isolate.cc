@@ -208,7 +208,18 @@ CreateIsolate(UdfV8Error *err)
 	if (g_snapshot.data)
 		params.snapshot_blob = &g_snapshot;
 	params.constraints.ConfigureDefaultsFromHeapSize(0, heap);
+	/*
+	 * The snapshot is part of udf.so, read-only mapped like its code: V8's
+	 * checksum of it (a third of the isolate's start) guards nothing here.
+	 * The flag also governs code caches, which come from files, so it is
+	 * off only while the isolate starts (flags can still change then; the
+	 * flag hash code caches are keyed by is the same once it is back on).
+	 */
+	if (g_snapshot.data)
+		V8::SetFlagsFromString("--no-verify-snapshot-checksum");
 	g_isolate = Isolate::New(params);
+	if (g_snapshot.data)
+		V8::SetFlagsFromString("--verify-snapshot-checksum");
 	if (!g_isolate)
 	{
 		delete g_allocator;

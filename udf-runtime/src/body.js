@@ -9,6 +9,7 @@
 // one, a Blob, URLSearchParams (form-urlencoded), FormData (multipart, with
 // a random boundary), a ReadableStream, or null. formData() reads both form
 // encodings back.
+import { loadedGlobal } from "./setup/lazy.js";
 
 // made on first use: this module is imported before setupWeb defines them
 let utf8 = null;
@@ -259,10 +260,17 @@ export function extractBody(init) {
   if (ArrayBuffer.isView(init)) {
     return { bytes: new Uint8Array(init.buffer.slice(init.byteOffset, init.byteOffset + init.byteLength)), type: null };
   }
-  if (typeof globalThis.URLSearchParams === "function" && init instanceof globalThis.URLSearchParams) {
+  if (isInstanceOfLoaded("URLSearchParams", init)) {
     return { bytes: encoder.encode(init.toString()), type: "application/x-www-form-urlencoded;charset=UTF-8" };
   }
   return { bytes: encoder.encode(String(init)), type: "text/plain;charset=UTF-8" };
+}
+
+// Is x an instance of the global class name? False without loading it (setup/lazy.js):
+// none exists before it is.
+function isInstanceOfLoaded(name, x) {
+  const C = loadedGlobal(globalThis, name);
+  return typeof C === "function" && x instanceof C;
 }
 
 // The body-reading half of Request and Response (the Fetch standard's Body mixin).

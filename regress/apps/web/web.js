@@ -1,5 +1,21 @@
 import { query, action } from "./_generated/server";
 
+// URL is loaded on a context's first use: accessors until then, the usual data properties after
+export const lazyUrl = query(async () => {
+  const kind = (name) => {
+    const d = Object.getOwnPropertyDescriptor(globalThis, name);
+    return d === undefined ? "absent" : "value" in d ? "value" : "accessor";
+  };
+  const before = { URL: kind("URL"), URLSearchParams: kind("URLSearchParams"), typeofURL: typeof URL };
+  const host = new URL("https://example.com/x").host;
+  const d = Object.getOwnPropertyDescriptor(globalThis, "URL");
+  return {
+    before, host, after: { URL: kind("URL"), URLSearchParams: kind("URLSearchParams") },
+    writable: d.writable, enumerable: d.enumerable, configurable: d.configurable,
+    inKeys: Object.keys(globalThis).includes("URL"),
+  };
+});
+
 // URL and URLSearchParams (whatwg-url): parsing, relative resolution, IDN hosts, IPv6, search params
 export const url = query(async () => {
   const u = new URL("../b/c?x=1&y=two#frag", "https://user:pw@Example.COM:8443/a/d/e");

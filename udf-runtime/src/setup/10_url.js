@@ -3,14 +3,12 @@
 // domain names), pinned in package.json and bundled at build time. A URL
 // parser is a standard's worth of edge cases (hosts, IPv6, percent-encoding,
 // special schemes), so udf uses the one that tracks the standard rather
-// than a hand-written one. The package reads TextEncoder at load time, so
-// it is required here, once setupWeb has defined it, not imported.
+// than a hand-written one. whatwg-url and tr46's mapping table are about a
+// third of the runtime's code: they are loaded on first use (lazy.js,
+// src/lazy/url.js).
+import urlBundle from "udf-lazy:url";
+import { defineLazyGlobals, evaluateBundle } from "./lazy.js";
 
 export function setupUrl(global) {
-  // eslint-disable-next-line no-undef
-  const { URL, URLSearchParams } = require("whatwg-url");
-  const define = (name, value) =>
-    Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
-  define("URL", URL);
-  define("URLSearchParams", URLSearchParams);
+  defineLazyGlobals(global, ["URL", "URLSearchParams"], () => evaluateBundle(urlBundle, "__udfUrl"));
 }

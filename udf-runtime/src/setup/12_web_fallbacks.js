@@ -285,10 +285,12 @@ export function setupWebFallbacks(global) {
   global_ = global;
   const define = (name, value) =>
     Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
-  if (typeof global.Blob === "undefined") define("Blob", MinimalBlob);
-  if (typeof global.Headers === "undefined") define("Headers", MinimalHeaders);
-  if (typeof global.Request === "undefined") define("Request", MinimalRequest);
-  if (typeof global.Response === "undefined") define("Response", MinimalResponse);
-  if (typeof global.URLSearchParams === "undefined") define("URLSearchParams", MinimalURLSearchParams);
-  if (typeof global.URL === "undefined") define("URL", MinimalURL);
+  // an own property, read or not: URL and URLSearchParams are loaded on first read (10_url.js)
+  const absent = (name) => Object.getOwnPropertyDescriptor(global, name) === undefined;
+  if (absent("Blob")) define("Blob", MinimalBlob);
+  if (absent("Headers")) define("Headers", MinimalHeaders);
+  if (absent("Request")) define("Request", MinimalRequest);
+  if (absent("Response")) define("Response", MinimalResponse);
+  if (absent("URLSearchParams")) define("URLSearchParams", MinimalURLSearchParams);
+  if (absent("URL")) define("URL", MinimalURL);
 }
