@@ -12,7 +12,7 @@ RUNS=${RUNS:-5}
 PORT_BASE=${PORT_BASE:-55600} cluster_start bench-triggers
 trap 'cluster_stop bench-triggers' EXIT
 app='{"audit.js": "import { internalMutation } from \"./_generated/server\";\nexport const log = internalMutation(async (ctx, { op, new: row }) => { await ctx.db.insert(\"audit_udf\", { op, item_id: row.id }); });"}'
-psql_pg -d postgres -q -v app="$app" <<'SQL'
+psql_pg -d postgres -q -v app="$app" >/dev/null <<'SQL'
 CREATE EXTENSION udf;
 SELECT udf_deploy(:'app') IS NOT NULL;
 CREATE TABLE audit_udf (id serial PRIMARY KEY, op text, item_id int);
@@ -23,7 +23,7 @@ SQL
 measure() { # trigger-setup-sql
   for ((r = 0; r < RUNS; r++)); do
     psql_pg -d postgres -At <<SQL | awk '/Execution Time/ {print $3}'
-DROP TABLE IF EXISTS items; CREATE TABLE items (id int PRIMARY KEY, v text);
+SET client_min_messages = warning; DROP TABLE IF EXISTS items; CREATE TABLE items (id int PRIMARY KEY, v text);
 $1
 SELECT udf_info() IS NOT NULL;  -- start the isolate outside the timing
 EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 10000) g;
