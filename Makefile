@@ -98,11 +98,12 @@ OBJS = \
 	extension/values.o \
 	extension/writer.o \
 	extension/runtime_js.o \
+	extension/runtime_lazy_js.o \
 	extension/runtime_snapshot.o \
 	$(SHIM_OBJS)
 
 DATA_built   = udf--$(EXTVERSION).sql
-EXTRA_CLEAN  = extension/runtime_js.c extension/runtime_snapshot.c extension/runtime_snapshot.bin \
+EXTRA_CLEAN  = extension/runtime_js.c extension/runtime_lazy_js.c extension/runtime_snapshot.c extension/runtime_snapshot.bin \
                extension/v8shim/udf-snapshot extension/v8shim/snapshot.o udf-runtime/dist
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -135,7 +136,9 @@ udf--$(EXTVERSION).sql: extension/udf.sql
 
 RUNTIME_SOURCES = $(wildcard udf-runtime/src/*.js udf-runtime/src/setup/*.js udf-runtime/src/lazy/*.js) udf-runtime/build.mjs udf-runtime/package.json
 extension/runtime_js.c: $(RUNTIME_SOURCES)
-	node udf-runtime/build.mjs $@
+	node udf-runtime/build.mjs $@ extension/runtime_lazy_js.c
+# written by the same step (the parts of the runtime loaded on first use)
+extension/runtime_lazy_js.c: extension/runtime_js.c ;
 
 # The V8 startup snapshot of the runtime: made by a small tool linked with the
 # shim and libnode, then embedded like the bundle.
@@ -158,7 +161,7 @@ extension/v8shim/snapshot.o: extension/v8shim/snapshot.cc $(SHIM_H)
 extension/v8shim/watchdog.o: extension/v8shim/watchdog.cc extension/v8shim/watchdog.h
 extension/v8shim/host_values.o: extension/v8shim/host_values.cc extension/v8shim/host_values.h extension/v8shim/udf_v8.h
 extension/v8shim/code_cache.o: extension/v8shim/code_cache.cc extension/v8shim/code_cache.h extension/v8shim/udf_v8.h
-$(filter-out extension/v8shim/%.o extension/runtime_js.o,$(OBJS)): extension/udf.h extension/v8shim/udf_v8.h $(wildcard extension/*.h)
+$(filter-out extension/v8shim/%.o extension/runtime_js.o extension/runtime_lazy_js.o,$(OBJS)): extension/udf.h extension/v8shim/udf_v8.h $(wildcard extension/*.h)
 $(filter extension/db%.o,$(OBJS)): extension/db.h
 
 ifeq ($(INSTALL_LIBNODE),yes)

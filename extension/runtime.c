@@ -15,6 +15,9 @@
 
 extern const char udf_runtime_js[];
 extern const size_t udf_runtime_js_len;
+/* the parts of the runtime loaded on first use (udf-runtime/src/lazy/, runtime_lazy_js.c) */
+extern const char udf_lazy_url[];
+extern const size_t udf_lazy_url_len;
 extern const char udf_runtime_snapshot[];
 extern const size_t udf_runtime_snapshot_len;
 
@@ -35,6 +38,9 @@ static const UdfV8BuiltinModule builtin_modules[] = {
 	{"_generated/server.js", "_generated/server", true},
 	{"_generated/api.js", "_generated/api", true},
 };
+
+/* The parts of the runtime loaded on first use, by name (filled in once: the arrays are extern). */
+static UdfV8LazySource lazy_sources[1];
 
 static void *HostAlloc(size_t size);
 
@@ -63,6 +69,9 @@ RuntimeEnsureStarted(void)
 	host.interrupt_pending = LimitsInterruptPending;
 	host.builtin_modules = builtin_modules;
 	host.n_builtin_modules = lengthof(builtin_modules);
+	lazy_sources[0] = (UdfV8LazySource) {"url", udf_lazy_url, udf_lazy_url_len};
+	host.lazy_sources = lazy_sources;
+	host.n_lazy_sources = lengthof(lazy_sources);
 	/* contexts start from a snapshot in which the runtime has already run */
 	snapshot_usable = udf_v8_use_snapshot(udf_runtime_snapshot, udf_runtime_snapshot_len);
 	if (!snapshot_usable && !runtime_started)

@@ -4,7 +4,7 @@
 // (the path given as argv[2]) so the extension carries it inside udf.so.
 import * as esbuild from "esbuild";
 import { readFileSync, mkdirSync } from "node:fs";
-import { embed } from "./embed.mjs";
+import { embed, embedMany } from "./embed.mjs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,10 +21,17 @@ const common = {
   logLevel: "warning",
 };
 
+await esbuild.build({
+  ...common,
+  entryPoints: [join(here, "src", "index.js")],
+  outfile: out,
+});
+
 // Parts loaded on first use (src/lazy/): bundled apart, each an IIFE that
-// sets a local __udfUrl when run as a function body; the runtime imports its
-// text as "udf-lazy:NAME" (setup/10_url.js).
-const lazy = {};
+// sets a local __udfNAME when run as a function body (setup/lazy.js), and
+// embedded in udf.so beside the runtime (the path given as argv[3]), whence
+// the shim hands their text to JS without copying it (natives.cc).
+const lazy = [];
 for (const name of ["url"]) {
   const built = await esbuild.build({
     ...common,
@@ -32,25 +39,13 @@ for (const name of ["url"]) {
     globalName: `__udf${name[0].toUpperCase()}${name.slice(1)}`,
     write: false,
   });
-  lazy[name] = built.outputFiles[0].text;
+  const bytes = built.outputFiles[0].contents;
+  // an external one-byte string holds Latin-1: esbuild's ASCII output is that
+  if (bytes.some((b) => b > 127)) throw new Error(`src/lazy/${name}.js: the bundle is not ASCII`);
+  lazy.push({ symbol: `udf_lazy_${name}`, bytes });
 }
-const lazyText = {
-  name: "udf-lazy",
-  setup(build) {
-    build.onResolve({ filter: /^udf-lazy:/ }, (args) => ({ path: args.path.slice("udf-lazy:".length), namespace: "udf-lazy" }));
-    build.onLoad({ filter: /.*/, namespace: "udf-lazy" }, (args) => ({
-      contents: `export default ${JSON.stringify(lazy[args.path])};`,
-      loader: "js",
-    }));
-  },
-};
-
-await esbuild.build({
-  ...common,
-  entryPoints: [join(here, "src", "index.js")],
-  outfile: out,
-  plugins: [lazyText],
-});
 
 const cFile = process.argv[2];
 if (cFile) embed(readFileSync(out), cFile, "udf_runtime_js");
+const lazyCFile = process.argv[3];
+if (lazyCFile) embedMany(lazy, lazyCFile);

@@ -2,8 +2,9 @@
  * natives.cc -- what JS calls in the host: __udfNative.syscall (Convex's
  * versioned syscalls, JSON text in), __udfNative.op (the runtime's typed
  * ops: strings, numbers, booleans and null in), __udfNative.console, and
- * __udfNative.wait (the event loop's wait for host work, call.cc), and
- * the entry tokens that decide who may call them.
+ * __udfNative.wait (the event loop's wait for host work, call.cc),
+ * __udfNative.lazySource (the text of a part loaded on first use), and the
+ * entry tokens that decide who may call them.
  *
  * A native runs on the backend's main thread with V8 frames on the stack.
  * It calls the host's C callback (UdfV8Host.syscall, .op, .console), which
@@ -51,6 +52,7 @@ void		NativeSyscall(const FunctionCallbackInfo<Value> &info);
 void		NativeOp(const FunctionCallbackInfo<Value> &info);
 void		NativeConsole(const FunctionCallbackInfo<Value> &info);
 void		NativeWait(const FunctionCallbackInfo<Value> &info);
+void		NativeLazySource(const FunctionCallbackInfo<Value> &info);
 
 /* Does the running code belong to the entry now running in its context? */
 bool
@@ -281,6 +283,47 @@ NativeConsole(const FunctionCallbackInfo<Value> &info)
 		iso->ThrowException(Exception::Error(V8Str(iso, r.error_message)));
 }
 
+/* A lazy part's text, udf.so's static bytes as they are: V8 must never free them. */
+class StaticSource : public String::ExternalOneByteStringResource
+{
+  public:
+	StaticSource(const char *data, size_t len) : data_(data), len_(len) {}
+	const char *data() const override { return data_; }
+	size_t		length() const override { return len_; }
+
+  private:
+	const char *data_;
+	size_t		len_;
+};
+
+/*
+ * __udfNative.lazySource(name) -> the text of the runtime's part loaded on
+ * first use (setup/lazy.js), an external string over udf.so's bytes, or
+ * undefined if the host has no such part (the snapshot tool has none).
+ */
+void
+NativeLazySource(const FunctionCallbackInfo<Value> &info)
+{
+	Isolate    *iso = info.GetIsolate();
+
+	if (info.Length() < 1 || !info[0]->IsString())
+		return;
+	String::Utf8Value name(iso, info[0]);
+
+	for (int i = 0; *name && i < g_host.n_lazy_sources; i++)
+	{
+		const UdfV8LazySource *s = &g_host.lazy_sources[i];
+		Local<String> text;
+
+		if (strcmp(s->name, *name) != 0)
+			continue;
+		/* V8 deletes the resource (not the bytes) when the string dies */
+		if (String::NewExternalOneByte(iso, new StaticSource(s->source, s->len)).ToLocal(&text))
+			info.GetReturnValue().Set(text);
+		return;
+	}
+}
+
 } /* namespace */
 
 namespace udf_shim
@@ -313,7 +356,7 @@ EntryToken::~EntryToken()
 		ctx_->SetContinuationPreservedEmbedderData(TokenValue(iso, outer_));
 }
 
-/* globalThis.__udfNative = {syscall, op, console, wait}; false if V8 could not make them. */
+/* globalThis.__udfNative = {syscall, op, console, wait, lazySource}; false if V8 could not make them. */
 bool
 InstallNatives(Local<Context> ctx)
 {
@@ -324,7 +367,11 @@ InstallNatives(Local<Context> ctx)
 	Local<Function> console;
 	Local<Function> wait;
 
+	Local<Function> lazy;
+
 	return Function::New(ctx, NativeSyscall).ToLocal(&syscall) &&
+		Function::New(ctx, NativeLazySource).ToLocal(&lazy) &&
+		native->Set(ctx, V8Str(iso, "lazySource"), lazy).FromMaybe(false) &&
 		Function::New(ctx, NativeWait).ToLocal(&wait) &&
 		native->Set(ctx, V8Str(iso, "wait"), wait).FromMaybe(false) &&
 		Function::New(ctx, NativeOp).ToLocal(&op) &&
@@ -344,6 +391,7 @@ ExternalReferences(void)
 		reinterpret_cast<intptr_t>(NativeOp),
 		reinterpret_cast<intptr_t>(NativeConsole),
 		reinterpret_cast<intptr_t>(NativeWait),
+		reinterpret_cast<intptr_t>(NativeLazySource),
 		0
 	};
 

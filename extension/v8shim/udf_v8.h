@@ -119,6 +119,18 @@ typedef struct UdfV8BuiltinModule
 } UdfV8BuiltinModule;
 
 /* Callbacks into the host (PostgreSQL), and its policy. Callbacks must never longjmp. */
+/*
+ * A part of the runtime loaded on first use (udf-runtime/src/lazy/): its
+ * name and its bundle's text, ASCII, at an address that outlives V8 (JS gets
+ * it as an external string: it is never copied into a context's heap).
+ */
+typedef struct UdfV8LazySource
+{
+	const char *name;
+	const char *source;
+	size_t		len;
+} UdfV8LazySource;
+
 typedef struct UdfV8Host
 {
 	void	   *(*alloc) (size_t size);
@@ -150,6 +162,9 @@ typedef struct UdfV8Host
 	/* the builtin modules (copied by udf_v8_initialize) */
 	const UdfV8BuiltinModule *builtin_modules;
 	int			n_builtin_modules;
+	/* the parts loaded on first use (kept by address, not copied) */
+	const UdfV8LazySource *lazy_sources;
+	int			n_lazy_sources;
 } UdfV8Host;
 
 typedef struct UdfV8Context UdfV8Context;

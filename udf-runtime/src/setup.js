@@ -64,7 +64,7 @@ export function setupAll(global, native) {
   setupAbort(global);
   setupFetch(global, { loop, ops, asyncAllowed });
   setupCrypto(global, { ops, inAction: () => syscall.current?.kind === "action" });
-  setupUrl(global);
+  setupUrl(global, native);
   setupStreams(global);
   setupWebFallbacks(global);
   return { determinism, console, syscall, documents, ids, streams, loop, ops };

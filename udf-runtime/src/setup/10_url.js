@@ -6,9 +6,13 @@
 // than a hand-written one. whatwg-url and tr46's mapping table are about a
 // third of the runtime's code: they are loaded on first use (lazy.js,
 // src/lazy/url.js).
-import urlBundle from "udf-lazy:url";
 import { defineLazyGlobals, evaluateBundle } from "./lazy.js";
 
-export function setupUrl(global) {
-  defineLazyGlobals(global, ["URL", "URLSearchParams"], () => evaluateBundle(urlBundle, "__udfUrl"));
+// native.lazySource answers the bundle's text (udf.so's bytes, never copied into the heap)
+export function setupUrl(global, native) {
+  defineLazyGlobals(global, ["URL", "URLSearchParams"], () => {
+    const text = native.lazySource("url");
+    if (typeof text !== "string") throw new Error("udf: URL is not available here (the host has no URL bundle)");
+    return evaluateBundle(text, "__udfUrl");
+  });
 }

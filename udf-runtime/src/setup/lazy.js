@@ -4,7 +4,8 @@
 // first call and memory, larger (web streams, tried the same way, gained
 // nothing: their code is compiled lazily and weighs little in the snapshot). Such
 // a part is bundled apart (src/lazy/, by build.mjs) and its text embedded in
-// the runtime; its globals are accessors until first read, when the bundle
+// udf.so beside the runtime, handed to JS by the shim without a copy
+// (__udfNative.lazySource); its globals are accessors until first read, when the bundle
 // is evaluated in the context and every global of the part becomes the
 // ordinary writable, non-enumerable data property it always was. Assigning
 // such a global first replaces it, as before.
