@@ -18,6 +18,8 @@ extern const size_t udf_runtime_js_len;
 /* the parts of the runtime loaded on first use (udf-runtime/src/lazy/, runtime_lazy_js.c) */
 extern const char udf_lazy_url[];
 extern const size_t udf_lazy_url_len;
+extern const char udf_lazy_streams[];
+extern const size_t udf_lazy_streams_len;
 extern const char udf_runtime_snapshot[];
 extern const size_t udf_runtime_snapshot_len;
 
@@ -40,7 +42,7 @@ static const UdfV8BuiltinModule builtin_modules[] = {
 };
 
 /* The parts of the runtime loaded on first use, by name (filled in once: the arrays are extern). */
-static UdfV8LazySource lazy_sources[1];
+static UdfV8LazySource lazy_sources[2];
 
 static void *HostAlloc(size_t size);
 
@@ -70,6 +72,7 @@ RuntimeEnsureStarted(void)
 	host.builtin_modules = builtin_modules;
 	host.n_builtin_modules = lengthof(builtin_modules);
 	lazy_sources[0] = (UdfV8LazySource) {"url", udf_lazy_url, udf_lazy_url_len};
+	lazy_sources[1] = (UdfV8LazySource) {"streams", udf_lazy_streams, udf_lazy_streams_len};
 	host.lazy_sources = lazy_sources;
 	host.n_lazy_sources = lengthof(lazy_sources);
 	/* contexts start from a snapshot in which the runtime has already run */

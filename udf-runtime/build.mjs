@@ -32,7 +32,7 @@ await esbuild.build({
 // embedded in udf.so beside the runtime (the path given as argv[3]), whence
 // the shim hands their text to JS without copying it (natives.cc).
 const lazy = [];
-for (const name of ["url"]) {
+for (const name of ["url", "streams"]) {
   const built = await esbuild.build({
     ...common,
     entryPoints: [join(here, "src", "lazy", `${name}.js`)],

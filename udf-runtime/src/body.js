@@ -247,7 +247,9 @@ export async function readStreamBytes(stream, what, limit = Infinity) {
 
 // Whether a BodyInit is a ReadableStream (kept as the body's source rather than read here).
 export function isBodyStream(init) {
-  return typeof globalThis.ReadableStream === "function" && init instanceof globalThis.ReadableStream;
+  // without loading the stream classes: no stream exists before they are (setup/lazy.js)
+  const ReadableStream = loadedGlobal(globalThis, "ReadableStream");
+  return typeof ReadableStream === "function" && init instanceof ReadableStream;
 }
 
 // A BodyInit's bytes and the Content-Type it implies: {bytes, type} or null for no body.

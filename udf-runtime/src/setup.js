@@ -65,7 +65,7 @@ export function setupAll(global, native) {
   setupFetch(global, { loop, ops, asyncAllowed });
   setupCrypto(global, { ops, inAction: () => syscall.current?.kind === "action" });
   setupUrl(global, native);
-  setupStreams(global);
+  setupStreams(global, native);
   setupWebFallbacks(global);
   return { determinism, console, syscall, documents, ids, streams, loop, ops };
 }

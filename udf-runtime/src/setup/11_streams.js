@@ -4,61 +4,22 @@
 // package.json and bundled at build time (its ponyfill build defines no
 // globals itself; they are defined here). TextEncoderStream and
 // TextDecoderStream are built on TransformStream with the runtime's UTF-8
-// coder.
-import * as streams from "web-streams-polyfill";
+// coder. Loaded on first use (lazy.js, src/lazy/streams.js): most functions
+// never touch a stream, and the polyfill was a fifth of the runtime's code.
+import { defineLazyGlobals, evaluateBundle } from "./lazy.js";
 
-export function setupStreams(global) {
-  const define = (name, value) =>
-    Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
-  for (const name of ["ReadableStream", "ReadableStreamDefaultReader", "ReadableStreamBYOBReader",
-    "ReadableByteStreamController", "ReadableStreamDefaultController", "WritableStream",
-    "WritableStreamDefaultWriter", "WritableStreamDefaultController", "TransformStream",
-    "TransformStreamDefaultController", "ByteLengthQueuingStrategy", "CountQueuingStrategy"]) {
-    if (streams[name]) define(name, streams[name]);
-  }
+// the globals src/lazy/streams.js defines
+const NAMES = ["ReadableStream", "ReadableStreamDefaultReader", "ReadableStreamBYOBReader",
+  "ReadableByteStreamController", "ReadableStreamDefaultController", "WritableStream",
+  "WritableStreamDefaultWriter", "WritableStreamDefaultController", "TransformStream",
+  "TransformStreamDefaultController", "ByteLengthQueuingStrategy", "CountQueuingStrategy",
+  "TextEncoderStream", "TextDecoderStream"];
 
-  class TextEncoderStream extends streams.TransformStream {
-    constructor() {
-      const encoder = new global.TextEncoder();
-      super({ transform: (chunk, c) => c.enqueue(encoder.encode(String(chunk))) });
-    }
-    get encoding() {
-      return "utf-8";
-    }
-  }
-  class TextDecoderStream extends streams.TransformStream {
-    constructor(label = "utf-8", options = {}) {
-      const decoder = new global.TextDecoder(label, options);
-      // carry an incomplete UTF-8 sequence over to the next chunk
-      let pending = new Uint8Array(0);
-      super({
-        transform(chunk, c) {
-          const bytes = chunk instanceof ArrayBuffer ? new Uint8Array(chunk)
-            : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-          const all = new Uint8Array(pending.length + bytes.length);
-          all.set(pending);
-          all.set(bytes, pending.length);
-          let end = all.length;
-          // back up over a trailing partial sequence (at most 3 bytes)
-          for (let i = all.length - 1; i >= Math.max(0, all.length - 3); i--) {
-            const b = all[i];
-            if ((b & 0xc0) === 0x80) continue;
-            const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-            if (all.length - i < need) end = i;
-            break;
-          }
-          pending = all.slice(end);
-          if (end > 0) c.enqueue(decoder.decode(all.subarray(0, end)));
-        },
-        flush(c) {
-          if (pending.length) c.enqueue(decoder.decode(pending));
-        },
-      });
-    }
-    get encoding() {
-      return "utf-8";
-    }
-  }
-  define("TextEncoderStream", TextEncoderStream);
-  define("TextDecoderStream", TextDecoderStream);
+// native.lazySource answers the bundle's text (udf.so's bytes, never copied into the heap)
+export function setupStreams(global, native) {
+  defineLazyGlobals(global, NAMES, () => {
+    const text = native.lazySource("streams");
+    if (typeof text !== "string") throw new Error("udf: streams are not available here (the host has no streams bundle)");
+    return evaluateBundle(text, "__udfStreams").streamGlobals(global);
+  });
 }

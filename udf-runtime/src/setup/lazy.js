@@ -1,8 +1,7 @@
-// Globals whose code is loaded on first use. URL, with tr46's IDNA table, is
-// about a third of the runtime's code and is used by few functions; built
-// into every context it made the startup snapshot, and so every backend's
-// first call and memory, larger (web streams, tried the same way, gained
-// nothing: their code is compiled lazily and weighs little in the snapshot). Such
+// Globals whose code is loaded on first use. URL, with tr46's IDNA table,
+// and the web streams polyfill were most of the runtime's code and are used
+// by few functions; built into every context they made the startup snapshot,
+// and so every backend's first call and memory, much larger. Such
 // a part is bundled apart (src/lazy/, by build.mjs) and its text embedded in
 // udf.so beside the runtime, handed to JS by the shim without a copy
 // (__udfNative.lazySource); its globals are accessors until first read, when the bundle
