@@ -24,7 +24,8 @@
 // character escaped as \u0000 is the worst case), and the host gives a sixth
 // of udf.max_result_size, so a value written here can never be a result the
 // limit would refuse; a larger one takes the JSON road, where the limit
-// counts the text as before.
+// counts the text as before. call.js also caps the budget at 1 MiB, so the
+// buffer kept per context stays small.
 
 const TAG_NULL = 0x7a; // 'z'
 const TAG_TRUE = 0x54; // 'T'

@@ -32,6 +32,16 @@ describe("globals loaded on first use", () => {
     assert.equal(Object.getOwnPropertyDescriptor(g, "A").writable, true);
   });
 
+  test("a load that throws changes nothing: the next read loads", () => {
+    const g = {};
+    let fail = true;
+    defineLazyGlobals(g, ["A"], () => { if (fail) throw new Error("stopped"); return { A: 1 }; });
+    assert.throws(() => g.A, /stopped/);
+    assert.equal(typeof Object.getOwnPropertyDescriptor(g, "A").get, "function");
+    fail = false;
+    assert.equal(g.A, 1);
+  });
+
   test("a name the part does not define is removed, not left undefined", () => {
     const g = {};
     defineLazyGlobals(g, ["A", "Missing"], () => ({ A: 1 }));

@@ -26,8 +26,9 @@ export function defineLazyGlobals(global, names, load) {
   let loaded = false;
   const loadAll = () => {
     if (loaded) return;
-    loaded = true;
+    // a load that throws (the call stopped, the heap full) changes nothing: the next read tries again
     const values = load();
+    loaded = true;
     // a global assigned before the load keeps its assigned value
     for (const name of names) {
       if (!isPending(global, name)) continue;
