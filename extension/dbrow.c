@@ -49,12 +49,8 @@ WriteDocument(ValueWriter *w, const DbTable *t, HeapTuple tup, TupleDesc desc)
 		id_value = heap_getattr(tup, selected ? id_col + 1 : t->cols[id_col].attnum, desc, &id_null);
 		if (!id_null)
 		{
-			Oid			output;
-			bool		varlena;
-
-			getTypeOutputInfo(t->cols[id_col].typid, &output, &varlena);
 			WriterKey(w, "_id");
-			WriterCString(w, OidOutputFunctionCall(output, id_value));
+			WriteKeyText(w, id_value, t->cols[id_col].typid);
 		}
 	}
 	for (int i = 0; i < t->ncols; i++)

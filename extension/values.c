@@ -69,6 +69,49 @@ WriteConvexInt64(ValueWriter *w, int64 v)
 	WriteTagged(w, "$integer", bytes, 8);
 }
 
+/*
+ * A key column's value as the text its output function prints (a document's
+ * _id): integers and text without a catalog lookup, anything else by its
+ * output function.
+ */
+void
+WriteKeyText(ValueWriter *w, Datum value, Oid typid)
+{
+	char		buf[32];
+
+	switch (typid)
+	{
+		case INT2OID:
+			snprintf(buf, sizeof(buf), "%d", (int) DatumGetInt16(value));
+			WriterCString(w, buf);
+			return;
+		case INT4OID:
+			snprintf(buf, sizeof(buf), "%d", DatumGetInt32(value));
+			WriterCString(w, buf);
+			return;
+		case INT8OID:
+			snprintf(buf, sizeof(buf), INT64_FORMAT, DatumGetInt64(value));
+			WriterCString(w, buf);
+			return;
+		case TEXTOID:
+		case VARCHAROID:
+			{
+				text	   *t = DatumGetTextPP(value);
+
+				WriterString(w, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+				return;
+			}
+		default:
+			{
+				Oid			output;
+				bool		varlena;
+
+				getTypeOutputInfo(typid, &output, &varlena);
+				WriterCString(w, OidOutputFunctionCall(output, value));
+			}
+	}
+}
+
 /* Write one column value (not NULL) of type typid as a Convex value. */
 void
 WriteDatumAsConvex(ValueWriter *w, Datum value, Oid typid)
@@ -113,6 +156,16 @@ WriteDatumAsConvex(ValueWriter *w, Datum value, Oid typid)
 		case JSONOID:
 			WriterJsonText(w, text_to_cstring(DatumGetTextPP(value)));
 			return;
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+			{
+				/* what their output functions print, without the catalog lookups and the copy */
+				text	   *t = DatumGetTextPP(value);
+
+				WriterString(w, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+				return;
+			}
 		case TIMESTAMPTZOID:
 		case TIMESTAMPOID:
 			WriteConvexFloat(w, ClockTimestampMs(DatumGetTimestamp(value)));

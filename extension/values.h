@@ -12,6 +12,7 @@
 extern void WriteConvexFloat(ValueWriter *w, double d);
 extern void WriteConvexInt64(ValueWriter *w, int64 v);
 extern void WriteDatumAsConvex(ValueWriter *w, Datum value, Oid typid);
+extern void WriteKeyText(ValueWriter *w, Datum value, Oid typid);
 extern const char *ConvexTypeName(json_t *j);
 extern Datum ConvexToDatum(json_t *j, Oid typid, int32 typmod, const char *table,
 						   const char *column, bool *isnull);

@@ -18,3 +18,15 @@ SELECT udf_invoke('types:overflow');
 SELECT udf_invoke('types:badUuid');
 SELECT udf_invoke('types:fraction');
 DROP TABLE typed;
+-- text-like columns read as their output functions print them (bpchar keeps its padding),
+-- and a key's _id is its text: integer, bigint and text keys
+CREATE TABLE keyed_text (k text PRIMARY KEY, c char(5), vc varchar(8), t text);
+INSERT INTO keyed_text VALUES ('key é', 'ab', 'v', E'line\nnext ✓');
+CREATE TABLE keyed_big (k bigint PRIMARY KEY, c char(3));
+INSERT INTO keyed_big VALUES (-9223372036854775808, 'x');
+CREATE TABLE keyed_small (k smallint PRIMARY KEY, t text);
+INSERT INTO keyed_small VALUES (-32768, '');
+SELECT udf_invoke('types:readFrom', '{"table": "keyed_text", "id": "key é"}');
+SELECT udf_invoke('types:readFrom', '{"table": "keyed_big", "id": "-9223372036854775808"}');
+SELECT udf_invoke('types:readFrom', '{"table": "keyed_small", "id": "-32768"}');
+DROP TABLE keyed_text, keyed_big, keyed_small;

@@ -48,3 +48,12 @@ export const write = mutation(async (ctx) =>
 export const overflow = mutation(async (ctx) => ctx.db.insert('typed', { id: 4, i2: 70000 }));
 export const badUuid = mutation(async (ctx) => ctx.db.insert('typed', { id: 5, u: 'not-a-uuid' }));
 export const fraction = mutation(async (ctx) => ctx.db.insert('typed', { id: 6, i4: 1.5 }));
+
+// a row of any table by id: the _id text of its key column, and its fields described
+export const readFrom = query({
+  args: { table: v.string(), id: v.string() },
+  handler: async (ctx, { table, id }) => {
+    const row = await ctx.db.get(table, id);
+    return row && Object.fromEntries(Object.entries(row).map(([k, x]) => [k, describe(x)]));
+  },
+});
