@@ -49,6 +49,7 @@ OBJS = \
 	extension/dbtable.o \
 	extension/auth.o \
 	extension/dbwrite.o \
+	extension/dbinsertsql.o \
 	extension/dbidtable.o \
 	extension/deploy.o \
 	extension/elevated.o \
