@@ -4,6 +4,8 @@
 # trigger in plpgsql, in one run on one throwaway cluster. Uses udf as installed.
 # Each figure: median over RUNS fresh sessions of a 10,000-row INSERT
 # (server-side EXPLAIN ANALYZE time), minus the same INSERT with no trigger.
+# Prints a Markdown table (part of `make bench`, scripts/bench.sh); the target
+# of issue 15 is udf at most 3x plpgsql.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/cluster.sh"
@@ -11,7 +13,7 @@ RUNS=${RUNS:-5}
 PORT_BASE=${PORT_BASE:-55600} cluster_start bench-triggers
 trap 'cluster_stop bench-triggers' EXIT
 app='{"audit.js": "import { internalMutation } from \"./_generated/server\";\nexport const log = internalMutation(async (ctx, { op, new: row }) => { await ctx.db.insert(\"audit_udf\", { op, item_id: row.id }); });"}'
-psql_pg -d postgres -q -v app="$app" <<'SQL'
+psql_pg -d postgres -q -v app="$app" >/dev/null <<'SQL'
 CREATE EXTENSION udf;
 SELECT udf_deploy(:'app') IS NOT NULL;
 CREATE TABLE audit_udf (id serial PRIMARY KEY, op text, item_id int);
@@ -33,7 +35,10 @@ none=$(measure "")
 plpgsql=$(measure "CREATE TRIGGER t AFTER INSERT ON items FOR EACH ROW EXECUTE FUNCTION log_plpgsql();")
 udf=$(measure "CREATE TRIGGER t AFTER INSERT ON items FOR EACH ROW EXECUTE FUNCTION udf_trigger('audit:log');")
 rows=$(psql_pg -d postgres -At -c "SELECT count(*) FROM audit_udf")
-awk -v n="$none" -v p="$plpgsql" -v u="$udf" -v rows="$rows" 'BEGIN {
-  printf "10,000-row INSERT, median of runs (ms): no trigger %.1f, plpgsql trigger %.1f, udf trigger %.1f\n", n, p, u
-  printf "per-row trigger overhead: plpgsql %.2f us, udf %.2f us, ratio %.1fx (udf audit rows written: %d)\n",
-    (p - n) * 0.1, (u - n) * 0.1, (u - n) / (p - n), rows }'
+awk -v n="$none" -v p="$plpgsql" -v u="$udf" -v rows="$rows" -v runs="$RUNS" 'BEGIN {
+  printf "| AFTER ROW trigger writing an audit row (10,000-row INSERT, median of %d fresh sessions) | plpgsql | udf | udf/plpgsql |\n", runs
+  printf "|---|---|---|---|\n"
+  printf "| the INSERT with the trigger (no trigger: %.1f ms) | %.1f ms | %.1f ms | |\n", n, p, u
+  printf "| per-row trigger overhead (the INSERT minus the one with no trigger) | %.2f us | %.2f us | %.1fx |\n",
+    (p - n) * 0.1, (u - n) * 0.1, (u - n) / (p - n)
+  printf "\nudf audit rows written: %d (%d expected). Reproduce: `bash bench/triggers.sh` (RUNS).\n", rows, runs * 10000 }'
