@@ -50,6 +50,7 @@ OBJS = \
 	extension/auth.o \
 	extension/dbwrite.o \
 	extension/dbinsertsql.o \
+	extension/hostjson.o \
 	extension/dbidtable.o \
 	extension/deploy.o \
 	extension/elevated.o \

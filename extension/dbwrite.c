@@ -29,6 +29,8 @@
  */
 #include "db.h"
 
+#include "hostjson.h"
+
 #include <math.h>
 
 #include "access/xact.h"
@@ -274,22 +276,27 @@ OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 }
 
 /*
- * 1.0/insert as a typed op (table, the value's Convex JSON text) -> {_id}:
- * the runtime's db.insert, which has the table apart and so sends no JSON
- * around the value.
+ * 1.0/insert as a typed op (table, the value, its form) -> {_id}: the
+ * runtime's db.insert, which has the table apart and so sends no JSON
+ * around the value. The value is its Convex JSON text (form 0), or, for a
+ * plain document, host values (form 1; hostjson.c), read as the same JSON
+ * without any text; the write limits count its JSON text's length either way.
  */
 void
 OpInsertTyped(const UdfV8Arg *args, UdfV8HostResult *out)
 {
 	json_error_t jerr;
-	json_t	   *value = args[1].str ? json_loadb(args[1].str, args[1].len, 0, &jerr) : NULL;
+	json_t	   *value;
+	size_t		len = args[1].len;
 
-	if (value == NULL)
+	if (OpArgNumber(args, 2) == 1 && args[1].str)
+		value = HostValuesToJson(args[1].str, args[1].len, &len);
+	else if ((value = args[1].str ? json_loadb(args[1].str, args[1].len, 0, &jerr) : NULL) == NULL)
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid arguments for db.insert: %s",
 				args[1].str ? jerr.text : "no value");
 	PG_TRY();
 	{
-		InsertDocument(OpArgString(args, 0), value, args[1].len, out);
+		InsertDocument(OpArgString(args, 0), value, len, out);
 	}
 	PG_FINALLY();
 	{

@@ -30,6 +30,21 @@ SELECT udf_invoke('ic:insertInQuery', '{"table": "ic_never"}');
 SELECT udf_invoke('ic:catchFailure', '{"table": "ic", "bad": {"k": "p", "a": "dup"}, "good": {"k": "u", "a": "after"}}');
 SELECT udf_invoke('ic:catchFailure', '{"table": "ic", "bad": {"k": "v", "b": "not a number"}, "good": {"k": "w"}}');
 SELECT k, a FROM ic ORDER BY k;
+-- the write limits count a document's JSON text, whichever form it travelled in
+-- (escapes, non-ASCII, whole and fractional numbers, nesting)
+ALTER TABLE ic ADD COLUMN j jsonb, ADD COLUMN n int8;
+SELECT udf_invoke('ic:bytesCounted', $$ {"table": "ic", "plain": {"k": "é\n\"q\u0001", "b": -0.000001234, "j": {"x": [1, -20, 3.5e300, 1e21, 1e-7, 123e-20, 0.5, 100.25, 9007199254740993, null, true, false, "s"], "y": {}, "z": []}}} $$);
+SELECT udf_invoke('ic:bytesCounted', $$ {"table": "ic", "plain": {"k": "n", "b": 1.5e-300, "j": [1e-6, 1.5e-6, 1.25e21, -9007199254740993, 4.9e-324, 1.7976931348623157e308]}} $$);
+SELECT k, b, j, n FROM ic WHERE k LIKE 'é%' OR k LIKE 'n%' ORDER BY k;
+-- a whole number past 2^63 (below 1e21) is a float64 like any other in a plain
+-- document; in JSON text (a document with a bigint) the parser refuses it, as before
+SELECT udf_invoke('ic:insertAll', '{"table": "ic", "docs": [{"k": "w63", "b": 2e20}]}');
+SELECT udf_invoke('ic:bytesCounted', '{"table": "ic", "plain": {"k": "w63b", "b": 2e20}}');
+SELECT k, b FROM ic WHERE k LIKE 'w63%' ORDER BY k;
+SET udf.max_bytes_written = 1;
+SELECT udf_invoke('ic:insertAll', ($$ {"table": "ic", "docs": [{"k": "big", "a": "$$ || repeat('x', 1000) || $$"}]} $$)::jsonb);
+SELECT udf_invoke('ic:insertAll', ($$ {"table": "ic", "docs": [{"k": "big", "a": "$$ || repeat('x', 1010) || $$"}]} $$)::jsonb);
+RESET udf.max_bytes_written;
 -- a trigger's mutation inserting per row (one call per row, the target cached),
 -- before and after its audit table is made again with another column type
 CREATE TABLE ic_items (id int PRIMARY KEY);

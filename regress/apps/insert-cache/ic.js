@@ -1,6 +1,6 @@
 // sql/insert_cache.sql: db.insert's remembered INSERT text and its cached write target
 import { mutation, internalMutation, query } from "./_generated/server";
-import { v } from "convex/values";
+import { v, convexToJson } from "convex/values";
 
 // insert each document into table, in order; the ids back
 export const insertAll = mutation({
@@ -36,4 +36,23 @@ export const insertInQuery = query({
 // a trigger's audit row
 export const audit = internalMutation(async (ctx, { new: row }) => {
   await ctx.db.insert("ic_audit", { item: row.id });
+});
+
+// the bytes an insert counts toward udf.max_bytes_written: its document's JSON
+// text, whichever form it travelled in (docs.plain as host values, docs.encoded as text)
+export const bytesCounted = mutation({
+  args: { table: v.string(), plain: v.any() },
+  handler: async (ctx, { table, plain }) => {
+    const counted = async (doc) => {
+      const before = (await ctx.meta.getTransactionMetrics()).bytesWritten.used;
+      await ctx.db.insert(table, doc);
+      return (await ctx.meta.getTransactionMetrics()).bytesWritten.used - before;
+    };
+    const textOf = (doc) => new TextEncoder().encode(JSON.stringify(convexToJson(doc))).length;
+    const encoded = { ...plain, k: plain.k + "-encoded", n: 12345678901234567n };
+    return [
+      { form: "host values", counted: await counted(plain), text: textOf(plain) },
+      { form: "JSON text", counted: await counted(encoded), text: textOf(encoded) },
+    ];
+  },
 });
