@@ -49,6 +49,8 @@ OBJS = \
 	extension/dbtable.o \
 	extension/auth.o \
 	extension/dbwrite.o \
+	extension/dbinsertsql.o \
+	extension/hostjson.o \
 	extension/dbidtable.o \
 	extension/deploy.o \
 	extension/elevated.o \

@@ -16,6 +16,7 @@
  *   dbpage.c    paginate and its signed cursors
  *   dbwrite.c   insert, patch (shallowMerge), replace, remove, and the
  *               typed op writeTarget the runtime asks before a write
+ *   dbinsertsql.c the INSERT text of db.insert, remembered by table and fields
  *   dbrow.c     row <-> document, for ctx.db reads and for trigger rows
  *   dbschemaless.c tables without a schema: made by their first insert,
  *               the document kept whole in jsonb
@@ -131,6 +132,8 @@ extern bool ResolveQueryTable(json_t *source, DbTable *t);
 extern const char *QueryIndexName(json_t *source);
 extern void ResolveTable(const char *name, DbTable *t);
 extern bool ResolveTableIfExists(const char *name, DbTable *t);
+extern bool TableCacheLookup(const char *name, DbTable *t);
+extern bool WriteTargetCached(const UdfV8Arg *args, UdfV8HostResult *out);
 extern void DbTableOfRelation(Oid relid, DbTable *t);
 extern void CopyTable(const DbTable *src, DbTable *dst, MemoryContext cxt);
 extern void TableCacheTrim(void);
@@ -183,6 +186,11 @@ extern void SearchPage(json_t *root, UdfV8HostResult *out);
 
 /* dbvector.c */
 extern void OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out);
+
+/* dbinsertsql.c */
+extern void InsertSqlKeyBegin(StringInfo key, const DbTable *t);
+extern void InsertSqlKeyField(StringInfo key, const char *field);
+extern const char *InsertSqlFor(const StringInfo key, const DbTable *t, List *fields);
 
 /* dbwrite.c */
 extern void OpInsert(json_t *root, size_t len, UdfV8HostResult *out);

@@ -175,10 +175,16 @@ DbQueryNext(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 	RunTypedDbOp(OpQueryNext, args, out);
 }
 
-/* db/writeTarget, the typed op: OpWriteTarget (dbwrite.c) in an op's subtransaction. */
+/*
+ * db/writeTarget, the typed op: an insert's table known to the table cache
+ * answered at once (WriteTargetCached, dbwrite.c: nothing there can fail
+ * for JS to catch), any other OpWriteTarget in an op's subtransaction.
+ */
 void
 DbWriteTarget(const UdfV8Arg *args, int nargs, UdfV8HostResult *out)
 {
+	if (WriteTargetCached(args, out))
+		return;
 	RunTypedDbOp(OpWriteTarget, args, out);
 }
 

@@ -178,6 +178,30 @@ ResolveTable(const char *name, DbTable *t)
 }
 
 /*
+ * The table cache's description of name under the current search_path, if
+ * it has one; never raises, nor reads a catalog (db/writeTarget's answer
+ * without a subtransaction, dbwrite.c).
+ */
+bool
+TableCacheLookup(const char *name, DbTable *t)
+{
+	const char *search_path;
+	uint32		slot;
+
+	if (name == NULL)
+		return false;
+	search_path = GetConfigOption("search_path", false, false);
+	slot = HashKey(name) % TABLE_CACHE_SIZE;
+	if (table_cache[slot].name && strcmp(table_cache[slot].name, name) == 0 &&
+		strcmp(table_cache[slot].search_path, search_path) == 0)
+	{
+		*t = table_cache[slot].table;
+		return true;
+	}
+	return false;
+}
+
+/*
  * Resolve a table by name as SQL would; false if no such table exists (a
  * table without a schema that nothing has been inserted into yet). ERROR
  * for names that cannot be tables.
@@ -190,12 +214,8 @@ ResolveTableIfExists(const char *name, DbTable *t)
 	const char *search_path = GetConfigOption("search_path", false, false);
 	uint32		slot = name ? HashKey(name) % TABLE_CACHE_SIZE : 0;
 
-	if (name && table_cache[slot].name && strcmp(table_cache[slot].name, name) == 0 &&
-		strcmp(table_cache[slot].search_path, search_path) == 0)
-	{
-		*t = table_cache[slot].table;
+	if (TableCacheLookup(name, t))
 		return true;
-	}
 
 	if (name == NULL || *name == '\0')
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "a table name is required");

@@ -29,6 +29,8 @@
  */
 #include "db.h"
 
+#include "hostjson.h"
+
 #include <math.h>
 
 #include "access/xact.h"
@@ -170,14 +172,50 @@ OpWriteTarget(const UdfV8Arg *args, UdfV8HostResult *out)
 	ResultFromWriter(out, &w);
 }
 
+/*
+ * db/writeTarget of an insert, from the table cache alone: true with out set
+ * when the table is cached under this search_path (a trigger's mutation asks
+ * it once per row, each row its own call) and a mutation is running; false
+ * for OpWriteTarget to answer, in a subtransaction. Nothing here can raise
+ * an error JS could catch (get_rel_name of a cached table reads the
+ * syscache, as the cached description is valid: its relcache entry was not
+ * invalidated), so no subtransaction or SPI connection is needed; the answer
+ * is OpWriteTarget's own.
+ */
+bool
+WriteTargetCached(const UdfV8Arg *args, UdfV8HostResult *out)
+{
+	const char *method = OpArgString(args, 0);
+	const char *kind = CallStackKind();
+	DbTable		t;
+	char	   *relname;
+	ValueWriter w;
+
+	if (!method || strcmp(method, "insert") != 0 || !kind || strcmp(kind, "mutation") != 0 ||
+		!TableCacheLookup(OpArgString(args, 1), &t))
+		return false;
+	relname = get_rel_name(t.relid);
+	if (relname == NULL)
+		return false;
+	WriterInit(&w, true);
+	WriterObjectBegin(&w);
+	WriterKey(&w, "table");
+	WriterCString(&w, relname);
+	WriterKey(&w, "managed");
+	WriterBool(&w, t.managed);
+	WriterObjectEnd(&w);
+	ResultFromWriter(out, &w);
+	return true;
+}
+
 /* Insert value (Convex JSON, len bytes of it as sent) into table; out gets {_id}. */
 static void
 InsertDocument(const char *table, json_t *value, size_t len, UdfV8HostResult *out)
 {
 	DbTable		t;
 	SqlParams	p = {0};
-	StringInfoData cols;
-	StringInfoData vals;
+	StringInfoData key;
+	List	   *fields = NIL;
 	const char *field;
 	json_t	   *v;
 	char	   *id = NULL;
@@ -189,14 +227,13 @@ InsertDocument(const char *table, json_t *value, size_t len, UdfV8HostResult *ou
 	LimitsCountWrite(len);
 	if (!ResolveTableIfExists(table, &t))
 		CreateSchemalessTable(table, &t);
-	initStringInfo(&cols);
-	initStringInfo(&vals);
+	/* the statement's text is remembered by what it depends on (dbinsertsql.c) */
+	InsertSqlKeyBegin(&key, &t);
 	if (t.managed)
 	{
 		id = IdNew(TableNumberFor(t.relid));
-		appendStringInfo(&cols, "%s, %s", quote_identifier("_id"), quote_identifier("_creationTime"));
-		appendStringInfo(&vals, "$%d, $%d", AddParam(&p, CStringGetTextDatum(id), TEXTOID, false),
-						 AddParam(&p, Float8GetDatum(ClockNextCreationTime()), FLOAT8OID, false));
+		AddParam(&p, CStringGetTextDatum(id), TEXTOID, false);
+		AddParam(&p, Float8GetDatum(ClockNextCreationTime()), FLOAT8OID, false);
 	}
 	json_object_foreach(value, field, v)
 	{
@@ -210,31 +247,13 @@ InsertDocument(const char *table, json_t *value, size_t len, UdfV8HostResult *ou
 			continue;			/* the fields go into _doc, below */
 		c = WriteColumn(&t, field);
 		d = ConvexToDatum(v, t.cols[c].typid, t.cols[c].typmod, t.name, field, &isnull);
-		if (cols.len)
-		{
-			appendStringInfoString(&cols, ", ");
-			appendStringInfoString(&vals, ", ");
-		}
-		appendStringInfoString(&cols, quote_identifier(field));
-		appendStringInfo(&vals, "$%d", AddParam(&p, d, t.cols[c].typid, isnull));
+		AddParam(&p, d, t.cols[c].typid, isnull);
+		InsertSqlKeyField(&key, field);
+		fields = lappend(fields, (void *) field);
 	}
 	if (t.schemaless)
-	{
-		appendStringInfo(&cols, ", %s", quote_identifier(SCHEMALESS_DOC));
-		appendStringInfo(&vals, ", $%d", AddParam(&p, SchemalessDoc(value, t.name, false, NULL), JSONBOID, false));
-	}
-	{
-		StringInfoData sql;
-
-		initStringInfo(&sql);
-		if (cols.len)
-			appendStringInfo(&sql, "INSERT INTO %s (%s) VALUES (%s)", t.sql, cols.data, vals.data);
-		else
-			appendStringInfo(&sql, "INSERT INTO %s DEFAULT VALUES", t.sql);
-		if (!t.managed && t.pk >= 0)
-			appendStringInfo(&sql, " RETURNING %s::text", quote_identifier(t.cols[t.pk].name));
-		Execute(sql.data, &p, false, 0);
-	}
+		AddParam(&p, SchemalessDoc(value, t.name, false, NULL), JSONBOID, false);
+	Execute(InsertSqlFor(&key, &t, fields), &p, false, 0);
 	/* {_id} as host values: the runtime reads the id with no JSON text to parse */
 	WriterInit(&res, true);
 	WriterObjectBegin(&res);
@@ -257,22 +276,27 @@ OpInsert(json_t *root, size_t len, UdfV8HostResult *out)
 }
 
 /*
- * 1.0/insert as a typed op (table, the value's Convex JSON text) -> {_id}:
- * the runtime's db.insert, which has the table apart and so sends no JSON
- * around the value.
+ * 1.0/insert as a typed op (table, the value, its form) -> {_id}: the
+ * runtime's db.insert, which has the table apart and so sends no JSON
+ * around the value. The value is its Convex JSON text (form 0), or, for a
+ * plain document, host values (form 1; hostjson.c), read as the same JSON
+ * without any text; the write limits count its JSON text's length either way.
  */
 void
 OpInsertTyped(const UdfV8Arg *args, UdfV8HostResult *out)
 {
 	json_error_t jerr;
-	json_t	   *value = args[1].str ? json_loadb(args[1].str, args[1].len, 0, &jerr) : NULL;
+	json_t	   *value;
+	size_t		len = args[1].len;
 
-	if (value == NULL)
+	if (OpArgNumber(args, 2) == 1 && args[1].str)
+		value = HostValuesToJson(args[1].str, args[1].len, &len);
+	else if ((value = args[1].str ? json_loadb(args[1].str, args[1].len, 0, &jerr) : NULL) == NULL)
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid arguments for db.insert: %s",
 				args[1].str ? jerr.text : "no value");
 	PG_TRY();
 	{
-		InsertDocument(OpArgString(args, 0), value, args[1].len, out);
+		InsertDocument(OpArgString(args, 0), value, len, out);
 	}
 	PG_FINALLY();
 	{

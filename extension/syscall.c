@@ -72,7 +72,7 @@ OpDeploymentMetadata(const char *args, size_t args_len, UdfV8HostResult *out)
 static const HostEntry host_table[] = {
 	{"1.0/getDeploymentMetadata", OpDeploymentMetadata},
 	{"1.0/get", DbGet, DbGetTyped, 2},	/* typed: the runtime's db.get */
-	{"1.0/insert", DbInsert, DbInsertTyped, 2},	/* typed: the runtime's db.insert */
+	{"1.0/insert", DbInsert, DbInsertTyped, 3},	/* typed: the runtime's db.insert */
 	{"1.0/shallowMerge", DbPatch},
 	{"1.0/replace", DbReplace},
 	{"1.0/remove", DbRemove},

@@ -28,17 +28,17 @@
 
 PG_FUNCTION_INFO_V1(udf_trigger);
 
-static char *RunTriggerMutation(const char *name, const char *trigger_args, size_t trigger_args_len);
+static char *RunTriggerMutation(const char *name, const ValueWriter *args);
 
 /*
  * Run a mutation for a trigger: in the statement's transaction, with
- * trigger_args (host values, trigger_args_len bytes) as its arguments.
+ * the host values written in args as its arguments.
  * Returns its outcome as the runtime answers it (call.js): the returned
  * row's JSON text, "null" (skip the row) or "" (undefined: keep it).
  * Errors abort the statement.
  */
 static char *
-RunTriggerMutation(const char *name, const char *trigger_args, size_t trigger_args_len)
+RunTriggerMutation(const char *name, const ValueWriter *args)
 {
 	const UdfDeployment *dep = StoreCurrentDeployment();
 	const ResolvedFunction *resolved = NameResolve(dep, name);
@@ -66,11 +66,14 @@ RunTriggerMutation(const char *name, const char *trigger_args, size_t trigger_ar
 				 errhint("A trigger whose mutation writes to a table with a udf trigger calls itself again; stop the recursion, or raise udf.max_call_depth.")));
 
 	PrngSeedHex(seed, sizeof(seed));
-	call.args_values = trigger_args;
-	call.args_values_len = trigger_args_len;
+	call.args_values = args->buf.data;
+	call.args_values_len = args->buf.len;
 	call.seed = seed;
 	call.now_ms = (double) (int64) ClockNowMs();
 	call.flags = UDF_INVOKE_ALLOW_INTERNAL | UDF_INVOKE_TRIGGER;
+	/* no tagged value (int8, bytea, ...) and only names Convex takes: the runtime need not decode them */
+	if (!args->tagged && !args->odd_names)
+		call.flags |= UDF_INVOKE_ARGS_PLAIN;
 	call.expect_kind = "mutation";
 
 	(void) CallFunction(dep, resolved, CALL_FROM_TRIGGER, &call, &result_json, &err);
@@ -157,6 +160,7 @@ udf_trigger(PG_FUNCTION_ARGS)
 
 	/* the mutation's argument object, as host values */
 	WriterInit(&args, true);
+	args.check_names = true;
 	WriterObjectBegin(&args);
 	WriterKey(&args, "op");
 	WriterCString(&args, op);
@@ -189,7 +193,7 @@ udf_trigger(PG_FUNCTION_ARGS)
 	}
 	WriterObjectEnd(&args);
 
-	result = RunTriggerMutation(tg->tgargs[0], args.buf.data, args.buf.len);
+	result = RunTriggerMutation(tg->tgargs[0], &args);
 
 	/* only BEFORE ROW triggers change what happens to the row */
 	if (!row_level || !TRIGGER_FIRED_BEFORE(ev))

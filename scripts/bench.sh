@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh -- `make bench`: per-call cost of udf next to PostgreSQL's procedural languages
-# (and the scheduler's latency and drain rate, bench/scheduler.sh, and the HTTP
-# endpoint's requests per second and file throughput, bench/http.sh, and an
-# AFTER ROW trigger against plpgsql's, bench/triggers.sh),
+# (and an AFTER ROW trigger's overhead beside plpgsql's, bench/triggers.sh,
+# the scheduler's latency and drain rate, bench/scheduler.sh, and the HTTP
+# endpoint's requests per second and file throughput, bench/http.sh),
 # measured in one run on one throwaway cluster (bench/pl-baselines.sh with
 # bench/udf-extra.sh), using the udf extension as installed in the system PostgreSQL 15.
 # Writes the Markdown table to bench/results.md and prints it.
@@ -79,6 +79,9 @@ LANGS="$LANGS" PORT=$port SOCK=/tmp BASE="$BENCH_BASE" OUTDIR="$BENCH_BASE/resul
 # the same first call and memory with udf preloaded, on a cluster of its own
 preload_md=$BENCH_BASE/preload.md
 COLD_RUNS=${COLD_RUNS:-10} bash "$top/bench/udf-preload.sh" >"$preload_md"
+# an AFTER ROW trigger writing an audit row, udf against plpgsql, on a cluster of its own
+trig_md=$BENCH_BASE/triggers.md
+PGBIN="$PGBIN" RUNS=${RUNS:-5} bash "$top/bench/triggers.sh" 2>/dev/null | sed -n '/^|/,$p' >"$trig_md"
 # the scheduler's latency and drain rate, on a preloaded cluster of its own
 sched_md=$BENCH_BASE/scheduler.md
 bash "$top/bench/scheduler.sh" >"$sched_md"
@@ -88,9 +91,6 @@ PGBIN="$PGBIN" bash "$top/bench/fetch.sh" >"$fetch_md"
 # the HTTP endpoint's requests per second and file throughput, on a cluster of its own
 http_md=$BENCH_BASE/http.md
 bash "$top/bench/http.sh" >"$http_md"
-# an AFTER ROW trigger writing an audit row, udf against plpgsql, on a cluster of its own
-triggers_md=$BENCH_BASE/triggers.md
-bash "$top/bench/triggers.sh" >"$triggers_md"
 
 cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')
 {
@@ -104,15 +104,15 @@ cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; 
   echo
   cat "$preload_md"
   echo
+  cat "$trig_md"
+  echo
   cat "$sched_md"
   echo
   cat "$fetch_md"
   echo
   cat "$http_md"
   echo
-  cat "$triggers_md"
-  echo
-  echo "Reproduce: \`make bench\` (or \`RUNS=3 COLD_RUNS=5 bash scripts/bench.sh\`); workloads and method: bench/pl-baselines.sh, udf side: bench/udf-extra.sh, bench/app/, preloaded rows: bench/udf-preload.sh, scheduler rows: bench/scheduler.sh, fetch: bench/fetch.sh, HTTP rows: bench/http.sh, trigger rows: bench/triggers.sh."
+  echo "Reproduce: \`make bench\` (or \`RUNS=3 COLD_RUNS=5 bash scripts/bench.sh\`); workloads and method: bench/pl-baselines.sh, udf side: bench/udf-extra.sh, bench/app/, preloaded rows: bench/udf-preload.sh, trigger rows: bench/triggers.sh, scheduler rows: bench/scheduler.sh, fetch: bench/fetch.sh, HTTP rows: bench/http.sh."
 } >"$out"
 cat "$out"
 echo "# written to $out; raw per-run numbers in $BENCH_BASE/results/" >&2

@@ -74,3 +74,16 @@ CREATE TABLE _s.t (id serial PRIMARY KEY, v int);
 CREATE TRIGGER seen AFTER INSERT ON _s.t FOR EACH ROW EXECUTE FUNCTION udf_trigger('rows:seen');
 INSERT INTO _s.t (v) VALUES (7);
 DROP SCHEMA _s CASCADE;
+-- a row with values that need decoding (int8, bytea) and one without; a
+-- column name Convex refuses fails the call, as it did before the fast path
+CREATE TABLE typed (id int PRIMARY KEY, big int8, raw bytea, f float8, s text);
+CREATE TRIGGER types AFTER INSERT ON typed FOR EACH ROW EXECUTE FUNCTION udf_trigger('rows:types');
+INSERT INTO typed VALUES (1, 9007199254740993, '\x0102', 1.5, 'x');
+ALTER TABLE typed DROP COLUMN big, DROP COLUMN raw;
+INSERT INTO typed VALUES (2, 2.5, 'y');
+ALTER TABLE typed ADD COLUMN "$odd" int;
+INSERT INTO typed VALUES (3, 3.5, 'z', 3);
+ALTER TABLE typed DROP COLUMN "$odd", ADD COLUMN "é" int;
+INSERT INTO typed VALUES (4, 4.5, 'w', 4);
+SELECT id FROM typed ORDER BY id;
+DROP TABLE typed;

@@ -695,6 +695,21 @@ describe("writes are checked before their syscall", () => {
     insertReply = () => ({ _id: "x" });
   });
 
+  test("db.insert: a plain document goes as host values (form 1), one with encoded values as JSON text (form 0)", async () => {
+    opReply = target(false);
+    insertReply = () => ({ _id: "p1" });
+    assertOk(await write(async (ctx) => { await ctx.db.insert("t", { b: "x", a: 1.5, c: [true, null] }); }), "null");
+    const [plain] = inserts();
+    assert.ok(plain[3] instanceof Uint8Array, "host values");
+    assert.equal(plain[3][0], 0x6f, "an object's tag");
+    assert.equal(plain[4], 1);
+    log.length = 0;
+    assertOk(await write(async (ctx) => { await ctx.db.insert("t", { n: 1n, s: "a\u0000b" }); }), "null");
+    assertOk(await write(async (ctx) => { await ctx.db.insert("t", { s: "a\u0000b" }); }), "null");
+    assert.deepEqual(inserts().map((e) => [typeof e[3], e[4]]), [["string", 0], ["string", 0]]);
+    assert.deepEqual(JSON.parse(inserts()[0][3]), { n: { $integer: "AQAAAAAAAAA=" }, s: "a\u0000b" });
+  });
+
   test("a patch is merged with the stored document and the whole checked", async () => {
     rt.registerSchema(rt.schema(schemaNs));
     opReply = target(true, { _id: "id1", _creationTime: 1, n: 1, s: "a" });

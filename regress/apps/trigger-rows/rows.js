@@ -18,3 +18,11 @@ export const bump = internalMutation(async (ctx, { new: row }) => {
 export const seen = internalMutation(async (ctx, { schema, table, new: row }) => {
   console.log(schema + "." + table + " " + JSON.stringify(row));
 });
+
+// the row's values decoded as ctx.db decodes them (bigint, bytes), whether or not
+// they need decoding; a field name Convex refuses is refused before the handler runs
+export const types = internalMutation(async (ctx, { new: row }) => {
+  const shown = Object.entries(row).map(([k, v]) =>
+    `${k}: ${v instanceof ArrayBuffer ? "ArrayBuffer(" + v.byteLength + ")" : typeof v} ${typeof v === "bigint" ? String(v) : JSON.stringify(v instanceof ArrayBuffer ? null : v)}`);
+  console.log(shown.join(", "));
+});
