@@ -52,7 +52,7 @@ RunRuntime(Local<Context> ctx, UdfV8Error *err)
 	if (!g_runtime_cache_bytes.empty())
 		cache = new ScriptCompiler::CachedData(g_runtime_cache_bytes.data(),
 											   static_cast<int>(g_runtime_cache_bytes.size()));
-	ScriptCompiler::Source source(V8Str(iso, g_runtime_source), origin, cache);
+	ScriptCompiler::Source source(V8Str(iso, g_runtime_source, static_cast<int>(g_runtime_source_len)), origin, cache);
 	Local<Script> script;
 	bool		ok = ScriptCompiler::Compile(ctx, &source,
 										 cache ? ScriptCompiler::kConsumeCodeCache

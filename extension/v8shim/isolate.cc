@@ -76,7 +76,8 @@ DropRetiredQueues(void)
 
 UdfV8Host	g_host;
 Isolate    *g_isolate = nullptr;
-std::string g_runtime_source;
+const char *g_runtime_source = nullptr;
+size_t		g_runtime_source_len = 0;
 StartupData g_snapshot = {nullptr, 0};
 std::atomic<bool> g_oom(false);
 std::atomic<bool> g_stopping(false);
@@ -272,7 +273,8 @@ udf_v8_initialize(const UdfV8Host *host, const char *runtime_source, size_t runt
 {
 	g_host = *host;
 	SetBuiltinModules(host->builtin_modules, host->n_builtin_modules);
-	g_runtime_source.assign(runtime_source, runtime_len);
+	g_runtime_source = runtime_source;
+	g_runtime_source_len = runtime_len;
 	g_max_heap_mb = max_heap_mb;
 	/* V8 is ready even if the watchdog fails: a retry does not start V8 again */
 	StartV8();

@@ -72,8 +72,13 @@ struct ModuleEntry
 
 extern UdfV8Host g_host;
 extern v8::Isolate *g_isolate;
-/* the runtime bundle's source, for contexts made without the snapshot */
-extern std::string g_runtime_source;
+/*
+ * the runtime bundle's source, for contexts made without the snapshot: the
+ * caller's bytes (udf.so's array), kept by pointer, since a backend with the
+ * snapshot never reads them and a copy would be a third of a MB per backend
+ */
+extern const char *g_runtime_source;
+extern size_t g_runtime_source_len;
 /* startup snapshot with the runtime already run in its default context, if any */
 extern v8::StartupData g_snapshot;
 /* the heap limit was reached; the isolate is poisoned when the call ends */

@@ -72,7 +72,8 @@ udf_v8_make_snapshot(const char *runtime_source, size_t runtime_len, const char 
 	if (!g_host.alloc)
 		g_host.alloc = malloc;
 	StartV8();
-	g_runtime_source.assign(runtime_source, runtime_len);
+	g_runtime_source = runtime_source;
+	g_runtime_source_len = runtime_len;
 	StartupData blob;
 
 	{

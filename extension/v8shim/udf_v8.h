@@ -169,7 +169,7 @@ typedef struct UdfV8Host
 
 typedef struct UdfV8Context UdfV8Context;
 
-/* Initialise V8 once per process (in a backend, never the postmaster). */
+/* Initialise V8 once per process (in a backend, never the postmaster); runtime_source is kept by address, so it must live as long as the process. */
 extern bool udf_v8_initialize(const UdfV8Host *host, const char *runtime_source,
 							  size_t runtime_len, size_t max_heap_mb,
 							  UdfV8Error *err);
