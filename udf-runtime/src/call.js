@@ -30,10 +30,6 @@ export const INVOKE_NO_IDENTITY = 16; // the call has no auth identity (a schedu
 export const INVOKE_ARGS_PLAIN = 32; // the built args need no decoding: valid field names, no tagged values
 export const INVOKE_RESULT_VALUES = 64; // a plain result may be answered as host values (plain.js)
 
-// A plain result takes host values up to this many bytes (the writer's buffer, kept per
-// context, stays this small); a larger one takes the JSON road.
-const MAX_PLAIN_RESULT = 1 << 20;
-
 // A trigger's answer when its mutation returned undefined: keep the row.
 export const TRIGGER_KEEP = "";
 
@@ -126,7 +122,7 @@ export function makeCall({ determinism, console, syscall, ids, ctxs, loop, valid
       // value goes to a host that stores jsonb as host values (no copy, no text)
       resultJson = trigger && result === undefined ? TRIGGER_KEEP
         : typeof result === "number" && Number.isFinite(result) && !Object.is(result, -0) ? String(result)
-        : ((flags & INVOKE_RESULT_VALUES) && writePlain(result === undefined ? null : result, Math.min(resultBudget, MAX_PLAIN_RESULT)))
+        : ((flags & INVOKE_RESULT_VALUES) && writePlain(result === undefined ? null : result, resultBudget))
           || JSON.stringify(convexToJson(result === undefined ? null : result));
     } catch (e) {
       const d = describeError(e);

@@ -24,8 +24,13 @@
 // character escaped as \u0000 is the worst case), and the host gives a sixth
 // of udf.max_result_size, so a value written here can never be a result the
 // limit would refuse; a larger one takes the JSON road, where the limit
-// counts the text as before. call.js also caps the budget at 1 MiB, so the
-// buffer kept per context stays small.
+// counts the text as before.
+//
+// One writer serves a context (setup.js: db.insert's documents and the
+// call's result); whoever gets its bytes hands them to the host before the
+// next write. Its buffer grows as a value needs, and a buffer grown past
+// KEEP_BYTES is dropped at the next write, so a context keeps no more than
+// that between calls.
 
 const TAG_NULL = 0x7a; // 'z'
 const TAG_TRUE = 0x54; // 'T'
@@ -36,6 +41,8 @@ const TAG_ARRAY = 0x61; // 'a'
 const TAG_OBJECT = 0x6f; // 'o'
 
 const MAX_DEPTH = 64;
+const KEEP_BYTES = 1 << 20;
+const FIRST_BYTES = 4096;
 const MAX_FIELD_NAME_LENGTH = 1024; // convexToJson's MAX_IDENTIFIER_LEN
 
 export function makePlainWriter() {
@@ -48,7 +55,7 @@ export function makePlainWriter() {
   // lengths and numbers are native-endian, as the host reads them
   const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-  let bytes = new Uint8Array(4096);
+  let bytes = new Uint8Array(FIRST_BYTES);
   let view = new DataView(bytes.buffer);
   let at = 0;
   let budget = 0;
@@ -182,6 +189,10 @@ export function makePlainWriter() {
   // v's host values (a view of a buffer reused by the next call), or null if v is not plain
   // or would take more than maxBytes.
   return function writePlain(v, maxBytes) {
+    if (bytes.length > KEEP_BYTES) {
+      bytes = new Uint8Array(FIRST_BYTES);
+      view = new DataView(bytes.buffer);
+    }
     at = 0;
     budget = maxBytes;
     return value(v, 0) ? bytes.subarray(0, at) : null;

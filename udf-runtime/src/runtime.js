@@ -10,18 +10,17 @@ import { parseSourceMap } from "./sourcemap.js";
 import { SQLSTATE, fail, makeDescribeError, makeErrorFormatter } from "./errors.js";
 import { makeValidatorsOf } from "./functions.js";
 import { makeCall, INVOKE_ARGS_BUILT } from "./call.js";
-import { makePlainWriter } from "./plain.js";
 import { makeDeploy } from "./deploy.js";
 import { makeCtx } from "./ctx.js";
 import { makeValidateScheduledArgs } from "./schedule.js";
 import { makeHttp } from "./http.js";
 
-export function makeRuntime({ determinism, console, syscall, documents, ids, loop, ops }) {
+export function makeRuntime({ determinism, console, syscall, documents, ids, loop, ops, writePlain }) {
   const sourceMaps = Object.create(null);
   const describeError = makeDescribeError(sourceMaps);
   const validatorsOf = makeValidatorsOf();
   console.setErrorFormatter(makeErrorFormatter(sourceMaps));
-  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(syscall), loop, validatorsOf, describeError, writePlain: makePlainWriter() });
+  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(syscall), loop, validatorsOf, describeError, writePlain });
   const { analyze, schema, crons } = makeDeploy({ validatorsOf, describeError });
   const validateScheduledArgs = makeValidateScheduledArgs(ids);
   const { httpAction } = makeHttp({ determinism, console, syscall, describeError, ops });

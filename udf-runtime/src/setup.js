@@ -38,6 +38,7 @@ import { makeAuth } from "./auth.js";
 import { makeStreams } from "./streams.js";
 import { installBatchedCollect } from "./collect.js";
 import { makeLoop } from "./loop.js";
+import { makePlainWriter } from "./plain.js";
 
 export function setupAll(global, native) {
   setupWeb(global);
@@ -51,7 +52,9 @@ export function setupAll(global, native) {
   const auth = makeAuth(ops);
   const streams = makeStreams(ops);
   installBatchedCollect(streams);
-  const syscall = setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops });
+  // plain values as host values, for db.insert's documents and the call's result (plain.js)
+  const writePlain = makePlainWriter();
+  const syscall = setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops, writePlain });
   const loop = makeLoop(native, determinism.realNow);
   // Convex's async ops (timers, fetch) exist only in actions
   const asyncAllowed = (what) => {
@@ -67,5 +70,5 @@ export function setupAll(global, native) {
   setupUrl(global, native);
   setupStreams(global, native);
   setupWebFallbacks(global);
-  return { determinism, console, syscall, documents, ids, streams, loop, ops };
+  return { determinism, console, syscall, documents, ids, streams, loop, ops, writePlain };
 }

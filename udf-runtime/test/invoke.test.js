@@ -27,6 +27,7 @@ import { makeIds } from "../src/ids.js";
 import { makeAuth } from "../src/auth.js";
 import { makeStreams } from "../src/streams.js";
 import { makeRuntime } from "../src/runtime.js";
+import { makePlainWriter } from "../src/plain.js";
 import { makeLoop } from "../src/loop.js";
 import { kindOf, displayName } from "../src/functions.js";
 import { SQLSTATE } from "../src/errors.js";
@@ -70,10 +71,13 @@ const ids = makeIds(ops);
 const documents = makeDocuments(ops, ids);
 const auth = makeAuth(ops);
 const streams = makeStreams(ops);
-const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ids, auth, streams, ops });
+// one writer of plain values for the context, as setupAll makes it
+const writePlain = makePlainWriter();
+const syscall = setupConvex(globalThis, { native, determinism: realDeterminism, errors, json, documents, ids, auth, streams, ops, writePlain });
 
 const parts = {
   syscall,
+  writePlain,
   loop: makeLoop(native, Date.now),
   documents,
   ids,

@@ -73,6 +73,13 @@ describe("plain results as host values", () => {
     assert.ok(write(["é".repeat(50)], 1 + 4 + 1 + 4 + 100));
   });
 
+  test("a buffer grown past 1 MiB is dropped at the next write", () => {
+    const big = write("x".repeat(3 << 20), BIG);
+    assert.ok(big.buffer.byteLength >= 3 << 20);
+    assert.equal(write({ a: 1 }, BIG).buffer.byteLength, 4096);
+    assert.equal(write("y".repeat(1000), BIG).buffer.byteLength, 4096);
+  });
+
   test("the buffer is reused: a result is read before the next write", () => {
     const first = write({ a: 1 }, BIG);
     const copy = decode(first);

@@ -3,16 +3,12 @@
 // TextDecoderStream built on its TransformStream with the runtime's UTF-8
 // coder (the global TextEncoder and TextDecoder, read when one is made).
 import * as streams from "web-streams-polyfill";
+import { STREAM_CLASSES } from "./stream_names.js";
 
 // Every global of the part, {name: class}, for the context's global object.
 export function streamGlobals(global) {
   const out = {};
-  for (const name of ["ReadableStream", "ReadableStreamDefaultReader", "ReadableStreamBYOBReader",
-    "ReadableByteStreamController", "ReadableStreamDefaultController", "WritableStream",
-    "WritableStreamDefaultWriter", "WritableStreamDefaultController", "TransformStream",
-    "TransformStreamDefaultController", "ByteLengthQueuingStrategy", "CountQueuingStrategy"]) {
-    if (streams[name]) out[name] = streams[name];
-  }
+  for (const name of STREAM_CLASSES) if (streams[name]) out[name] = streams[name];
   class TextEncoderStream extends streams.TransformStream {
     constructor() {
       const encoder = new global.TextEncoder();

@@ -6,14 +6,11 @@
 
 import { jsonToConvex } from "convex/values";
 import { bytesToBase64, base64ToBytes } from "../base64.js";
-import { makePlainWriter } from "../plain.js";
 
 // A document sent as host values is at most this many bytes (a larger one goes as text).
 const INSERT_VALUES_BUDGET = 1 << 24;
 
-export function setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops }) {
-  // db.insert's documents as host values: a writer of its own (its buffer is reused)
-  const writeInsertValues = makePlainWriter();
+export function setupConvex(global, { native, determinism, errors, json, documents, ids, auth, streams, ops, writePlain }) {
   // What the current call is; set by call.js around each call.
   const state = {
     current: null,
@@ -36,7 +33,7 @@ export function setupConvex(global, { native, determinism, errors, json, documen
         // they can carry it (form 1: no text written or parsed; plain.js gives up on
         // "$" fields, NUL and lone surrogates), else as its JSON text (form 0); the
         // host answers {_id} as a value, the id a string (or null), never Convex-encoded
-        const values = writeInsertValues(jsonValue, INSERT_VALUES_BUDGET);
+        const values = writePlain(jsonValue, INSERT_VALUES_BUDGET);
         return values !== null
           ? native.op("1.0/insert", table, values, 1)._id
           : native.op("1.0/insert", table, JSON.stringify(jsonValue), 0)._id;

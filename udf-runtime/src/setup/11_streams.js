@@ -7,13 +7,10 @@
 // coder. Loaded on first use (lazy.js, src/lazy/streams.js): most functions
 // never touch a stream, and the polyfill was a fifth of the runtime's code.
 import { defineLazyGlobals, evaluateBundle } from "./lazy.js";
+import { STREAM_CLASSES } from "../lazy/stream_names.js";
 
 // the globals src/lazy/streams.js defines
-const NAMES = ["ReadableStream", "ReadableStreamDefaultReader", "ReadableStreamBYOBReader",
-  "ReadableByteStreamController", "ReadableStreamDefaultController", "WritableStream",
-  "WritableStreamDefaultWriter", "WritableStreamDefaultController", "TransformStream",
-  "TransformStreamDefaultController", "ByteLengthQueuingStrategy", "CountQueuingStrategy",
-  "TextEncoderStream", "TextDecoderStream"];
+const NAMES = [...STREAM_CLASSES, "TextEncoderStream", "TextDecoderStream"];
 
 // native.lazySource answers the bundle's text (udf.so's bytes, never copied into the heap)
 export function setupStreams(global, native) {
