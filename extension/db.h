@@ -241,6 +241,17 @@ HashKey(const char *key)
 	return h;
 }
 
+/* HashKey of len bytes that may hold NULs (a key of length-prefixed parts). */
+static inline uint32
+HashKeyBytes(const char *key, int len)
+{
+	uint32		h = 2166136261u;
+
+	for (int i = 0; i < len; i++)
+		h = (h ^ (unsigned char) key[i]) * 16777619u;
+	return h;
+}
+
 /* Index into t->cols of the column name, or -1. */
 static inline int
 FindColumn(const DbTable *t, const char *name)

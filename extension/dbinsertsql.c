@@ -37,7 +37,6 @@ static MemoryContext insert_sql_cxt = NULL;
 
 static char *BuildInsertSql(const DbTable *t, List *fields);
 static void AppendPart(StringInfo key, const char *part);
-static uint32 HashBytes(const char *data, int len);
 
 /* Add a part to a key, its length first, so no name can end early or run into the next. */
 static void
@@ -47,17 +46,6 @@ AppendPart(StringInfo key, const char *part)
 
 	appendBinaryStringInfo(key, (const char *) &len, sizeof(len));
 	appendBinaryStringInfo(key, part, (int) len);
-}
-
-/* FNV-1a of len bytes. */
-static uint32
-HashBytes(const char *data, int len)
-{
-	uint32		h = 2166136261u;
-
-	for (int i = 0; i < len; i++)
-		h = (h ^ (unsigned char) data[i]) * 16777619u;
-	return h;
 }
 
 /* Start the key of an insert into t: what its statement depends on besides the fields. */
@@ -128,7 +116,7 @@ BuildInsertSql(const DbTable *t, List *fields)
 const char *
 InsertSqlFor(const StringInfo key, const DbTable *t, List *fields)
 {
-	uint32		slot = HashBytes(key->data, key->len) % INSERT_SQL_SLOTS;
+	uint32		slot = HashKeyBytes(key->data, key->len) % INSERT_SQL_SLOTS;
 	char	   *sql;
 
 	if (insert_sql[slot].key && insert_sql[slot].key_len == key->len &&

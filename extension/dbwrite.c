@@ -49,6 +49,7 @@ static void RequireMutation(const char *what);
 static void Nonexistent(WriteKind kind, const char *id);
 static int	WriteColumn(const DbTable *t, const char *field);
 static void OpWrite(json_t *root, size_t len, UdfV8HostResult *out, WriteKind kind);
+static void WriteTargetBegin(ValueWriter *w, const char *table, bool managed);
 
 /* Writes need a mutation. */
 static void
@@ -86,6 +87,18 @@ WriteColumn(const DbTable *t, const char *field)
 	return c;
 }
 
+/* Start db/writeTarget's answer in w: {table, managed, ...}, left open for a document. */
+static void
+WriteTargetBegin(ValueWriter *w, const char *table, bool managed)
+{
+	WriterInit(w, true);
+	WriterObjectBegin(w);
+	WriterKey(w, "table");
+	WriterCString(w, table);
+	WriterKey(w, "managed");
+	WriterBool(w, managed);
+}
+
 /*
  * Typed op db/writeTarget(method, table, id, withDocument): what a write
  * addresses, for the runtime to check the write before making it ->
@@ -112,12 +125,7 @@ OpWriteTarget(const UdfV8Arg *args, UdfV8HostResult *out)
 		if (!ResolveTableIfExists(table, &t))
 		{
 			/* the insert will create it (dbschemaless.c): a managed table, with no schema of its own */
-			WriterInit(&w, true);
-			WriterObjectBegin(&w);
-			WriterKey(&w, "table");
-			WriterCString(&w, SchemalessTableName("insert", table));
-			WriterKey(&w, "managed");
-			WriterBool(&w, true);
+			WriteTargetBegin(&w, SchemalessTableName("insert", table), true);
 			WriterObjectEnd(&w);
 			ResultFromWriter(out, &w);
 			return;
@@ -157,12 +165,7 @@ OpWriteTarget(const UdfV8Arg *args, UdfV8HostResult *out)
 		if (!found)
 			Nonexistent(kind, id);
 	}
-	WriterInit(&w, true);
-	WriterObjectBegin(&w);
-	WriterKey(&w, "table");
-	WriterCString(&w, get_rel_name(t.relid));
-	WriterKey(&w, "managed");
-	WriterBool(&w, t.managed);
+	WriteTargetBegin(&w, get_rel_name(t.relid), t.managed);
 	if (with_document && t.managed)
 	{
 		WriterKey(&w, "document");
@@ -197,12 +200,7 @@ WriteTargetCached(const UdfV8Arg *args, UdfV8HostResult *out)
 	relname = get_rel_name(t.relid);
 	if (relname == NULL)
 		return false;
-	WriterInit(&w, true);
-	WriterObjectBegin(&w);
-	WriterKey(&w, "table");
-	WriterCString(&w, relname);
-	WriterKey(&w, "managed");
-	WriterBool(&w, t.managed);
+	WriteTargetBegin(&w, relname, t.managed);
 	WriterObjectEnd(&w);
 	ResultFromWriter(out, &w);
 	return true;

@@ -28,43 +28,17 @@
 
 #include "common/shortest_dec.h"
 #include "miscadmin.h"
-#include "v8shim/udf_v8.h"
+#include "hostreader.h"
 
 typedef struct HostJsonReader
 {
-	const char *p;
-	const char *end;
+	HostValuesReader in;
 	size_t		json_len;		/* of the equivalent JSON text, so far */
 } HostJsonReader;
 
 static json_t *ReadJson(HostJsonReader *r, int depth);
-static bool Take(HostJsonReader *r, size_t n, const char **at);
-static bool TakeU32(HostJsonReader *r, uint32 *v);
 static size_t StringJsonLength(const char *s, uint32 len);
 static size_t NumberJsonLength(double d, bool whole);
-
-/* Take n bytes; false if fewer are left. */
-static bool
-Take(HostJsonReader *r, size_t n, const char **at)
-{
-	if ((size_t) (r->end - r->p) < n)
-		return false;
-	*at = r->p;
-	r->p += n;
-	return true;
-}
-
-/* A native uint32 (a length or a count); false if truncated. */
-static bool
-TakeU32(HostJsonReader *r, uint32 *v)
-{
-	const char *at;
-
-	if (!Take(r, sizeof(*v), &at))
-		return false;
-	memcpy(v, at, sizeof(*v));
-	return true;
-}
 
 /* Bytes of a string as JSON.stringify writes it: quotes, and escapes for '"', '\' and controls. */
 static size_t
@@ -155,7 +129,7 @@ ReadJson(HostJsonReader *r, int depth)
 	uint32		n;
 	json_t	   *v;
 
-	if (depth > 1000 || !Take(r, 1, &at))
+	if (depth > 1000 || !HostTake(&r->in, 1, &at))
 		return NULL;
 	switch (*at)
 	{
@@ -174,20 +148,19 @@ ReadJson(HostJsonReader *r, int depth)
 				/* JavaScript prints a whole number below 1e21 without an exponent: the parser's integer */
 				bool		whole;
 
-				if (!Take(r, sizeof(d), &at))
+				if (!HostTakeDouble(&r->in, &d))
 					return NULL;
-				memcpy(&d, at, sizeof(d));
 				whole = isfinite(d) && d == floor(d) && fabs(d) < 9223372036854775808.0;
 				r->json_len += NumberJsonLength(d, whole);
 				return whole ? json_integer((json_int_t) d) : json_real(d);
 			}
 		case UDF_HV_STRING:
-			if (!TakeU32(r, &n) || !Take(r, n, &at))
+			if (!HostTakeU32(&r->in, &n) || !HostTake(&r->in, n, &at))
 				return NULL;
 			r->json_len += StringJsonLength(at, n);
 			return json_stringn(at, n);
 		case UDF_HV_ARRAY:
-			if (!TakeU32(r, &n) || (v = json_array()) == NULL)
+			if (!HostTakeU32(&r->in, &n) || (v = json_array()) == NULL)
 				return NULL;
 			r->json_len += n > 0 ? n + 1 : 2;	/* brackets and commas */
 			for (uint32 i = 0; i < n; i++)
@@ -203,7 +176,7 @@ ReadJson(HostJsonReader *r, int depth)
 			return v;
 		case UDF_HV_OBJECT:
 			/* json_object() would be PostgreSQL's (jansson_pg.h) */
-			if (!TakeU32(r, &n) || (v = json_pack("{}")) == NULL)
+			if (!HostTakeU32(&r->in, &n) || (v = json_pack("{}")) == NULL)
 				return NULL;
 			r->json_len += n > 0 ? n + 1 : 2;	/* braces and commas */
 			for (uint32 i = 0; i < n; i++)
@@ -212,7 +185,7 @@ ReadJson(HostJsonReader *r, int depth)
 				const char *key;
 				json_t	   *field;
 
-				if (!TakeU32(r, &klen) || !Take(r, klen, &key))
+				if (!HostTakeU32(&r->in, &klen) || !HostTake(&r->in, klen, &key))
 				{
 					json_decref(v);
 					return NULL;
@@ -238,10 +211,10 @@ ReadJson(HostJsonReader *r, int depth)
 json_t *
 HostValuesToJson(const char *data, size_t len, size_t *json_len)
 {
-	HostJsonReader r = {data, data + len, 0};
+	HostJsonReader r = {{data, data + len}, 0};
 	json_t	   *v = ReadJson(&r, 0);
 
-	if (v != NULL && r.p != r.end)
+	if (v != NULL && r.in.p != r.in.end)
 	{
 		json_decref(v);
 		v = NULL;

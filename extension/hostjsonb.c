@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "hostjsonb.h"
+#include "hostreader.h"
 
 #include "common/shortest_dec.h"
 #include "miscadmin.h"
@@ -27,8 +28,7 @@
 
 typedef struct HostReader
 {
-	const char *p;
-	const char *end;
+	HostValuesReader in;
 	JsonbParseState *state;
 } HostReader;
 
@@ -41,25 +41,25 @@ Malformed(void)
 	elog(ERROR, "udf: malformed host values in a function's result");
 }
 
-/* Take n bytes from the reader. */
+/* Take n bytes from the reader, or stop. */
 static const char *
 Take(HostReader *r, size_t n)
 {
-	const char *at = r->p;
+	const char *at;
 
-	if ((size_t) (r->end - r->p) < n)
+	if (!HostTake(&r->in, n, &at))
 		Malformed();
-	r->p += n;
 	return at;
 }
 
-/* A native uint32 (a length or a count). */
+/* A native uint32 (a length or a count), or stop. */
 static uint32
 TakeU32(HostReader *r)
 {
 	uint32		v;
 
-	memcpy(&v, Take(r, sizeof(v)), sizeof(v));
+	if (!HostTakeU32(&r->in, &v))
+		Malformed();
 	return v;
 }
 
@@ -98,7 +98,8 @@ ReadValue(HostReader *r, JsonbIteratorToken as, int depth)
 			{
 				double		d;
 
-				memcpy(&d, Take(r, sizeof(d)), sizeof(d));
+				if (!HostTakeDouble(&r->in, &d))
+					Malformed();
 				v.type = jbvNumeric;
 				v.val.numeric = NumberToNumeric(d);
 				break;
@@ -156,10 +157,10 @@ ReadValue(HostReader *r, JsonbIteratorToken as, int depth)
 Datum
 HostValuesToJsonb(const char *data, size_t len)
 {
-	HostReader	r = {data, data + len, NULL};
+	HostReader	r = {{data, data + len}, NULL};
 	JsonbValue *top = ReadValue(&r, WJB_VALUE, 0);
 
-	if (r.p != r.end)
+	if (r.in.p != r.in.end)
 		Malformed();
 	return JsonbPGetDatum(JsonbValueToJsonb(top));
 }

@@ -317,9 +317,13 @@ NativeLazySource(const FunctionCallbackInfo<Value> &info)
 
 		if (strcmp(s->name, *name) != 0)
 			continue;
-		/* V8 deletes the resource (not the bytes) when the string dies */
-		if (String::NewExternalOneByte(iso, new StaticSource(s->source, s->len)).ToLocal(&text))
+		/* V8 deletes the resource (not the bytes) when the string dies; if it made none, we do */
+		StaticSource *resource = new StaticSource(s->source, s->len);
+
+		if (String::NewExternalOneByte(iso, resource).ToLocal(&text))
 			info.GetReturnValue().Set(text);
+		else
+			delete resource;
 		return;
 	}
 }
