@@ -211,8 +211,6 @@ ResolveTableIfExists(const char *name, DbTable *t)
 {
 	List	   *names;
 	Oid			relid;
-	const char *search_path = GetConfigOption("search_path", false, false);
-	uint32		slot = name ? HashKey(name) % TABLE_CACHE_SIZE : 0;
 
 	if (TableCacheLookup(name, t))
 		return true;
@@ -235,7 +233,7 @@ ResolveTableIfExists(const char *name, DbTable *t)
 	if (!OidIsValid(relid))
 		return false;
 	DescribeTable(relid, name, t);
-	TableCacheRemember(slot, name, search_path, t);
+	TableCacheRemember(HashKey(name) % TABLE_CACHE_SIZE, name, GetConfigOption("search_path", false, false), t);
 	return true;
 }
 
