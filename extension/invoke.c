@@ -60,7 +60,9 @@ ResultToJsonb(const char *function, const char *json)
  * values (args_len bytes; NULL: no arguments) and the invoke flags (such as
  * UDF_INVOKE_ARGS_PLAIN) -> its result's Convex JSON text, in the caller's
  * memory; with UDF_INVOKE_RESULT_VALUES, a plain result may instead be host
- * values (UDF_RESULT_VALUES, *values_len their length). The one way SQL
+ * values (UDF_RESULT_VALUES, *values_len their length); with
+ * UDF_INVOKE_RESULT_NUMBER, a number the framed double (UDF_RESULT_NUMBER,
+ * then its bytes). The one way SQL
  * calls a function: udf_invoke, and the typed SQL functions. *display gets
  * the function's name.
  */
@@ -116,7 +118,13 @@ InvokeFromSqlRaw(const char *name, const char *args_values, size_t args_len, int
 	(void) CallFunction(dep, resolved, CALL_FROM_SQL, &call, &result_json, &err);
 	MemoryContextSwitchTo(old);
 	*values_len = 0;
-	if (result_json[0] == UDF_RESULT_VALUES)
+	if (result_json[0] == UDF_RESULT_NUMBER)
+	{
+		/* a number, framed as it came (UDF_INVOKE_RESULT_NUMBER): far below any size limit */
+		result = palloc(1 + sizeof(double));
+		memcpy(result, result_json, 1 + sizeof(double));
+	}
+	else if (result_json[0] == UDF_RESULT_VALUES)
 	{
 		uint32		len;
 
@@ -135,7 +143,10 @@ InvokeFromSqlRaw(const char *name, const char *args_values, size_t args_len, int
 	return result;
 }
 
-/* InvokeFromSqlRaw with the result as Convex JSON text, in the caller's memory. */
+/*
+ * InvokeFromSqlRaw with the result as Convex JSON text, in the caller's
+ * memory, or (UDF_INVOKE_RESULT_NUMBER) a framed number.
+ */
 char *
 InvokeFromSqlText(const char *name, const char *args_values, size_t args_len, int flags, const char **display)
 {

@@ -168,8 +168,20 @@ udf_call_typed(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(InvokeFromSql(site->path, w.buf.data, w.buf.len, flags));
 	{
 		const char *display;
-		char	   *json = InvokeFromSqlText(site->path, w.buf.data, w.buf.len, flags, &display);
+		char	   *json;
 		Datum		result;
+
+		/* a float8 takes any number as it is, NaN and the infinities too */
+		if (site->result_type == FLOAT8OID)
+			flags |= UDF_INVOKE_RESULT_NUMBER;
+		json = InvokeFromSqlText(site->path, w.buf.data, w.buf.len, flags, &display);
+		if (json[0] == UDF_RESULT_NUMBER)
+		{
+			double		num;
+
+			memcpy(&num, json + 1, sizeof(num));
+			PG_RETURN_FLOAT8(num);
+		}
 
 		if (site->result_type == TEXTOID && strcmp(json, "null") == 0)
 			PG_RETURN_NULL();

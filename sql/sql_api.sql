@@ -12,6 +12,9 @@ SELECT p.proname, pg_catalog.pg_get_function_arguments(p.oid) AS arguments, pg_c
 SELECT udf_api."api:greet"('ada');
 SELECT udf_api."api:greet"(name => 'ada', times => 2, loud => true);
 SELECT udf_api."api:add"(1, 2) + 1 AS float8_result;
+-- a float8 result is the number as it is: the infinities, NaN, -0 and every bit of a double
+SELECT udf_api."api:add"(1e308, 1e308) AS infinity, udf_api."api:add"('Infinity', '-Infinity') AS nan,
+       udf_api."api:add"('-0', '-0')::text AS minus_zero, udf_api."api:add"(0.1, 0.2) AS sum_of_doubles;
 SELECT udf_api."api:isEven"(n => 4) AND NOT udf_api."api:isEven"(n => 3) AS booleans;
 SELECT udf_api."api:none"();
 SELECT udf_api."api:kinds"(i => 41, raw => '\x010203', doc => '{"x": [1, 2, 3]}', "any" => '{"k": [true, null]}', id => 'sa-plain-key', lit => 'on');

@@ -26,15 +26,19 @@
  * is followed by a checkpoint. The loop ends when the promise settles or
  * pump answers false (nothing left to wait for: "never settled"). A timer
  * callback that throws fails the call with its exception, as an uncaught
- * exception ends a Deno program. The hot path (a promise already settled
- * after the first checkpoint) never looks the pump up.
+ * exception ends a Deno program. The hot path never looks the pump up:
+ * invoke answers a query or mutation at once, its handler's promise settled
+ * by __udfNative.settle (natives.cc) inside the call, so Settle finds no
+ * promise and its checkpoint an empty queue.
  *
  * Answers: every runtime entry point (udf-runtime/src/runtime.js) answers in
  * one form: the result's JSON text on success, an object {code, message,
  * detail, hint} on failure. The hot entry, invoke, thus answers a success
  * with the string the convex package's invoke protocol already made; no
  * object is built for it, and the shim copies the string once, straight into
- * host memory.
+ * host memory. A host that asked for them gets a plain result as host values
+ * (a Uint8Array) or a number as a double, framed by a leading byte no JSON
+ * text begins with (udf_v8.h).
  *
  * Cost per call: the arguments are built on the stack (at most
  * kMaxEntryArgs), the entry point's function is looked up once per context
@@ -127,7 +131,8 @@ CallImpl(UdfV8Context *c, const char *entry, const char *module_path,
 	/* the entry points never change: look each up once per context */
 	for (const auto &known : c->entries)
 	{
-		if (known.first == entry)
+		/* strcmp stops at the first differing byte: no length is taken */
+		if (strcmp(known.first.c_str(), entry) == 0)
 		{
 			udf = c->runtime.Get(iso);
 			fn = known.second.Get(iso);
@@ -346,7 +351,8 @@ Settle(Local<Context> ctx, MicrotaskQueue *queue, TryCatch &tc, MaybeLocal<Value
 
 /*
  * An entry point's answer: a string is the result's JSON, a Uint8Array the
- * result as host values (UDF_RESULT_VALUES), an object a failure.
+ * result as host values (UDF_RESULT_VALUES), a number the number
+ * (UDF_RESULT_NUMBER), an object a failure.
  */
 UdfV8Status
 ReadAnswer(Local<Context> ctx, Local<Value> answer, const char *entry, char **result_json,
@@ -371,6 +377,21 @@ ReadAnswer(Local<Context> ctx, Local<Value> answer, const char *entry, char **re
 		framed[0] = UDF_RESULT_VALUES;
 		memcpy(framed + 1, &len, sizeof(len));
 		values->CopyContents(framed + 1 + sizeof(len), len);
+		*result_json = framed;
+		return UDF_V8_OK;
+	}
+	if (answer->IsNumber())
+	{
+		double		num = answer.As<Number>()->Value();
+		char	   *framed = static_cast<char *>(g_host.alloc(1 + sizeof(num)));
+
+		if (framed == nullptr)
+		{
+			SetError(err, UDF_V8_INTERNAL, "out of memory for a function's result");
+			return err->status;
+		}
+		framed[0] = UDF_RESULT_NUMBER;
+		memcpy(framed + 1, &num, sizeof(num));
 		*result_json = framed;
 		return UDF_V8_OK;
 	}

@@ -3,8 +3,10 @@
  * versioned syscalls, JSON text in), __udfNative.op (the runtime's typed
  * ops: strings, numbers, booleans and null in), __udfNative.console, and
  * __udfNative.wait (the event loop's wait for host work, call.cc),
- * __udfNative.lazySource (the text of a part loaded on first use), and the
- * entry tokens that decide who may call them.
+ * __udfNative.lazySource (the text of a part loaded on first use),
+ * __udfNative.settle (a handler's value, settled now if it can be: the
+ * call's fast path, udf-runtime/src/call.js), and the entry tokens that
+ * decide who may call them.
  *
  * A native runs on the backend's main thread with V8 frames on the stack.
  * It calls the host's C callback (UdfV8Host.syscall, .op, .console), which
@@ -53,6 +55,7 @@ void		NativeOp(const FunctionCallbackInfo<Value> &info);
 void		NativeConsole(const FunctionCallbackInfo<Value> &info);
 void		NativeWait(const FunctionCallbackInfo<Value> &info);
 void		NativeLazySource(const FunctionCallbackInfo<Value> &info);
+void		NativeSettle(const FunctionCallbackInfo<Value> &info);
 
 /* Does the running code belong to the entry now running in its context? */
 bool
@@ -328,6 +331,43 @@ NativeLazySource(const FunctionCallbackInfo<Value> &info)
 	}
 }
 
+/*
+ * __udfNative.settle(value, pending) -> value settled now: the context's
+ * microtasks are run (as an await would let them run), then a fulfilled
+ * promise answers its result and any other value itself; a promise still
+ * pending or rejected, or another object (it may be a thenable), answers
+ * `pending`, for JS to await. The checkpoint is V8's own: it does nothing
+ * while the queue is already running (a call nested in a microtask), and
+ * nothing runs once a stop is asked for.
+ */
+void
+NativeSettle(const FunctionCallbackInfo<Value> &info)
+{
+	Isolate    *iso = info.GetIsolate();
+	Local<Context> ctx = iso->GetCurrentContext();
+
+	if (info.Length() < 2)
+		return;
+	info.GetReturnValue().Set(info[1]);
+	if (g_stopping || iso->IsExecutionTerminating())
+		return;
+	if (ctx->GetMicrotaskQueue())
+		ctx->GetMicrotaskQueue()->PerformCheckpoint(iso);
+	if (g_stopping || iso->IsExecutionTerminating())
+		return;
+	Local<Value> value = info[0];
+
+	if (value->IsPromise())
+	{
+		Local<Promise> p = value.As<Promise>();
+
+		if (p->State() == Promise::kFulfilled)
+			info.GetReturnValue().Set(p->Result());
+	}
+	else if (!value->IsObject())
+		info.GetReturnValue().Set(value);
+}
+
 } /* namespace */
 
 namespace udf_shim
@@ -360,7 +400,7 @@ EntryToken::~EntryToken()
 		ctx_->SetContinuationPreservedEmbedderData(TokenValue(iso, outer_));
 }
 
-/* globalThis.__udfNative = {syscall, op, console, wait, lazySource}; false if V8 could not make them. */
+/* globalThis.__udfNative = {syscall, op, console, wait, lazySource, settle}; false if V8 could not make them. */
 bool
 InstallNatives(Local<Context> ctx)
 {
@@ -372,8 +412,11 @@ InstallNatives(Local<Context> ctx)
 	Local<Function> wait;
 
 	Local<Function> lazy;
+	Local<Function> settle;
 
 	return Function::New(ctx, NativeSyscall).ToLocal(&syscall) &&
+		Function::New(ctx, NativeSettle).ToLocal(&settle) &&
+		native->Set(ctx, V8Str(iso, "settle"), settle).FromMaybe(false) &&
 		Function::New(ctx, NativeLazySource).ToLocal(&lazy) &&
 		native->Set(ctx, V8Str(iso, "lazySource"), lazy).FromMaybe(false) &&
 		Function::New(ctx, NativeWait).ToLocal(&wait) &&
@@ -396,6 +439,7 @@ ExternalReferences(void)
 		reinterpret_cast<intptr_t>(NativeConsole),
 		reinterpret_cast<intptr_t>(NativeWait),
 		reinterpret_cast<intptr_t>(NativeLazySource),
+		reinterpret_cast<intptr_t>(NativeSettle),
 		0
 	};
 

@@ -253,6 +253,7 @@ extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
 #define UDF_INVOKE_NO_IDENTITY		16	/* the call has no auth identity (a scheduled function) */
 #define UDF_INVOKE_ARGS_PLAIN		32	/* the built args need no Convex decoding (valid names, no tagged values) */
 #define UDF_INVOKE_RESULT_VALUES	64	/* a plain result may come back as host values (UDF_RESULT_VALUES) */
+#define UDF_INVOKE_RESULT_NUMBER	128 /* a number result comes back as the number (UDF_RESULT_NUMBER) */
 
 /*
  * A result_json that begins with this byte (never the start of JSON text)
@@ -260,6 +261,12 @@ extern UdfV8Status udf_v8_call_typed(UdfV8Context *ctx, const char *entry,
  * of one value. Only a call with UDF_INVOKE_RESULT_VALUES gets one.
  */
 #define UDF_RESULT_VALUES			'\x01'
+
+/*
+ * A result_json that begins with this byte holds a number: a native double
+ * follows. Only a call with UDF_INVOKE_RESULT_NUMBER gets one.
+ */
+#define UDF_RESULT_NUMBER			'\x02'
 
 /*
  * Compiled module code is cached by the cache key given with each module (its

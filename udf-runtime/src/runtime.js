@@ -15,12 +15,12 @@ import { makeCtx } from "./ctx.js";
 import { makeValidateScheduledArgs } from "./schedule.js";
 import { makeHttp } from "./http.js";
 
-export function makeRuntime({ determinism, console, syscall, documents, ids, loop, ops, writePlain }) {
+export function makeRuntime({ determinism, console, syscall, documents, ids, loop, ops, writePlain, settle }) {
   const sourceMaps = Object.create(null);
   const describeError = makeDescribeError(sourceMaps);
   const validatorsOf = makeValidatorsOf();
   console.setErrorFormatter(makeErrorFormatter(sourceMaps));
-  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(syscall), loop, validatorsOf, describeError, writePlain });
+  const { invoke } = makeCall({ determinism, console, syscall, ids, ctxs: makeCtx(syscall), loop, validatorsOf, describeError, writePlain, settle });
   const { analyze, schema, crons } = makeDeploy({ validatorsOf, describeError });
   const validateScheduledArgs = makeValidateScheduledArgs(ids);
   const { httpAction } = makeHttp({ determinism, console, syscall, describeError, ops });

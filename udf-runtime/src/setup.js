@@ -70,5 +70,7 @@ export function setupAll(global, native) {
   setupUrl(global, native);
   setupStreams(global, native);
   setupWebFallbacks(global);
-  return { determinism, console, syscall, documents, ids, streams, loop, ops, writePlain };
+  // a handler's value settled now if it can be (call.js's fast path)
+  const settle = native.settle;
+  return { determinism, console, syscall, documents, ids, streams, loop, ops, writePlain, settle };
 }
