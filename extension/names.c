@@ -68,6 +68,8 @@ typedef struct ResolvedEntry
 static HTAB *resolved_functions = NULL;
 static MemoryContext resolved_cxt = NULL;
 static int64 resolved_for_deployment = -1;
+/* the entry the last lookup found: most calls name the function the one before named */
+static ResolvedEntry *last_resolved = NULL;
 
 static void
 Resolve(const UdfDeployment *dep, const char *name, ResolvedFunction *out)
@@ -110,10 +112,16 @@ NameResolve(const UdfDeployment *dep, const char *name)
 		resolved_functions = hash_create("udf resolved functions", 64, &ctl,
 										 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 		resolved_for_deployment = dep->id;
+		last_resolved = NULL;
 	}
+	if (last_resolved && strcmp(last_resolved->name, name) == 0)
+		return &last_resolved->resolved;
 	entry = hash_search(resolved_functions, name, HASH_FIND, NULL);
 	if (entry)
+	{
+		last_resolved = entry;
 		return &entry->resolved;
+	}
 	/* resolve first: a malformed name raises and is never cached */
 	Resolve(dep, name, &resolved);
 	resolved.fn.module = MemoryContextStrdup(resolved_cxt, resolved.fn.module);

@@ -95,21 +95,30 @@ PrngBytes(uint8 *out, size_t n)
 void
 PrngSeedHex(char *hex, size_t hexlen)
 {
-	static const char digits[] = "0123456789abcdef";
+	static char pairs[256][2];	/* each byte's two digits, low nibble first */
+	static bool pairs_made = false;
 	pg_prng_state *state = Prng();
 	size_t		nbytes = (hexlen - 1) / 2;
 
 	Assert(hexlen % 2 == 1 && nbytes <= 32);
+	if (!pairs_made)
+	{
+		static const char digits[] = "0123456789abcdef";
+
+		for (int b = 0; b < 256; b++)
+		{
+			pairs[b][0] = digits[b & 0x0f];
+			pairs[b][1] = digits[b >> 4];
+		}
+		pairs_made = true;
+	}
 	for (size_t i = 0; i < nbytes; i += 8)
 	{
 		uint64		r = pg_prng_uint64(state);
 
 		/* PrngBytes swaps each byte's nibbles: its low nibble is the first digit */
 		for (size_t j = i; j < nbytes && j < i + 8; j++, r >>= 8)
-		{
-			hex[2 * j] = digits[r & 0x0f];
-			hex[2 * j + 1] = digits[(r >> 4) & 0x0f];
-		}
+			memcpy(hex + 2 * j, pairs[r & 0xff], 2);
 	}
 	hex[2 * nbytes] = '\0';
 }

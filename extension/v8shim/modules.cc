@@ -414,7 +414,7 @@ namespace udf_shim
 ModuleEntry *
 FindModule(UdfV8Context *c, const char *path)
 {
-	if (c->last_module && c->last_module_path == path)
+	if (c->last_module && strcmp(c->last_module_path.c_str(), path) == 0)
 		return c->last_module;
 	auto		it = c->modules.find(path);
 

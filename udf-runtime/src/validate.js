@@ -206,6 +206,7 @@ function checkArray(validator, value, path) {
     return noMatch(validator, value, path);
   }
   for (let i = 0; i < value.length; i++) {
+    if (matchesScalar(validator.value, value[i])) continue;
     const error = check(validator.value, value[i], `${path}[${i}]`);
     if (error !== null) {
       return error;
@@ -227,6 +228,8 @@ function checkObject(validator, value, path) {
     // such fields when it serializes an object.
     const fieldValue = hasOwn(value, fieldName) ? value[fieldName] : undefined;
     if (fieldValue !== undefined) {
+      // a scalar that matches needs no path: make the field's only on the way down
+      if (matchesScalar(field.fieldType, fieldValue)) continue;
       const error = check(field.fieldType, fieldValue, `${path}.${fieldName}`);
       if (error !== null) {
         return error;
@@ -264,6 +267,23 @@ function checkObject(validator, value, path) {
     }
   }
   return null;
+}
+
+// Does value match a number, string, boolean or any validator? false: check it in full.
+function matchesScalar(validator, value) {
+  if (validator === null || typeof validator !== "object") return false;
+  switch (validator.type) {
+    case "any":
+      return true;
+    case "number":
+      return typeof value === "number";
+    case "string":
+      return typeof value === "string";
+    case "boolean":
+      return typeof value === "boolean";
+    default:
+      return false;
+  }
 }
 
 function checkRecord(validator, value, path) {
@@ -378,10 +398,15 @@ function isSimpleObject(value) {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return false;
   }
+  const proto = Object.getPrototypeOf(value);
+  // the common case first: an object literal, which only a toStringTag could
+  // make look like an ArrayBuffer
+  if (proto === Object.prototype && value[Symbol.toStringTag] === undefined) {
+    return true;
+  }
   if (isArrayBuffer(value) || isCommitTsPlaceholder(value)) {
     return false;
   }
-  const proto = Object.getPrototypeOf(value);
   return (
     proto === null ||
     proto === Object.prototype ||
