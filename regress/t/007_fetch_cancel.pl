@@ -11,7 +11,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
 
-my $port = 56652;
+# a port nothing else holds (a fixed one could meet another test run's server)
+my $port = PostgreSQL::Test::Cluster::get_free_port();
 my $server = "$FindBin::Bin/../http-server.mjs";
 system('node', $server, 'start', $port) == 0 or die "the HTTP server did not start";
 END { system("curl -s -o /dev/null http://127.0.0.1:$port/quit"); }
