@@ -23,8 +23,10 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 static bool deployment_stale = true;
 static Oid	deployment_relid = InvalidOid;
@@ -60,7 +62,66 @@ CopyColumn(HeapTuple tup, TupleDesc desc, int col)
 	return MemoryContextStrdup(deployment_cxt, TextDatumGetCString(d));
 }
 
-/* Read the live deployment into the cache; runs as the tables' owner. */
+/* A string member of a jsonb object, copied into the cache; NULL if missing or not a string. */
+static char *
+CopyJsonbString(JsonbContainer *obj, const char *key)
+{
+	JsonbValue	v;
+	char	   *copy;
+
+	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) || v.type != jbvString)
+		return NULL;
+	copy = MemoryContextAlloc(deployment_cxt, v.val.string.len + 1);
+	memcpy(copy, v.val.string.val, v.val.string.len);
+	copy[v.val.string.len] = '\0';
+	return copy;
+}
+
+/* qsort comparator: functions by name, byte order (as COLLATE "C"). */
+static int
+CompareFunctionNames(const void *a, const void *b)
+{
+	return strcmp(((const UdfFunctionInfo *) a)->name, ((const UdfFunctionInfo *) b)->name);
+}
+
+/*
+ * The kinds of the deployment's functions, from its functions column (a
+ * jsonb array of {name, kind, ...}), sorted by name, so a call knows its
+ * time limit up front. Walked here rather than in SQL: a fresh backend's
+ * first call then plans no jsonb_array_elements, ->> or COLLATE, whose
+ * catalog lookups were a fifth of the shared memory it touched.
+ */
+static void
+ReadFunctionKinds(Jsonb *functions)
+{
+	int			n = JB_ROOT_IS_ARRAY(functions) && !JB_ROOT_IS_SCALAR(functions) ?
+		(int) JB_ROOT_COUNT(functions) : 0;
+
+	deployment.functions = MemoryContextAllocZero(deployment_cxt, sizeof(UdfFunctionInfo) * Max(1, n));
+	deployment.nfunctions = 0;
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *f = getIthJsonbValueFromContainer(&functions->root, (uint32) i);
+		UdfFunctionInfo *info = &deployment.functions[deployment.nfunctions];
+
+		/* udf_deploy writes only objects with a string name and kind */
+		if (f == NULL || f->type != jbvBinary || !JsonContainerIsObject(f->val.binary.data))
+			continue;
+		info->name = CopyJsonbString(f->val.binary.data, "name");
+		info->kind = CopyJsonbString(f->val.binary.data, "kind");
+		if (info->name != NULL)
+			deployment.nfunctions++;
+	}
+	qsort(deployment.functions, deployment.nfunctions, sizeof(UdfFunctionInfo), CompareFunctionNames);
+}
+
+/*
+ * Read the live deployment into the cache; runs as the tables' owner. Two
+ * plain queries: the conversions (epoch milliseconds, the schema's text,
+ * the function list) are done here in C, because in a fresh backend each
+ * operator, cast and set-returning function SQL would use costs catalog
+ * lookups, and those pages of shared memory are part of its RSS.
+ */
 static void
 ReadDeployment(void *arg)
 {
@@ -68,20 +129,35 @@ ReadDeployment(void *arg)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	sql = psprintf("SELECT id, pg_catalog.extract('epoch', deployed_at) OPERATOR(pg_catalog.*) 1000, "
-				   "import_seed, schema::pg_catalog.text FROM %s ORDER BY id DESC LIMIT 1",
+	sql = psprintf("SELECT id, deployed_at, import_seed, schema, functions FROM %s ORDER BY id DESC LIMIT 1",
 				   ExtensionTableName("udf_deployment"));
 	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read udf_deployment");
 	if (SPI_processed == 1)
 	{
+		HeapTuple	row = SPI_tuptable->vals[0];
+		TupleDesc	rowdesc = SPI_tuptable->tupdesc;
 		bool		isnull;
+		TimestampTz at;
+		Datum		d;
 
-		deployment.id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		deployment.deployed_at_ms = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-																	   SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
-		deployment.import_seed = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
-		deployment.schema = CopyColumn(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+		deployment.id = DatumGetInt64(SPI_getbinval(row, rowdesc, 1, &isnull));
+		/* microseconds since 2000-01-01 to milliseconds since 1970-01-01, as extract(epoch) * 1000 */
+		at = DatumGetTimestampTz(SPI_getbinval(row, rowdesc, 2, &isnull));
+		deployment.deployed_at_ms = (double) (at + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) *
+											  SECS_PER_DAY * USECS_PER_SEC) / 1000.0;
+		deployment.import_seed = CopyColumn(row, rowdesc, 3);
+		d = SPI_getbinval(row, rowdesc, 4, &isnull);
+		if (!isnull)
+		{
+			Jsonb	   *schema = DatumGetJsonbP(d);
+
+			/* the text jsonb_out would give */
+			deployment.schema = MemoryContextStrdup(deployment_cxt,
+													JsonbToCString(NULL, &schema->root, VARSIZE(schema)));
+		}
+		d = SPI_getbinval(row, rowdesc, 5, &isnull);
+		ReadFunctionKinds(DatumGetJsonbP(d));
 		sql = psprintf("SELECT path, source, source_map, source_sha256 FROM %s ORDER BY path",
 					   ExtensionTableName("udf_module"));
 		if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
@@ -98,22 +174,6 @@ ReadDeployment(void *arg)
 			deployment.modules[i].source = CopyColumn(tup, desc, 2);
 			deployment.modules[i].source_map = CopyColumn(tup, desc, 3);
 			deployment.modules[i].source_sha256 = CopyColumn(tup, desc, 4);
-		}
-		/* kinds of the functions, so a call knows its time limit up front */
-		sql = psprintf("SELECT f OPERATOR(pg_catalog.->>) 'name', f OPERATOR(pg_catalog.->>) 'kind' "
-					   "FROM %s d, pg_catalog.jsonb_array_elements(d.functions) f "
-					   "WHERE d.id OPERATOR(pg_catalog.=) " INT64_FORMAT " "
-					   "ORDER BY f OPERATOR(pg_catalog.->>) 'name' COLLATE \"C\"",
-					   ExtensionTableName("udf_deployment"), deployment.id);
-		if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read udf_deployment functions");
-		deployment.nfunctions = (int) SPI_processed;
-		deployment.functions = MemoryContextAllocZero(deployment_cxt,
-													  sizeof(UdfFunctionInfo) * Max(1, deployment.nfunctions));
-		for (int i = 0; i < deployment.nfunctions; i++)
-		{
-			deployment.functions[i].name = CopyColumn(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-			deployment.functions[i].kind = CopyColumn(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
 		}
 	}
 	SPI_finish();

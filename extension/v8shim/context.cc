@@ -133,6 +133,8 @@ udf_v8_context_new(UdfV8Error *err)
 		return nullptr;
 	}
 	c->context.Reset(iso, ctx);
+	/* V8 has read what it needs of the snapshot for this context */
+	ReleaseSnapshotPages();
 	return c;
 }
 

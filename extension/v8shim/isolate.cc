@@ -39,7 +39,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <memory>
 #include <vector>
@@ -244,6 +246,31 @@ CreateIsolate(UdfV8Error *err)
 	g_poisoned = false;
 	g_isolates_created++;
 	return true;
+}
+
+/*
+ * Give back the resident pages of the snapshot once V8 has read it. V8
+ * copies what it deserializes into the heap, and reads the blob again only
+ * when it makes another context. The blob lies in udf.so's read-only data,
+ * a private file mapping that is never written, so MADV_DONTNEED drops this
+ * process's pages and a later read faults them back in from the page cache
+ * (the same bytes): a backend does not carry 1.3 MB it no longer reads.
+ * Only whole pages inside the blob are dropped, never a neighbour's.
+ */
+void
+ReleaseSnapshotPages(void)
+{
+	uintptr_t	page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+	uintptr_t	start;
+	uintptr_t	end;
+
+	if (!g_snapshot.data || g_snapshot.raw_size <= 0)
+		return;
+	start = (reinterpret_cast<uintptr_t>(g_snapshot.data) + page - 1) & ~(page - 1);
+	end = (reinterpret_cast<uintptr_t>(g_snapshot.data) + g_snapshot.raw_size) & ~(page - 1);
+	/* advice only: if the kernel refuses, the pages simply stay */
+	if (end > start)
+		(void) madvise(reinterpret_cast<void *>(start), end - start, MADV_DONTNEED);
 }
 
 /* The outermost call ends after the heap limit: poison the isolate, report OOM. */

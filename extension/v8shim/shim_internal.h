@@ -99,6 +99,9 @@ bool		CreateIsolate(UdfV8Error *err);
 /* The outermost call ends after the heap limit: poison the isolate, report OOM. */
 UdfV8Status PoisonAfterOom(UdfV8Status st, UdfV8Error *err);
 
+/* Give back the resident pages of the snapshot V8 has just read (read again, they fault back in from udf.so). */
+void		ReleaseSnapshotPages(void);
+
 /* ---- context.cc: contexts ---- */
 
 /* Compile and run the runtime bundle in ctx, with the bundle's code cache. */
