@@ -154,7 +154,10 @@ udf_v8_context_free(UdfV8Context *c)
 		Isolate::Scope is(g_isolate);
 
 		for (auto &kv : c->modules)
+		{
 			kv.second.module.Reset();
+			kv.second.evaluated = false;
+		}
 		for (auto &kv : c->entries)
 			kv.second.Reset();
 		c->runtime.Reset();

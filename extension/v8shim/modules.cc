@@ -282,6 +282,7 @@ CompileTree(UdfV8Context *c, Local<Context> ctx, const std::string &key, UdfV8Er
 		}
 	}
 	it->second.module.Reset(iso, mod);
+	it->second.evaluated = false;
 	c->paths_by_hash.emplace(mod->GetIdentityHash(), key);
 
 	Local<FixedArray> requests = mod->GetModuleRequests();
@@ -489,10 +490,14 @@ udf_v8_module_ready(UdfV8Context *c, const char *path)
 
 	if (m == nullptr || m->module.IsEmpty())
 		return false;
+	/* an evaluated module stays evaluated: every call after the first asks no V8 */
+	if (m->evaluated)
+		return true;
 	Isolate::Scope is(g_isolate);
 	HandleScope hs(g_isolate);
 
-	return m->module.Get(g_isolate)->GetStatus() == Module::kEvaluated;
+	m->evaluated = m->module.Get(g_isolate)->GetStatus() == Module::kEvaluated;
+	return m->evaluated;
 }
 
 /* Compile, link and evaluate a module and its imports, once: a top-level entry. */

@@ -66,6 +66,7 @@ struct ModuleEntry
 	std::string cache_key;		/* empty: not cached */
 	bool		builtin = false;
 	v8::Global<v8::Module> module;
+	bool		evaluated = false;	/* module was seen evaluated: it stays so while it is set */
 };
 
 /* ---- isolate.cc: the process's V8 state ---- */
