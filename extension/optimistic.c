@@ -104,7 +104,13 @@ HoldMessage(ErrorData *edata)
 {
 	if (attempt.active && edata->elevel < ERROR && (edata->output_to_client || edata->output_to_server))
 	{
-		MemoryContext old = MemoryContextSwitchTo(attempt.msg_cxt);
+		MemoryContext old;
+
+		/* made at the first message: most calls have none */
+		if (attempt.msg_cxt == NULL)
+			attempt.msg_cxt = AllocSetContextCreate(TopTransactionContext, "udf held messages",
+													ALLOCSET_SMALL_SIZES);
+		old = MemoryContextSwitchTo(attempt.msg_cxt);
 
 		attempt.messages = lappend(attempt.messages, CopyErrorData());
 		MemoryContextSwitchTo(old);
@@ -161,7 +167,6 @@ OptimisticBegin(void)
 		hook_installed = true;
 	}
 	memset(&attempt, 0, sizeof(attempt));
-	attempt.msg_cxt = AllocSetContextCreate(TopTransactionContext, "udf held messages", ALLOCSET_SMALL_SIZES);
 	attempt.depth = CallStackDepth() + 1;
 	/* the hook sees only messages bound for the server log: bind every one the client would get */
 	attempt.saved_log_min_messages = log_min_messages;
@@ -274,6 +279,8 @@ SendHeld(void)
 	ErrorContextCallback *save = error_context_stack;
 	ListCell   *lc;
 
+	if (cxt == NULL)
+		return;
 	attempt.messages = NIL;
 	attempt.msg_cxt = NULL;
 	error_context_stack = NULL;
