@@ -47,7 +47,7 @@ typedef struct FunctionStep
 	bool		set_time_limit;
 	const InvokeCall *call;
 	char	  **result_json;
-	bool		top_level;		/* from SQL, the scheduler, or a trigger at top level */
+	bool		top_level;		/* from SQL or a trigger at top level: may be an optimistic attempt */
 } FunctionStep;
 
 /* A module's import, as CallLoadModule's step sees it. */
@@ -232,8 +232,8 @@ UdfV8Status
 CallFunction(const UdfDeployment *dep, const ResolvedFunction *fn, CallOrigin origin,
 			 const InvokeCall *call, char **result_json, UdfV8Error *err)
 {
-	bool		top_level = (origin == CALL_FROM_SQL || origin == CALL_FROM_SCHEDULER ||
-							 origin == CALL_FROM_TRIGGER) && CallStackDepth() == 0;
+	/* scheduled jobs stay careful: their retries count runs, and a re-run attempt would be one more */
+	bool		top_level = (origin == CALL_FROM_SQL || origin == CALL_FROM_TRIGGER) && CallStackDepth() == 0;
 	FunctionStep fs = {dep, fn,
 		origin == CALL_FROM_SQL || origin == CALL_FROM_SCHEDULER ||
 		(origin == CALL_FROM_TRIGGER && CallStackDepth() == 0),

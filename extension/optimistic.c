@@ -9,8 +9,10 @@
  * subxids, overflowing the 64 a backend caches (PGPROC_MAX_CACHED_SUBXIDS),
  * which makes every other session's snapshots look in pg_subtrans.
  *
- * The optimistic way: a top-level call (from SQL, a trigger at top level, or
- * the scheduler) of a query or mutation opens one subtransaction, lazily, at
+ * The optimistic way: a top-level call (from SQL or a trigger at top level;
+ * a scheduled job stays careful, as its retry policy counts runs and an
+ * attempt re-run would be a run of its own, seen by what its SQL draws from
+ * sequences) of a query or mutation opens one subtransaction, lazily, at
  * its first host op that touches the database, and its own ctx.db ops run
  * in it with no subtransaction each (subxact.c's RunOptimistically). If one
  * fails with an error JS could catch, the call's subtransaction is rolled
