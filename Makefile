@@ -92,6 +92,7 @@ OBJS = \
 	extension/storagesys.o \
 	extension/store.o \
 	extension/subxact.o \
+	extension/optimistic.o \
 	extension/syscall.o \
 	extension/trace.o \
 	extension/explain.o \

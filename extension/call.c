@@ -27,6 +27,11 @@
  * failure does: a scheduled job (scheduler.c) is a top-level call whose
  * failure is handed back, for the job's state. Memory: what the shim returns
  * is allocated in the caller's memory context.
+ *
+ * A top-level query or mutation runs as an optimistic attempt first
+ * (optimistic.c: one subtransaction for the call, none per ctx.db op); if
+ * the attempt has to give up, the step runs the function again the careful
+ * way, inside the same CallRun, so the call is measured and limited once.
  */
 #include "udf.h"
 
@@ -42,6 +47,7 @@ typedef struct FunctionStep
 	bool		set_time_limit;
 	const InvokeCall *call;
 	char	  **result_json;
+	bool		top_level;		/* from SQL or a trigger at top level: may be an optimistic attempt */
 } FunctionStep;
 
 /* A module's import, as CallLoadModule's step sees it. */
@@ -54,6 +60,7 @@ typedef struct ImportStep
 } ImportStep;
 
 static UdfV8Status RunFunctionStep(void *arg, UdfV8Error *err);
+static UdfV8Status RunFunctionAttempt(void *arg, UdfV8Error *err);
 static UdfV8Status RunImportStep(void *arg, UdfV8Error *err);
 
 /* Run one entry into JavaScript under udf's call protocol (see the file header). */
@@ -181,6 +188,41 @@ RunFunctionStep(void *arg, UdfV8Error *err)
 }
 
 /*
+ * Step: a deployed function's call as an optimistic attempt when it may be
+ * one (optimistic.c), run again carefully if the attempt gives up: its
+ * contexts dropped (the attempt was stopped mid-way), its limits and
+ * syscall counts started afresh, its time limit kept from the first start.
+ */
+static UdfV8Status
+RunFunctionAttempt(void *arg, UdfV8Error *err)
+{
+	FunctionStep *fs = arg;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile UdfV8Status st = UDF_V8_OK;
+
+	if (!OptimisticWanted(fs->dep->id, fs->fn->fn.display, fs->fn->kind, fs->top_level))
+		return RunFunctionStep(arg, err);
+	OptimisticBegin();
+	PG_TRY();
+	{
+		st = RunFunctionStep(arg, err);
+	}
+	PG_CATCH();
+	{
+		OptimisticAbort(cxt);
+	}
+	PG_END_TRY();
+	if (!OptimisticEnd(fs->dep->id, fs->fn->fn.display))
+		return st;
+	ContextsNoteParked();
+	LimitsResetTransaction();
+	CallStatsForgetSyscalls();
+	memset(err, 0, sizeof(*err));
+	fs->set_time_limit = false;
+	return RunFunctionStep(arg, err);
+}
+
+/*
  * Call a deployed function. From SQL and triggers a failure raises; a nested
  * call hands it back for JS to throw. From SQL the call always sets its time
  * limit (it only takes effect at top level); a trigger at top level does; a
@@ -190,17 +232,21 @@ UdfV8Status
 CallFunction(const UdfDeployment *dep, const ResolvedFunction *fn, CallOrigin origin,
 			 const InvokeCall *call, char **result_json, UdfV8Error *err)
 {
+	/* scheduled jobs stay careful: their retries count runs, and a re-run attempt would be one more */
+	bool		top_level = (origin == CALL_FROM_SQL || origin == CALL_FROM_TRIGGER) && CallStackDepth() == 0;
 	FunctionStep fs = {dep, fn,
 		origin == CALL_FROM_SQL || origin == CALL_FROM_SCHEDULER ||
 		(origin == CALL_FROM_TRIGGER && CallStackDepth() == 0),
-	call, result_json};
+	call, result_json, top_level};
 	CallStats	cs;
-	CallSpec	spec = {RunFunctionStep, &fs, fn->fn.display, origin != CALL_NESTED,
+	CallSpec	spec = {RunFunctionAttempt, &fs, fn->fn.display, origin != CALL_NESTED,
 		origin == CALL_FROM_SQL ? CALL_RAISE_JS_BARE : origin == CALL_FROM_TRIGGER ? CALL_RAISE :
 		origin == CALL_FROM_SCHEDULER ? CALL_RETURN_RECORDED : CALL_RETURN,
 	fn->fn.display, &cs};
 	volatile UdfV8Status st = UDF_V8_OK;
 
+	/* a call nested in an optimistic attempt makes it give up (ERROR: its op ends the attempt) */
+	OptimisticNestedCall();
 	CallStatsBegin(&cs, fn,
 				   origin == CALL_FROM_SQL ? STATS_SOURCE_SQL : origin == CALL_FROM_TRIGGER ? STATS_SOURCE_TRIGGER :
 				   origin == CALL_FROM_SCHEDULER ? STATS_SOURCE_SCHEDULER : STATS_SOURCE_NESTED,

@@ -273,6 +273,16 @@ CallStatsAbort(CallStats *cs)
 	MemoryContextSwitchTo(old);
 }
 
+/* The running call starts again (an optimistic attempt re-run): its syscalls so far are forgotten. */
+void
+CallStatsForgetSyscalls(void)
+{
+	if (current == NULL || !current->active)
+		return;
+	current->syscall_ms = 0;
+	memset(current->syscalls, 0, sizeof(current->syscalls));
+}
+
 /* A syscall (row op of the dispatch table) starts: time it if its call or a trace wants it. */
 void
 CallStatsSyscallBegin(SyscallTimer *t, int op, const char *op_name, const char *args, size_t args_len)

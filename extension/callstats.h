@@ -53,6 +53,7 @@ extern void CallStatsAddFetch(CallStats *cs, const StatsFetch *f);
 extern void CallStatsAddFetchWait(double ms);
 extern void CallStatsEnd(CallStats *cs, UdfV8Status st, const UdfV8Error *err);
 extern void CallStatsAbort(CallStats *cs);
+extern void CallStatsForgetSyscalls(void);
 extern void CallStatsSyscallBegin(SyscallTimer *t, int op, const char *op_name,
 								  const char *args, size_t args_len);
 extern void CallStatsSyscallEnd(SyscallTimer *t, const UdfV8HostResult *out, bool report);

@@ -188,9 +188,9 @@ extern void SearchPage(json_t *root, UdfV8HostResult *out);
 extern void OpVectorSearch(json_t *root, size_t len, UdfV8HostResult *out);
 
 /* dbinsertsql.c */
-extern void InsertSqlKeyBegin(StringInfo key, const DbTable *t);
+extern void InsertSqlKeyBegin(StringInfo key, const DbTable *t, bool returning);
 extern void InsertSqlKeyField(StringInfo key, const char *field);
-extern const char *InsertSqlFor(const StringInfo key, const DbTable *t, List *fields);
+extern const char *InsertSqlFor(const StringInfo key, const DbTable *t, List *fields, bool returning);
 
 /* dbwrite.c */
 extern void OpInsert(json_t *root, size_t len, UdfV8HostResult *out);

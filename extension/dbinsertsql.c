@@ -6,8 +6,9 @@
  * the same table again and again; building its INSERT text each time
  * (quoted identifiers, formatted parameter numbers) cost about a tenth of
  * an insert. The text depends only on the table's quoted name, whether it
- * is managed or schemaless, its primary key's name (for RETURNING) and the
- * written field names in order, so that is the key, and a table altered or
+ * is managed or schemaless, its primary key's name (for RETURNING; empty
+ * when the insert needs none, as dbwrite.c knows the key) and the written
+ * field names in order, so that is the key, and a table altered or
  * renamed simply makes a new key. The parameters are numbered as
  * InsertDocument (dbwrite.c) adds them: _id and _creationTime first for a
  * managed table, then the fields, then a schemaless table's document.
@@ -35,7 +36,7 @@ typedef struct InsertSqlEntry
 static InsertSqlEntry insert_sql[INSERT_SQL_SLOTS];
 static MemoryContext insert_sql_cxt = NULL;
 
-static char *BuildInsertSql(const DbTable *t, List *fields);
+static char *BuildInsertSql(const DbTable *t, List *fields, bool returning);
 static void AppendPart(StringInfo key, const char *part);
 
 /* Add a part to a key, its length first, so no name can end early or run into the next. */
@@ -50,12 +51,12 @@ AppendPart(StringInfo key, const char *part)
 
 /* Start the key of an insert into t: what its statement depends on besides the fields. */
 void
-InsertSqlKeyBegin(StringInfo key, const DbTable *t)
+InsertSqlKeyBegin(StringInfo key, const DbTable *t, bool returning)
 {
 	initStringInfo(key);
 	appendStringInfoChar(key, t->managed ? 'm' : t->schemaless ? 's' : 'u');
 	AppendPart(key, t->sql);
-	AppendPart(key, !t->managed && t->pk >= 0 ? t->cols[t->pk].name : "");
+	AppendPart(key, returning ? t->cols[t->pk].name : "");
 }
 
 /* Add a written field to the key. */
@@ -65,9 +66,9 @@ InsertSqlKeyField(StringInfo key, const char *field)
 	AppendPart(key, field);
 }
 
-/* The INSERT text of t with fields (C strings), built. */
+/* The INSERT text of t with fields (C strings), built; RETURNING the key's text if asked. */
 static char *
-BuildInsertSql(const DbTable *t, List *fields)
+BuildInsertSql(const DbTable *t, List *fields, bool returning)
 {
 	StringInfoData cols;
 	StringInfoData vals;
@@ -103,7 +104,7 @@ BuildInsertSql(const DbTable *t, List *fields)
 		appendStringInfo(&sql, "INSERT INTO %s (%s) VALUES (%s)", t->sql, cols.data, vals.data);
 	else
 		appendStringInfo(&sql, "INSERT INTO %s DEFAULT VALUES", t->sql);
-	if (!t->managed && t->pk >= 0)
+	if (returning)
 		appendStringInfo(&sql, " RETURNING %s::text", quote_identifier(t->cols[t->pk].name));
 	return sql.data;
 }
@@ -114,7 +115,7 @@ BuildInsertSql(const DbTable *t, List *fields)
  * valid until the next call.
  */
 const char *
-InsertSqlFor(const StringInfo key, const DbTable *t, List *fields)
+InsertSqlFor(const StringInfo key, const DbTable *t, List *fields, bool returning)
 {
 	uint32		slot = HashKeyBytes(key->data, key->len) % INSERT_SQL_SLOTS;
 	char	   *sql;
@@ -122,7 +123,7 @@ InsertSqlFor(const StringInfo key, const DbTable *t, List *fields)
 	if (insert_sql[slot].key && insert_sql[slot].key_len == key->len &&
 		memcmp(insert_sql[slot].key, key->data, key->len) == 0)
 		return insert_sql[slot].sql;
-	sql = BuildInsertSql(t, fields);
+	sql = BuildInsertSql(t, fields, returning);
 	if (insert_sql_cxt == NULL)
 		insert_sql_cxt = AllocSetContextCreate(TopMemoryContext, "udf insert statements", ALLOCSET_SMALL_SIZES);
 	else if (MemoryContextMemAllocated(insert_sql_cxt, true) > INSERT_SQL_MAX_BYTES)

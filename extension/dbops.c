@@ -5,7 +5,9 @@
  * Every op runs through subxact.c's trampoline: an internal subtransaction
  * and SPI connection per op, so a PostgreSQL error (unique violation,
  * permission denied, RLS, check constraint) becomes a JS exception the
- * function may catch, with the transaction still usable. SQL runs as the
+ * function may catch, with the transaction still usable. In an optimistic
+ * attempt (optimistic.c) the op runs in the attempt's one subtransaction
+ * instead, and an error re-runs the call carefully (RunDbOp). SQL runs as the
  * calling role: GRANTs and row-level security apply. Every identifier is
  * quoted and every value is a parameter.
  *
@@ -39,6 +41,7 @@
 
 static json_t *ParseArgs(const char *args, size_t len);
 static bool RunOp(void *arg, UdfV8HostResult *out);
+static void RunDbOp(void *call, UdfV8HostResult *out);
 static void OpAnyQueryPage(json_t *root, size_t len, UdfV8HostResult *out);
 
 /* One op to run: a syscall's JSON arguments and handler, or a typed op's. */
@@ -109,13 +112,23 @@ RunOp(void *arg, UdfV8HostResult *out)
 	return false;
 }
 
-/* A typed op of the family, run as every db op is (subtransaction, SPI). */
+/* Run an op: in the optimistic attempt's subtransaction if one runs it, else in its own. */
+static void
+RunDbOp(void *call, UdfV8HostResult *out)
+{
+	if (OptimisticFastPath())
+		RunOptimistically(RunOp, call, out);
+	else
+		RunInSubtransaction(RunOp, call, out);
+}
+
+/* A typed op of the family, run as every db op is (RunDbOp, SPI). */
 void
 RunTypedDbOp(DbTypedOp op, const UdfV8Arg *args, UdfV8HostResult *out)
 {
 	OpCall		call = {NULL, 0, NULL, args, op};
 
-	RunInSubtransaction(RunOp, &call, out);
+	RunDbOp(&call, out);
 }
 
 
@@ -132,13 +145,13 @@ OpAnyQueryPage(json_t *root, size_t len, UdfV8HostResult *out)
 
 /* ------------------------------------------------------------------ entry points */
 
-/* An exported syscall: its op run by RunOp in an internal subtransaction. */
+/* An exported syscall: its op run by RunOp, through RunDbOp. */
 #define DB_OP(fn_name, handler) \
 void \
 fn_name(const char *args, size_t len, UdfV8HostResult *out) \
 { \
 	OpCall		call = {args, len, handler, NULL, NULL}; \
-	RunInSubtransaction(RunOp, &call, out); \
+	RunDbOp(&call, out); \
 }
 
 DB_OP(DbGet, OpGet)

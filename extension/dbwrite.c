@@ -36,6 +36,9 @@
 #include "access/xact.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "storage/lmgr.h"
+#include "catalog/pg_class.h"
 
 /* The write ops that address one document by id. */
 typedef enum WriteKind
@@ -206,27 +209,68 @@ WriteTargetCached(const UdfV8Arg *args, UdfV8HostResult *out)
 	return true;
 }
 
+/*
+ * Is the stored key of an insert into t (not managed) the value given for
+ * it, so the _id needs no RETURNING? When the document gives the key, the
+ * column has no typmod, and the table is a plain one with no rules and no
+ * BEFORE or INSTEAD OF row triggers on INSERT (which could change it). The
+ * table is locked as the INSERT will lock it, so its triggers cannot change
+ * before the INSERT runs.
+ */
+static bool
+InsertKeyIsGiven(const DbTable *t, json_t *value)
+{
+	json_t	   *key;
+	Relation	rel;
+	bool		given;
+
+	if (t->managed || t->pk < 0 || t->cols[t->pk].typmod != -1)
+		return false;
+	key = json_object_get(value, t->cols[t->pk].name);
+	if (key == NULL || json_is_null(key))
+		return false;
+	rel = RelationIdGetRelation(t->relid);
+	if (RelationIsValid(rel) && !CheckRelationLockedByMe(rel, RowExclusiveLock, true))
+	{
+		/* the first insert into it in this transaction: lock, then look again */
+		RelationClose(rel);
+		LockRelationOid(t->relid, RowExclusiveLock);
+		rel = RelationIdGetRelation(t->relid);
+	}
+	if (!RelationIsValid(rel))
+		return false;
+	given = rel->rd_rel->relkind == RELKIND_RELATION && !rel->rd_rel->relhasrules &&
+		(rel->trigdesc == NULL ||
+		 (!rel->trigdesc->trig_insert_before_row && !rel->trigdesc->trig_insert_instead_row));
+	RelationClose(rel);
+	return given;
+}
+
 /* Insert value (Convex JSON, len bytes of it as sent) into table; out gets {_id}. */
 static void
 InsertDocument(const char *table, json_t *value, size_t len, UdfV8HostResult *out)
 {
 	DbTable		t;
-	SqlParams	p = {0};
+	SqlParams	p;				/* AddParam fills what it numbers: no 3 kB to clear per insert */
 	StringInfoData key;
 	List	   *fields = NIL;
 	const char *field;
 	json_t	   *v;
 	char	   *id = NULL;
 	ValueWriter res;
+	bool		key_given;
+	int			key_param = -1;
 
+	p.n = 0;
 	RequireMutation("db.insert");
 	if (!json_is_object(value))
 		DbError(ERRCODE_INVALID_PARAMETER_VALUE, "db.insert takes an object, got %s", ConvexTypeName(value));
 	LimitsCountWrite(len);
 	if (!ResolveTableIfExists(table, &t))
 		CreateSchemalessTable(table, &t);
+	key_given = !t.schemaless && InsertKeyIsGiven(&t, value);
 	/* the statement's text is remembered by what it depends on (dbinsertsql.c) */
-	InsertSqlKeyBegin(&key, &t);
+	InsertSqlKeyBegin(&key, &t, !t.managed && t.pk >= 0 && !key_given);
 	if (t.managed)
 	{
 		id = IdNew(TableNumberFor(t.relid));
@@ -245,20 +289,31 @@ InsertDocument(const char *table, json_t *value, size_t len, UdfV8HostResult *ou
 			continue;			/* the fields go into _doc, below */
 		c = WriteColumn(&t, field);
 		d = ConvexToDatum(v, t.cols[c].typid, t.cols[c].typmod, t.name, field, &isnull);
+		if (c == t.pk)
+			key_param = p.n;
 		AddParam(&p, d, t.cols[c].typid, isnull);
 		InsertSqlKeyField(&key, field);
 		fields = lappend(fields, (void *) field);
 	}
 	if (t.schemaless)
 		AddParam(&p, SchemalessDoc(value, t.name, false, NULL), JSONBOID, false);
-	Execute(InsertSqlFor(&key, &t, fields), &p, false, 0);
+	Execute(InsertSqlFor(&key, &t, fields, !t.managed && t.pk >= 0 && !key_given), &p, false, 0);
 	/* {_id} as host values: the runtime reads the id with no JSON text to parse */
 	WriterInit(&res, true);
 	WriterObjectBegin(&res);
 	WriterKey(&res, "_id");
 	if (t.managed)
 		WriterCString(&res, id);
-	else if (t.pk >= 0 && SPI_processed == 1)
+	else if (key_given && key_param >= 0 && p.nulls[key_param] != 'n' && SPI_processed == 1)
+	{
+		/* the key as given, in its type's text: what RETURNING key::text would say */
+		Oid			output;
+		bool		varlena;
+
+		getTypeOutputInfo(t.cols[t.pk].typid, &output, &varlena);
+		WriterCString(&res, OidOutputFunctionCall(output, p.values[key_param]));
+	}
+	else if (t.pk >= 0 && SPI_processed == 1 && SPI_tuptable != NULL)
 		WriterCString(&res, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	else
 		WriterNull(&res);

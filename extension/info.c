@@ -6,7 +6,7 @@
  * why (limits.c keeps the counts), and the code cache's counters
  * (codecache.c), the cached contexts and how many of the live deployment's
  * modules they have loaded (contexts.c), and the startup snapshot
- * (runtime.c). Per backend, read without locks; nothing here touches V8
+ * (runtime.c), and the optimistic attempts begun and re-run (optimistic.c). Per backend, read without locks; nothing here touches V8
  * beyond its heap statistics and asking whether a module is loaded.
  */
 #include "udf.h"
@@ -46,6 +46,8 @@ udf_info(PG_FUNCTION_ARGS)
 	ContextsAppendInfo(&buf, StoreCurrentDeployment());
 	appendStringInfoString(&buf, ", \"snapshot\": ");
 	RuntimeAppendSnapshotInfo(&buf);
+	appendStringInfoString(&buf, ", \"optimistic\": ");
+	OptimisticAppendInfo(&buf);
 	appendStringInfoChar(&buf, '}');
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }

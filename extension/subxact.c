@@ -13,6 +13,13 @@
  * (ErrorEndsCall). The work may also ask for its own
  * subtransaction to be rolled back without an error (a nested mutation that
  * threw in JS).
+ *
+ * The other way, RunOptimistically, is for the ctx.db ops of a call that
+ * runs as an optimistic attempt (optimistic.c): no subtransaction of its
+ * own, the attempt's one around it all; on an error the attempt's
+ * subtransaction is rolled back at once and the call re-run carefully, so
+ * the error never reaches JS. A careful op inside an attempt first opens
+ * the attempt's subtransaction, so its work goes with a rollback too.
  */
 #include "udf.h"
 
@@ -24,9 +31,12 @@
 void
 RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *out)
 {
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	MemoryContext oldcontext;
+	ResourceOwner oldowner;
 
+	OptimisticEnsureBegun();
+	oldcontext = CurrentMemoryContext;
+	oldowner = CurrentResourceOwner;
 	BeginInternalSubTransaction(NULL);
 	/* results must outlive the subtransaction: allocate in the caller's context */
 	MemoryContextSwitchTo(oldcontext);
@@ -55,7 +65,50 @@ RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *out)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
+		/* an optimistic attempt that gave way to a nested call ends here: JS goes on no further */
+		if (OptimisticRerunPending())
+			udf_v8_terminate();
 
+		out->result = NULL;
+		out->error_message = edata->message ? edata->message : "unknown error";
+		out->error_code = pstrdup(unpack_sql_state(edata->sqlerrcode));
+		out->error_detail = edata->detail;
+		out->error_hint = edata->hint;
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Run work(arg) with no subtransaction of its own, inside the optimistic
+ * attempt's (OptimisticFastPath said so); an error rolls the attempt back
+ * and stops the call (to be re-run carefully, or, for an error that ends
+ * the call, parked), so out's error never reaches JS.
+ */
+void
+RunOptimistically(SubxactWork work, void *arg, UdfV8HostResult *out)
+{
+	MemoryContext oldcontext;
+
+	OptimisticEnsureBegun();
+	oldcontext = CurrentMemoryContext;
+	PG_TRY();
+	{
+		(void) work(arg, out);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		bool		ends_call;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		ends_call = ErrorEndsCall(edata->sqlerrcode);
+		if (ends_call)
+			ParkError(oldcontext);
+		else
+			FlushErrorState();
+		OptimisticOpFailed(ends_call);
+		MemoryContextSwitchTo(oldcontext);
 		out->result = NULL;
 		out->error_message = edata->message ? edata->message : "unknown error";
 		out->error_code = pstrdup(unpack_sql_state(edata->sqlerrcode));

@@ -1,6 +1,6 @@
 /*
  * subxact.h -- the one subtransaction trampoline for host work JS may catch
- * (subxact.c).
+ * (subxact.c), and its optimistic twin.
  */
 #ifndef UDF_SUBXACT_H
 #define UDF_SUBXACT_H
@@ -9,5 +9,6 @@
 
 typedef bool (*SubxactWork) (void *arg, UdfV8HostResult *out);
 extern void RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *out);
+extern void RunOptimistically(SubxactWork work, void *arg, UdfV8HostResult *out);
 
 #endif							/* UDF_SUBXACT_H */

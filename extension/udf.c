@@ -22,6 +22,7 @@ _PG_init(void)
 	PrngInit();
 	CallStackInit();
 	LimitsInit();
+	OptimisticInit();
 	CodeCacheInit();
 	ConsoleInit();
 	StoreInit();

@@ -47,6 +47,7 @@ extern void _PG_init(void);
 #include "udf_limits.h"
 #include "names.h"
 #include "nested.h"
+#include "optimistic.h"
 #include "parked.h"
 #include "prng.h"
 #include "runtime.h"

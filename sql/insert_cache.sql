@@ -57,3 +57,15 @@ INSERT INTO ic_items SELECT generate_series(4, 5);
 SELECT n, item, pg_typeof(item) FROM ic_audit ORDER BY n;
 DROP TABLE ic, ic_items, ic_audit;
 DROP SCHEMA ic_other CASCADE;
+-- a key the document gives is its _id without RETURNING, in the key type's text;
+-- a BEFORE trigger that may change it brings RETURNING back, and its removal drops it
+CREATE TABLE ic_key (k int PRIMARY KEY, a text);
+SELECT udf_invoke('ic:insertAll', '{"table": "ic_key", "docs": [{"k": 7, "a": "x"}, {"k": 8.0, "a": "y"}]}');
+CREATE FUNCTION ic_key_shift() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.k := NEW.k + 100; RETURN NEW; END $$;
+CREATE TRIGGER ic_key_shift BEFORE INSERT ON ic_key FOR EACH ROW EXECUTE FUNCTION ic_key_shift();
+SELECT udf_invoke('ic:insertAll', '{"table": "ic_key", "docs": [{"k": 9, "a": "z"}]}');
+DROP TRIGGER ic_key_shift ON ic_key;
+SELECT udf_invoke('ic:insertAll', '{"table": "ic_key", "docs": [{"k": 10, "a": "w"}]}');
+SELECT * FROM ic_key ORDER BY k;
+DROP TABLE ic_key;
+DROP FUNCTION ic_key_shift();
