@@ -12,6 +12,16 @@
  * triggers ignore the result. A function that throws aborts the statement.
  * Triggers fired by a mutation's own writes nest, bounded by
  * udf.max_call_depth like ctx.runMutation.
+ *
+ * Cost per row: a row-level trigger runs once per row, so what does not
+ * change from row to row is worked out once per trigger and statement and
+ * kept in fn_extra (TriggerSite): the function, resolved and checked for
+ * the deployment it was resolved in, and the argument object's constant
+ * fields (op, when, level, table, schema before the rows; args after them)
+ * already written as host values. A row then costs its old and new tuples
+ * written as documents, and the call. The site is checked against the
+ * deployment id, the event and the relation's name and schema each time,
+ * so a redeploy or a rename within the statement is seen.
  */
 #include "udf.h"
 
@@ -22,13 +32,55 @@
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(udf_trigger);
 
-static char *RunTriggerMutation(const char *name, const ValueWriter *args);
+/* What one trigger's calls share within a statement (fn_extra); see the file header. */
+typedef struct TriggerSite
+{
+	int64		dep_id;			/* the deployment resolved is for; -1: none yet */
+	const ResolvedFunction *resolved;	/* a mutation of that deployment */
+	TriggerEvent event;			/* the event head was written for */
+	Oid			relnamespace;	/* ... and the relation's schema */
+	NameData	relname;		/* ... and name */
+	char	   *head;			/* host values: the fields before old */
+	int			head_len;
+	char	   *tail;			/* host values: args */
+	int			tail_len;
+	bool		built;			/* head and tail are written */
+} TriggerSite;
+
+static char *RunTriggerMutation(TriggerSite *site, const char *name, const ValueWriter *args);
+
+/* The deployed mutation name, resolved and checked once per deployment; ERROR if it is none. */
+static const ResolvedFunction *
+SiteFunction(TriggerSite *site, const UdfDeployment *dep, const char *name)
+{
+	const ResolvedFunction *resolved;
+	const char *kind;
+
+	if (site->resolved != NULL && site->dep_id == dep->id)
+		return site->resolved;
+	resolved = NameResolve(dep, name);
+	kind = resolved->kind;
+	if (dep->id == 0 || kind == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("udf_trigger: could not find the function '%s'", resolved->fn.display),
+				 errhint("SELECT * FROM udf_functions() lists the deployed functions.")));
+	if (strcmp(kind, "mutation") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("udf_trigger: '%s' is a %s; triggers run mutations", resolved->fn.display, kind)));
+	site->dep_id = dep->id;
+	site->resolved = resolved;
+	return resolved;
+}
 
 /*
  * Run a mutation for a trigger: in the statement's transaction, with
@@ -38,26 +90,16 @@ static char *RunTriggerMutation(const char *name, const ValueWriter *args);
  * Errors abort the statement.
  */
 static char *
-RunTriggerMutation(const char *name, const ValueWriter *args)
+RunTriggerMutation(TriggerSite *site, const char *name, const ValueWriter *args)
 {
 	const UdfDeployment *dep = StoreCurrentDeployment();
-	const ResolvedFunction *resolved = NameResolve(dep, name);
+	const ResolvedFunction *resolved = SiteFunction(site, dep, name);
 	FunctionName fn = resolved->fn;
-	const char *kind = resolved->kind;
 	UdfV8Error	err;
 	char	   *result_json = NULL;
 	InvokeCall	call = {0};
 	char		seed[33];
 
-	if (dep->id == 0 || kind == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FUNCTION),
-				 errmsg("udf_trigger: could not find the function '%s'", fn.display),
-				 errhint("SELECT * FROM udf_functions() lists the deployed functions.")));
-	if (strcmp(kind, "mutation") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("udf_trigger: '%s' is a %s; triggers run mutations", fn.display, kind)));
 	if (CallStackTooDeep())
 		ereport(ERROR,
 				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
@@ -111,6 +153,77 @@ WriteRowOrNull(ValueWriter *w, Relation rel, HeapTuple tuple)
 		WriterNull(w);
 }
 
+/* A part of the argument object, written once: the bytes of its fields (after the object's header). */
+static char *
+FieldBytes(const ValueWriter *w, const WriterMark *start, int *len)
+{
+	*len = w->buf.len - start->len;
+	return memcpy(palloc(*len), w->buf.data + start->len, *len);
+}
+
+/*
+ * This trigger's site for the statement (fn_extra), its constant fields
+ * written for this event and relation.
+ */
+static TriggerSite *
+SiteFor(FunctionCallInfo fcinfo, TriggerData *td)
+{
+	TriggerSite *site = fcinfo->flinfo->fn_extra;
+	Relation	rel = td->tg_relation;
+	TriggerEvent ev = td->tg_event;
+	Trigger    *tg = td->tg_trigger;
+	MemoryContext old;
+	ValueWriter w;
+	WriterMark	start;
+
+	if (site == NULL)
+	{
+		site = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(TriggerSite));
+		site->dep_id = -1;
+		fcinfo->flinfo->fn_extra = site;
+	}
+	if (site->built && site->event == ev && site->relnamespace == RelationGetNamespace(rel) &&
+		strcmp(NameStr(site->relname), RelationGetRelationName(rel)) == 0)
+		return site;
+
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (site->built)
+	{
+		pfree(site->head);
+		pfree(site->tail);
+		site->built = false;
+	}
+	WriterInit(&w, true);
+	WriterObjectBegin(&w);
+	WriterMarkHere(&w, &start);
+	WriterKey(&w, "op");
+	WriterCString(&w, TRIGGER_FIRED_BY_INSERT(ev) ? "INSERT" : TRIGGER_FIRED_BY_UPDATE(ev) ? "UPDATE" :
+				  TRIGGER_FIRED_BY_DELETE(ev) ? "DELETE" : "TRUNCATE");
+	WriterKey(&w, "when");
+	WriterCString(&w, TRIGGER_FIRED_BEFORE(ev) ? "BEFORE" : TRIGGER_FIRED_AFTER(ev) ? "AFTER" : "INSTEAD OF");
+	WriterKey(&w, "level");
+	WriterCString(&w, TRIGGER_FIRED_FOR_ROW(ev) ? "ROW" : "STATEMENT");
+	WriterKey(&w, "table");
+	WriterCString(&w, RelationGetRelationName(rel));
+	WriterKey(&w, "schema");
+	WriterCString(&w, get_namespace_name(RelationGetNamespace(rel)));
+	site->head = FieldBytes(&w, &start, &site->head_len);
+	WriterRewind(&w, &start);
+	WriterKey(&w, "args");
+	WriterArrayBegin(&w);
+	for (int i = 1; i < tg->tgnargs; i++)
+		WriterCString(&w, tg->tgargs[i]);
+	WriterArrayEnd(&w);
+	site->tail = FieldBytes(&w, &start, &site->tail_len);
+	pfree(w.buf.data);
+	site->event = ev;
+	site->relnamespace = RelationGetNamespace(rel);
+	namestrcpy(&site->relname, RelationGetRelationName(rel));
+	site->built = true;
+	MemoryContextSwitchTo(old);
+	return site;
+}
+
 /* udf_trigger() returns trigger */
 Datum
 udf_trigger(PG_FUNCTION_ARGS)
@@ -119,12 +232,11 @@ udf_trigger(PG_FUNCTION_ARGS)
 	Trigger    *tg;
 	Relation	rel;
 	TriggerEvent ev;
-	const char *op;
-	const char *when;
 	bool		row_level;
 	HeapTuple	old_row = NULL;
 	HeapTuple	new_row = NULL;
 	ValueWriter args;
+	TriggerSite *site;
 	char	   *result;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -141,9 +253,6 @@ udf_trigger(PG_FUNCTION_ARGS)
 				 errmsg("udf_trigger needs the mutation to run as its first argument"),
 				 errhint("CREATE TRIGGER ... EXECUTE FUNCTION udf_trigger('module:mutation');")));
 
-	op = TRIGGER_FIRED_BY_INSERT(ev) ? "INSERT" : TRIGGER_FIRED_BY_UPDATE(ev) ? "UPDATE" :
-		TRIGGER_FIRED_BY_DELETE(ev) ? "DELETE" : "TRUNCATE";
-	when = TRIGGER_FIRED_BEFORE(ev) ? "BEFORE" : TRIGGER_FIRED_AFTER(ev) ? "AFTER" : "INSTEAD OF";
 	row_level = TRIGGER_FIRED_FOR_ROW(ev);
 	if (row_level)
 	{
@@ -158,29 +267,18 @@ udf_trigger(PG_FUNCTION_ARGS)
 			old_row = td->tg_trigtuple;
 	}
 
-	/* the mutation's argument object, as host values */
+	site = SiteFor(fcinfo, td);
+
+	/* the mutation's argument object, as host values: the constant fields as written before */
 	WriterInit(&args, true);
 	args.check_names = true;
 	WriterObjectBegin(&args);
-	WriterKey(&args, "op");
-	WriterCString(&args, op);
-	WriterKey(&args, "when");
-	WriterCString(&args, when);
-	WriterKey(&args, "level");
-	WriterCString(&args, row_level ? "ROW" : "STATEMENT");
-	WriterKey(&args, "table");
-	WriterCString(&args, RelationGetRelationName(rel));
-	WriterKey(&args, "schema");
-	WriterCString(&args, get_namespace_name(RelationGetNamespace(rel)));
+	WriterFields(&args, site->head, site->head_len, 5);
 	WriterKey(&args, "old");
 	WriteRowOrNull(&args, rel, old_row);
 	WriterKey(&args, "new");
 	WriteRowOrNull(&args, rel, new_row);
-	WriterKey(&args, "args");
-	WriterArrayBegin(&args);
-	for (int i = 1; i < tg->tgnargs; i++)
-		WriterCString(&args, tg->tgargs[i]);
-	WriterArrayEnd(&args);
+	WriterFields(&args, site->tail, site->tail_len, 1);
 	if (td->tg_oldtable)
 	{
 		WriterKey(&args, "oldRows");
@@ -193,7 +291,7 @@ udf_trigger(PG_FUNCTION_ARGS)
 	}
 	WriterObjectEnd(&args);
 
-	result = RunTriggerMutation(tg->tgargs[0], &args);
+	result = RunTriggerMutation(site, tg->tgargs[0], &args);
 
 	/* only BEFORE ROW triggers change what happens to the row */
 	if (!row_level || !TRIGGER_FIRED_BEFORE(ev))

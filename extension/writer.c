@@ -337,6 +337,20 @@ WriterArrayEnd(ValueWriter *w)
 	EndContainer(w);
 }
 
+/*
+ * Append nfields fields another binary writer wrote inside an object (the
+ * bytes after its object's header) to the open object: a part of a value
+ * that does not change from call to call, written once. The caller answers
+ * for them being plain (no "$" key, no name Convex refuses).
+ */
+void
+WriterFields(ValueWriter *w, const char *bytes, int len, uint32 nfields)
+{
+	Assert(w->binary && w->depth > 0 && w->level[w->depth - 1].is_object);
+	appendBinaryStringInfo(&w->buf, bytes, len);
+	w->level[w->depth - 1].count += nfields;
+}
+
 /* Note where the writer is, inside the open container, to drop what follows. */
 void
 WriterMarkHere(ValueWriter *w, WriterMark *mark)

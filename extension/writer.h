@@ -56,6 +56,7 @@ extern void WriterKey(ValueWriter *w, const char *key);
 extern void WriterObjectEnd(ValueWriter *w);
 extern void WriterArrayBegin(ValueWriter *w);
 extern void WriterArrayEnd(ValueWriter *w);
+extern void WriterFields(ValueWriter *w, const char *bytes, int len, uint32 nfields);
 extern void WriterMarkHere(ValueWriter *w, WriterMark *mark);
 extern void WriterRewind(ValueWriter *w, const WriterMark *mark);
 

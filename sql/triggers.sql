@@ -12,6 +12,9 @@ CREATE TRIGGER s_trunc AFTER TRUNCATE ON t FOR EACH STATEMENT EXECUTE FUNCTION u
 INSERT INTO t (v) VALUES (1), (2);
 UPDATE t SET v = v + 10;
 DELETE FROM t WHERE v = 11;
+-- one statement firing each row trigger for two events (an upsert): every call
+-- gets its own op, though the trigger keeps its constant fields per statement
+INSERT INTO t (id, v) VALUES (2, 100), (50, 200) ON CONFLICT (id) DO UPDATE SET v = excluded.v;
 TRUNCATE t;
 DROP TRIGGER r_before ON t; DROP TRIGGER r_after ON t; DROP TRIGGER s_before ON t;
 DROP TRIGGER s_after_ins ON t; DROP TRIGGER s_after_upd ON t; DROP TRIGGER s_trunc ON t;

@@ -28,6 +28,17 @@ constexpr int kMaxDepth = 1000;
 constexpr uint32_t kMaxShapeFields = 64;
 constexpr size_t kMaxShapes = 512;
 
+/* FNV-1a over bytes, continuing from h: the recent shapes' hash (ObjectShapes). */
+constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
+
+inline uint64_t
+Fnv(uint64_t h, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ static_cast<unsigned char>(s[i])) * 1099511628211ULL;
+	return h;
+}
+
 /* A field name as a JavaScript string literal. */
 void
 AppendLiteral(std::string *out, const char *s, uint32_t len)
@@ -109,6 +120,8 @@ class Reader
 	bool Object(Local<v8::Value> *out, int depth);
 	bool ShapeFor(const std::string &signature, const std::pair<const char *, uint32_t> *keys, uint32_t n,
 				  Local<Function> *fn);
+	bool RecentShape(uint64_t hash, const std::pair<const char *, uint32_t> *keys, uint32_t n,
+					 Local<Function> *fn);
 
 	Isolate    *iso_;
 	Local<Context> ctx_;
@@ -252,6 +265,54 @@ Reader::ShapeFor(const std::string &signature, const std::pair<const char *, uin
 	return true;
 }
 
+/* Whether signature (ShapeFor's key) is these field names, compared in place. */
+bool
+SignatureIs(const std::string &signature, const std::pair<const char *, uint32_t> *keys, uint32_t n)
+{
+	const char *p = signature.data();
+	const char *end = p + signature.size();
+
+	for (uint32_t i = 0; i < n; i++)
+	{
+		if (static_cast<size_t>(end - p) < sizeof(uint32_t) + keys[i].second ||
+			memcmp(p, &keys[i].second, sizeof(uint32_t)) != 0 ||
+			memcmp(p + sizeof(uint32_t), keys[i].first, keys[i].second) != 0)
+			return false;
+		p += sizeof(uint32_t) + keys[i].second;
+	}
+	return p == end;
+}
+
+/*
+ * The shape function for these fields: from the recent slots when their
+ * hash and names match, else from ShapeFor (and then kept in its slot).
+ */
+bool
+Reader::RecentShape(uint64_t hash, const std::pair<const char *, uint32_t> *keys, uint32_t n,
+					Local<Function> *fn)
+{
+	ObjectShapes::Recent &slot = shapes_->recent[hash % ObjectShapes::kRecent];
+
+	if (slot.hash == hash && !slot.signature.empty() && SignatureIs(slot.signature, keys, n))
+	{
+		*fn = slot.fn.Get(iso_);
+		return true;
+	}
+	std::string signature;
+
+	for (uint32_t i = 0; i < n; i++)
+	{
+		signature.append(reinterpret_cast<const char *>(&keys[i].second), sizeof(uint32_t));
+		signature.append(keys[i].first, keys[i].second);
+	}
+	if (!ShapeFor(signature, keys, n, fn))
+		return false;
+	slot.hash = hash;
+	slot.signature = std::move(signature);
+	slot.fn.Reset(iso_, *fn);
+	return true;
+}
+
 /* An object: its values first, then one call of its shape's function (or field by field). */
 bool
 Reader::Object(Local<v8::Value> *out, int depth)
@@ -270,7 +331,6 @@ Reader::Object(Local<v8::Value> *out, int depth)
 	std::vector<Local<v8::Value>> big_values;
 	std::pair<const char *, uint32_t> *keys = small_keys;
 	Local<v8::Value> *values = small_values;
-	std::string signature;
 
 	if (n > kSmall)
 	{
@@ -280,16 +340,18 @@ Reader::Object(Local<v8::Value> *out, int depth)
 		values = big_values.data();
 	}
 
+	uint64_t	hash = kFnvOffset;
+
 	for (uint32_t i = 0; i < n; i++)
 	{
 		if (!Bytes(&keys[i].first, &keys[i].second) || !Value(&values[i], depth + 1))
 			return false;
-		signature.append(reinterpret_cast<const char *>(&keys[i].second), sizeof(uint32_t));
-		signature.append(keys[i].first, keys[i].second);
+		hash = Fnv(hash, reinterpret_cast<const char *>(&keys[i].second), sizeof(uint32_t));
+		hash = Fnv(hash, keys[i].first, keys[i].second);
 	}
 	Local<Function> fn;
 
-	if (shapes_ && n > 0 && n <= kMaxShapeFields && ShapeFor(signature, keys, n, &fn))
+	if (shapes_ && n > 0 && n <= kMaxShapeFields && RecentShape(hash, keys, n, &fn))
 	{
 		Local<v8::Value> obj;
 

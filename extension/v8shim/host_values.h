@@ -5,6 +5,7 @@
 #define UDF_HOST_VALUES_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string>
 #include <unordered_map>
 
@@ -18,6 +19,22 @@
 struct ObjectShapes
 {
 	std::unordered_map<std::string, v8::Global<v8::Function>> by_keys;
+
+	/*
+	 * In front of by_keys, the shapes used last, found by a hash of the
+	 * field names taken while they are read: a hit builds no key string
+	 * (an allocation and a rehash for every object, rows and triggers'
+	 * argument objects included). A slot is replaced by the shape last
+	 * looked up with its hash.
+	 */
+	struct Recent
+	{
+		uint64_t	hash = 0;
+		std::string signature;	/* empty: a free slot */
+		v8::Global<v8::Function> fn;
+	};
+	static constexpr size_t kRecent = 64;
+	Recent		recent[kRecent];
 };
 
 /*
