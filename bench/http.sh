@@ -18,7 +18,8 @@ WORKERS=${WORKERS:-2}
 SIZE_MB=${SIZE_MB:-100}
 # shellcheck source=../scripts/cluster.sh
 source "$top/scripts/cluster.sh"
-http_port=$(free_port "${HTTP_PORT:-56760}")
+# below Linux's ephemeral ports (32768-60999), where a client that connects before the server listens can meet itself on the port and keep the server from binding it
+http_port=$(free_port "${HTTP_PORT:-18760}")
 cluster_start bench-http "shared_preload_libraries = 'udf'
 udf.http_port = $http_port
 udf.http_workers = $WORKERS

@@ -27,14 +27,14 @@ use UdfTap;
 
 my $top = abs_path(dirname(__FILE__) . '/../..');
 
-# a free port of the range this suite may use
+# a free port of the range this suite may use: below Linux's ephemeral ports (32768-60999), where a client that connects before the server listens can meet itself on the port and keep the server from binding it
 my $port;
-for my $p (56750 .. 56799)
+for my $p (18750 .. 18799)
 {
 	my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $p, Proto => 'tcp', ReuseAddr => 0);
 	if ($s) { close $s; $port = $p; last; }
 }
-die "no free port in 56750-56799" unless $port;
+die "no free port in 18750-18799" unless $port;
 my $base = "http://127.0.0.1:$port";
 
 my $node = PostgreSQL::Test::Cluster->new('http');

@@ -26,12 +26,13 @@ my $top = abs_path(dirname(__FILE__) . '/../..');
 
 # free ports of the range this test may use: the endpoint, the fetch server, one nobody listens on
 my @free;
-for my $p (56800 .. 56899)
+# (below Linux's ephemeral ports (32768-60999), where a client that connects before the server listens can meet itself on the port and keep the server from binding it)
+for my $p (18800 .. 18899)
 {
 	my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $p, Proto => 'tcp', ReuseAddr => 0);
 	if ($s) { close $s; push @free, $p; last if @free == 3; }
 }
-die "no three free ports in 56800-56899" unless @free == 3;
+die "no three free ports in 18800-18899" unless @free == 3;
 my ($hport, $fport, $closed) = @free;
 my $base = "http://127.0.0.1:$hport";
 my $srv = "http://127.0.0.1:$fport";
