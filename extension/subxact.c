@@ -27,6 +27,40 @@
 #include "utils/elog.h"
 #include "utils/resowner.h"
 
+/*
+ * From a PG_CATCH: the error copied into cxt and the error state cleared --
+ * flushed, or parked if it must end the call (a cancel or timeout is never
+ * JS's to catch); *ends_call (if given) says which.
+ */
+static ErrorData *
+TakeError(MemoryContext cxt, bool *ends_call)
+{
+	ErrorData  *edata;
+	bool		ends;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	ends = ErrorEndsCall(edata->sqlerrcode);
+	if (ends)
+		ParkError(cxt);
+	else
+		FlushErrorState();
+	if (ends_call)
+		*ends_call = ends;
+	return edata;
+}
+
+/* A caught error as a host result, for JS to throw. */
+static void
+ErrorToResult(const ErrorData *edata, UdfV8HostResult *out)
+{
+	out->result = NULL;
+	out->error_message = edata->message ? edata->message : "unknown error";
+	out->error_code = pstrdup(unpack_sql_state(edata->sqlerrcode));
+	out->error_detail = edata->detail;
+	out->error_hint = edata->hint;
+}
+
 /* Run work(arg) in an internal subtransaction; errors land in out. */
 void
 RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *out)
@@ -55,25 +89,14 @@ RunInSubtransaction(SubxactWork work, void *arg, UdfV8HostResult *out)
 	{
 		ErrorData  *edata;
 
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		/* a cancel or timeout is never JS's to catch: it ends the call as it is */
-		if (ErrorEndsCall(edata->sqlerrcode))
-			ParkError(oldcontext);
-		else
-			FlushErrorState();
+		edata = TakeError(oldcontext, NULL);
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
 		/* an optimistic attempt that gave way to a nested call ends here: JS goes on no further */
 		if (OptimisticRerunPending())
 			udf_v8_terminate();
-
-		out->result = NULL;
-		out->error_message = edata->message ? edata->message : "unknown error";
-		out->error_code = pstrdup(unpack_sql_state(edata->sqlerrcode));
-		out->error_detail = edata->detail;
-		out->error_hint = edata->hint;
+		ErrorToResult(edata, out);
 	}
 	PG_END_TRY();
 }
@@ -97,23 +120,12 @@ RunOptimistically(SubxactWork work, void *arg, UdfV8HostResult *out)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
 		bool		ends_call;
+		ErrorData  *edata = TakeError(oldcontext, &ends_call);
 
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		ends_call = ErrorEndsCall(edata->sqlerrcode);
-		if (ends_call)
-			ParkError(oldcontext);
-		else
-			FlushErrorState();
 		OptimisticOpFailed(ends_call);
 		MemoryContextSwitchTo(oldcontext);
-		out->result = NULL;
-		out->error_message = edata->message ? edata->message : "unknown error";
-		out->error_code = pstrdup(unpack_sql_state(edata->sqlerrcode));
-		out->error_detail = edata->detail;
-		out->error_hint = edata->hint;
+		ErrorToResult(edata, out);
 	}
 	PG_END_TRY();
 }
