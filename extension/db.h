@@ -83,6 +83,8 @@ typedef struct DbTable
 	int			ncols;
 	DbColumn   *cols;
 	int			pk;				/* index into cols, -1 if no single-column primary key */
+	/* the table cache's entry: db.get's SELECT text, [0] plain, [1] FOR UPDATE (NULL: none kept) */
+	char	  **get_sql;
 } DbTable;
 
 /* The parameters of one statement: $1..$n. */
@@ -136,6 +138,7 @@ extern bool TableCacheLookup(const char *name, DbTable *t);
 extern bool WriteTargetCached(const UdfV8Arg *args, UdfV8HostResult *out);
 extern void DbTableOfRelation(Oid relid, DbTable *t);
 extern void CopyTable(const DbTable *src, DbTable *dst, MemoryContext cxt);
+extern void TableCacheKeepGetSql(const DbTable *t, bool for_update, const char *sql);
 extern void TableCacheTrim(void);
 extern bool LocateIdText(const char *method, const char *table_name, const char *id, DbTable *t,
 						 Datum *key, bool may_miss);

@@ -198,22 +198,34 @@ GetDocument(const char *table, const char *id, ValueWriter *doc)
 	DbTable		t;
 	Datum		key;
 	SqlParams	p = {0};
-	StringInfoData sql;
+	bool		for_update;
+	int			param;
+	const char *sql;
 
 	if (!LocateIdText("get", table, id, &t, &key, true))
 	{
 		WriterNull(doc);
 		return;
 	}
-	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT ");
-	AppendColumns(&sql, &t);
-	appendStringInfo(&sql, " FROM %s WHERE %s = $%d", t.sql, quote_identifier(t.cols[t.pk].name),
-					 AddParam(&p, key, KeyType(&t), false));
-	if (InMutation() && t.lockable)
-		appendStringInfoString(&sql, " FOR UPDATE");
+	for_update = InMutation() && t.lockable;
+	param = AddParam(&p, key, KeyType(&t), false);
+	/* the text depends on the table's description alone: kept beside it in the table cache */
+	sql = t.get_sql ? t.get_sql[for_update ? 1 : 0] : NULL;
+	if (sql == NULL)
+	{
+		StringInfoData text;
+
+		initStringInfo(&text);
+		appendStringInfoString(&text, "SELECT ");
+		AppendColumns(&text, &t);
+		appendStringInfo(&text, " FROM %s WHERE %s = $%d", t.sql, quote_identifier(t.cols[t.pk].name), param);
+		if (for_update)
+			appendStringInfoString(&text, " FOR UPDATE");
+		TableCacheKeepGetSql(&t, for_update, text.data);
+		sql = text.data;
+	}
 	LimitsCountQuery();
-	Execute(sql.data, &p, false, 1);
+	Execute(sql, &p, false, 1);
 	if (SPI_processed == 1)
 	{
 		size_t		before = doc->buf.len;

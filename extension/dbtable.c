@@ -22,6 +22,8 @@
  * good until that reset, so it is used within the op (or the trigger row)
  * and never kept; the open queries keep a copy (CopyTable). Descriptions
  * of the id-only forms (LocateId) are built in the op's memory, not cached.
+ * An entry also keeps db.get's SELECT text (dbquery.c), which names the
+ * columns it describes, so the text goes when the entry does.
  *
  * Everything here may raise: unknown tables, ids of another table, and
  * catalog lookups. Nothing here reaches V8.
@@ -141,6 +143,7 @@ CopyTable(const DbTable *src, DbTable *dst, MemoryContext cxt)
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 
 	*dst = *src;
+	dst->get_sql = NULL;		/* only the cache's own entry keeps statement texts */
 	dst->name = pstrdup(src->name);
 	dst->sql = pstrdup(src->sql);
 	dst->cols = palloc(sizeof(DbColumn) * Max(1, src->ncols));
@@ -162,8 +165,22 @@ TableCacheRemember(uint32 slot, const char *name, const char *search_path, const
 		table_cache_cxt = AllocSetContextCreate(TopMemoryContext, "udf table cache", ALLOCSET_SMALL_SIZES);
 	}
 	CopyTable(t, &table_cache[slot].table, table_cache_cxt);
+	table_cache[slot].table.get_sql = MemoryContextAllocZero(table_cache_cxt, 2 * sizeof(char *));
 	table_cache[slot].search_path = MemoryContextStrdup(table_cache_cxt, search_path);
 	table_cache[slot].name = MemoryContextStrdup(table_cache_cxt, name);
+}
+
+/*
+ * Keep db.get's SELECT text for t (a description from the cache, whose
+ * columns the text names) beside its entry; it goes with the entry when the
+ * table changes. A description not from the cache keeps nothing.
+ */
+void
+TableCacheKeepGetSql(const DbTable *t, bool for_update, const char *sql)
+{
+	if (t->get_sql == NULL || table_cache_cxt == NULL)
+		return;
+	t->get_sql[for_update ? 1 : 0] = MemoryContextStrdup(table_cache_cxt, sql);
 }
 
 /* Resolve a table by name as SQL would; ERROR if it does not exist. */

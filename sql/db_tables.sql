@@ -27,6 +27,11 @@ SELECT id, item, qty, price FROM orders ORDER BY id;
 -- and what SQL writes, JS reads
 UPDATE orders SET qty = 100 WHERE id = 1;
 SELECT udf_invoke('shop:get', '{"id": "1"}')->'qty';
+-- a table altered is described again: db.get's remembered SELECT goes with it
+ALTER TABLE orders ADD COLUMN note text DEFAULT 'fresh';
+SELECT udf_invoke('shop:get', '{"id": "1"}')->'note' AS added;
+ALTER TABLE orders DROP COLUMN note;
+SELECT udf_invoke('shop:get', '{"id": "1"}') ? 'note' AS still_there;
 -- errors: writes from a query, SQL errors caught in JS, bad names and types
 SELECT udf_invoke('shop:badWrite');
 -- even calling the syscall directly: the C side checks the kind
