@@ -63,22 +63,59 @@ PlanCacheReset(void)
 	MemoryContextReset(plan_cache_cxt);
 }
 
+/*
+ * Is key the plan cache key of sql with p's parameter types ("sql|t1|t2"),
+ * compared in place, without building it?
+ */
+static bool
+KeyIs(const char *key, const char *sql, const SqlParams *p)
+{
+	size_t		len = strlen(sql);
+
+	if (strncmp(key, sql, len) != 0)
+		return false;
+	key += len;
+	for (int i = 0; i < p->n; i++)
+	{
+		char		digits[12];
+		int			n = 0;
+		Oid			type = p->types[i];
+
+		if (*key++ != '|')
+			return false;
+		do
+			digits[n++] = (char) ('0' + type % 10);
+		while ((type /= 10) != 0);
+		while (n > 0)
+			if (*key++ != digits[--n])
+				return false;
+	}
+	return *key == '\0';
+}
+
 /* The saved plan for sql with p's parameter types, prepared on first use. */
 SPIPlanPtr
 SavedPlanFor(const char *sql, SqlParams *p)
 {
+	/* the slot the last lookup found: an op in a loop runs one statement again and again */
+	static uint32 last_slot = 0;
 	StringInfoData key;
 	uint32		slot;
 	SPIPlanPtr	plan;
 
+	TraceNoteSql(sql);
+	if (plan_cache[last_slot].key && KeyIs(plan_cache[last_slot].key, sql, p))
+		return plan_cache[last_slot].plan;
 	initStringInfo(&key);
 	appendStringInfoString(&key, sql);
 	for (int i = 0; i < p->n; i++)
 		appendStringInfo(&key, "|%u", p->types[i]);
-	TraceNoteSql(sql);
 	slot = HashKey(key.data) % PLAN_CACHE_SIZE;
 	if (plan_cache[slot].key && strcmp(plan_cache[slot].key, key.data) == 0)
+	{
+		last_slot = slot;
 		return plan_cache[slot].plan;
+	}
 	plan = SPI_prepare(sql, p->n, p->types);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare a udf query: %s", SPI_result_code_string(SPI_result));
@@ -100,6 +137,7 @@ SavedPlanFor(const char *sql, SqlParams *p)
 	}
 	plan_cache[slot].key = MemoryContextStrdup(plan_cache_cxt, key.data);
 	plan_cache[slot].plan = plan;
+	last_slot = slot;
 	return plan;
 }
 
