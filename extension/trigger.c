@@ -50,8 +50,10 @@ typedef struct TriggerSite
 	NameData	relname;		/* ... and name */
 	char	   *head;			/* host values: the fields before old */
 	int			head_len;
+	uint32		head_fields;
 	char	   *tail;			/* host values: args */
 	int			tail_len;
+	uint32		tail_fields;
 	bool		built;			/* head and tail are written */
 } TriggerSite;
 
@@ -153,11 +155,15 @@ WriteRowOrNull(ValueWriter *w, Relation rel, HeapTuple tuple)
 		WriterNull(w);
 }
 
-/* A part of the argument object, written once: the bytes of its fields (after the object's header). */
+/*
+ * A part of the argument object, written once: the bytes of the fields
+ * written since start (after the object's header), and how many they are.
+ */
 static char *
-FieldBytes(const ValueWriter *w, const WriterMark *start, int *len)
+FieldBytes(const ValueWriter *w, const WriterMark *start, int *len, uint32 *nfields)
 {
 	*len = w->buf.len - start->len;
+	*nfields = w->level[w->depth - 1].count - start->count;
 	return memcpy(palloc(*len), w->buf.data + start->len, *len);
 }
 
@@ -207,14 +213,14 @@ SiteFor(FunctionCallInfo fcinfo, TriggerData *td)
 	WriterCString(&w, RelationGetRelationName(rel));
 	WriterKey(&w, "schema");
 	WriterCString(&w, get_namespace_name(RelationGetNamespace(rel)));
-	site->head = FieldBytes(&w, &start, &site->head_len);
+	site->head = FieldBytes(&w, &start, &site->head_len, &site->head_fields);
 	WriterRewind(&w, &start);
 	WriterKey(&w, "args");
 	WriterArrayBegin(&w);
 	for (int i = 1; i < tg->tgnargs; i++)
 		WriterCString(&w, tg->tgargs[i]);
 	WriterArrayEnd(&w);
-	site->tail = FieldBytes(&w, &start, &site->tail_len);
+	site->tail = FieldBytes(&w, &start, &site->tail_len, &site->tail_fields);
 	pfree(w.buf.data);
 	site->event = ev;
 	site->relnamespace = RelationGetNamespace(rel);
@@ -273,12 +279,12 @@ udf_trigger(PG_FUNCTION_ARGS)
 	WriterInit(&args, true);
 	args.check_names = true;
 	WriterObjectBegin(&args);
-	WriterFields(&args, site->head, site->head_len, 5);
+	WriterFields(&args, site->head, site->head_len, site->head_fields);
 	WriterKey(&args, "old");
 	WriteRowOrNull(&args, rel, old_row);
 	WriterKey(&args, "new");
 	WriteRowOrNull(&args, rel, new_row);
-	WriterFields(&args, site->tail, site->tail_len, 1);
+	WriterFields(&args, site->tail, site->tail_len, site->tail_fields);
 	if (td->tg_oldtable)
 	{
 		WriterKey(&args, "oldRows");
