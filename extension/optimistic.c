@@ -78,6 +78,7 @@ static bool hook_installed = false;
 
 /* functions that run carefully: hashes of deployment and name (0: free) */
 static uint32 careful_hints[HINT_SLOTS];
+static int	careful_hints_set = 0;	/* 0: no function is hinted, nothing to hash */
 static int64 hints_deployment = -1;
 
 /* for udf_info(): attempts begun, and those re-run carefully */
@@ -152,8 +153,11 @@ OptimisticWanted(int64 deployment, const char *function, const char *kind, bool 
 	if (hints_deployment != deployment)
 	{
 		memset(careful_hints, 0, sizeof(careful_hints));
+		careful_hints_set = 0;
 		hints_deployment = deployment;
 	}
+	if (careful_hints_set == 0)
+		return true;
 	key = HintKey(deployment, function);
 	return careful_hints[key % HINT_SLOTS] != key;
 }
@@ -323,6 +327,7 @@ OptimisticEnd(int64 deployment, const char *function)
 		attempt.msg_cxt = NULL;
 		attempt.messages = NIL;
 		careful_hints[key % HINT_SLOTS] = key;
+		careful_hints_set++;
 		attempts_rerun++;
 		return true;
 	}
