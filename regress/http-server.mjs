@@ -16,7 +16,6 @@
 //   /aborted            how many /slow requests had their connection closed before the answer
 import http from "node:http";
 import https from "node:https";
-import net from "node:net";
 import { spawn, execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { mkdirSync, readFileSync, chmodSync } from "node:fs";
@@ -42,20 +41,20 @@ if (mode === "start-tls") {
 
 if (mode === "start" || mode === "start-tls") {
   const args = mode === "start" ? ["serve", String(port)] : ["serve-tls", String(port), tlsDir];
+  // the server says when it listens (or why it cannot), over an IPC channel: a probe
+  // connecting before it listens could meet itself on the port and take it
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], {
-    detached: true, stdio: "ignore",
+    detached: true, stdio: ["ignore", "ignore", "ignore", "ipc"],
   });
+  const timer = setTimeout(() => { console.error("http-server did not start (no answer in 10 s)"); process.exit(1); }, 10000);
+  child.on("message", (m) => {
+    clearTimeout(timer);
+    if (m === "listening") process.exit(0);
+    console.error(`http-server did not start: ${m}`);
+    process.exit(1);
+  });
+  child.on("exit", (code) => { console.error(`http-server did not start: it exited (${code})`); process.exit(1); });
   child.unref();
-  const deadline = Date.now() + 10000;
-  const probe = () => {
-    const s = net.connect(port, "127.0.0.1");
-    s.on("connect", () => { s.destroy(); process.exit(0); });
-    s.on("error", () => {
-      if (Date.now() > deadline) { console.error("http-server did not start"); process.exit(1); }
-      setTimeout(probe, 50);
-    });
-  };
-  probe();
 } else {
   let aborted = 0;
   const handler = (req, res) => {
@@ -121,6 +120,10 @@ if (mode === "start" || mode === "start-tls") {
   const server = mode === "serve" ? http.createServer(handler)
     : https.createServer({ key: readFileSync(join(tlsDir, "key.pem")), cert: readFileSync(join(tlsDir, "cert.pem")) }, handler);
   server.keepAliveTimeout = 1000;
+  // started by "start": tell it the outcome, then let it go
+  const tell = (m) => { if (process.connected) process.send(m, () => process.disconnect()); };
+  server.on("listening", () => tell("listening"));
+  server.on("error", (e) => { tell(e.message); process.exit(1); });
   server.listen(port, "127.0.0.1");
   setTimeout(() => process.exit(0), 120000).unref();
 }
